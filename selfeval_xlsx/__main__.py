@@ -1,0 +1,5 @@
+import sys
+
+from selfeval_xlsx.cli import main
+
+sys.exit(main())

@@ -1,0 +1,117 @@
+"""The ``selfeval`` command line.
+
+Each command's work lives in its own module; this file only parses the
+arguments and hands them over.  ``selfeval PATH...`` without a command word
+validates, so a workbook dropped onto the program gets its report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from datetime import date
+
+from selfeval_xlsx import __version__
+
+COMMANDS = ("template", "validate", "fill", "batch", "serve")
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="消息语言 / message language (default: zh)"
+    )
+
+
+def _profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", metavar="FILE", help="省份配置（TOML）/ province profile (TOML)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="selfeval",
+        description="绩效自评表工具：生成空白模板、校验、回填与批量校正。",
+    )
+    parser.add_argument("--version", action="version", version=f"selfeval-xlsx {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("template", help="生成官方空白模板 / write a blank official template")
+    p.add_argument("--form", choices=("department", "project"), default="department",
+                   help="department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）")
+    p.add_argument("--year", type=int, default=date.today().year - 1, help="年度（默认：上一年）")
+    p.add_argument("--unit", default="", help="预填的单位（或项目）名称")
+    p.add_argument("--rows", type=int, default=3, help="每个二级指标下的空白三级指标行数（默认 3）")
+    p.add_argument("--protect", action="store_true", help="锁定公式单元格（仍可插入、删除行）")
+    p.add_argument("-o", "--output", metavar="PATH", help="输出文件或文件夹")
+    _profile_option(p)
+    _lang_option(p)
+
+    p = sub.add_parser("validate", help="校验自评表 / check workbooks")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _profile_option(p)
+    _lang_option(p)
+
+    p = sub.add_parser("fill", help="回填计算结果到副本 / write computed values into a copy")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("-o", "--output", metavar="OUT")
+    p.add_argument("--in-place", action="store_true", help="直接修改原文件（先保留 NAME.bak.xlsx）")
+    p.add_argument("--no-mark", action="store_true", help="不标记改动的单元格，不加“校验结果”工作表")
+    _profile_option(p)
+    _lang_option(p)
+
+    p = sub.add_parser("batch", help="批量校验并校正一个文件夹 / batch-correct a folder")
+    p.add_argument("input_dir", metavar="IN_DIR")
+    p.add_argument("-o", "--output", metavar="OUT_DIR", required=True)
+    p.add_argument("--jobs", type=int, default=0, help="并行进程数（默认：全部核心）")
+    p.add_argument("--no-fill", action="store_true", help="只校验，不写校正副本")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _profile_option(p)
+    _lang_option(p)
+
+    p = sub.add_parser("serve", help="在浏览器中使用 / a local drop page in the browser")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--open", action="store_true", help="启动后打开浏览器")
+    _profile_option(p)
+    _lang_option(p)
+    return parser
+
+
+def _own_console_window() -> bool:
+    """True when this process got a console window of its own (a drop on Windows)."""
+    if os.name != "nt":
+        return False
+    try:  # pragma: no cover - Windows only
+        import ctypes
+
+        processes = (ctypes.c_uint * 2)()
+        return ctypes.windll.kernel32.GetConsoleProcessList(processes, 2) == 1
+    except Exception:  # pragma: no cover
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    dropped = False
+    if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
+        argv.insert(0, "validate")  # `selfeval FILE...`: a drop validates
+        dropped = True
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"selfeval_xlsx.commands.{args.command}")
+    try:
+        code = module.run(args)
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        code = 130
+    if dropped and _own_console_window():  # pragma: no cover - Windows only
+        try:
+            input("按回车键关闭窗口 / Press Enter to close")
+        except EOFError:
+            pass
+    return code

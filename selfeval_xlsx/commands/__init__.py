@@ -1,0 +1,1 @@
+"""One module per command: ``run(args) -> exit code``."""

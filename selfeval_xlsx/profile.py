@@ -1,0 +1,178 @@
+"""Every number that differs between provinces, in one place.
+
+The default is the seed form's rules (附件3-1, 2023, Guizhou).  A user passes
+their own as a TOML file with ``--profile FILE``; only the keys given change,
+the rest keep their defaults.  Example (all keys, default values)::
+
+    name = "默认（附件3-1）"
+
+    [weights]
+    output = 50          # 产出指标
+    benefit = 30         # 效益指标
+    satisfaction = 10    # 满意度指标
+    budget = 10          # 预算资金执行率 (10 or 20)
+
+    [grades]             # lower bounds, inclusive
+    excellent = 90       # 优秀
+    good = 80            # 良好
+    pass = 60            # 中; below: 差
+
+    [qualitative]        # tier floors as fractions of the 分值
+    full = 0.8           # 达成预期指标: 100–80 %
+    partial = 0.5        # 部分达成: 80–50 % (some provinces 0.6)
+
+    [scoring]
+    reverse = "ratio"    # "ratio": A/B × 分值; "linear": (1-(B-A)/A) × 分值, 0 from 2A
+    overachievement = 1.3  # B ≥ 1.3 A without an explanation → warning
+    tolerance = 0.01     # a stated score within this many points is right
+    rounding = 2         # decimals of the values the tool writes
+    rate_decimals = 4    # the 执行率 is rounded to this many decimals (97.52 % = 0.9752)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "默认（附件3-1）"
+    # 一级 weights by Level1.key (layout.LEVEL1); "cost" only on forms that have it
+    level1_weights: dict[str, Decimal] = field(
+        default_factory=lambda: {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
+    )
+    budget_points: Decimal = Decimal(10)
+    grade_excellent: Decimal = Decimal(90)
+    grade_good: Decimal = Decimal(80)
+    grade_pass: Decimal = Decimal(60)
+    qualitative_full: Decimal = Decimal("0.8")
+    qualitative_partial: Decimal = Decimal("0.5")
+    reverse_formula: str = "ratio"  # "ratio" | "linear"
+    overachievement_ratio: Decimal = Decimal("1.3")
+    tolerance: Decimal = Decimal("0.01")
+    rounding: int = 2
+    rate_decimals: int = 4
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum(self.level1_weights.values(), Decimal(0)) + self.budget_points
+
+
+DEFAULT = Profile()
+
+# TOML layout: section -> key -> (Profile attribute, type)
+_SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
+    "weights": {
+        "output": ("level1_weights.output", Decimal),
+        "benefit": ("level1_weights.benefit", Decimal),
+        "satisfaction": ("level1_weights.satisfaction", Decimal),
+        "cost": ("level1_weights.cost", Decimal),
+        "budget": ("budget_points", Decimal),
+    },
+    "grades": {
+        "excellent": ("grade_excellent", Decimal),
+        "good": ("grade_good", Decimal),
+        "pass": ("grade_pass", Decimal),
+    },
+    "qualitative": {
+        "full": ("qualitative_full", Decimal),
+        "partial": ("qualitative_partial", Decimal),
+    },
+    "scoring": {
+        "reverse": ("reverse_formula", str),
+        "overachievement": ("overachievement_ratio", Decimal),
+        "tolerance": ("tolerance", Decimal),
+        "rounding": ("rounding", int),
+        "rate_decimals": ("rate_decimals", int),
+    },
+}
+
+
+def _convert(path: str, dotted: str, value: Any, kind: type) -> Any:
+    where = f"{path}: {dotted}"
+    if kind is Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(f"{where} 应为数字，得到 {value!r}")
+        number = Decimal(str(value))
+        if number < 0:
+            raise ProfileError(f"{where} 不能为负数，得到 {value!r}")
+        return number
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise ProfileError(f"{where} 应为 0 到 10 的整数，得到 {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise ProfileError(f"{where} 应为文本，得到 {value!r}")
+    return value
+
+
+def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profile:
+    """Build a profile from parsed TOML; unknown or ill-typed keys raise ProfileError."""
+    changes: dict[str, Any] = {}
+    weights = dict(DEFAULT.level1_weights)
+    for section, values in data.items():
+        if section == "name":
+            if not isinstance(values, str):
+                raise ProfileError(f"{source}: name 应为文本，得到 {values!r}")
+            changes["name"] = values
+            continue
+        schema = _SCHEMA.get(section)
+        if schema is None:
+            known = ", ".join(["name", *_SCHEMA])
+            raise ProfileError(f"{source}: 未知的节 [{section}]（可用：{known}）")
+        if not isinstance(values, dict):
+            raise ProfileError(f"{source}: [{section}] 应为一个节（表），得到 {values!r}")
+        for key, value in values.items():
+            if key not in schema:
+                raise ProfileError(
+                    f"{source}: 未知的键 {section}.{key}（可用：{', '.join(schema)}）"
+                )
+            attr, kind = schema[key]
+            converted = _convert(source, f"{section}.{key}", value, kind)
+            if attr.startswith("level1_weights."):
+                weights[attr.split(".", 1)[1]] = converted
+            else:
+                changes[attr] = converted
+    changes["level1_weights"] = weights
+    profile = replace(DEFAULT, **changes)
+    _check(profile, source)
+    return profile
+
+
+def _check(profile: Profile, source: str) -> None:
+    if profile.reverse_formula not in ("ratio", "linear"):
+        raise ProfileError(f"{source}: scoring.reverse 应为 \"ratio\" 或 \"linear\"，得到 {profile.reverse_formula!r}")
+    if not profile.grade_pass <= profile.grade_good <= profile.grade_excellent:
+        raise ProfileError(f"{source}: grades 应满足 pass ≤ good ≤ excellent")
+    if not Decimal(0) <= profile.qualitative_partial <= profile.qualitative_full <= Decimal(1):
+        raise ProfileError(f"{source}: qualitative 应满足 0 ≤ partial ≤ full ≤ 1")
+    if profile.overachievement_ratio < 1:
+        raise ProfileError(f"{source}: scoring.overachievement 应不小于 1")
+
+
+def load_profile(path: str | Path | None) -> Profile:
+    """Read a TOML profile; ``None`` gives the default."""
+    if path is None:
+        return DEFAULT
+    source = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ProfileError(f"{source}: 找不到配置文件") from None
+    except OSError as exc:
+        raise ProfileError(f"{source}: 无法读取配置文件（{exc.strerror}）") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{source}: 不是有效的 TOML 文件（{exc}）") from None
+    return profile_from_dict(data, source)
+
+
+__all__ = ["DEFAULT", "Profile", "ProfileError", "load_profile", "profile_from_dict"]
