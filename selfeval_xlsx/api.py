@@ -1,0 +1,59 @@
+"""The library entry points every front end (CLI, batch, web page) goes through.
+
+``validate_file`` and ``fill_file`` never raise for a bad input file: an
+unreadable file comes back as ``status == "unreadable"`` with a one-line
+message in ``error``.
+
+The dict returned by :func:`validate_file` is the JSON shape documented in the
+README (``selfeval validate --format json`` prints a list of them)::
+
+    {"file": str, "status": "ok" | "errors" | "unreadable", "error": str | None,
+     "forms": [{"sheet", "kind": "department" | "project", "unit", "year",
+                "indicator_count",
+                "budget": {"rate", "score", "rate_cell", "score_cell"},
+                "total": {"stated", "computed", "cell"},
+                "conclusion": {"stated", "computed", "cell"},
+                "findings": [{"code", "severity": "error" | "warning", "cell",
+                              "message", "expected", "found"}]}]}
+
+Numbers are JSON numbers (floats), the rate a fraction (0.9752), cells A1
+references on the form's sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from selfeval_xlsx.profile import DEFAULT, Profile
+
+
+def validate_file(path: str | Path, profile: Profile = DEFAULT, lang: str = "zh") -> dict[str, Any]:
+    """Read and check one workbook; the JSON-shaped result (see module doc)."""
+    from selfeval_xlsx.checks import check_workbook
+    from selfeval_xlsx.errors import UnreadableError
+    from selfeval_xlsx.reader import read_workbook
+    from selfeval_xlsx.report import file_result
+
+    try:
+        workbook = read_workbook(path)
+    except UnreadableError as exc:
+        return {"file": str(path), "status": "unreadable", "error": exc.message(lang), "forms": []}
+    return file_result(str(path), check_workbook(workbook, profile), lang)
+
+
+def fill_file(
+    path: str | Path,
+    output: str | Path | None = None,
+    profile: Profile = DEFAULT,
+    *,
+    mark: bool = True,
+    in_place: bool = False,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Write a corrected copy; returns the validate dict plus ``"output"``
+    (the path written, or None when unreadable) and ``"changes"``: a list of
+    ``{"sheet", "cell", "old", "new"}``.  Raises nothing for bad input."""
+    from selfeval_xlsx.fill import fill_path
+
+    return fill_path(path, output, profile, mark=mark, in_place=in_place, lang=lang)
