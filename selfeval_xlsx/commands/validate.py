@@ -1,0 +1,36 @@
+"""``selfeval validate PATH... [--format text|json]``: check workbooks."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from selfeval_xlsx.api import validate_file
+from selfeval_xlsx.commands.common import colour_enabled, expand, profile_or_exit
+from selfeval_xlsx.report import text_lines
+
+
+def exit_code(results: list[dict]) -> int:
+    """2 when any input could not be read, 1 when any finding is an error, else 0."""
+    if any(r["status"] == "unreadable" for r in results):
+        return 2
+    if any(r["status"] == "errors" for r in results):
+        return 1
+    return 0
+
+
+def run(args) -> int:
+    profile = profile_or_exit(args)
+    if profile is None:
+        return 2
+    results = [validate_file(path, profile, args.lang) for path in expand(args.paths)]
+    if args.format == "json":
+        json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        colour = colour_enabled(sys.stdout)
+        for result in results:
+            stream = sys.stderr if result["status"] == "unreadable" else sys.stdout
+            for line in text_lines(result, args.lang, colour and stream is sys.stdout):
+                print(line, file=stream)
+    return exit_code(results)

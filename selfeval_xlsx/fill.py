@@ -1,0 +1,162 @@
+"""``fill``: write the computed values into a copy of a submission.
+
+reader → checks → the changes each form asks for → writer (patches the cells
+inside the package, copies every other part byte for byte).  The input is
+never modified unless ``in_place``; then ``NAME.bak.xlsx`` is kept first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from selfeval_xlsx.checks import FormResult, check_workbook, show
+from selfeval_xlsx.errors import SelfevalError, UnreadableError
+from selfeval_xlsx.profile import DEFAULT, Profile
+from selfeval_xlsx.reader import read_workbook
+from selfeval_xlsx.report import file_result
+from selfeval_xlsx.writer import Edit, ReportRow, patch_workbook
+
+REPORT_HEADERS = {
+    "zh": ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值"),
+    "en": ("Code", "Severity", "Sheet", "Cell", "Message", "Old value", "New value"),
+}
+REPORT_SHEET = {"zh": "校验结果", "en": "校验结果"}
+
+
+def default_output(path: Path) -> Path:
+    """NAME.checked.xlsx (or .xlsm) beside the input; .xls becomes .xlsx."""
+    suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
+    return path.with_name(f"{path.stem}.checked{suffix}")
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def _copy_atomic(src: Path, dst: Path) -> None:
+    handle, temp = tempfile.mkstemp(prefix=".selfeval-", suffix=dst.suffix, dir=dst.parent)
+    os.close(handle)
+    try:
+        shutil.copy2(src, temp)
+        os.replace(temp, dst)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _edits(results: list[FormResult]) -> list[Edit]:
+    return [
+        Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format)
+        for result in results
+        for change in result.changes
+    ]
+
+
+def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
+    rows = []
+    severity = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}[lang]
+    for result in results:
+        new_values = {change.cell.ref: change.new for change in result.changes}
+        cells = {}
+        for change in result.changes:
+            cells[change.cell.ref] = change.cell
+        for finding in result.findings:
+            old = cells[finding.cell].value if finding.cell in cells else None
+            new = new_values.get(finding.cell)
+            rows.append(
+                ReportRow(
+                    code=finding.code,
+                    severity=severity[finding.severity],
+                    sheet=result.form.sheet,
+                    cell=finding.cell or "",
+                    message=finding.message(lang),
+                    old=old if finding.cell in cells else None,
+                    new=new,
+                )
+            )
+    return rows
+
+
+def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
+    return [
+        {
+            "sheet": change.cell.sheet,
+            "cell": change.cell.ref,
+            "old": change.cell.value if not isinstance(change.cell.value, (bytes,)) else None,
+            "new": float(change.new) if not isinstance(change.new, str) else change.new,
+            "code": change.code,
+        }
+        for result in results
+        for change in result.changes
+    ]
+
+
+def fill_path(
+    path: str | Path,
+    output: str | Path | None = None,
+    profile: Profile = DEFAULT,
+    *,
+    mark: bool = True,
+    in_place: bool = False,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Fill one workbook; the validate dict plus "output" and "changes"."""
+    source = Path(path)
+    try:
+        workbook = read_workbook(source)
+        results = check_workbook(workbook, profile)
+        target = _output_path(source, output, in_place)
+        package = source
+        with tempfile.TemporaryDirectory(prefix="selfeval-") as scratch:
+            if source.suffix.lower() == ".xls":
+                from selfeval_xlsx.xls import xls_to_xlsx
+
+                package = Path(scratch) / "converted.xlsx"
+                xls_to_xlsx(source, package)
+            if in_place:
+                _copy_atomic(source, backup_path(source))
+            patch_workbook(
+                package,
+                target,
+                _edits(results),
+                mark=mark,
+                report=_report_rows(results, lang) if mark else None,
+                report_sheet=REPORT_SHEET[lang],
+                report_headers=REPORT_HEADERS[lang],
+            )
+    except SelfevalError as exc:
+        if not exc.path:
+            exc.path = str(source)
+        return {"file": str(source), "status": "unreadable", "error": exc.message(lang), "forms": [],
+                "output": None, "changes": []}
+    result = file_result(str(source), results, lang)
+    result["output"] = str(target)
+    result["changes"] = changes_list(results)
+    return result
+
+
+def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Path:
+    if in_place:
+        if source.suffix.lower() == ".xls":
+            raise UnreadableError(
+                "--in-place 不能用于 .xls 文件；请去掉 --in-place，结果将另存为 .xlsx",
+                "--in-place cannot be used on an .xls file; drop it, the result is written as .xlsx",
+            )
+        return source
+    target = Path(output) if output else default_output(source)
+    if target.is_dir():
+        target = target / default_output(source).name
+    if target.exists() and target.resolve() == source.resolve():
+        raise UnreadableError(
+            "输出文件与输入文件相同；如确需覆盖原文件，请使用 --in-place",
+            "the output is the input file; use --in-place to overwrite it",
+        )
+    return target
+
+
+__all__ = ["fill_path", "default_output", "backup_path", "show"]

@@ -1,0 +1,254 @@
+"""The catalogue of rule codes.
+
+Like a linter's: each rule has a code (family letter, 1xx for errors and 2xx
+for warnings), a severity, a Chinese and an English message template, and an
+explanation with an example for the README (``python -m selfeval_xlsx.rules``
+prints the README section; a test keeps the two in step).
+
+Families: W weights (分值), S scores (得分), F funds (资金/预算执行),
+T totals (总分), C conclusion (自评结论), E empty required cells,
+Q quality of the indicators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+FAMILIES = {
+    "W": ("分值", "weights"),
+    "S": ("得分", "scores"),
+    "F": ("资金与预算执行", "funds"),
+    "T": ("总分", "totals"),
+    "C": ("自评结论", "conclusion"),
+    "E": ("必填项", "required cells"),
+    "Q": ("指标质量", "quality"),
+}
+
+SEVERITY_LABEL = {"zh": {ERROR: "错误", WARNING: "警告"}, "en": {ERROR: "error", WARNING: "warning"}}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    name: str  # short English name, kebab-case
+    zh: str  # message template (str.format with the finding's params)
+    en: str
+    doc_zh: str  # what it means and what to do
+    example: str  # a one-line example of what triggers it
+
+    @property
+    def family(self) -> str:
+        return self.code[0]
+
+
+RULES: tuple[Rule, ...] = (
+    # -- weights ----------------------------------------------------------
+    Rule(
+        "W101", ERROR, "level1-weight-mismatch",
+        "一级指标“{label}”标注 {declared} 分，其下三级指标分值合计 {found}；请调整三级指标分值或更正标注",
+        "Level-1 indicator '{label}' says {declared} points but its rows add up to {found}; adjust the row weights or the label",
+        "一级指标名称中写明的分值（如“产出指标(50分)”）必须等于其下各三级指标分值之和。",
+        "产出指标(50分) 下各行分值 1+1+2+3+3+5+3+3+3+3+5+5+5+5 = 47",
+    ),
+    Rule(
+        "W102", ERROR, "total-weight-not-100",
+        "分值合计 {found}（三级指标 {indicators} + 预算执行率 {budget}），应为 {expected}；请调整分值使总分为 100",
+        "Weights add up to {found} (indicators {indicators} + budget execution {budget}); they must add up to {expected}",
+        "满分为 100 分：全部三级指标分值加上预算资金执行率分值必须等于 100。",
+        "三级指标分值合计 87 + 预算执行率 10 = 97",
+    ),
+    Rule(
+        "W103", ERROR, "budget-weight",
+        "预算资金执行率分值为 {found}，应为 {expected}（预算资金执行率分值不得调整）",
+        "Budget execution is weighted {found}; it must be {expected} (this weight may not be adjusted)",
+        "预算资金执行率的分值由财政部门统一规定（默认 10 分，可用 --profile 改为 20 分等），填报单位不得调整。",
+        "年度资金总额行“分值”填 5",
+    ),
+    Rule(
+        "W104", ERROR, "weight-invalid",
+        "分值“{found}”不是正数；请填写该三级指标的分值",
+        "Weight '{found}' is not a positive number; enter the indicator's weight",
+        "每个三级指标的分值必须是大于 0 的数。",
+        "分值填“0”或“五分”",
+    ),
+    Rule(
+        "W201", WARNING, "level1-weight-adjusted",
+        "一级指标“{label}”分值 {found}，原则上应为 {expected}；如属特殊情况请在说明中注明",
+        "Level-1 indicator '{label}' is weighted {found}, in principle {expected}; explain the adjustment",
+        "原则上产出指标 50 分、效益指标 30 分、满意度指标 10 分；特殊情况可调整，但应说明理由。",
+        "产出指标(60分)、效益指标(20分)",
+    ),
+    Rule(
+        "W202", WARNING, "level1-missing",
+        "缺少一级指标“{label}”（原则上 {expected} 分）；请补充该维度的指标",
+        "Level-1 indicator '{label}' (in principle {expected} points) is missing; add indicators for it",
+        "产出、效益、满意度三个一级指标都应设置。",
+        "表中没有满意度指标",
+    ),
+    # -- scores -----------------------------------------------------------
+    Rule(
+        "S101", ERROR, "score-negative",
+        "得分 {found} 小于 0；请更正",
+        "Score {found} is below 0; correct it",
+        "得分不能为负数。",
+        "得分填 -2",
+    ),
+    Rule(
+        "S102", ERROR, "score-above-weight",
+        "得分 {found} 超过分值 {expected}；三级指标得分不能超过其分值",
+        "Score {found} exceeds the weight {expected}; a score may not exceed its weight",
+        "各三级指标得分最高不能超过该指标分值上限。",
+        "分值 3，得分 5",
+    ),
+    Rule(
+        "S103", ERROR, "score-formula",
+        "得分 {found} 与计算结果 {expected} 不符（{formula}）；请按公式更正",
+        "Score {found} does not follow the formula: {expected} ({formula}); correct it",
+        "定量指标：正向指标（≥）得分 = 实际完成值(B)/年度指标值(A)×分值，反向指标（≤）得分 = A/B×分值，"
+        "均不超过分值、不低于 0。",
+        "≥100人次 → 80人次，分值 5，应得 4，填报 5",
+    ),
+    Rule(
+        "S201", WARNING, "deduction-without-reason",
+        "得分 {found} 低于分值 {expected}，但未填写未完成原因；请说明偏离目标的原因及改进措施",
+        "Score {found} is below the weight {expected} but no reason is given; explain the shortfall",
+        "扣分的指标必须在“未完成原因分析”中说明偏离目标、不能完成目标的原因及拟采取的措施。",
+        "分值 10，得分 9，原因栏为空",
+    ),
+    Rule(
+        "S202", WARNING, "overachievement-without-reason",
+        "实际完成值 {found} 达到目标 {expected} 的 {ratio} 倍，未说明原因；请说明超额完成的原因（目标是否偏低）",
+        "Actual {found} is {ratio} times the target {expected} with no explanation; explain (was the target set too low?)",
+        "实际完成值大幅超过目标（默认达到 1.3 倍）时应说明原因，审核时常视为目标设置偏低。",
+        "≥5次 → 25次，原因栏为空",
+    ),
+    Rule(
+        "S203", WARNING, "score-unchecked",
+        "实际完成值“{found}”不是数值，无法按公式核验定量指标得分；请填写可比较的实际完成值",
+        "Actual value '{found}' is not a number, so the quantitative score cannot be checked; enter a comparable value",
+        "定量指标的实际完成值应为数值，才能按公式核验得分；此时按填报得分（不超过分值）计入总分。",
+        "≤30万元 → 完成",
+    ),
+    # -- funds ------------------------------------------------------------
+    Rule(
+        "F101", ERROR, "rate-wrong",
+        "执行率 {found} 与计算结果 {expected} 不符（全年执行数 ÷ 全年预算数）；请更正",
+        "Execution rate {found} should be {expected} (executed ÷ budget); correct it",
+        "执行率 = 全年执行数(B) ÷ 全年预算数(A)。",
+        "777.68 / 758.37 填 98.52%，应为 97.52%",
+    ),
+    Rule(
+        "F102", ERROR, "budget-score-wrong",
+        "预算执行得分 {found} 与计算结果 {expected} 不符（执行率 × {points}，最高 {points}）；请更正",
+        "Budget score {found} should be {expected} (rate × {points}, at most {points}); correct it",
+        "预算执行得分 = 执行率 × 分值（默认 10 分），最高不超过分值；执行率先四舍五入到 0.01% 再计算亦可。",
+        "执行率 97.52%，得分填 9.85，应为 9.75",
+    ),
+    Rule(
+        "F103", ERROR, "funds-total-mismatch",
+        "年度资金总额 {column} {found} 不等于各项之和 {expected}；请核对",
+        "Total funds ({column}) {found} is not the sum of its parts {expected}; check the figures",
+        "年度资金总额的每一列都应等于其下各项资金之和。",
+        "基本支出 299.89 + 项目支出 477.79 = 777.68，总额填 787.68",
+    ),
+    Rule(
+        "F201", WARNING, "executed-above-budget",
+        "{label}全年执行数 {found} 超过全年预算数 {expected}；请核对",
+        "{label}: executed {found} exceeds the budget {expected}; check the figures",
+        "执行数一般不应超过预算数；超出时请核对数据或说明原因。",
+        "项目支出 预算 100，执行 120",
+    ),
+    # -- totals -----------------------------------------------------------
+    Rule(
+        "T101", ERROR, "total-wrong",
+        "总分 {found} 与计算结果 {expected} 不符（各三级指标得分 + 预算执行得分）；请更正",
+        "Total {found} should be {expected} (indicator scores + budget score); correct it",
+        "总分 = 全部三级指标得分之和 + 预算执行得分。定量指标按公式计，定性指标按填报得分（不超过分值）计。",
+        "填报总分 97.752，计算总分 94.75",
+    ),
+    # -- conclusion -------------------------------------------------------
+    Rule(
+        "C101", ERROR, "conclusion-band",
+        "自评结论“{found}”与计算总分 {total} 对应的等级“{expected}”不符；请更正",
+        "Conclusion '{found}' does not match the grade '{expected}' of the computed total {total}; correct it",
+        "自评结论按总分确定：90（含）以上优秀，80（含）–90 良好，60（含）–80 中，60 以下差（可用 --profile 调整）。",
+        "计算总分 85，自评结论填“优秀”",
+    ),
+    Rule(
+        "C102", WARNING, "conclusion-unknown",
+        "自评结论“{found}”不是优秀、良好、中、差之一；应为“{expected}”",
+        "Conclusion '{found}' is not one of 优秀/良好/中/差; it should be '{expected}'",
+        "自评结论应填写等级：优秀、良好、中或差。",
+        "自评结论填“已完成”",
+    ),
+    # -- required cells ---------------------------------------------------
+    Rule(
+        "E101", ERROR, "required-empty",
+        "{field}为空；请填写",
+        "{field_en} is empty; fill it in",
+        "分值、得分、全年预算数、全年执行数、总分和（有此栏时）自评结论都必须填写。",
+        "某三级指标的得分栏为空",
+    ),
+    # -- quality ----------------------------------------------------------
+    Rule(
+        "Q201", WARNING, "vague-target",
+        "指标值“{found}”无法衡量；请改为可量化、可考核的目标值",
+        "Target '{found}' cannot be measured; use a quantifiable target",
+        "“不断提升”“有效提升”“逐步改善”之类的表述无法考核，审核时会被退回。",
+        "经济效益指标值填“不断提升”",
+    ),
+    Rule(
+        "Q202", WARNING, "cost-positive",
+        "成本指标“{found}”使用了“≥”；成本指标一般为反向指标，应写作“≤”",
+        "Cost indicator '{found}' uses '≥'; cost indicators are normally written with '≤'",
+        "成本指标控制的是上限，应写“≤××万元”。",
+        "成本指标 ≥50万元",
+    ),
+    Rule(
+        "Q203", WARNING, "percent-above-100",
+        "百分比指标值“{found}”超过 100%；请核对",
+        "Percentage target '{found}' is above 100%; check it",
+        "比率类指标的目标值一般不超过 100%。",
+        "满意度 ≥120%",
+    ),
+    Rule(
+        "Q204", WARNING, "placeholder-row",
+        "“{found}”是未替换的占位内容；请填写实际指标或删除该行",
+        "'{found}' is a placeholder left in; fill in a real indicator or delete the row",
+        "模板中的“指标1”“*”等占位行应替换为实际指标或删除。",
+        "三级指标“指标1”，指标值“*”",
+    ),
+    Rule(
+        "Q205", WARNING, "year-mismatch",
+        "表中出现年份 {found}，与标题年度 {expected} 不一致；请核对年度",
+        "The form mentions the year {found}, but its title says {expected}; check the year",
+        "指标中的年份应与自评年度一致，常见于沿用上年表格。",
+        "（2024年度）表中写“2023年12月31日前”",
+    ),
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def rule(code: str) -> Rule:
+    return BY_CODE[code]
+
+
+def readme_section() -> str:
+    """The rules section of the README, generated from the catalogue."""
+    lines = [
+        "| 代码 Code | 级别 | 名称 | 说明 | 示例 |",
+        "|---|---|---|---|---|",
+    ]
+    for item in RULES:
+        severity = SEVERITY_LABEL["zh"][item.severity] + " " + item.severity
+        lines.append(f"| `{item.code}` | {severity} | {item.name} | {item.doc_zh} | {item.example} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(readme_section(), end="")
