@@ -419,8 +419,8 @@ class _Checker:
         self.result.stated_grade = text
         stated = normalise_grade(text)
         if stated is None:
-            self.add("C102", cell, expected=expected, found=text)
-            self.change(cell, expected, "C102")
+            self.add("C201", cell, expected=expected, found=text)
+            self.change(cell, expected, "C201")
         elif stated != expected:
             self.add("C101", cell, expected=expected, found=text, total=self.result.total)
             short = len(_label(text)) == 1

@@ -179,7 +179,7 @@ RULES: tuple[Rule, ...] = (
         "计算总分 85，自评结论填“优秀”",
     ),
     Rule(
-        "C102", WARNING, "conclusion-unknown",
+        "C201", WARNING, "conclusion-unknown",
         "自评结论“{found}”不是优秀、良好、中、差之一；应为“{expected}”",
         "Conclusion '{found}' is not one of 优秀/良好/中/差; it should be '{expected}'",
         "自评结论应填写等级：优秀、良好、中或差。",
