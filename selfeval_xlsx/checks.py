@@ -29,6 +29,7 @@ from selfeval_xlsx.scoring import (
     budget_rate,
     budget_score,
     budget_score_candidates,
+    comparable,
     grade,
     matches,
     normalise_grade,
@@ -262,7 +263,8 @@ class _Checker:
         if score < weight - self.tolerance:
             self.add("S201", row.reason or row.score, expected=weight, found=score)
         elif target.quantitative and actual.quantitative and overachieved(target, actual, self.profile):
-            ratio = round_half_up(actual.number / target.number, 1)
+            a, b = comparable(target, actual)
+            ratio = round_half_up(b / a, 1)
             self.add("S202", row.reason or row.actual, expected=target.raw, found=actual.raw, ratio=ratio)
 
     def placeholder(self, row: Indicator) -> None:
@@ -476,7 +478,8 @@ def meets_target(target: Value, actual: Value) -> bool:
 
 
 def formula_text(target: Value, actual: Value, weight: Decimal | None) -> str:
-    a, b = show(target.number), show(actual.number)
+    pair = comparable(target, actual)
+    a, b = (show(n) for n in pair) if pair else (show(target.number), show(actual.number))
     w = show(weight)
     if target.direction is Direction.NEGATIVE:
         return f"{a}/{b}×{w}"
