@@ -1,0 +1,69 @@
+"""The JSON shape of a validate result and the linter-style text lines."""
+
+from __future__ import annotations
+
+import json
+
+from test_checks import seed_form
+
+from selfeval_xlsx.checks import check_form
+from selfeval_xlsx.report import file_result, text_lines
+
+FORM_KEYS = {"sheet", "kind", "unit", "year", "indicator_count", "budget", "total", "conclusion", "findings"}
+FINDING_KEYS = {"code", "severity", "cell", "message", "expected", "found"}
+
+
+def seed_result(lang="zh"):
+    return file_result("申报表.xlsx", [check_form(seed_form())], lang)
+
+
+def test_json_shape_is_pinned():
+    result = json.loads(json.dumps(seed_result(), ensure_ascii=False))
+    assert set(result) == {"file", "status", "error", "forms"}
+    assert result["file"] == "申报表.xlsx" and result["status"] == "errors" and result["error"] is None
+    (form,) = result["forms"]
+    assert set(form) == FORM_KEYS
+    assert form["sheet"] == "附件3-1" and form["kind"] == "department" and form["year"] == 2023
+    assert form["unit"] == "贵州省黔南布依族苗族自治州人民政府驻北京联络处"
+    assert form["indicator_count"] == 18
+    assert form["budget"] == {"rate": 0.9752, "score": 9.752, "rate_cell": "G7", "score_cell": "H7"}
+    assert form["total"] == {"stated": 97.752, "computed": 94.75, "cell": "H32"}
+    assert form["conclusion"] == {"stated": "优秀", "computed": "优秀", "cell": "B33"}
+    for finding in form["findings"]:
+        assert set(finding) == FINDING_KEYS
+        assert finding["severity"] in ("error", "warning")
+    t101 = next(f for f in form["findings"] if f["code"] == "T101")
+    assert t101 == {
+        "code": "T101", "severity": "error", "cell": "H32",
+        "message": "总分 97.752 与计算结果 94.75 不符（各三级指标得分 + 预算执行得分）；请更正",
+        "expected": 94.75, "found": 97.752,
+    }
+
+
+def test_status_ok_when_only_warnings():
+    form = seed_form()
+    result = check_form(form)
+    result.findings = [f for f in result.findings if f.severity == "warning"]
+    assert file_result("x.xlsx", [result])["status"] == "ok"
+
+
+def test_text_lines_linter_style():
+    lines = text_lines(seed_result())
+    assert "申报表.xlsx:附件3-1!H32: T101 错误 总分 97.752 与计算结果 94.75 不符（各三级指标得分 + 预算执行得分）；请更正" in lines
+    assert lines[-1] == (
+        "申报表.xlsx:附件3-1: 部门整体自评表 贵州省黔南布依族苗族自治州人民政府驻北京联络处，"
+        "总分 填报 97.752 / 计算 94.75，结论 填报 优秀 / 计算 优秀；错误 3，警告 9"
+    )
+    assert not any("\033[" in line for line in lines)
+    assert any("\033[31m" in line for line in text_lines(seed_result(), colour=True))
+
+
+def test_text_lines_english():
+    lines = text_lines(seed_result("en"), "en")
+    assert any(line.startswith("申报表.xlsx:附件3-1!H32: T101 error Total 97.752 should be 94.75") for line in lines)
+    assert lines[-1].endswith("3 errors, 9 warnings")
+
+
+def test_unreadable_result_is_one_line():
+    result = {"file": "坏.xlsx", "status": "unreadable", "error": "坏.xlsx: 文件已损坏", "forms": []}
+    assert text_lines(result) == ["坏.xlsx: 文件已损坏"]
