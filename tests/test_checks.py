@@ -220,3 +220,12 @@ def test_every_rule_is_in_the_readme_section():
         assert f"`{rule.code}`" in section
         assert rule.severity in ("error", "warning")
         assert (rule.code[1] == "1") == (rule.severity == "error")
+
+
+def test_readme_rules_table_is_generated_from_the_catalogue():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
+    end = readme.index("<!-- rules:end -->")
+    assert readme[start:end] == readme_section(), "run: python -m selfeval_xlsx.rules and paste into README.md"
