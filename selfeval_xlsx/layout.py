@@ -257,3 +257,85 @@ PROJECT = FormLayout(
 )
 
 FORMS: dict[str, FormLayout] = {"department": DEPARTMENT, "project": PROJECT}
+
+# --------------------------------------------------------------------------
+# The official templates' grid (``template.py`` turns this into cells).
+#
+# Both forms share one grid of nine sheet columns.  Every block of the form
+# says which of these columns it spans by key, never by letter, so the
+# generator computes each A1 reference in one place.  The reader does not
+# need any of this (it finds a filled-in form by its labels, wherever they
+# are); the tests use it to look the labels up in the generated files.
+
+
+@dataclass(frozen=True)
+class SheetColumn:
+    """One sheet column of the template: key and width (Excel character units)."""
+
+    key: str
+    width: float
+
+
+# A: the vertical block labels (总体资金 / 年度总体目标 / 绩效指标); B..I: the
+# indicator table's eight official columns (OFFICIAL_INDICATOR_KEYS).
+TEMPLATE_COLUMNS: tuple[SheetColumn, ...] = (
+    SheetColumn("block", 8.5),
+    SheetColumn("level1", 11.5),
+    SheetColumn("level2", 11.5),
+    SheetColumn("level3", 30),
+    SheetColumn("target", 14),
+    SheetColumn("actual", 14),
+    SheetColumn("weight", 8.5),
+    SheetColumn("score", 9.5),
+    SheetColumn("reason", 24),
+)
+
+# The funds block's columns (OFFICIAL_FUNDS_KEYS) -> the sheet columns they
+# span (first, last).  分值 sits under the indicator table's 分值 column.
+TEMPLATE_FUNDS_SPANS: dict[str, tuple[str, str]] = {
+    "source": ("level1", "level2"),
+    "initial": ("level3", "level3"),
+    "budget": ("target", "target"),
+    "executed": ("actual", "actual"),
+    "weight": ("weight", "weight"),
+    "rate": ("score", "score"),
+    "score": ("reason", "reason"),
+}
+
+# Header fields above the funds block, one tuple per sheet row.
+TEMPLATE_HEADER_ROWS: dict[str, tuple[tuple[tuple[str, str], ...], ...]] = {
+    "department": ((("部门（单位）名称", "unit"),),),
+    "project": ((("项目名称", "project"),), (("主管部门", "authority"), ("实施单位", "implementer"))),
+}
+# For a header row holding n fields: (label span, value span) per field.
+TEMPLATE_HEADER_SPANS: dict[int, tuple[tuple[tuple[str, str], tuple[str, str]], ...]] = {
+    1: ((("block", "level1"), ("level2", "reason")),),
+    2: (
+        (("block", "level1"), ("level2", "target")),
+        (("actual", "weight"), ("score", "reason")),
+    ),
+}
+
+# The remaining fixed spans of the form.
+TEMPLATE_SPANS: dict[str, tuple[str, str]] = {
+    "full": ("block", "reason"),  # title, year line, notes
+    "date": ("block", "level1"),  # 填报日期：
+    "date_value": ("level2", "level3"),
+    "seal": ("target", "actual"),  # 单位（盖章）：
+    "seal_value": ("weight", "reason"),
+    "goal_expected": ("level1", "target"),  # 预期目标
+    "goal_actual": ("actual", "reason"),  # 实际完成情况
+    "total_label": ("block", "actual"),  # 总分 / 自评结论 labels
+    "conclusion_value": ("weight", "reason"),
+}
+
+# Fixed texts of the template (the reader matches the bare labels above).
+TEMPLATE_YEAR_LINE = "（{year}年度）"
+TEMPLATE_DATE_LABEL = "填报日期："
+TEMPLATE_SEAL_LABEL = "单位（盖章）："
+TEMPLATE_GOAL_LABEL = GOAL_LABELS[0]
+TEMPLATE_TOTAL_LABEL = "总分"
+TEMPLATE_CONCLUSION_LABEL = "自评结论"
+# The 一级 label as the official form writes it: "产出指标（50分）" (the line
+# break keeps the narrow merged cell readable; readers strip whitespace).
+TEMPLATE_LEVEL1_LABEL = "{name}\n（{weight}分）"

@@ -1,0 +1,60 @@
+"""``selfeval template``: write a blank official form (附件3-1 / 附件3-2).
+
+Prints the path written (``已生成模板：PATH``; with ``--lang en``
+``Template written: PATH``) and exits 0; a bad ``--profile``, bad arguments
+or an unwritable output path give one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from selfeval_xlsx import layout
+from selfeval_xlsx.commands.common import profile_or_exit
+from selfeval_xlsx.template import MAX_ROWS_PER_LEVEL2, write_template
+
+
+def output_path(output: str | None, form: str, year: int) -> Path:
+    """Where to write: the default name in the current folder, inside -o when
+    it is a folder (existing, ending in a separator, or without .xlsx suffix),
+    else -o itself."""
+    name = layout.FORMS[form].default_filename(year)
+    if not output:
+        return Path.cwd() / name
+    path = Path(output)
+    if path.is_dir() or output.endswith(("/", os.sep)) or path.suffix.lower() != ".xlsx":
+        return path / name
+    return path
+
+
+def _fail(args, zh: str, en: str) -> int:
+    print(en if args.lang == "en" else zh, file=sys.stderr)
+    return 2
+
+
+def run(args) -> int:
+    profile = profile_or_exit(args)
+    if profile is None:
+        return 2
+    if not 1 <= args.rows <= MAX_ROWS_PER_LEVEL2:
+        return _fail(args, f"--rows 应在 1 到 {MAX_ROWS_PER_LEVEL2} 之间，得到 {args.rows}",
+                     f"--rows must be between 1 and {MAX_ROWS_PER_LEVEL2}, got {args.rows}")
+    if not 1900 <= args.year <= 9998:
+        return _fail(args, f"--year 无效：{args.year}", f"invalid --year: {args.year}")
+    target = output_path(args.output, args.form, args.year)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = write_template(
+            target, form=args.form, year=args.year, unit=args.unit or "",
+            rows=args.rows, protect=args.protect, profile=profile,
+        )
+    except (FileExistsError, NotADirectoryError):
+        return _fail(args, f"无法写入 {target}：上级路径不是文件夹",
+                     f"cannot write {target}: a parent of it is not a folder")
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return _fail(args, f"无法写入 {target}：{reason}", f"cannot write {target}: {reason}")
+    print(f"Template written: {written}" if args.lang == "en" else f"已生成模板：{written}")
+    return 0
