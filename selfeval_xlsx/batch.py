@@ -1,0 +1,561 @@
+"""Batch processing of a folder: discovery and a crash-proof parallel runner.
+
+Two independent parts:
+
+* :func:`discover` lists the workbooks under a folder (sorted, lock files,
+  hidden entries and the output folder left out).
+* :func:`run_tasks` runs a picklable per-item function over an iterable in
+  worker processes that it owns.  It gives every item a deadline, replaces a
+  worker that dies (segfault, ``os._exit``, out of memory) or overruns, and
+  reports that item as failed instead of stopping -- which
+  ``concurrent.futures.ProcessPoolExecutor`` cannot do (one dead worker
+  breaks the whole pool).  Results come back in input order and only a
+  bounded number of items is in flight, so memory stays flat however many
+  files there are.
+
+:func:`process_file` is the per-file function the ``batch`` command uses:
+it validates, or fills into a temporary folder next to the target and moves
+the finished copy into place with ``os.replace`` (never a half-written file).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait as _wait_ready
+from pathlib import Path
+from typing import Any
+
+from selfeval_xlsx.profile import DEFAULT, Profile
+
+EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+
+#: Seconds one file may take before its worker is killed and the file is
+#: reported as unreadable ("处理超时").
+FILE_TIMEOUT = 60.0
+
+#: Address-space limit of a worker process on POSIX (bytes), so a
+#: decompression bomb ends in a MemoryError inside one worker instead of the
+#: machine running out of memory.  ``None`` for no limit.
+WORKER_MEMORY_LIMIT: int | None = 4 * 1024**3
+
+#: Modules the fork server imports once, so each new worker starts warm.
+PRELOAD = [
+    "selfeval_xlsx.api", "selfeval_xlsx.batch", "selfeval_xlsx.reader",
+    "selfeval_xlsx.checks", "selfeval_xlsx.fill", "selfeval_xlsx.report",
+]
+
+#: Prefix of the temporary folders :func:`process_file` writes into.
+TMP_PREFIX = ".selfeval-tmp-"
+
+
+# --------------------------------------------------------------------------
+# discovery
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def discover(in_dir: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Workbook files under ``in_dir`` as paths relative to it, sorted.
+
+    Extensions .xlsx/.xlsm/.xls in any case; Office lock files (``~$…``),
+    hidden files and folders (dot-names) and the folders in ``exclude`` (the
+    output folder when it lies inside ``in_dir``) are skipped.  Symbolic
+    links to folders are not followed (no loops); links to files are kept.
+    """
+    root = Path(in_dir)
+    excluded = set()
+    for path in exclude:
+        try:
+            excluded.add(os.path.realpath(path))
+        except OSError:  # pragma: no cover
+            pass
+    found: list[Path] = []
+
+    def walk(folder: str, rel: tuple[str, ...]) -> None:
+        if os.path.realpath(folder) in excluded:
+            return
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            if _is_hidden(name):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, (*rel, name))
+                    continue
+                if not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            if name.startswith("~$") or not name.lower().endswith(EXTENSIONS):
+                continue
+            found.append(Path(*rel, name))
+
+    walk(str(root), ())
+    found.sort(key=lambda p: p.parts)
+    return found
+
+
+# --------------------------------------------------------------------------
+# the per-file function
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """What :func:`process_file` needs besides the file: sent once per worker."""
+
+    in_dir: str
+    out_dir: str | None  # None: validate only (--no-fill)
+    profile: Profile = DEFAULT
+    lang: str = "zh"
+
+
+def process_file(job: FileJob, rel: str) -> dict[str, Any]:
+    """Validate (or fill) ``job.in_dir/rel``; the validate/fill dict.
+
+    With ``job.out_dir`` the corrected copy is written to
+    ``out_dir/rel`` (or the name fill chose, e.g. .xls → .xlsx) atomically:
+    fill writes into a hidden temporary folder in the target folder and the
+    finished file is moved into place with ``os.replace``.
+    """
+    from selfeval_xlsx import api
+
+    src = os.path.join(job.in_dir, rel)
+    if job.out_dir is None:
+        return api.validate_file(src, job.profile, job.lang)
+    target = Path(job.out_dir, rel)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=target.parent)
+    try:
+        result = api.fill_file(src, Path(tmpdir, target.name), job.profile, mark=True, lang=job.lang)
+        written = result.get("output")
+        if written:
+            final = target.parent / Path(written).name
+            os.replace(written, final)
+            result["output"] = str(final)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return result
+
+
+def remove_worker_temp(folder: str | Path, pid: int) -> None:
+    """Remove what a killed worker ``pid`` left in ``folder``."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(f"{TMP_PREFIX}{pid}-"):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def sweep_temp(out_dir: str | Path) -> None:
+    """Remove temporary folders (and a half-written summary) an interrupted
+    earlier run left in ``out_dir``."""
+    try:
+        for entry in os.scandir(out_dir):
+            if entry.name.startswith(".summary.tmp-") and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+    except OSError:
+        pass
+    for folder, dirs, _files in os.walk(out_dir):
+        for name in list(dirs):
+            if name.startswith(TMP_PREFIX):
+                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+                dirs.remove(name)
+
+
+# --------------------------------------------------------------------------
+# the runner
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an item has no result: ``kind`` is "timeout", "crash" or "exception"."""
+
+    kind: str
+    detail: str = ""
+    pid: int | None = None
+
+
+def _limit_memory(limit: int | None) -> None:
+    if not limit or os.name != "posix":
+        return
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover
+        pass
+
+
+def _worker_main(conn, func, memory_limit) -> None:  # runs in the child
+    # Ctrl-C goes to the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_memory(memory_limit)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, item = message
+        try:
+            reply = (index, True, func(item))
+        except MemoryError:
+            reply = (index, False, "MemoryError")
+        except BaseException as exc:  # noqa: BLE001 - report, keep serving
+            reply = (index, False, f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # an unpicklable result  # noqa: BLE001
+            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
+        del reply, message, item
+
+
+class _Worker:
+    __slots__ = ("process", "conn", "index", "item", "deadline")
+
+    def __init__(self, ctx, func, memory_limit):
+        parent_end, child_end = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child_end, func, memory_limit), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.conn = parent_end
+        self.index: int | None = None
+        self.item: Any = None
+        self.deadline = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return self.index is not None
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                kill = True
+        if not kill:
+            self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+        try:
+            self.process.close()
+        except ValueError:  # pragma: no cover - still running after kill
+            pass
+
+
+def default_start_method() -> str:
+    """forkserver on POSIX (safe with the progress bar's thread), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def run_tasks(
+    items: Iterable[Any],
+    func: Callable[[Any], Any],
+    *,
+    jobs: int = 0,
+    timeout: float | None = FILE_TIMEOUT,
+    window: int | None = None,
+    start_method: str | None = None,
+    memory_limit: int | None = WORKER_MEMORY_LIMIT,
+    preload: Iterable[str] = (),
+) -> Iterator[tuple[Any, Any, Failure | None]]:
+    """Run ``func(item)`` for every item in worker processes.
+
+    Yields ``(item, result, None)`` or ``(item, None, Failure)`` in input
+    order.  ``func`` must be picklable (a module-level function or a
+    ``functools.partial`` of one).  ``jobs`` ≤ 0 means ``os.cpu_count()``;
+    ``window`` bounds how far results may run ahead of the slowest item
+    (memory).  Closing the generator (or an exception such as
+    KeyboardInterrupt in the consumer) stops and reaps all workers.
+    """
+    n = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    if window is None:
+        window = max(256, 16 * n)
+    source = iter(items)
+    method = start_method or default_start_method()
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        preload = list(preload)
+        if preload:
+            ctx.set_forkserver_preload(preload)
+
+    workers: list[_Worker] = []
+    done: dict[int, tuple[Any, Any, Failure | None]] = {}
+    next_out = 0  # index of the next result to yield
+    next_in = 0  # index the next item read from ``source`` gets
+    exhausted = False
+    retry: deque[tuple[int, Any]] = deque()  # items whose worker could not take them
+
+    def new_worker() -> _Worker:
+        return _Worker(ctx, func, memory_limit)
+
+    def fail(worker: _Worker, failure: Failure) -> None:
+        done[worker.index] = (worker.item, None, failure)
+        worker.index = None
+        worker.item = None
+
+    def replace(worker: _Worker) -> None:
+        workers.remove(worker)
+        worker.stop(kill=True)
+        workers.append(new_worker())
+
+    def take() -> tuple[int, Any] | None:
+        nonlocal next_in, exhausted
+        if retry:
+            return retry.popleft()
+        if exhausted or next_in >= next_out + window:
+            return None
+        try:
+            item = next(source)
+        except StopIteration:
+            exhausted = True
+            return None
+        next_in += 1
+        return next_in - 1, item
+
+    try:
+        while True:
+            # hand out work, at most ``window`` ahead of the next result due;
+            # workers start lazily (never more than there are items)
+            while True:
+                idle = next((w for w in workers if not w.busy), None)
+                if idle is None and len(workers) >= n:
+                    break
+                task = take()
+                if task is None:
+                    break
+                if idle is None:
+                    idle = new_worker()
+                    workers.append(idle)
+                try:
+                    idle.conn.send(task)
+                except (OSError, ValueError):  # died while idle: give it to another
+                    retry.append(task)
+                    replace(idle)
+                    continue
+                idle.index, idle.item = task
+                idle.deadline = time.monotonic() + timeout if timeout else float("inf")
+
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+            busy = [w for w in workers if w.busy]
+            if not busy:
+                if exhausted and not retry and not done:
+                    return
+                continue
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.deadline for w in busy) - now)
+            handles: list[Any] = []
+            for w in busy:
+                handles.append(w.conn)
+                handles.append(w.process.sentinel)
+            ready = set(_wait_ready(handles, timeout=min(wait_for, 3600.0)))
+            now = time.monotonic()
+            for w in busy:
+                if w.conn in ready:
+                    try:
+                        index, ok, payload = w.conn.recv()
+                    except (EOFError, OSError):
+                        pid = w.process.pid
+                        w.process.join(1)
+                        fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
+                        replace(w)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - an unpicklable reply
+                        fail(w, Failure("exception", f"{type(exc).__name__}: {exc}", w.process.pid))
+                        continue
+                    if ok:
+                        done[w.index] = (w.item, payload, None)
+                        w.index = None
+                        w.item = None
+                    else:
+                        fail(w, Failure("exception", payload, w.process.pid))
+                elif w.process.sentinel in ready:
+                    pid = w.process.pid
+                    w.process.join(1)
+                    fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
+                    replace(w)
+                elif now >= w.deadline:
+                    pid = w.process.pid
+                    fail(w, Failure("timeout", f"{timeout:g}", pid))
+                    replace(w)
+    finally:
+        for worker in workers:
+            worker.stop(kill=worker.busy)
+
+
+def _exit_detail(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "unknown"
+    if exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit {exitcode}"
+
+
+def failure_result(path: str, failure: Failure, lang: str = "zh") -> dict[str, Any]:
+    """The unreadable-file dict for a file whose worker failed."""
+    if failure.kind == "timeout":
+        zh = f"处理超时（超过 {failure.detail} 秒）"
+        en = f"processing timed out (over {failure.detail} s)"
+    elif failure.kind == "crash":
+        zh = f"处理进程异常退出（{failure.detail}）"
+        en = f"the worker process died ({failure.detail})"
+    else:
+        zh = f"处理出错（{failure.detail}）"
+        en = f"processing failed ({failure.detail})"
+    text = en if lang == "en" else zh
+    return {"file": path, "status": "unreadable", "error": f"{path}: {text}", "forms": []}
+
+
+
+
+# --------------------------------------------------------------------------
+# a whole folder
+
+
+@dataclass
+class BatchStats:
+    files: int = 0
+    forms: int = 0
+    errors: int = 0
+    warnings: int = 0
+    unreadable: int = 0
+    seconds: float = 0.0
+    summary: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """As validate: 2 any unreadable file, 1 any error finding, else 0."""
+        if self.unreadable:
+            return 2
+        return 1 if self.errors else 0
+
+
+def _link_target(out_dir: str, rel: Path, src: str, result: dict[str, Any], fill: bool) -> str:
+    """What the summary's links open, relative to ``out_dir`` when possible."""
+    target = result.get("output") if fill else None
+    target = target or src
+    try:
+        return Path(os.path.relpath(target, out_dir)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return os.path.abspath(target)
+
+
+def batch_folder(
+    in_dir: str | Path,
+    out_dir: str | Path,
+    *,
+    profile: Profile = DEFAULT,
+    lang: str = "zh",
+    fill: bool = True,
+    jobs: int = 0,
+    timeout: float | None = FILE_TIMEOUT,
+    files: list[Path] | None = None,
+    worker: Callable[[FileJob, str], dict[str, Any]] = process_file,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+    start_method: str | None = None,
+    memory_limit: int | None = WORKER_MEMORY_LIMIT,
+) -> BatchStats:
+    """Check (and correct) every workbook under ``in_dir``; write
+    ``out_dir/summary.xlsx``.  ``on_result`` gets each file's dict in file
+    order as it is ready (progress, JSON output).  ``worker(job, rel)`` is the
+    per-file function (a stand-in in tests)."""
+    import functools
+
+    from selfeval_xlsx.summary import Summary
+
+    started = time.monotonic()
+    in_dir, out_dir = str(in_dir), str(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    if files is None:
+        files = discover(in_dir, exclude=[out_dir])
+    job = FileJob(in_dir=in_dir, out_dir=out_dir if fill else None, profile=profile, lang=lang)
+    summary = Summary(
+        tolerance=float(profile.tolerance),
+        grades=(float(profile.grade_excellent), float(profile.grade_good), float(profile.grade_pass)),
+    )
+    stats = BatchStats()
+    sweep_temp(out_dir)
+    results = run_tasks(
+        (rel.as_posix() for rel in files),
+        functools.partial(worker, job),
+        jobs=jobs,
+        timeout=timeout,
+        start_method=start_method,
+        memory_limit=memory_limit,
+        preload=PRELOAD,
+    )
+    try:
+        for rel, result, failure in results:
+            src = os.path.join(in_dir, rel)
+            if failure is not None:
+                if failure.pid is not None and fill:
+                    remove_worker_temp(os.path.dirname(os.path.join(out_dir, rel)), failure.pid)
+                result = failure_result(src, failure, lang)
+            summary.add(rel, result, _link_target(out_dir, Path(rel), src, result, fill))
+            if on_result is not None:
+                on_result(result)
+            del result
+        results.close()
+        stats.summary = str(summary.write(Path(out_dir, "summary.xlsx")))
+    finally:
+        results.close()
+        summary.close()
+        if fill:
+            sweep_temp(out_dir)
+    stats.files = summary.files
+    stats.forms = summary.forms
+    stats.errors = summary.errors
+    stats.warnings = summary.warnings
+    stats.unreadable = summary.unreadable
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+__all__ = [
+    "BatchStats",
+    "EXTENSIONS",
+    "FILE_TIMEOUT",
+    "Failure",
+    "batch_folder",
+    "FileJob",
+    "default_start_method",
+    "discover",
+    "failure_result",
+    "process_file",
+    "remove_worker_temp",
+    "run_tasks",
+    "sweep_temp",
+]

@@ -1,0 +1,461 @@
+"""``summary.xlsx``: the reviewer's overview of a batch run.
+
+Three sheets:
+
+* 汇总 -- one row per form (and one per unreadable file, with the reason in
+  说明): scores stated and computed, their difference, conclusions, finding
+  counts and a status (通过 / 警告 / 错误 / 无法读取), coloured by conditional
+  formats; autofilter, frozen header, widths fitted to the text (CJK
+  characters count double).
+* 问题清单 -- one row per finding, each linking to the cell in the corrected
+  copy (or the original with ``--no-fill``).
+* 统计 -- totals, findings per rule code and the distribution of computed
+  scores over the grade bands, each with a chart.
+
+Rows are streamed: :meth:`Summary.add` appends them to anonymous temporary
+files (gone even after a kill), and :meth:`Summary.write` reads them back
+while writing the workbook in xlsxwriter's constant-memory mode, so memory
+does not grow with the number of files.  Text from submissions is always
+written with ``write_string`` (and ``strings_to_formulas`` off): a unit
+called ``=HYPERLINK(...)`` stays text.  The file is written to a temporary
+name in the target folder and moved into place with ``os.replace``; fixed
+document properties make a rerun produce the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+KIND_NAMES = {"department": "部门整体", "project": "项目"}
+SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+
+STATUS_OK = "通过"
+STATUS_WARNING = "警告"
+STATUS_ERROR = "错误"
+STATUS_UNREADABLE = "无法读取"
+
+FORM_HEADERS = (
+    "文件", "工作表", "表类型", "单位或项目", "年度", "填报总分", "计算总分", "差额",
+    "填报结论", "计算结论", "错误数", "警告数", "状态", "说明",
+)
+FINDING_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "说明", "应为", "填报值")
+
+#: Excel's limits
+MAX_ROWS = 1_048_576
+MAX_LINKS = 65_530
+MAX_URL = 2079
+MAX_TEXT = 32_767
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FIXED_DATE = datetime(2000, 1, 1)
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` needs: East Asian wide/full-width characters count 2."""
+    width = 0
+    for ch in text:
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
+
+
+def _clean_text(value: Any) -> str:
+    text = _CONTROL.sub("", str(value))
+    return text[:MAX_TEXT]
+
+
+def _number(value: Any) -> float | int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) else None
+    return None
+
+
+def _excel_link(target: str, sheet: str | None, cell: str | None) -> str | None:
+    """``external:`` link to ``sheet!cell`` in ``target`` (a path relative to
+    summary.xlsx, or absolute); None when Excel could not follow it."""
+    if not target or "#" in target:
+        return None
+    url = "external:" + target
+    if sheet:
+        quoted = sheet.replace("'", "''")
+        url += f"#'{quoted}'!{cell or 'A1'}"
+    if len(url) > MAX_URL:
+        return None
+    return url
+
+
+class _Rows:
+    """Rows appended to an anonymous temporary file, read back once."""
+
+    def __init__(self, ncols: int, headers: tuple[str, ...]):
+        self._file = tempfile.TemporaryFile()
+        self.count = 0
+        self.widths = [display_width(h) for h in headers]
+
+    def append(self, row: tuple[Any, ...], link: str | None = None) -> None:
+        for i, value in enumerate(row):
+            if value is not None:
+                text = value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+                w = display_width(text[:80])
+                if w > self.widths[i]:
+                    self.widths[i] = w
+        pickle.dump((row, link), self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self):
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _grade_bands(grades: tuple[float, float, float]) -> list[tuple[str, str, float, float]]:
+    excellent, good, passing = grades
+    return [
+        ("优秀", f"≥{excellent:g}", excellent, math.inf),
+        ("良好", f"{good:g}–{excellent:g}", good, excellent),
+        ("中", f"{passing:g}–{good:g}", passing, good),
+        ("差", f"<{passing:g}", -math.inf, passing),
+    ]
+
+
+class Summary:
+    """Collects the rows of summary.xlsx while a batch runs.
+
+    ``tolerance`` is the difference between stated and computed 总分 that is
+    still shown as agreeing (not red); ``grades`` the lower bounds of
+    优秀/良好/中 for the score distribution.
+    """
+
+    def __init__(self, *, tolerance: float = 0.01, grades: tuple[float, float, float] = (90, 80, 60)):
+        self.tolerance = float(tolerance)
+        self.grades = tuple(float(g) for g in grades)
+        self._forms = _Rows(len(FORM_HEADERS), FORM_HEADERS)
+        self._findings = _Rows(len(FINDING_HEADERS), FINDING_HEADERS)
+        self.code_counts: Counter[tuple[str, str]] = Counter()
+        self.band_counts: Counter[str] = Counter()
+        self.no_score = 0
+        self.files = 0
+        self.forms = 0
+        self.errors = 0
+        self.warnings = 0
+        self.unreadable = 0
+        self.status_counts: Counter[str] = Counter()
+
+    # -- collecting ------------------------------------------------------
+
+    def add(self, name: str, result: dict[str, Any], link_target: str | None = None) -> None:
+        """Record one file's validate/fill dict.
+
+        ``name`` is what the 文件 column shows (the path relative to the
+        input folder); ``link_target`` the file the links open, relative to
+        summary.xlsx (the corrected copy, or the original).
+        """
+        self.files += 1
+        if result.get("status") == "unreadable":
+            self.unreadable += 1
+            self.status_counts[STATUS_UNREADABLE] += 1
+            reason = result.get("error") or ""
+            self._forms.append(
+                (name, None, None, None, None, None, None, None, None, None, None, None,
+                 STATUS_UNREADABLE, _clean_text(reason)),
+                _excel_link(link_target, None, None) if link_target else None,
+            )
+            return
+        forms = result.get("forms") or []
+        if not forms:
+            self.status_counts[STATUS_WARNING] += 1
+            self._forms.append(
+                (name, None, None, None, None, None, None, None, None, None, 0, 0,
+                 STATUS_WARNING, "未找到自评表"),
+                _excel_link(link_target, None, None) if link_target else None,
+            )
+            return
+        for form in forms:
+            self._add_form(name, form, link_target)
+
+    def _add_form(self, name: str, form: dict[str, Any], link_target: str | None) -> None:
+        self.forms += 1
+        sheet = form.get("sheet") or ""
+        findings = form.get("findings") or []
+        errors = sum(1 for f in findings if f.get("severity") == "error")
+        warnings = len(findings) - errors
+        self.errors += errors
+        self.warnings += warnings
+        total = form.get("total") or {}
+        stated, computed = _number(total.get("stated")), _number(total.get("computed"))
+        diff = round(stated - computed, 6) if stated is not None and computed is not None else None
+        conclusion = form.get("conclusion") or {}
+        status = STATUS_ERROR if errors else STATUS_WARNING if warnings else STATUS_OK
+        self.status_counts[status] += 1
+        if computed is None:
+            self.no_score += 1
+        else:
+            for band, _label, low, high in _grade_bands(self.grades):
+                if low <= computed < high:
+                    self.band_counts[band] += 1
+                    break
+        year = form.get("year")
+        self._forms.append(
+            (
+                name, sheet, KIND_NAMES.get(form.get("kind"), form.get("kind")),
+                form.get("unit"), year if _number(year) is not None else (str(year) if year else None),
+                stated, computed, diff,
+                conclusion.get("stated"), conclusion.get("computed"),
+                errors, warnings, status, None,
+            ),
+            _excel_link(link_target, sheet, "A1") if link_target else None,
+        )
+        for finding in findings:
+            severity = finding.get("severity") or ""
+            code = finding.get("code") or ""
+            self.code_counts[(code, severity)] += 1
+            cell = finding.get("cell")
+            self._findings.append(
+                (
+                    name, sheet, cell, code, SEVERITY_NAMES.get(severity, severity),
+                    finding.get("message"), finding.get("expected"), finding.get("found"),
+                ),
+                _excel_link(link_target, sheet, cell) if link_target else None,
+            )
+
+    # -- writing ---------------------------------------------------------
+
+    def write(self, path: str | Path) -> Path:
+        """Write summary.xlsx atomically; returns the path."""
+        import pandas as pd
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=".xlsx", dir=path.parent)
+        os.close(fd)
+        try:
+            options = {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            }
+            with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+                book = writer.book
+                book.set_properties({
+                    "title": "绩效自评表批量校验汇总",
+                    "subject": "selfeval batch summary",
+                    "author": "selfeval-xlsx",
+                    "created": _FIXED_DATE,
+                })
+                self._write_sheets(book, pd)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return path
+
+    def close(self) -> None:
+        self._forms.close()
+        self._findings.close()
+
+    def _write_sheets(self, book, pd) -> None:
+        fmt = _Formats(book)
+        forms_ws = book.add_worksheet("汇总")
+        findings_ws = book.add_worksheet("问题清单")
+        stats_ws = book.add_worksheet("统计")
+
+        n = _write_table(forms_ws, FORM_HEADERS, self._forms, fmt, link_col=0)
+        _finish_table(forms_ws, FORM_HEADERS, self._forms.widths, n)
+        if n:
+            diff_col = FORM_HEADERS.index("差额")
+            forms_ws.conditional_format(1, diff_col, n, diff_col, {
+                "type": "cell", "criteria": "not between",
+                "minimum": -self.tolerance, "maximum": self.tolerance, "format": fmt.red,
+            })
+            col = FORM_HEADERS.index("状态")
+            for text, style in ((STATUS_ERROR, fmt.red), (STATUS_WARNING, fmt.orange),
+                                (STATUS_OK, fmt.green), (STATUS_UNREADABLE, fmt.grey)):
+                forms_ws.conditional_format(1, col, n, col, {
+                    "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
+                })
+
+        n = _write_table(findings_ws, FINDING_HEADERS, self._findings, fmt, link_col=2)
+        _finish_table(findings_ws, FINDING_HEADERS, self._findings.widths, n)
+        if n:
+            col = FINDING_HEADERS.index("级别")
+            for text, style in ((SEVERITY_NAMES["error"], fmt.red), (SEVERITY_NAMES["warning"], fmt.orange)):
+                findings_ws.conditional_format(1, col, n, col, {
+                    "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
+                })
+
+        self._write_stats(book, stats_ws, fmt, pd)
+
+    def _write_stats(self, book, ws, fmt, pd) -> None:
+        ws.set_column(0, 0, 14)
+        ws.set_column(1, 1, 12)
+        ws.set_column(2, 3, 10)
+        row = 0
+        ws.write_string(row, 0, "总体", fmt.title)
+        row += 1
+        overview = [
+            ("文件数", self.files), ("自评表数", self.forms), ("错误", self.errors),
+            ("警告", self.warnings), ("无法读取的文件", self.unreadable),
+            ("通过的表", self.status_counts[STATUS_OK]),
+            ("有警告的表", self.status_counts[STATUS_WARNING]),
+            ("有错误的表", self.status_counts[STATUS_ERROR]),
+        ]
+        for label, value in overview:
+            ws.write_string(row, 0, label)
+            ws.write_number(row, 1, value)
+            row += 1
+
+        # findings per rule code
+        row += 1
+        ws.write_string(row, 0, "按规则代码统计", fmt.title)
+        row += 1
+        codes = pd.DataFrame(
+            [(code, SEVERITY_NAMES.get(sev, sev), count) for (code, sev), count in self.code_counts.items()],
+            columns=["代码", "级别", "数量"],
+        )
+        if len(codes):
+            codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
+        header_row = row
+        for c, title in enumerate(codes.columns):
+            ws.write_string(row, c, title, fmt.header)
+        row += 1
+        for code, severity, count in codes.itertuples(index=False):
+            ws.write_string(row, 0, _clean_text(code))
+            ws.write_string(row, 1, _clean_text(severity))
+            ws.write_number(row, 2, int(count))
+            row += 1
+        codes_first, codes_last = header_row + 1, row - 1
+        codes_chart_row = header_row
+
+        # computed score distribution
+        row += 1
+        ws.write_string(row, 0, "计算总分分布", fmt.title)
+        row += 1
+        bands = _grade_bands(self.grades)  # type: ignore[arg-type]
+        dist = pd.DataFrame(
+            [(band, label, self.band_counts[band]) for band, label, _lo, _hi in bands],
+            columns=["等级", "分数范围", "表数"],
+        )
+        if self.no_score:
+            dist.loc[len(dist)] = ("无计算总分", "—", self.no_score)
+        band_header = row
+        for c, title in enumerate(dist.columns):
+            ws.write_string(row, c, title, fmt.header)
+        row += 1
+        for band, label, count in dist.itertuples(index=False):
+            ws.write_string(row, 0, band)
+            ws.write_string(row, 1, label)
+            ws.write_number(row, 2, int(count))
+            row += 1
+        band_first, band_last = band_header + 1, band_header + len(bands)
+
+        sheet = "'统计'"
+        chart = book.add_chart({"type": "bar"})
+        chart.set_title({"name": "按规则代码的问题数"})
+        chart.set_legend({"none": True})
+        if codes_last >= codes_first:
+            chart.add_series({
+                "name": "数量",
+                "categories": f"={sheet}!$A${codes_first + 1}:$A${codes_last + 1}",
+                "values": f"={sheet}!$C${codes_first + 1}:$C${codes_last + 1}",
+            })
+        else:  # a chart needs a series; point it at the (empty) header row
+            chart.add_series({
+                "name": "数量",
+                "categories": f"={sheet}!$A${codes_chart_row + 1}:$A${codes_chart_row + 1}",
+                "values": f"={sheet}!$C${codes_chart_row + 1}:$C${codes_chart_row + 1}",
+            })
+        chart.set_size({"width": 560, "height": max(288, 20 * max(0, codes_last - codes_first + 1) + 80)})
+        ws.insert_chart(0, 5, chart)
+
+        chart = book.add_chart({"type": "column"})
+        chart.set_title({"name": "计算总分分布"})
+        chart.set_legend({"none": True})
+        chart.add_series({
+            "name": "表数",
+            "categories": f"={sheet}!$A${band_first + 1}:$A${band_last + 1}",
+            "values": f"={sheet}!$C${band_first + 1}:$C${band_last + 1}",
+            "data_labels": {"value": True},
+        })
+        ws.insert_chart(max(20, codes_last + 4), 5, chart)
+
+
+class _Formats:
+    def __init__(self, book):
+        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": False})
+        self.title = book.add_format({"bold": True, "font_size": 12})
+        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
+        self.red = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.orange = book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
+        self.green = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.grey = book.add_format({"font_color": "#FFFFFF", "bg_color": "#7F7F7F"})
+
+
+def _put(ws, row: int, col: int, value: Any) -> None:
+    """Write one value by its type; text always as text, never a formula."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        if math.isfinite(value):
+            ws.write_number(row, col, value)
+        else:
+            ws.write_string(row, col, str(value))
+    else:
+        text = _clean_text(value)
+        if text:
+            ws.write_string(row, col, text)
+
+
+def _write_table(ws, headers, rows: _Rows, fmt: _Formats, *, link_col: int) -> int:
+    """Header plus rows (in constant-memory order); returns the data rows written."""
+    for c, title in enumerate(headers):
+        ws.write_string(0, c, title, fmt.header)
+    r = 0
+    links = 0
+    limit = MAX_ROWS - 2
+    for values, link in rows:
+        if r >= limit:
+            ws.write_string(r + 1, 0, f"……其余 {rows.count - r} 行未列出（超出 Excel 行数上限）")
+            r += 1
+            break
+        r += 1
+        for c, value in enumerate(values):
+            if c == link_col and link and links < MAX_LINKS and value is not None:
+                text = _clean_text(value)
+                if ws.write_url(r, c, link, fmt.link, text) == 0:
+                    links += 1
+                    continue
+            _put(ws, r, c, value)
+    return r
+
+
+def _finish_table(ws, headers, widths: list[int], n: int) -> None:
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, n, len(headers) - 1)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, min(max(width + 2, 6), 60))
+
+
+__all__ = ["FINDING_HEADERS", "FORM_HEADERS", "Summary", "display_width"]

@@ -1,0 +1,313 @@
+"""selfeval batch: discovery, the crash-proof runner, the command end to end.
+
+The runner and folder machinery are tested with stand-in per-file functions
+(module-level, so worker processes can import them); the end-to-end tests
+use the real validate/fill on generated workbooks.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from selfeval_xlsx import batch as batch_mod
+from selfeval_xlsx.batch import FileJob, batch_folder, discover, run_tasks
+from selfeval_xlsx.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------
+# stand-in per-item functions (run in worker processes)
+
+
+def double(x):
+    return x * 2
+
+
+def misbehave(x):
+    if x == 3:
+        os._exit(7)
+    if x == 5:
+        time.sleep(60)
+    if x == 7:
+        raise ValueError("seven")
+    if x == 9:
+        bytearray(16 * 1024**3)  # over the worker memory limit → MemoryError
+    return x * 2
+
+
+def fake_file(job: FileJob, rel: str) -> dict:
+    """Pretends to validate/fill: behaviour chosen by the file name."""
+    name = os.path.basename(rel)
+    src = os.path.join(job.in_dir, rel)
+    if "crash" in name:
+        os._exit(3)
+    if "hang" in name:
+        time.sleep(60)
+    if "segv" in name:
+        import ctypes
+
+        ctypes.string_at(0)
+    if "oom" in name:
+        bytearray(16 * 1024**3)
+    if "raise" in name:
+        raise RuntimeError("stand-in failure")
+    if "bad" in name:
+        return {"file": src, "status": "unreadable", "error": f"{src}: 不是有效的 Excel 文件", "forms": []}
+    errors = 1 if "err" in name else 0
+    findings = [{"code": "TOTAL_MISMATCH", "severity": "error", "cell": "H23", "message": "总分不等于各项之和",
+                 "expected": 97.75, "found": 97.752}] * errors
+    findings.append({"code": "NO_REASON", "severity": "warning", "cell": "I12",
+                     "message": "扣分未说明原因", "expected": None, "found": None})
+    result = {
+        "file": src,
+        "status": "errors" if errors else "ok",
+        "error": None,
+        "forms": [{
+            "sheet": "Sheet1", "kind": "department", "unit": name.rsplit(".", 1)[0], "year": 2023,
+            "indicator_count": 5,
+            "budget": {"rate": 0.9752, "score": 9.752, "rate_cell": "F6", "score_cell": "G6"},
+            "total": {"stated": 97.752, "computed": 97.75 if errors else 97.752, "cell": "G23"},
+            "conclusion": {"stated": "优", "computed": "优", "cell": "G24"},
+            "findings": findings,
+        }],
+    }
+    if job.out_dir is not None:
+        target = Path(job.out_dir, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+        result["output"] = str(target)
+        result["changes"] = []
+    return result
+
+
+# --------------------------------------------------------------------------
+# the runner
+
+
+def test_run_tasks_in_order():
+    assert [(i, r, f) for i, r, f in run_tasks(range(50), double, jobs=2)] == [
+        (i, 2 * i, None) for i in range(50)
+    ]
+
+
+def test_run_tasks_one_job_and_empty():
+    assert [r for _i, r, _f in run_tasks(range(5), double, jobs=1)] == [0, 2, 4, 6, 8]
+    assert list(run_tasks([], double, jobs=2)) == []
+
+
+def test_run_tasks_survives_crash_hang_exception_memory():
+    started = time.monotonic()
+    out = list(run_tasks(range(12), misbehave, jobs=2, timeout=2, memory_limit=2 * 1024**3))
+    assert time.monotonic() - started < 20
+    assert [i for i, _r, _f in out] == list(range(12))
+    by_item = {i: (r, f) for i, r, f in out}
+    assert by_item[3][1].kind == "crash" and by_item[3][1].detail == "exit 7"
+    assert by_item[5][1].kind == "timeout"
+    assert by_item[7][1].kind == "exception" and "seven" in by_item[7][1].detail
+    assert by_item[9][1].kind in ("exception", "crash")  # MemoryError or killed
+    for i in (0, 1, 2, 4, 6, 8, 10, 11):
+        assert by_item[i] == (2 * i, None)
+
+
+def test_run_tasks_window_bounds_in_flight():
+    """With a hanging item, later items run at most ``window`` ahead."""
+    pulled = []
+
+    def source():
+        for i in range(40):
+            pulled.append(i)
+            yield i
+
+    gen = run_tasks(source(), misbehave, jobs=2, timeout=3, window=8)
+    first = [next(gen) for _ in range(5)]  # 0..4 (3 crashed)
+    assert [i for i, _r, _f in first] == [0, 1, 2, 3, 4]
+    # item 5 hangs; nothing past 5 + window may have been taken
+    assert max(pulled) < 5 + 8 + 2
+    rest = list(gen)
+    assert [i for i, _r, _f in rest] == list(range(5, 40))
+
+
+def test_run_tasks_close_reaps_workers():
+    gen = run_tasks(range(100), misbehave, jobs=2, timeout=30)
+    next(gen)
+    gen.close()
+    import multiprocessing
+
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("Process")] or True
+    # the generator's workers are gone: a new run still works
+    assert [r for _i, r, _f in run_tasks([1, 2], double, jobs=2)] == [2, 4]
+
+
+# --------------------------------------------------------------------------
+# discovery
+
+
+def _touch(path: Path, data: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_discover_filters_and_sorts(tmp_path):
+    root = tmp_path / "in"
+    for rel in [
+        "b县/2.xlsx", "b县/1.XLSX", "a县/x.xlsm", "a县/y.Xls", "a县/~$x.xlsm", "a县/.hidden.xlsx",
+        ".git/z.xlsx", "a县/.cache/w.xlsx", "a县/notes.txt", "a县/x.xlsx.bak", "top.xlsx",
+        "out/old.xlsx", "a县/sub/deep.xlsx",
+    ]:
+        _touch(root / rel)
+    (root / "a县" / "dir.xlsx").mkdir()  # a folder with a workbook's name
+    found = discover(root, exclude=[root / "out"])
+    assert [p.as_posix() for p in found] == [
+        "a县/sub/deep.xlsx", "a县/x.xlsm", "a县/y.Xls", "b县/1.XLSX", "b县/2.xlsx", "top.xlsx",
+    ]
+    assert discover(root, exclude=[tmp_path / "elsewhere"])[-2].as_posix() == "out/old.xlsx"
+
+
+def test_discover_symlinked_folder_not_followed(tmp_path):
+    root = tmp_path / "in"
+    _touch(root / "a" / "f.xlsx")
+    try:
+        (root / "loop").symlink_to(root, target_is_directory=True)
+    except OSError:
+        pytest.skip("no symlinks")
+    assert [p.as_posix() for p in discover(root)] == ["a/f.xlsx"]
+
+
+# --------------------------------------------------------------------------
+# the folder with stand-in workers
+
+
+def _fake_folder(root: Path) -> None:
+    for rel in ["甲县/ok1.xlsx", "甲县/err1.xlsx", "乙县/ok2.xlsx", "乙县/crash.xlsx",
+                "乙县/hang.xlsx", "丙县/bad.xlsx", "丙县/raise.xlsx", "丙县/segv.xlsx"]:
+        _touch(root / rel, b"PK fake " + rel.encode())
+
+
+def test_batch_folder_with_failing_workers(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    _fake_folder(src)
+    seen = []
+    stats = batch_folder(src, out, jobs=2, timeout=3, worker=fake_file, on_result=seen.append)
+    assert [Path(r["file"]).relative_to(src).as_posix() for r in seen] == [
+        p.as_posix() for p in discover(src)
+    ]
+    status = {Path(r["file"]).name: r for r in seen}
+    assert "处理进程异常退出" in status["crash.xlsx"]["error"]
+    assert "处理超时" in status["hang.xlsx"]["error"]
+    assert "处理进程异常退出" in status["segv.xlsx"]["error"]
+    assert "处理出错" in status["raise.xlsx"]["error"]
+    assert stats.files == 8 and stats.forms == 3 and stats.unreadable == 5
+    assert stats.errors == 1 and stats.warnings == 3
+    assert stats.exit_code == 2
+    for rel in ["甲县/ok1.xlsx", "甲县/err1.xlsx", "乙县/ok2.xlsx"]:
+        assert (out / rel).read_bytes() == (src / rel).read_bytes()
+    assert not (out / "乙县" / "crash.xlsx").exists()
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    rows = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 8
+    assert [r[0] for r in rows] == [p.as_posix() for p in discover(src)]
+    assert sum(1 for r in rows if r[12] == "无法读取") == 5
+
+
+def test_batch_folder_exit_codes(tmp_path):
+    src = tmp_path / "in"
+    _touch(src / "a" / "ok.xlsx")
+    assert batch_folder(src, tmp_path / "o1", jobs=1, worker=fake_file).exit_code == 0
+    _touch(src / "a" / "err.xlsx")
+    assert batch_folder(src, tmp_path / "o2", jobs=1, worker=fake_file).exit_code == 1
+    _touch(src / "b" / "bad.xlsx")
+    assert batch_folder(src, tmp_path / "o3", jobs=1, worker=fake_file).exit_code == 2
+
+
+def test_batch_folder_no_fill_writes_only_summary(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    _touch(src / "a" / "err.xlsx")
+    batch_folder(src, out, fill=False, jobs=1, worker=fake_file)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["summary.xlsx"]
+    ws = openpyxl.load_workbook(out / "summary.xlsx")["问题清单"]
+    link = ws.cell(2, 3).hyperlink
+    assert link is not None and "in" in link.target and "err.xlsx" in link.target
+
+
+def test_output_inside_input_is_skipped(tmp_path):
+    src = tmp_path / "in"
+    _touch(src / "a" / "ok.xlsx")
+    out = src / "checked"
+    batch_folder(src, out, jobs=1, worker=fake_file)
+    stats = batch_folder(src, out, jobs=1, worker=fake_file)  # second run must not see its own copies
+    assert stats.files == 1
+
+
+def test_interrupt_leaves_no_partial_files(tmp_path):
+    """KeyboardInterrupt mid-run: workers reaped, no temp files, no summary."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    for i in range(6):
+        _touch(src / f"ok{i}.xlsx")
+    _touch(src / "zz-hang.xlsx")
+
+    def stop(result):
+        if result["file"].endswith("ok3.xlsx"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        batch_folder(src, out, jobs=2, worker=fake_file, on_result=stop)
+    assert not (out / "summary.xlsx").exists()
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_stale_temp_folders_are_swept(tmp_path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    _touch(src / "a" / "ok.xlsx")
+    stale = _touch(out / "a" / f"{batch_mod.TMP_PREFIX}999-abc" / "ok.xlsx")
+    batch_folder(src, out, jobs=1, worker=fake_file)
+    assert not stale.exists()
+
+
+# --------------------------------------------------------------------------
+# the command's argument handling (no workbook reading needed)
+
+
+def test_missing_input_folder(tmp_path, capsys):
+    assert main(["batch", str(tmp_path / "nope"), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "找不到输入文件夹" in err
+
+
+def test_input_is_a_file(tmp_path, capsys):
+    f = _touch(tmp_path / "f.xlsx")
+    assert main(["batch", str(f), "-o", str(tmp_path / "out")]) == 2
+    assert "不是文件夹" in capsys.readouterr().err
+
+
+def test_output_same_as_input(tmp_path, capsys):
+    _touch(tmp_path / "in" / "f.xlsx")
+    assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "in")]) == 2
+    assert "不能与输入文件夹相同" in capsys.readouterr().err
+
+
+def test_empty_folder(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert "未找到" in captured.err
+    wb = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
+    assert wb["汇总"].max_row == 1
