@@ -1,0 +1,200 @@
+"""summary.xlsx: sheets, values, links, colours, charts, formula-safe text, determinism."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from selfeval_xlsx.summary import FINDING_HEADERS, FORM_HEADERS, Summary, display_width
+
+NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
+
+
+def _form(unit, *, sheet="Sheet1", kind="department", stated=97.752, computed=97.75, findings=(), year=2023,
+          conclusion=("优", "优")):
+    return {
+        "sheet": sheet, "kind": kind, "unit": unit, "year": year, "indicator_count": 3,
+        "budget": {"rate": 0.9752, "score": 9.752, "rate_cell": "F6", "score_cell": "G6"},
+        "total": {"stated": stated, "computed": computed, "cell": "G23"},
+        "conclusion": {"stated": conclusion[0], "computed": conclusion[1], "cell": "G24"},
+        "findings": list(findings),
+    }
+
+
+def _finding(code, severity="error", cell="H23", message="总分不等于各项之和", expected=None, found=None):
+    return {"code": code, "severity": severity, "cell": cell, "message": message,
+            "expected": expected, "found": found}
+
+
+def _sample_summary() -> Summary:
+    s = Summary()
+    s.add("甲县/a.xlsx", {"file": "in/甲县/a.xlsx", "status": "errors", "error": None, "forms": [
+        _form("甲县财政局", findings=[_finding("TOTAL_SUM"), _finding("NO_REASON", "warning", "I12", "扣分未说明原因")]),
+        _form("甲县项目", sheet="项目 表'2", kind="project", stated=85.0, computed=85.0,
+              conclusion=("良", "良")),
+    ]}, "甲县/a.xlsx")
+    s.add("甲县/b.xlsx", {"file": "in/甲县/b.xlsx", "status": "unreadable",
+                         "error": "in/甲县/b.xlsx: 文件已加密", "forms": []}, "../in/甲县/b.xlsx")
+    s.add("乙县/c.xlsx", {"file": "in/乙县/c.xlsx", "status": "errors", "error": None, "forms": [
+        _form(NASTY[0], stated=55.0, computed=59.5, conclusion=(NASTY[1], "差"),
+              findings=[_finding("GRADE", cell="G24", message=NASTY[3], expected=NASTY[4], found=NASTY[2]),
+                        _finding("TOTAL_SUM", expected=59.5, found=55.0)]),
+    ]}, "乙县/c.xlsx")
+    s.add("乙县/d.xlsx", {"file": "in/乙县/d.xlsx", "status": "ok", "error": None, "forms": [
+        _form("乙县单位", stated=None, computed=None, year=None, conclusion=(None, None)),
+    ]}, "乙县/d.xlsx")
+    return s
+
+
+@pytest.fixture()
+def written(tmp_path):
+    s = _sample_summary()
+    path = s.write(tmp_path / "summary.xlsx")
+    s.close()
+    return path
+
+
+def test_sheets_headers_and_rows(written):
+    wb = openpyxl.load_workbook(written)
+    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    ws = wb["汇总"]
+    assert [c.value for c in ws[1]] == list(FORM_HEADERS)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5
+    first = dict(zip(FORM_HEADERS, rows[0]))
+    assert first["文件"] == "甲县/a.xlsx" and first["工作表"] == "Sheet1" and first["表类型"] == "部门整体"
+    assert first["单位或项目"] == "甲县财政局" and first["年度"] == 2023
+    assert first["填报总分"] == 97.752 and first["计算总分"] == 97.75
+    assert first["差额"] == pytest.approx(0.002)
+    assert first["错误数"] == 1 and first["警告数"] == 1 and first["状态"] == "错误"
+    second = dict(zip(FORM_HEADERS, rows[1]))
+    assert second["表类型"] == "项目" and second["状态"] == "通过" and second["差额"] == 0
+    unreadable = dict(zip(FORM_HEADERS, rows[2]))
+    assert unreadable["状态"] == "无法读取" and unreadable["说明"] == "in/甲县/b.xlsx: 文件已加密"
+    assert unreadable["填报总分"] is None
+    last = dict(zip(FORM_HEADERS, rows[4]))
+    assert last["年度"] is None and last["差额"] is None and last["状态"] == "通过"
+
+    ws = wb["问题清单"]
+    assert [c.value for c in ws[1]] == list(FINDING_HEADERS)
+    findings = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(findings) == 4
+    assert findings[0][:6] == ("甲县/a.xlsx", "Sheet1", "H23", "TOTAL_SUM", "错误", "总分不等于各项之和")
+    assert findings[1][4] == "警告"
+    assert findings[3][6:] == (59.5, 55.0)
+
+
+def test_formula_injection_stays_text(written):
+    wb = openpyxl.load_workbook(written)
+    row = list(wb["汇总"].iter_rows(min_row=5, max_row=5))[0]
+    unit = row[FORM_HEADERS.index("单位或项目")]
+    assert unit.value == NASTY[0] and unit.data_type == "s"
+    conclusion = row[FORM_HEADERS.index("填报结论")]
+    assert conclusion.value == "+1" and conclusion.data_type == "s"
+    finding = list(wb["问题清单"].iter_rows(min_row=4, max_row=4))[0]
+    assert [c.value for c in finding[5:]] == [NASTY[3], NASTY[4], NASTY[2]]
+    assert all(c.data_type == "s" for c in finding[5:])
+    # and nowhere in the package is there a formula element
+    with zipfile.ZipFile(written) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name)
+
+
+def test_hyperlinks_point_at_sheet_and_cell(written):
+    wb = openpyxl.load_workbook(written)
+    ws = wb["问题清单"]
+    link = ws.cell(2, 3).hyperlink
+    assert link.target.replace("\\", "/") == "甲县/a.xlsx"
+    assert link.location == "'Sheet1'!H23"
+    link = ws.cell(5, 3).hyperlink
+    assert link.target.replace("\\", "/") == "乙县/c.xlsx" and link.location == "'Sheet1'!H23"
+    summary = wb["汇总"]
+    link = summary.cell(3, 1).hyperlink  # the project form, sheet name with a quote and space
+    assert link.location == "'项目 表''2'!A1"
+    assert summary.cell(4, 1).hyperlink.target.replace("\\", "/") == "../in/甲县/b.xlsx"
+
+
+def test_layout_filter_freeze_widths_colours(written):
+    wb = openpyxl.load_workbook(written)
+    ws = wb["汇总"]
+    assert ws.auto_filter.ref == "A1:N6"
+    assert ws.freeze_panes == "A2"
+    # CJK counts double: "单位或项目" (10) is narrower than the widest unit text
+    assert ws.column_dimensions["A"].width >= display_width("甲县/a.xlsx")
+    assert display_width("甲县") == 4 and display_width("ab") == 2
+    rules = {str(r.sqref): [x for x in r.rules] for r in ws.conditional_formatting}
+    assert "H2:H6" in rules and rules["H2:H6"][0].operator == "notBetween"
+    status = rules["M2:M6"]
+    assert {tuple(r.formula) for r in status} >= {('"错误"',), ('"警告"',), ('"通过"',)}
+    ws = wb["问题清单"]
+    assert ws.auto_filter.ref == "A1:H5" and ws.freeze_panes == "A2"
+
+
+def test_statistics_and_charts(written):
+    wb = openpyxl.load_workbook(written)
+    ws = wb["统计"]
+    values = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    flat = {r[0]: r[1:] for r in values if r and r[0] is not None}
+    assert flat["文件数"][0] == 4 and flat["自评表数"][0] == 4
+    assert flat["错误"][0] == 3 and flat["警告"][0] == 1 and flat["无法读取的文件"][0] == 1
+    assert flat["TOTAL_SUM"][:2] == ("错误", 2)
+    assert flat["GRADE"][:2] == ("错误", 1) and flat["NO_REASON"][:2] == ("警告", 1)
+    # codes sorted by count, then code
+    codes = [r[0] for r in values if r[0] in ("TOTAL_SUM", "GRADE", "NO_REASON")]
+    assert codes == ["TOTAL_SUM", "GRADE", "NO_REASON"]
+    assert flat["优秀"][1] == 1 and flat["良好"][1] == 1 and flat["中"][1] == 0 and flat["差"][1] == 1
+    assert flat["无计算总分"][1] == 1
+    with zipfile.ZipFile(written) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 2
+        assert b"barChart" in z.read(charts[0]) and b"barChart" in z.read(charts[1])
+
+
+def test_rerun_is_byte_identical(tmp_path):
+    a = _sample_summary().write(tmp_path / "a" / "summary.xlsx")
+    b = _sample_summary().write(tmp_path / "b" / "summary.xlsx")
+    assert a.read_bytes() == b.read_bytes()
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["summary.xlsx"]
+
+
+def test_empty_summary(tmp_path):
+    path = Summary().write(tmp_path / "summary.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb["汇总"].max_row == 1 and wb["问题清单"].max_row == 1
+
+
+def test_control_characters_and_long_text(tmp_path):
+    s = Summary()
+    s.add("x.xlsx", {"file": "x.xlsx", "status": "unreadable", "error": "bad\x00\x07 file " + "长" * 40000,
+                     "forms": []}, None)
+    path = s.write(tmp_path / "summary.xlsx")
+    value = openpyxl.load_workbook(path)["汇总"].cell(2, 14).value
+    assert value.startswith("bad file ") and len(value) == 32767
+
+
+def test_link_limits(tmp_path):
+    s = Summary()
+    s.add("a#b.xlsx", {"file": "a#b.xlsx", "status": "ok", "error": None,
+                       "forms": [_form("u", findings=[_finding("X")])]}, "a#b.xlsx")
+    s.add("long.xlsx", {"file": "long.xlsx", "status": "ok", "error": None,
+                        "forms": [_form("u", findings=[_finding("X")])]}, "d/" * 1100 + "long.xlsx")
+    path = s.write(tmp_path / "summary.xlsx")
+    ws = openpyxl.load_workbook(path)["问题清单"]
+    assert ws.cell(2, 3).value == "H23" and ws.cell(2, 3).hyperlink is None
+    assert ws.cell(3, 3).value == "H23" and ws.cell(3, 3).hyperlink is None
+
+
+def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
+    s = _sample_summary()
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Summary, "_write_stats", boom)
+    with pytest.raises(KeyboardInterrupt):
+        s.write(tmp_path / "summary.xlsx")
+    assert list(tmp_path.iterdir()) == []
