@@ -1,0 +1,1488 @@
+"""Patch cell values inside an .xlsx/.xlsm package, losing nothing.
+
+A load-and-save through openpyxl drops shapes, comment formatting, x14
+extensions (data validations / conditional formats in ``extLst``), cached
+formula results, image anchors and more.  This module edits the package
+instead: the sheet XML of an edited sheet gets a targeted textual patch of the
+affected ``<row>``/``<c>`` spans (everything else in the part stays byte for
+byte), and every other zip member is copied unchanged.
+
+Members that may change:
+
+* the edited worksheet parts;
+* ``xl/workbook.xml`` — ``<calcPr fullCalcOnLoad="1"/>`` whenever an edit was
+  made; with a report, the new ``<sheet>`` and its ``_xlnm._FilterDatabase``
+  defined name;
+* ``xl/styles.xml`` — only with ``mark=True`` or a ``number_format``: one new
+  fill, derived ``<xf>`` entries (and for the report: two fonts, three xfs);
+* with a *new* report sheet: ``[Content_Types].xml``,
+  ``xl/_rels/workbook.xml.rels``, ``docProps/app.xml`` (only when its
+  HeadingPairs/TitlesOfParts are recognised; Excel repairs an app.xml whose
+  counts disagree with each other, but tolerates a stale consistent one, so
+  an unrecognised one is left alone) and the new sheet part (appended last);
+* with an *existing* report sheet (running on its own output): that sheet
+  part, replaced.
+
+Values: numbers become ``<v>`` in plain notation (a ``Decimal`` is written
+exactly as given), text becomes an inline string (the shared-strings table is
+never touched), ``None`` clears the value.  A formula cell keeps its ``<f>``;
+only the cached ``<v>`` (and ``t``) change.
+
+No heavy imports here: zipfile, re and the stdlib expat bindings only.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import posixpath
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from urllib.parse import unquote
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+from selfeval_xlsx.errors import SelfevalError
+
+__all__ = ["Edit", "ReportRow", "patch_workbook", "MARK_FILL_RGB", "REPORT_HEADERS"]
+
+MARK_FILL_RGB = "FFFFEB9C"  # light yellow-orange (Excel's "Neutral" fill)
+REPORT_HEADERS = ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值")
+
+_NS_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_WS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MAX_ROW = 1048576
+_MAX_COL = 16384
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One cell to change.
+
+    ``value``: numbers → ``<v>``, text → inline string, ``None`` → clear the
+    value (a formula is kept).  ``number_format`` (e.g. ``"0.00%"``) gives the
+    cell a new xf derived from its own with that format, unless its current
+    format already is that one.
+    """
+
+    sheet: str
+    ref: str
+    value: Decimal | int | float | str | None
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of the 校验结果 sheet."""
+
+    code: str
+    severity: str
+    sheet: str
+    cell: str
+    message: str
+    old: Any
+    new: Any
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def _err(zh: str, en: str) -> SelfevalError:
+    return SelfevalError(zh, en)
+
+
+_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _parse_ref(ref: str) -> tuple[int, int]:
+    """``"H23"`` → (row 23, column 8)."""
+    m = _REF_RE.match(ref.strip())
+    if not m:
+        raise _err(f"无效的单元格引用：{ref!r}", f"invalid cell reference: {ref!r}")
+    col = _col_index(m.group(1))
+    row = int(m.group(2))
+    if not (1 <= row <= _MAX_ROW and 1 <= col <= _MAX_COL):
+        raise _err(f"单元格引用超出范围：{ref!r}", f"cell reference out of range: {ref!r}")
+    return row, col
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def _col_letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _esc_text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _esc_attr(s: str) -> str:
+    return _esc_text(s).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+
+
+_XSTR_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xstring(s: str) -> str:
+    """Escape text for a ``<t>``/``<v>`` element (ST_Xstring rules: a
+    literal ``_x0041_`` is protected as ``_x005F_x0041_``; characters XML 1.0
+    forbids become ``_xHHHH_``; CR survives parsing as ``&#13;``)."""
+    s = _XSTR_ESCAPE_RE.sub(r"_x005F_\1", s)
+    s = _ILLEGAL_XML_RE.sub(lambda m: "_x%04X_" % ord(m.group()), s)
+    return _esc_text(s).replace("\r", "&#13;")
+
+
+def _number_text(value: Decimal | int | float) -> str:
+    """Plain notation, never an exponent; exact for Decimal and int."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _err(f"无法写入非有限数值：{value!r}", f"cannot write a non-finite number: {value!r}")
+        value = Decimal(repr(value))
+    if not value.is_finite():
+        raise _err(f"无法写入非有限数值：{value!r}", f"cannot write a non-finite number: {value!r}")
+    text = format(value, "f")
+    if text.startswith("-") and not value:
+        text = text[1:]  # -0, -0.00
+    return text
+
+
+# attribute get/set on a raw start tag, leaving every other byte alone
+def _attr_re(name: str) -> re.Pattern[str]:
+    return re.compile(r"(\s)" + re.escape(name) + r"""\s*=\s*("[^"]*"|'[^']*')""")
+
+
+_ATTR_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _attr_pat(name: str) -> re.Pattern[str]:
+    pat = _ATTR_CACHE.get(name)
+    if pat is None:
+        pat = _ATTR_CACHE[name] = _attr_re(name)
+    return pat
+
+
+def _get_attr(tag: str, name: str) -> str | None:
+    m = _attr_pat(name).search(tag)
+    if not m:
+        return None
+    return _unescape(m.group(2)[1:-1])
+
+
+def _set_attr(tag: str, name: str, value: str) -> str:
+    """Set ``name`` on a start tag (``<x ...>`` or ``<x .../>``)."""
+    pat = _attr_pat(name)
+    new = f'{name}="{_esc_attr(value)}"'
+    m = pat.search(tag)
+    if m:
+        return tag[: m.start(0)] + m.group(1) + new + tag[m.end(0):]
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    # keep a space before '/>' if the tag had one
+    while end > 0 and tag[end - 1].isspace():
+        end -= 1
+    return tag[:end] + " " + new + tag[end:]
+
+
+def _del_attr(tag: str, name: str) -> str:
+    m = _attr_pat(name).search(tag)
+    if not m:
+        return tag
+    return tag[: m.start(0)] + tag[m.end(0):]
+
+
+_ENTITY_RE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(s: str) -> str:
+    if "&" not in s:
+        return s
+
+    def repl(m: re.Match[str]) -> str:
+        g = m.group(1)
+        if g[0] == "#":
+            return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+        return _ENTITIES[g]
+
+    return _ENTITY_RE.sub(repl, s)
+
+
+# a start tag whose attribute values may contain '>'
+_TAG_TAIL = r"""(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>"""
+
+
+def _decode(data: bytes, part: str) -> tuple[str, str]:
+    """Text and encoding of an XML part (UTF-8, or UTF-16 with a BOM)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    else:
+        enc = "utf-8"
+    try:
+        return data.decode(enc), enc
+    except UnicodeDecodeError as exc:
+        raise _err(f"文件内部 {part} 编码无效：{exc}", f"{part} in the package is not valid {enc}: {exc}") from None
+
+
+def _encode(text: str, enc: str) -> bytes:
+    return text.encode(enc)
+
+
+def _check_wellformed(data: bytes, part: str, original: bytes | None = None) -> None:
+    p = expat.ParserCreate()
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        if original is not None:
+            try:
+                q = expat.ParserCreate()
+                q.Parse(original, True)
+            except expat.ExpatError as exc2:
+                raise _err(
+                    f"文件内部 {part} 不是格式正确的 XML：{exc2}",
+                    f"{part} in the package is not well-formed XML: {exc2}",
+                ) from None
+            raise _err(
+                f"修改 {part} 后 XML 无效（程序缺陷，请报告）：{exc}",
+                f"patching {part} produced invalid XML (a bug, please report): {exc}",
+            ) from None
+        raise _err(f"文件内部 {part} 不是格式正确的 XML：{exc}",
+                   f"{part} in the package is not well-formed XML: {exc}") from None
+
+
+def _parse_xml(data: bytes, part: str) -> ET.Element:
+    if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
+        raise _err(f"文件内部 {part} 含有 DTD，拒绝处理", f"{part} in the package contains a DTD; refusing it")
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise _err(f"文件内部 {part} 不是格式正确的 XML：{exc}",
+                   f"{part} in the package is not well-formed XML: {exc}") from None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _rels_path(part: str) -> str:
+    d, n = posixpath.split(part)
+    return posixpath.join(d, "_rels", n + ".rels")
+
+
+def _resolve_target(source_part: str, target: str) -> str:
+    target = unquote(target)
+    if target.startswith("/"):
+        path = target[1:]
+    else:
+        path = posixpath.join(posixpath.dirname(source_part), target)
+    return posixpath.normpath(path).lstrip("/")
+
+
+def _splice(text: str, ops: list[tuple[int, int, int, str]]) -> str:
+    """Apply (start, end, order, replacement) operations to ``text``; at one
+    offset, insertions (start == end) go before a replacement, in ``order``."""
+    ops = sorted(ops, key=lambda o: (o[0], o[0] != o[1], o[2]))
+    out: list[str] = []
+    pos = 0
+    for start, end, _o, repl in ops:
+        if start < pos:
+            raise AssertionError("overlapping patch operations")
+        out.append(text[pos:start])
+        out.append(repl)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------
+# the package
+
+
+class _Package:
+    """Read side: member bytes by name (case-insensitive, as OPC says)."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.infos = zf.infolist()
+        self.by_lower: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            self.by_lower.setdefault(info.filename.lower(), info)
+        self._cache: dict[str, bytes] = {}
+
+    def name(self, part: str) -> str | None:
+        info = self.by_lower.get(part.lower())
+        return info.filename if info else None
+
+    def read(self, part: str) -> bytes:
+        info = self.by_lower.get(part.lower())
+        if info is None:
+            raise _err(f"文件内部缺少部件 {part}", f"the package has no part {part}")
+        data = self._cache.get(info.filename)
+        if data is None:
+            data = self._cache[info.filename] = self.zf.read(info)
+        return data
+
+
+@dataclass
+class _SheetInfo:
+    name: str
+    rid: str
+    part: str | None  # zip member name, None if the target is missing
+    rel_type: str
+    index: int  # position in <sheets>
+
+
+class _Workbook:
+    def __init__(self, pkg: _Package):
+        self.pkg = pkg
+        self.part = self._find_workbook_part()
+        self.rels_part = _rels_path(self.part)
+        self.sheets = self._read_sheets()
+
+    def _find_workbook_part(self) -> str:
+        root_rels = self.pkg.name("_rels/.rels")
+        if root_rels:
+            root = _parse_xml(self.pkg.read(root_rels), root_rels)
+            for rel in root:
+                if rel.get("Type", "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                    name = self.pkg.name(_resolve_target("", rel.get("Target", "")))
+                    if name:
+                        return name
+        name = self.pkg.name("xl/workbook.xml")
+        if not name:
+            raise _err("不是有效的 Excel 工作簿：找不到 workbook.xml",
+                       "not a valid Excel workbook: no workbook.xml")
+        return name
+
+    def _read_sheets(self) -> list[_SheetInfo]:
+        wb = _parse_xml(self.pkg.read(self.part), self.part)
+        targets: dict[str, tuple[str, str]] = {}
+        rels_name = self.pkg.name(self.rels_part)
+        if rels_name:
+            self.rels_part = rels_name
+            for rel in _parse_xml(self.pkg.read(rels_name), rels_name):
+                if rel.get("TargetMode") == "External":
+                    continue
+                targets[rel.get("Id", "")] = (rel.get("Target", ""), rel.get("Type", ""))
+        out: list[_SheetInfo] = []
+        for el in wb.iter():
+            if _local(el.tag) != "sheets":
+                continue
+            for i, sh in enumerate(el):
+                if _local(sh.tag) != "sheet":
+                    continue
+                rid = next((v for k, v in sh.attrib.items() if _local(k) == "id" and k.startswith("{")), "")
+                target, rtype = targets.get(rid, ("", ""))
+                part = self.pkg.name(_resolve_target(self.part, target)) if target else None
+                out.append(_SheetInfo(sh.get("name", ""), rid, part, rtype, i))
+            break
+        return out
+
+    def find(self, name: str) -> _SheetInfo | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        low = name.casefold()
+        for s in self.sheets:
+            if s.name.casefold() == low:
+                return s
+        return None
+
+
+# --------------------------------------------------------------------------
+# sheet patching
+
+
+@dataclass
+class _CellSlot:
+    """Where one edit lands in the sheet text."""
+
+    edit: Edit
+    row: int
+    col: int
+    style: int  # the cell's current (or inherited) xf index
+    new_style: int | None = None
+
+
+class _RowInfo:
+    __slots__ = ("r", "start", "tag_end", "end", "self_closing", "tag")
+
+    def __init__(self, r: int, start: int, tag_end: int, end: int, self_closing: bool, tag: str):
+        self.r, self.start, self.tag_end, self.end = r, start, tag_end, end
+        self.self_closing, self.tag = self_closing, tag
+
+
+class _SheetPatcher:
+    """Targeted patch of one worksheet part."""
+
+    def __init__(self, part: str, data: bytes):
+        self.part = part
+        self.data = data
+        self.text, self.enc = _decode(data, part)
+        t = self.text
+        m = re.search(r"<([A-Za-z_][\w.-]*:)?sheetData\b" + _TAG_TAIL, t)
+        if not m:
+            _check_wellformed(data, part)
+            raise _err(f"工作表 {part} 缺少 sheetData", f"worksheet {part} has no sheetData")
+        self.p = m.group(1) or ""
+        self.sd_start = m.start()
+        self.sd_tag_end = m.end()
+        self.sd_self_closing = m.group(2) == "/"
+        if self.sd_self_closing:
+            self.sd_end = m.end()
+            self.sd_close = m.end()
+        else:
+            close = f"</{self.p}sheetData>"
+            i = t.find(close, m.end())
+            if i < 0:
+                _check_wellformed(data, part)
+                raise _err(f"工作表 {part} 的 sheetData 未闭合", f"worksheet {part}: sheetData is not closed")
+            self.sd_close = i
+            self.sd_end = i + len(close)
+        self.rows = self._index_rows()
+        self.row_pos = {}
+        for i, r in enumerate(self.rows):
+            self.row_pos.setdefault(r.r, i)
+        self.col_styles = self._col_styles()
+        self.slots: dict[tuple[int, int], _CellSlot] = {}
+        self._cells_cache: dict[int, list[tuple[int, int, int, bool, str]]] = {}
+
+    # -- indexing
+    def _index_rows(self) -> list[_RowInfo]:
+        t, p = self.text, self.p
+        rows: list[_RowInfo] = []
+        if self.sd_self_closing:
+            return rows
+        pat = re.compile(r"<" + re.escape(p) + r"row(?=[\s/>])" + _TAG_TAIL)
+        close = f"</{p}row>"
+        pos, prev = self.sd_tag_end, 0
+        while True:
+            m = pat.search(t, pos, self.sd_close)
+            if not m:
+                break
+            tag = m.group(0)
+            r_attr = _get_attr(tag, "r")
+            r = int(r_attr) if r_attr and r_attr.isdigit() else prev + 1
+            if m.group(1) == "/":
+                end = m.end()
+            else:
+                i = t.find(close, m.end(), self.sd_close)
+                if i < 0:
+                    _check_wellformed(self.data, self.part)
+                    raise _err(f"工作表 {self.part} 第 {r} 行未闭合", f"worksheet {self.part}: row {r} is not closed")
+                end = i + len(close)
+            rows.append(_RowInfo(r, m.start(), m.end(), end, m.group(1) == "/", tag))
+            prev = r
+            pos = end
+        return rows
+
+    def _col_styles(self) -> list[tuple[int, int, int]]:
+        t = self.text[: self.sd_start]
+        out = []
+        p = re.escape(self.p)
+        for m in re.finditer(r"<" + p + r"col(?=[\s/>])" + _TAG_TAIL, t):
+            tag = m.group(0)
+            style = _get_attr(tag, "style")
+            if style and style.isdigit():
+                try:
+                    out.append((int(_get_attr(tag, "min") or 0), int(_get_attr(tag, "max") or 0), int(style)))
+                except ValueError:
+                    pass
+        return out
+
+    def _cells(self, ri: int) -> list[tuple[int, int, int, bool, str]]:
+        """Cells of row index ``ri``: (col, start, end, self_closing, start tag)."""
+        cached = self._cells_cache.get(ri)
+        if cached is not None:
+            return cached
+        row = self.rows[ri]
+        out: list[tuple[int, int, int, bool, str]] = []
+        if not row.self_closing:
+            t, p = self.text, self.p
+            pat = re.compile(r"<" + re.escape(p) + r"c(?=[\s/>])" + _TAG_TAIL)
+            close = f"</{p}c>"
+            limit = row.end - len(f"</{p}row>")
+            pos, prev = row.tag_end, 0
+            while True:
+                m = pat.search(t, pos, limit)
+                if not m:
+                    break
+                tag = m.group(0)
+                ref = _get_attr(tag, "r")
+                if ref:
+                    mm = _REF_RE.match(ref)
+                    col = _col_index(mm.group(1)) if mm else prev + 1
+                else:
+                    col = prev + 1
+                if m.group(1) == "/":
+                    end = m.end()
+                else:
+                    i = t.find(close, m.end(), limit)
+                    if i < 0:
+                        _check_wellformed(self.data, self.part)
+                        raise _err(f"工作表 {self.part} 第 {row.r} 行有未闭合的单元格",
+                                   f"worksheet {self.part}: an unclosed cell in row {row.r}")
+                    end = i + len(close)
+                out.append((col, m.start(), end, m.group(1) == "/", tag))
+                prev = col
+                pos = end
+        self._cells_cache[ri] = out
+        return out
+
+    def locate(self, edit: Edit) -> _CellSlot:
+        row, col = _parse_ref(edit.ref)
+        style = 0
+        ri = self.row_pos.get(row)
+        found = False
+        if ri is not None:
+            for c, _s, _e, _sc, tag in self._cells(ri):
+                if c == col:
+                    s = _get_attr(tag, "s")
+                    style = int(s) if s and s.isdigit() else 0
+                    found = True
+                    break
+            if not found:
+                rtag = self.rows[ri].tag
+                if _get_attr(rtag, "customFormat") in ("1", "true"):
+                    s = _get_attr(rtag, "s")
+                    style = int(s) if s and s.isdigit() else 0
+                    found = True
+        if not found:
+            for lo, hi, st in self.col_styles:
+                if lo <= col <= hi:
+                    style = st
+                    break
+        slot = _CellSlot(edit, row, col, style)
+        self.slots[(row, col)] = slot  # a later edit of the same cell wins
+        return slot
+
+    # -- rendering
+    def _render_cell(self, slot: _CellSlot, old_tag: str | None, old_inner: str | None) -> str:
+        p = self.p
+        v = slot.edit.value
+        if old_tag is None:
+            tag = f'<{p}c r="{_col_letters(slot.col)}{slot.row}">'
+        else:
+            tag = old_tag
+            if tag.endswith("/>"):
+                tag = tag[:-2].rstrip() + ">"
+            tag = _del_attr(tag, "vm")  # value metadata belongs to the old value
+        s = slot.new_style if slot.new_style is not None else slot.style
+        if s or _get_attr(tag, "s") is not None:
+            tag = _set_attr(tag, "s", str(s))
+
+        formula = ""
+        tail = ""
+        if old_inner:
+            fm = re.search(r"<" + re.escape(p) + r"f(?=[\s/>])" + _TAG_TAIL, old_inner)
+            if fm:
+                if fm.group(1) == "/":
+                    formula = fm.group(0)
+                else:
+                    close = f"</{p}f>"
+                    i = old_inner.find(close, fm.end())
+                    formula = old_inner[fm.start(): i + len(close)] if i >= 0 else fm.group(0)
+            em = re.search(r"<" + re.escape(p) + r"extLst(?=[\s/>])", old_inner)
+            if em:
+                tail = old_inner[em.start():]
+
+        if v is None:
+            tag = _del_attr(tag, "t")
+            body = ""
+        elif isinstance(v, str):
+            if formula:
+                tag = _set_attr(tag, "t", "str")
+                body = f"<{p}v>{_xstring(v)}</{p}v>"
+            else:
+                tag = _set_attr(tag, "t", "inlineStr")
+                body = f'<{p}is><{p}t xml:space="preserve">{_xstring(v)}</{p}t></{p}is>' \
+                    if (v != v.strip() or "\n" in v or "\t" in v) else f"<{p}is><{p}t>{_xstring(v)}</{p}t></{p}is>"
+        elif isinstance(v, bool):
+            tag = _set_attr(tag, "t", "b")
+            body = f"<{p}v>{'1' if v else '0'}</{p}v>"
+        elif isinstance(v, (int, float, Decimal)):
+            tag = _del_attr(tag, "t")
+            body = f"<{p}v>{_number_text(v)}</{p}v>"
+        else:
+            raise _err(f"不支持的单元格值类型：{type(v).__name__}",
+                       f"unsupported cell value type: {type(v).__name__}")
+        inner = formula + body + tail
+        if not inner:
+            return tag[:-1] + "/>"
+        return f"{tag}{inner}</{p}c>"
+
+    def render(self) -> bytes:
+        """The patched part."""
+        if not self.slots:
+            return self.data
+        t, p = self.text, self.p
+        ops: list[tuple[int, int, int, str]] = []  # (start, end, order, text)
+        by_row: dict[int, list[_CellSlot]] = {}
+        for slot in self.slots.values():
+            by_row.setdefault(slot.row, []).append(slot)
+        new_rows: list[tuple[int, str]] = []
+        for r, slots in by_row.items():
+            slots.sort(key=lambda s: s.col)
+            ri = self.row_pos.get(r)
+            if ri is None:
+                cells = "".join(self._render_cell(s, None, None) for s in slots)
+                new_rows.append((r, f'<{p}row r="{r}">{cells}</{p}row>'))
+                continue
+            row = self.rows[ri]
+            rtag = self._fix_spans(row.tag, slots)
+            if row.self_closing:
+                cells = "".join(self._render_cell(s, None, None) for s in slots)
+                open_tag = rtag[:-2].rstrip() + ">"
+                ops.append((row.start, row.end, 0, f"{open_tag}{cells}</{p}row>"))
+                continue
+            if rtag != row.tag:
+                ops.append((row.start, row.tag_end, 0, rtag))
+            existing = self._cells(ri)
+            content_end = row.end - len(f"</{p}row>")
+            for s in slots:
+                hit = next((c for c in existing if c[0] == s.col), None)
+                if hit is not None:
+                    _c, cs, ce, sc, ctag = hit
+                    inner = None if sc else t[cs + len(ctag): ce - len(f"</{p}c>")]
+                    ops.append((cs, ce, 1, self._render_cell(s, ctag, inner)))
+                else:
+                    at = next((c[1] for c in existing if c[0] > s.col), content_end)
+                    ops.append((at, at, 1 + s.col, self._render_cell(s, None, None)))
+        if new_rows:
+            new_rows.sort()
+            if self.sd_self_closing:
+                open_tag = t[self.sd_start: self.sd_tag_end][:-2].rstrip() + ">"
+                body = "".join(x for _r, x in new_rows)
+                ops.append((self.sd_start, self.sd_end, 0, f"{open_tag}{body}</{p}sheetData>"))
+            else:
+                for r, x in new_rows:
+                    at = next((row.start for row in self.rows if row.r > r), self.sd_close)
+                    ops.append((at, at, r, x))
+        dim = self._dimension_op()
+        if dim:
+            ops.append(dim)
+        data = _encode(_splice(t, ops), self.enc)
+        _check_wellformed(data, self.part, self.data)
+        return data
+
+    def _fix_spans(self, tag: str, slots: list[_CellSlot]) -> str:
+        spans = _get_attr(tag, "spans")
+        if not spans:
+            return tag
+        try:
+            bounds = [int(x) for part in spans.split() for x in part.split(":")]
+        except ValueError:
+            return tag
+        lo, hi = min(bounds), max(bounds)
+        nlo = min([lo] + [s.col for s in slots])
+        nhi = max([hi] + [s.col for s in slots])
+        if (nlo, nhi) == (lo, hi):
+            return tag
+        return _set_attr(tag, "spans", f"{nlo}:{nhi}")
+
+    def _dimension_op(self) -> tuple[int, int, int, str] | None:
+        t = self.text[: self.sd_start]
+        m = re.search(r"<" + re.escape(self.p) + r"dimension(?=[\s/>])" + _TAG_TAIL, t)
+        if not m:
+            return None
+        ref = _get_attr(m.group(0), "ref")
+        if not ref:
+            return None
+        parts = ref.replace("$", "").split(":")
+        try:
+            (r1, c1), (r2, c2) = _parse_ref(parts[0]), _parse_ref(parts[-1])
+        except SelfevalError:
+            return None
+        empty = len(parts) == 1 and (r1, c1) == (1, 1) and not self.rows
+        rows = [s.row for s in self.slots.values()]
+        cols = [s.col for s in self.slots.values()]
+        if empty:
+            nr1, nc1, nr2, nc2 = min(rows), min(cols), max(rows), max(cols)
+        else:
+            nr1, nc1 = min([r1] + rows), min([c1] + cols)
+            nr2, nc2 = max([r2] + rows), max([c2] + cols)
+        if (nr1, nc1, nr2, nc2) == (r1, c1, r2, c2):
+            return None
+        new_ref = f"{_col_letters(nc1)}{nr1}" if (nr1, nc1) == (nr2, nc2) else \
+            f"{_col_letters(nc1)}{nr1}:{_col_letters(nc2)}{nr2}"
+        return (m.start(), m.end(), 0, _set_attr(m.group(0), "ref", new_ref))
+
+
+# --------------------------------------------------------------------------
+# styles
+
+
+_BUILTIN_FORMATS = {
+    "General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
+    "0.00E+00": 11, "# ?/?": 12, "# ??/??": 13, "mm-dd-yy": 14, "d-mmm-yy": 15, "d-mmm": 16,
+    "mmm-yy": 17, "h:mm AM/PM": 18, "h:mm:ss AM/PM": 19, "h:mm": 20, "h:mm:ss": 21,
+    "m/d/yy h:mm": 22, "#,##0 ;(#,##0)": 37, "#,##0 ;[Red](#,##0)": 38, "#,##0.00;(#,##0.00)": 39,
+    "#,##0.00;[Red](#,##0.00)": 40, "mm:ss": 45, "[h]:mm:ss": 46, "mmss.0": 47, "##0.0E+0": 48, "@": 49,
+}
+
+
+class _Collection:
+    """A counted list (``<fills>``, ``<fonts>``, ``<cellXfs>``) in styles.xml."""
+
+    def __init__(self, styles: "_Styles", name: str, item: str):
+        self.styles, self.name, self.item = styles, name, item
+        self.added: list[str] = []
+        self._locate()
+
+    def _locate(self) -> None:
+        t, p = self.styles.text, self.styles.p
+        m = re.search(r"<" + re.escape(p) + self.name + r"(?=[\s/>])" + _TAG_TAIL, t)
+        self.items: list[str] = []
+        if not m:
+            self.tag = None
+            return
+        self.tag_start, self.tag_end, self.tag = m.start(), m.end(), m.group(0)
+        if m.group(1) == "/":
+            self.close_start = self.close_end = m.end()
+            return
+        close = f"</{p}{self.name}>"
+        i = t.find(close, m.end())
+        if i < 0:
+            raise _err("styles.xml 结构无效", "styles.xml is malformed")
+        self.close_start, self.close_end = i, i + len(close)
+        pat = re.compile(r"<" + re.escape(p) + self.item + r"(?=[\s/>])" + _TAG_TAIL)
+        iclose = f"</{p}{self.item}>"
+        pos = m.end()
+        while True:
+            im = pat.search(t, pos, i)
+            if not im:
+                break
+            if im.group(1) == "/":
+                end = im.end()
+            else:
+                j = t.find(iclose, im.end(), i)
+                if j < 0:
+                    raise _err("styles.xml 结构无效", "styles.xml is malformed")
+                end = j + len(iclose)
+            self.items.append(t[im.start(): end])
+            pos = end
+
+    def index_of(self, xml: str) -> int:
+        """Index of an identical item, appending it if there is none."""
+        all_items = self.items + self.added
+        try:
+            return all_items.index(xml)
+        except ValueError:
+            self.added.append(xml)
+            return len(all_items)
+
+    def ops(self) -> list[tuple[int, int, int, str]]:
+        if not self.added:
+            return []
+        if self.tag is None:
+            raise _err(f"styles.xml 缺少 {self.name}", f"styles.xml has no {self.name}")
+        p = self.styles.p
+        count = len(self.items) + len(self.added)
+        tag = _set_attr(self.tag, "count", str(count)) if _get_attr(self.tag, "count") is not None else self.tag
+        if self.tag.endswith("/>"):
+            tag = tag[:-2].rstrip() + ">"
+            return [(self.tag_start, self.tag_end, 0, tag + "".join(self.added) + f"</{p}{self.name}>")]
+        out = [(self.close_start, self.close_start, 0, "".join(self.added))]
+        if tag != self.tag:
+            out.append((self.tag_start, self.tag_end, 0, tag))
+        return out
+
+
+class _Styles:
+    def __init__(self, part: str, data: bytes):
+        self.part, self.data = part, data
+        self.text, self.enc = _decode(data, part)
+        m = re.search(r"<([A-Za-z_][\w.-]*:)?styleSheet\b", self.text)
+        if not m:
+            _check_wellformed(data, part)
+            raise _err("styles.xml 缺少 styleSheet 根元素", "styles.xml has no styleSheet root")
+        self.p = m.group(1) or ""
+        self.fonts = _Collection(self, "fonts", "font")
+        self.fills = _Collection(self, "fills", "fill")
+        self.xfs = _Collection(self, "cellXfs", "xf")
+        self.style_xfs = _Collection(self, "cellStyleXfs", "xf")
+        self._numfmt_added: list[tuple[int, str]] = []
+        self._numfmts = self._read_numfmts()
+        self._mark_fill: int | None = None
+
+    def _read_numfmts(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        p = re.escape(self.p)
+        for m in re.finditer(r"<" + p + r"numFmt(?=[\s/>])" + _TAG_TAIL, self.text):
+            i, code = _get_attr(m.group(0), "numFmtId"), _get_attr(m.group(0), "formatCode")
+            if i and i.isdigit() and code is not None:
+                out[int(i)] = code
+        return out
+
+    def numfmt_id(self, code: str) -> int:
+        for i, c in self._numfmts.items():
+            if c == code:
+                return i
+        if code in _BUILTIN_FORMATS:
+            return _BUILTIN_FORMATS[code]
+        new = max([163] + list(self._numfmts)) + 1
+        self._numfmts[new] = code
+        self._numfmt_added.append((new, code))
+        return new
+
+    def numfmt_code(self, i: int) -> str | None:
+        if i in self._numfmts:
+            return self._numfmts[i]
+        for code, j in _BUILTIN_FORMATS.items():
+            if j == i:
+                return code
+        return None
+
+    def mark_fill(self) -> int:
+        if self._mark_fill is None:
+            p = self.p
+            xml = (f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{MARK_FILL_RGB}"/>'
+                   f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+            self._mark_fill = self.fills.index_of(xml)
+        return self._mark_fill
+
+    def xf(self, index: int) -> str:
+        items = self.xfs.items + self.xfs.added
+        if not items:
+            raise _err("styles.xml 缺少 cellXfs", "styles.xml has no cellXfs")
+        return items[index] if 0 <= index < len(items) else items[0]
+
+    def derive(self, index: int, *, mark: bool, number_format: str | None) -> int:
+        """The xf index for a cell whose xf was ``index``, marked and/or with a
+        number format; identical xfs are reused (so a second run adds none)."""
+        xml = self.xf(index)
+        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + _TAG_TAIL, xml)
+        tag = m.group(0)
+        new_tag = tag
+        if number_format is not None:
+            cur = _get_attr(tag, "numFmtId")
+            cur_code = self.numfmt_code(int(cur)) if cur and cur.isdigit() else "General"
+            if cur_code != number_format:
+                new_tag = _set_attr(new_tag, "numFmtId", str(self.numfmt_id(number_format)))
+                new_tag = _set_attr(new_tag, "applyNumberFormat", "1")
+        if mark:
+            new_tag = _set_attr(new_tag, "fillId", str(self.mark_fill()))
+            new_tag = _set_attr(new_tag, "applyFill", "1")
+        if new_tag == tag:
+            return index
+        return self.xfs.index_of(new_tag + xml[len(tag):])
+
+    def add_font(self, base: int, *, bold: bool = False, link: bool = False) -> int:
+        items = self.fonts.items + self.fonts.added
+        if not items:
+            raise _err("styles.xml 缺少 fonts", "styles.xml has no fonts")
+        xml = items[base if base < len(items) else 0]
+        p = self.p
+        m = re.match(r"<" + re.escape(p) + r"font(?=[\s/>])" + _TAG_TAIL, xml)
+        if m.group(1) == "/":
+            open_tag, inner = m.group(0)[:-2].rstrip() + ">", ""
+        else:
+            open_tag, inner = m.group(0), xml[m.end(): -len(f"</{p}font>")]
+        inner = re.sub(r"<" + re.escape(p) + r"(b|u)(?=[\s/>])" + _TAG_TAIL, "", inner)
+        if bold:
+            inner = f"<{p}b/>" + inner
+        if link:
+            inner = re.sub(r"<" + re.escape(p) + r"color(?=[\s/>])" + _TAG_TAIL, "", inner)
+            inner = f'<{p}u/>' + inner
+            sz = re.search(r"<" + re.escape(p) + r"sz(?=[\s/>])" + _TAG_TAIL, inner)
+            at = sz.end() if sz else 0
+            inner = inner[:at] + f'<{p}color rgb="FF0563C1"/>' + inner[at:]
+        return self.fonts.index_of(f"{open_tag}{inner}</{p}font>")
+
+    def add_xf(self, *, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
+        p = self.p
+        xf_id = ' xfId="0"' if self.style_xfs.items else ""
+        attrs = f'numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0"{xf_id}'
+        if font:
+            attrs += ' applyFont="1"'
+        if fill:
+            attrs += ' applyFill="1"'
+        if wrap:
+            return self.xfs.index_of(
+                f'<{p}xf {attrs} applyAlignment="1"><{p}alignment vertical="top" wrapText="1"/></{p}xf>')
+        return self.xfs.index_of(f"<{p}xf {attrs}/>")
+
+    def render(self) -> bytes:
+        ops = self.fonts.ops() + self.fills.ops() + self.xfs.ops()
+        if self._numfmt_added:
+            p = self.p
+            new = "".join(f'<{p}numFmt numFmtId="{i}" formatCode="{_esc_attr(c)}"/>' for i, c in self._numfmt_added)
+            nf = _Collection(self, "numFmts", "numFmt")
+            if nf.tag is None:
+                at = self.fonts.tag_start if self.fonts.tag is not None else self._first_child_pos()
+                ops.append((at, at, -1, f'<{p}numFmts count="{len(self._numfmt_added)}">{new}</{p}numFmts>'))
+            else:
+                nf.added = [new]  # count fixed below
+                tag = nf.tag
+                if _get_attr(tag, "count") is not None:
+                    tag = _set_attr(tag, "count", str(len(nf.items) + len(self._numfmt_added)))
+                if tag.endswith("/>"):
+                    ops.append((nf.tag_start, nf.tag_end, 0, tag[:-2].rstrip() + ">" + new + f"</{p}numFmts>"))
+                else:
+                    ops.append((nf.close_start, nf.close_start, 0, new))
+                    if tag != nf.tag:
+                        ops.append((nf.tag_start, nf.tag_end, 0, tag))
+        if not ops:
+            return self.data
+        data = _encode(_splice(self.text, ops), self.enc)
+        _check_wellformed(data, self.part, self.data)
+        return data
+
+    def _first_child_pos(self) -> int:
+        m = re.search(r"<" + re.escape(self.p) + r"styleSheet\b" + _TAG_TAIL, self.text)
+        return m.end()
+
+
+# --------------------------------------------------------------------------
+# workbook.xml
+
+
+_WB_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+                           "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+_WB_AFTER_CALCPR = _WB_AFTER_DEFINED_NAMES[1:]
+
+
+class _WorkbookXml:
+    def __init__(self, part: str, data: bytes):
+        self.part, self.data = part, data
+        self.text, self.enc = _decode(data, part)
+        m = re.search(r"<([A-Za-z_][\w.-]*:)?workbook\b" + _TAG_TAIL, self.text)
+        if not m:
+            _check_wellformed(data, part)
+            raise _err("workbook.xml 缺少 workbook 根元素", "workbook.xml has no workbook root")
+        self.p = m.group(1) or ""
+        self.root_tag = m.group(0)
+
+    def _find(self, name: str, text: str | None = None) -> re.Match[str] | None:
+        t = self.text if text is None else text
+        return re.search(r"<" + re.escape(self.p) + name + r"(?=[\s/>])" + _TAG_TAIL, t)
+
+    def _insert_before(self, names: Iterable[str], xml: str) -> None:
+        t = self.text
+        best = None
+        for n in names:
+            m = re.search(r"<" + re.escape(self.p) + n + r"(?=[\s/>])", t)
+            if m and (best is None or m.start() < best):
+                best = m.start()
+        if best is None:
+            best = t.rfind(f"</{self.p}workbook>")
+        self.text = t[:best] + xml + t[best:]
+
+    def full_calc_on_load(self) -> None:
+        m = self._find("calcPr")
+        if m:
+            tag = _set_attr(m.group(0), "fullCalcOnLoad", "1")
+            self.text = self.text[: m.start()] + tag + self.text[m.end():]
+        else:
+            self._insert_before(_WB_AFTER_CALCPR, f'<{self.p}calcPr fullCalcOnLoad="1"/>')
+
+    def add_sheet(self, name: str, sheet_id: int, rid: str, r_prefix: str) -> None:
+        p = self.p
+        xml = f'<{p}sheet name="{_esc_attr(name)}" sheetId="{sheet_id}" {r_prefix}id="{rid}"/>'
+        close = f"</{p}sheets>"
+        i = self.text.find(close)
+        if i < 0:
+            raise _err("workbook.xml 缺少 sheets", "workbook.xml has no sheets element")
+        self.text = self.text[:i] + xml + self.text[i:]
+
+    def set_filter_name(self, local_sheet_id: int, value: str) -> None:
+        p = self.p
+        xml = (f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{local_sheet_id}" hidden="1">'
+               f"{_esc_text(value)}</{p}definedName>")
+        t = self.text
+        pat = re.compile(r"<" + re.escape(p) + r"definedName(?=[\s/>])" + _TAG_TAIL)
+        for m in pat.finditer(t):
+            tag = m.group(0)
+            if _get_attr(tag, "name") == "_xlnm._FilterDatabase" and _get_attr(tag, "localSheetId") == str(local_sheet_id):
+                close = f"</{p}definedName>"
+                end = m.end() if m.group(1) == "/" else t.find(close, m.end()) + len(close)
+                self.text = t[: m.start()] + xml + t[end:]
+                return
+        m = self._find("definedNames")
+        if m and m.group(1) != "/":
+            i = t.find(f"</{p}definedNames>", m.end())
+            self.text = t[:i] + xml + t[i:]
+        elif m:
+            self.text = t[: m.start()] + f"<{p}definedNames>{xml}</{p}definedNames>" + t[m.end():]
+        else:
+            self._insert_before(_WB_AFTER_DEFINED_NAMES, f"<{p}definedNames>{xml}</{p}definedNames>")
+
+    def render(self) -> bytes:
+        data = _encode(self.text, self.enc)
+        if data != self.data:
+            _check_wellformed(data, self.part, self.data)
+        return data
+
+
+# --------------------------------------------------------------------------
+# the report sheet
+
+
+def _display_width(s: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s)
+
+
+def _report_value(v: Any) -> Decimal | int | float | str | None:
+    if v is None or isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
+        if isinstance(v, float) and not math.isfinite(v):
+            return str(v)
+        if isinstance(v, Decimal) and not v.is_finite():
+            return str(v)
+        return v
+    return str(v)
+
+
+def _build_report_sheet(rows: Sequence[ReportRow], headers: Sequence[str], *,
+                        sheet_names: set[str], header_xf: int, link_xf: int, wrap_xf: int,
+                        ns: str, r_ns: str) -> str:
+    headers = list(headers)
+    ncols = max(len(headers), 7)
+    headers += [""] * (ncols - len(headers))
+    last_col = _col_letters(ncols)
+    n = len(rows) + 1
+
+    def cell(ref: str, value: Any, s: int = 0) -> str:
+        sa = f' s="{s}"' if s else ""
+        v = _report_value(value)
+        if v is None or v == "":
+            return f'<c r="{ref}"{sa}/>' if s else ""
+        if isinstance(v, str):
+            sp = ' xml:space="preserve"' if (v != v.strip() or "\n" in v) else ""
+            return f'<c r="{ref}"{sa} t="inlineStr"><is><t{sp}>{_xstring(v)}</t></is></c>'
+        return f'<c r="{ref}"{sa}><v>{_number_text(v)}</v></c>'
+
+    widths = [_display_width(h) for h in headers]
+    out_rows = ["<row r=\"1\">" + "".join(cell(f"{_col_letters(i + 1)}1", h, header_xf)
+                                            for i, h in enumerate(headers)) + "</row>"]
+    links = []
+    for i, row in enumerate(rows, start=2):
+        values = [row.code, row.severity, row.sheet, row.cell, row.message, row.old, row.new]
+        cells = []
+        for j, v in enumerate(values):
+            ref = f"{_col_letters(j + 1)}{i}"
+            s = 0
+            if j == 3 and row.cell and row.sheet in sheet_names:
+                s = link_xf
+                target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
+                links.append(f'<hyperlink ref="{ref}" location="{_esc_attr(target)}" display="{_esc_attr(row.cell)}"/>')
+            elif j == 4:
+                s = wrap_xf
+            cells.append(cell(ref, v, s))
+            text = "" if v is None else str(v)
+            widths[j] = max(widths[j], max((_display_width(x) for x in text.split("\n")), default=0))
+        out_rows.append(f'<row r="{i}">' + "".join(cells) + "</row>")
+    caps = [14, 10, 24, 12, 70, 24, 24] + [30] * (ncols - 7)
+    cols = "".join(
+        f'<col min="{k + 1}" max="{k + 1}" width="{min(max(w + 2, 8), caps[k]):.0f}" customWidth="1"/>'
+        for k, w in enumerate(widths))
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{ns}" xmlns:r="{r_ns}">',
+        f'<dimension ref="A1:{last_col}{n}"/>',
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+        '<sheetFormatPr defaultRowHeight="15"/>',
+        f"<cols>{cols}</cols>",
+        "<sheetData>" + "".join(out_rows) + "</sheetData>",
+        f'<autoFilter ref="A1:{last_col}{n}"/>',
+    ]
+    if links:
+        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
+    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    parts.append("</worksheet>")
+    return "".join(parts)
+
+
+def _patch_content_types(data: bytes, part: str) -> bytes:
+    text, enc = _decode(data, "[Content_Types].xml")
+    i = text.rfind("</Types>")
+    if i < 0:
+        m = re.search(r"</([A-Za-z_][\w.-]*:)?Types>", text)
+        if not m:
+            raise _err("[Content_Types].xml 无效", "[Content_Types].xml is malformed")
+        i = m.start()
+    text = text[:i] + f'<Override PartName="/{part}" ContentType="{_WS_CT}"/>' + text[i:]
+    out = _encode(text, enc)
+    _check_wellformed(out, "[Content_Types].xml", data)
+    return out
+
+
+def _patch_rels(data: bytes | None, rid: str, target: str, rel_type: str) -> bytes:
+    xml = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{_esc_attr(target)}"/>'
+    if data is None:
+        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<Relationships xmlns="{_NS_REL}">{xml}</Relationships>').encode()
+    text, enc = _decode(data, "workbook.xml.rels")
+    m = re.search(r"</([A-Za-z_][\w.-]*:)?Relationships>", text)
+    if not m:
+        m2 = re.search(r"<([A-Za-z_][\w.-]*:)?Relationships\b" + _TAG_TAIL, text)
+        if not m2 or m2.group(2) != "/":
+            raise _err("workbook.xml.rels 无效", "workbook.xml.rels is malformed")
+        text = text[: m2.start()] + m2.group(0)[:-2].rstrip() + ">" + xml + "</Relationships>" + text[m2.end():]
+    else:
+        text = text[: m.start()] + xml.replace("<Relationship ", f"<{m.group(1) or ''}Relationship ") + text[m.start():]
+    out = _encode(text, enc)
+    _check_wellformed(out, "workbook.xml.rels", data)
+    return out
+
+
+def _patch_app_xml(data: bytes, worksheet_names: list[str], new_name: str) -> bytes:
+    """Add ``new_name`` after the worksheet titles in TitlesOfParts and bump
+    the worksheet count in HeadingPairs, keeping the two consistent.  Returns
+    ``data`` unchanged when the structure is not what we recognise."""
+    try:
+        text, enc = _decode(data, "docProps/app.xml")
+        hp = re.search(r"<(\w+:)?HeadingPairs>(.*?)</\1?HeadingPairs>", text, re.S)
+        tp = re.search(r"<(\w+:)?TitlesOfParts>(.*?)</\1?TitlesOfParts>", text, re.S)
+        if not hp or not tp:
+            return data
+        hp_inner, tp_inner = hp.group(2), tp.group(2)
+        pairs = re.findall(r"<(\w+:)?lpstr>(.*?)</\1?lpstr>\s*</(?:\w+:)?variant>\s*<(?:\w+:)?variant>\s*"
+                           r"<(?:\w+:)?i4>(\d+)</(?:\w+:)?i4>", hp_inner, re.S)
+        title_iter = list(re.finditer(r"<(\w+:)?lpstr>(.*?)</\1?lpstr>", tp_inner, re.S))
+        counts = [int(c) for _p, _n, c in pairs]
+        if not pairs or sum(counts) != len(title_iter):
+            return data
+        tvec = re.search(r"<(\w+:)?vector\b" + _TAG_TAIL, tp_inner)
+        if not tvec or _get_attr(tvec.group(0), "size") != str(len(title_iter)):
+            return data
+        # the heading pair whose titles are exactly the worksheet names
+        ws = set(worksheet_names)
+        start = 0
+        which = None
+        for k, c in enumerate(counts):
+            titles = [_unescape(m.group(2)) for m in title_iter[start: start + c]]
+            if c and all(t in ws for t in titles) and len(titles) == len(worksheet_names):
+                which = (k, start, c)
+                break
+            start += c
+        if which is None:
+            return data
+        k, start, c = which
+        # bump the i4 of pair k
+        i4s = list(re.finditer(r"(<(?:\w+:)?i4>)(\d+)(</(?:\w+:)?i4>)", hp_inner))
+        if len(i4s) != len(pairs):
+            return data
+        m = i4s[k]
+        hp_new = hp_inner[: m.start(2)] + str(c + 1) + hp_inner[m.end(2):]
+        # insert the title after the last worksheet title
+        last = title_iter[start + c - 1]
+        prefix = last.group(1) or ""
+        tp_new = tp_inner[: last.end()] + f"<{prefix}lpstr>{_esc_text(new_name)}</{prefix}lpstr>" + tp_inner[last.end():]
+        tv = re.search(r"<(\w+:)?vector\b" + _TAG_TAIL, tp_new)
+        tp_new = tp_new[: tv.start()] + _set_attr(tv.group(0), "size", str(len(title_iter) + 1)) + tp_new[tv.end():]
+        new_text = (text[: hp.start(2)] + hp_new + text[hp.end(2): tp.start(2)] + tp_new + text[tp.end(2):])
+        out = _encode(new_text, enc)
+        _check_wellformed(out, "docProps/app.xml")
+        return out
+    except (SelfevalError, ValueError, AttributeError):
+        return data
+
+
+# --------------------------------------------------------------------------
+# zip writing
+
+
+def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type = info.compress_type
+    new.comment = info.comment
+    new.external_attr = info.external_attr
+    new.internal_attr = info.internal_attr
+    new.create_system = info.create_system
+    # keep extra fields except zip64 (0x0001), which zipfile writes itself
+    extra, out, i = info.extra, b"", 0
+    while i + 4 <= len(extra):
+        hid = int.from_bytes(extra[i: i + 2], "little")
+        ln = int.from_bytes(extra[i + 2: i + 4], "little")
+        if hid != 0x0001:
+            out += extra[i: i + 4 + ln]
+        i += 4 + ln
+    new.extra = out
+    return new
+
+
+def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes]], comment: bytes) -> None:
+    dst = Path(dst)
+    folder = dst.parent if str(dst.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix="." + dst.name + ".", suffix=".tmp", dir=folder)
+    try:
+        try:
+            mode = os.stat(dst).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w") as zout:
+                for info, data in members:
+                    zout.writestr(info, data)
+                zout.comment = comment
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, dst)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename durable; best effort
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+# --------------------------------------------------------------------------
+# the entry point
+
+
+def patch_workbook(
+    src: Path,
+    dst: Path,
+    edits: Sequence[Edit],
+    *,
+    mark: bool = True,
+    report: Sequence[ReportRow] | None = None,
+    report_sheet: str = "校验结果",
+    report_headers: Sequence[str] = REPORT_HEADERS,
+) -> None:
+    """Write ``src`` with ``edits`` applied to ``dst`` (atomically; ``src``
+    may be ``dst``).
+
+    ``mark=True`` gives every edited cell a light fill (a new xf derived from
+    its own) and, when ``report`` is given (even empty), writes the
+    ``report_sheet`` listing it (replacing a sheet of that name if there is
+    one).  ``mark=False`` leaves styles.xml alone (except for a requested
+    ``number_format``) and adds no sheet.
+    """
+    src, dst = Path(src), Path(dst)
+    try:
+        zin = zipfile.ZipFile(src)
+    except FileNotFoundError:
+        raise _err(f"找不到文件：{src}", f"file not found: {src}") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _err(f"不是有效的 xlsx/xlsm 文件（无法作为 zip 打开）：{exc}",
+                   f"not a valid xlsx/xlsm file (cannot open as zip): {exc}") from None
+    with zin:
+        try:
+            members = _build(zin, edits, mark=mark, report=report, report_sheet=report_sheet,
+                             report_headers=report_headers)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as exc:
+            if isinstance(exc, SelfevalError):
+                raise
+            raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
+        comment = zin.comment
+    _write_atomic(dst, members, comment)
+
+
+def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], *, mark: bool,
+           report: Sequence[ReportRow] | None, report_sheet: str,
+           report_headers: Sequence[str]) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    pkg = _Package(zin)
+    wb = _Workbook(pkg)
+    replaced: dict[str, bytes] = {}
+
+    # 1. locate every edit
+    patchers: dict[str, _SheetPatcher] = {}
+    slots: list[_CellSlot] = []
+    want_report = mark and report is not None
+    for edit in edits:
+        info = wb.find(edit.sheet)
+        if info is None:
+            names = "、".join(s.name for s in wb.sheets)
+            raise _err(f"找不到工作表“{edit.sheet}”（现有：{names}）",
+                       f"no sheet named {edit.sheet!r} (sheets: {', '.join(s.name for s in wb.sheets)})")
+        if info.part is None:
+            raise _err(f"工作表“{edit.sheet}”的部件缺失", f"the part of sheet {edit.sheet!r} is missing")
+        if not info.rel_type.endswith("/worksheet"):
+            raise _err(f"“{edit.sheet}”不是普通工作表（可能是图表工作表）",
+                       f"{edit.sheet!r} is not a worksheet (a chart sheet?)")
+        if want_report and info.name.casefold() == report_sheet.casefold():
+            raise _err(f"不能同时修改和重写报告工作表“{report_sheet}”",
+                       f"cannot edit the report sheet {report_sheet!r} while rewriting it")
+        patcher = patchers.get(info.part)
+        if patcher is None:
+            patcher = patchers[info.part] = _SheetPatcher(info.part, pkg.read(info.part))
+        slots.append(patcher.locate(edit))
+
+    # 2. styles
+    need_styles = want_report or any(
+        (mark or s.edit.number_format is not None) for s in slots)
+    styles: _Styles | None = None
+    styles_part = None
+    if need_styles:
+        for rel in _parse_xml(pkg.read(wb.rels_part), wb.rels_part) if pkg.name(wb.rels_part) else []:
+            if rel.get("Type", "").endswith("/styles"):
+                styles_part = pkg.name(_resolve_target(wb.part, rel.get("Target", "")))
+                break
+        styles_part = styles_part or pkg.name(posixpath.join(posixpath.dirname(wb.part), "styles.xml"))
+        if styles_part is None:
+            raise _err("工作簿缺少样式部件 styles.xml，无法标记修改的单元格",
+                       "the workbook has no styles.xml; cannot mark the changed cells")
+        styles = _Styles(styles_part, pkg.read(styles_part))
+        for s in slots:
+            if mark or s.edit.number_format is not None:
+                s.new_style = styles.derive(s.style, mark=mark, number_format=s.edit.number_format)
+
+    for part, patcher in patchers.items():
+        data = patcher.render()
+        if data != patcher.data:
+            replaced[part] = data
+
+    # 3. workbook.xml
+    wbx = _WorkbookXml(wb.part, pkg.read(wb.part))
+    if edits:
+        wbx.full_calc_on_load()
+
+    new_member: tuple[zipfile.ZipInfo, bytes] | None = None
+    if want_report:
+        assert styles is not None
+        bold = styles.add_font(0, bold=True)
+        link = styles.add_font(0, link=True)
+        header_xf = styles.add_xf(font=bold, fill=styles.mark_fill())
+        link_xf = styles.add_xf(font=link)
+        wrap_xf = styles.add_xf(wrap=True)
+        ns_m = re.search(r'xmlns(?::\w+)?="([^"]*/main)"', wbx.root_tag)
+        ns = ns_m.group(1) if ns_m else _MAIN_NS
+        r_ns = _R_NS if ns == _MAIN_NS else "http://purl.oclc.org/ooxml/officeDocument/relationships"
+        names = {s.name for s in wb.sheets}
+        xml = _build_report_sheet(report or (), report_headers, sheet_names=names,
+                                  header_xf=header_xf, link_xf=link_xf, wrap_xf=wrap_xf, ns=ns, r_ns=r_ns)
+        data = xml.encode("utf-8")
+        ncols = max(len(report_headers), 7)
+        filter_ref = "'" + report_sheet.replace("'", "''") + f"'!$A$1:${_col_letters(ncols)}${len(report or ()) + 1}"
+        existing = wb.find(report_sheet)
+        if existing is not None:
+            if existing.part is None or not existing.rel_type.endswith("/worksheet"):
+                raise _err(f"已有名为“{report_sheet}”的非普通工作表，无法写入报告",
+                           f"a non-worksheet sheet named {report_sheet!r} exists; cannot write the report")
+            replaced[existing.part] = data
+            wbx.set_filter_name(existing.index, filter_ref)
+        else:
+            _check_sheet_name(report_sheet)
+            new_member = _add_sheet(pkg, wb, wbx, report_sheet, data, replaced)
+            wbx.set_filter_name(len(wb.sheets), filter_ref)
+
+    wb_data = wbx.render()
+    if wb_data != wbx.data:
+        replaced[wb.part] = wb_data
+    if styles is not None:
+        sdata = styles.render()
+        if sdata != styles.data:
+            replaced[styles.part] = sdata
+
+    # 4. assemble: same order, same ZipInfo metadata
+    out: list[tuple[zipfile.ZipInfo, bytes]] = []
+    for info in pkg.infos:
+        data = replaced.get(info.filename)
+        if data is None:
+            cached = pkg._cache.get(info.filename)
+            data = cached if cached is not None and pkg.by_lower.get(info.filename.lower()) is info \
+                else zin.read(info)
+        out.append((_clone_info(info), data))
+    if new_member:
+        out.append(new_member)
+    return out
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _check_sheet_name(name: str) -> None:
+    if not name or len(name) > 31 or _BAD_SHEET_CHARS.search(name) or name.startswith("'") or name.endswith("'"):
+        raise _err(f"报告工作表名称无效：{name!r}", f"invalid report sheet name: {name!r}")
+
+
+def _add_sheet(pkg: _Package, wb: _Workbook, wbx: _WorkbookXml, name: str, data: bytes,
+               replaced: dict[str, bytes]) -> tuple[zipfile.ZipInfo, bytes]:
+    base = posixpath.dirname(wb.part)
+    k = 1
+    while pkg.name(posixpath.join(base, f"worksheets/sheet{k}.xml")):
+        k += 1
+    part = posixpath.join(base, f"worksheets/sheet{k}.xml")
+
+    rels_name = pkg.name(wb.rels_part)
+    rels_data = pkg.read(rels_name) if rels_name else None
+    used = set()
+    rel_type = _WS_REL
+    if rels_data is not None:
+        for rel in _parse_xml(rels_data, wb.rels_part):
+            used.add(rel.get("Id", ""))
+            if rel.get("Type", "").endswith("/worksheet"):
+                rel_type = rel.get("Type", rel_type)
+    n = len(used) + 1
+    while f"rId{n}" in used:
+        n += 1
+    rid = f"rId{n}"
+    target = posixpath.relpath(part, base) if base else part
+    replaced[rels_name or wb.rels_part] = _patch_rels(rels_data, rid, target, rel_type)
+    if rels_name is None:
+        raise _err("workbook.xml.rels 缺失", "workbook.xml.rels is missing")
+
+    ct = pkg.name("[Content_Types].xml")
+    if ct is None:
+        raise _err("缺少 [Content_Types].xml", "[Content_Types].xml is missing")
+    replaced[ct] = _patch_content_types(pkg.read(ct), part)
+
+    ids = [0]
+    for m in re.finditer(r"<" + re.escape(wbx.p) + r"sheet(?=[\s/>])" + _TAG_TAIL, wbx.text):
+        v = _get_attr(m.group(0), "sheetId")
+        if v and v.isdigit():
+            ids.append(int(v))
+    sheet_tag = re.search(r"<" + re.escape(wbx.p) + r"sheet(?=[\s/>])" + _TAG_TAIL, wbx.text)
+    r_prefix = "r:"
+    if sheet_tag:
+        pm = re.search(r"\s(\w+):id\s*=", sheet_tag.group(0))
+        if pm:
+            r_prefix = pm.group(1) + ":"
+    if r_prefix == "r:" and not re.search(r'xmlns:r\s*=', wbx.root_tag):
+        # bind the prefix on the element itself
+        r_prefix = 'xmlns:r="%s" r:' % _R_NS
+    wbx.add_sheet(name, max(ids) + 1, rid, r_prefix)
+
+    app = pkg.name("docProps/app.xml")
+    if app:
+        ws_names = [s.name for s in wb.sheets if s.rel_type.endswith("/worksheet")]
+        app_data = pkg.read(app)
+        new_app = _patch_app_xml(app_data, ws_names, name)
+        if new_app != app_data:
+            replaced[app] = new_app
+
+    info = zipfile.ZipInfo(part, date_time=_newest_date(pkg))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info, data
+
+
+def _newest_date(pkg: _Package) -> tuple[int, int, int, int, int, int]:
+    dates = [i.date_time for i in pkg.infos if i.date_time >= (1980, 1, 1, 0, 0, 0)]
+    return max(dates) if dates else (1980, 1, 1, 0, 0, 0)

@@ -1,0 +1,654 @@
+"""selfeval_xlsx.writer: patch cells inside the package, losing nothing.
+
+Real files throughout: rich sources built with xlsxwriter (image, chart,
+formatted comment, data validation, x14 data bar, defined names, print
+settings, formulas with cached values) and openpyxl (shared strings, formulas
+without cached values); results read back with openpyxl, compared member by
+member, and opened by LibreOffice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import struct
+import subprocess
+import zipfile
+import zlib
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from selfeval_xlsx.errors import SelfevalError
+from selfeval_xlsx.writer import MARK_FILL_RGB, Edit, ReportRow, patch_workbook
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+FORM = "部门自评"
+DATA = "O'Brien数据"
+
+
+# --------------------------------------------------------------------------
+# building sources
+
+
+def red_seal_png(size: int = 48) -> bytes:
+    """A red ring on a transparent background, pure zlib/struct."""
+    rows = []
+    c = (size - 1) / 2
+    for y in range(size):
+        row = bytearray([0])
+        for x in range(size):
+            d = ((x - c) ** 2 + (y - c) ** 2) ** 0.5
+            on = c - 5 <= d <= c or d <= c / 4
+            row += bytes((220, 20, 30, 255)) if on else bytes((0, 0, 0, 0))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+            + chunk(b"IEND", b""))
+
+
+def build_rich(path: Path, *, vba: bytes | None = None) -> None:
+    wb = xlsxwriter.Workbook(str(path))
+    if vba is not None:
+        vba_path = path.with_name("vbaProject.bin")
+        vba_path.write_bytes(vba)
+        wb.add_vba_project(str(vba_path))
+    title = wb.add_format({"bold": True, "font_size": 16, "align": "center"})
+    head = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7", "align": "center"})
+    text = wb.add_format({"border": 1, "text_wrap": True, "font_name": "宋体"})
+    num = wb.add_format({"border": 1, "num_format": "0.00", "font_color": "#1F4E78"})
+    ws = wb.add_worksheet(FORM)
+    ws.merge_range("A1:H1", "部门整体支出绩效自评表", title)
+    ws.write_row("A3", ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "未完成原因分析"], head)
+    ws.merge_range("A5:A8", "产出指标", text)
+    rows = [
+        ("数量指标", "调研次数", "≥5次", "≥5次", 10, 10),
+        ("质量指标", "合格率", "100%", "98%", 10, 9.8),
+        ("时效指标", "完成时间", "12月底", "按期", 10, None),
+        ("成本指标", "成本", "≤90万元", "90", 10, None),
+    ]
+    for i, (b, c, d, e, f, g) in enumerate(rows, start=5):
+        ws.write(f"B{i}", b, text)
+        ws.write(f"C{i}", c, text)
+        ws.write(f"D{i}", d, text)
+        ws.write(f"E{i}", e, text)
+        ws.write_number(f"F{i}", f, num)
+        if g is None:
+            ws.write_blank(f"G{i}", None, num)
+        else:
+            ws.write_number(f"G{i}", g, num)
+        ws.write_blank(f"H{i}", None, text)
+    ws.write("A14", "总分", head)
+    ws.write_formula("F14", "=SUM(F5:F8)", num, 40)
+    ws.write_formula("G14", "=SUM(G5:G8)", num, 19.8)
+    ws.write("A16", "自评结论", text)
+    ws.write("B16", "良", text)
+    ws.write("A20", "左", text)
+    ws.write("C20", "右", text)
+    ws.write_comment("G14", "总分 = 各项得分之和", {"author": "财政局", "font_name": "Arial", "font_size": 12,
+                                                   "color": "#FFFF99", "visible": True})
+    ws.data_validation("B16", {"validate": "list", "source": ["优", "良", "中", "差"]})
+    ws.conditional_format("G5:G8", {"type": "data_bar", "data_bar_2010": True})
+    ws.conditional_format("F5:F8", {"type": "cell", "criteria": ">", "value": 9, "format": head})
+    ws.insert_image("F16", "seal.png", {"image_data": io.BytesIO(red_seal_png()), "x_offset": 7, "y_offset": 3})
+    ws.set_column("A:A", 12)
+    ws.set_column("C:C", 20)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.print_area("A1:H20")
+    ws.repeat_rows(2)
+    ws.fit_to_pages(1, 0)
+    wb.define_name("总分", f"='{FORM}'!$G$14")
+
+    ws2 = wb.add_worksheet(DATA)
+    ws2.write_column("A1", ["产出", "效益", "满意度", "预算"])
+    ws2.write_column("B1", [50, 30, 10, 10])
+    ws2.write_formula("B6", "=SUM(B1:B4)", None, 100)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": f"='{DATA}'!$A$1:$A$4", "values": f"='{DATA}'!$B$1:$B$4", "name": "权重"})
+    ws2.insert_chart("D2", chart)
+    wb.close()
+
+
+RICH_EDITS = [
+    Edit(FORM, "G7", Decimal("9.75")),  # number into a styled empty cell
+    Edit(FORM, "G8", Decimal("10")),  # same original xf as G7
+    Edit(FORM, "E5", Decimal("25")),  # number into a text cell
+    Edit(FORM, "F6", "十分"),  # text into a numeric cell
+    Edit(FORM, "G14", Decimal("39.55")),  # formula cell: cached value only
+    Edit(FORM, "F14", "合计"),  # formula cell with a text result
+    Edit(FORM, "B16", "优"),  # text over shared-string text
+    Edit(FORM, "B18", 1),  # row 18 does not exist
+    Edit(FORM, "J20", "tail <&> 'x'"),  # beyond the last cell of row 20
+    Edit(FORM, "B20", Decimal("0.9752"), number_format="0.00%"),  # between A20 and C20
+    Edit(FORM, "A40", "end"),  # after the last row
+    Edit(DATA, "B2", 42),  # the chart's data, on a sheet named with ' and Chinese
+]
+
+RICH_REPORT = [
+    ReportRow("S01", "error", FORM, "G14", "总分不等于各项得分之和", Decimal("19.8"), Decimal("39.55")),
+    ReportRow("B02", "warning", FORM, "B20", "执行率", None, Decimal("0.9752")),
+    ReportRow("X03", "error", DATA, "B2", "权重\n第二行", 30, 42),
+]
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def cell_el(xml: bytes, ref: str) -> ET.Element | None:
+    root = ET.fromstring(xml)
+    for c in root.iter(f"{MAIN}c"):
+        if c.get("r") == ref:
+            return c
+    return None
+
+
+@pytest.fixture()
+def rich(tmp_path: Path) -> Path:
+    src = tmp_path / "rich.xlsx"
+    build_rich(src)
+    return src
+
+
+@pytest.fixture()
+def patched(rich: Path, tmp_path: Path) -> Path:
+    dst = tmp_path / "out.xlsx"
+    patch_workbook(rich, dst, RICH_EDITS, report=RICH_REPORT)
+    return dst
+
+
+# --------------------------------------------------------------------------
+# values
+
+
+def test_values_read_back(patched: Path) -> None:
+    wb = openpyxl.load_workbook(patched, data_only=True)
+    ws = wb[FORM]
+    assert ws["G7"].value == 9.75
+    assert ws["G8"].value == 10
+    assert ws["E5"].value == 25
+    assert ws["F6"].value == "十分"
+    assert ws["G14"].value == 39.55
+    assert ws["F14"].value == "合计"
+    assert ws["B16"].value == "优"
+    assert ws["B18"].value == 1
+    assert ws["J20"].value == "tail <&> 'x'"
+    assert ws["B20"].value == 0.9752
+    assert ws["B20"].number_format == "0.00%"
+    assert ws["A20"].value == "左" and ws["C20"].value == "右"
+    assert ws["A40"].value == "end"
+    assert wb[DATA]["B2"].value == 42
+    # untouched cells
+    assert ws["C5"].value == "调研次数"
+    assert ws["G5"].value == 10
+    assert wb[DATA]["B6"].value == 100
+
+    wbf = openpyxl.load_workbook(patched)
+    assert wbf[FORM]["G14"].value == "=SUM(G5:G8)"
+    assert wbf[FORM]["F14"].value == "=SUM(F5:F8)"
+    assert wbf[DATA]["B6"].value == "=SUM(B1:B4)"
+
+
+def test_formula_cells_keep_formula_and_get_cached_value(patched: Path) -> None:
+    xml = members(patched)["xl/worksheets/sheet1.xml"]
+    g14 = cell_el(xml, "G14")
+    assert g14.find(f"{MAIN}f").text == "SUM(G5:G8)"
+    assert g14.find(f"{MAIN}v").text == "39.55"
+    assert g14.get("t") is None
+    f14 = cell_el(xml, "F14")
+    assert f14.find(f"{MAIN}f").text == "SUM(F5:F8)"
+    assert f14.get("t") == "str" and f14.find(f"{MAIN}v").text == "合计"
+    wb_xml = members(patched)["xl/workbook.xml"].decode()
+    assert re.search(r'<calcPr[^>]*fullCalcOnLoad="1"', wb_xml)
+    assert 'calcId="' in wb_xml  # the other attributes stay
+
+
+def rewrite_member(src: Path, dst: Path, name: str, fn) -> None:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, fn(data) if info.filename == name else data)
+
+
+@pytest.mark.parametrize("calc, old, new", [
+    ('<calcPr calcId="191029" iterate="1"/>', '<calcPr calcId="191029" iterate="1"/>',
+     '<calcPr calcId="191029" iterate="1" fullCalcOnLoad="1"/>'),
+    ('<calcPr calcId="191029" fullCalcOnLoad="0"/>', '<calcPr calcId="191029" fullCalcOnLoad="0"/>',
+     '<calcPr calcId="191029" fullCalcOnLoad="1"/>'),
+    ("", "</definedNames></workbook>", '</definedNames><calcPr fullCalcOnLoad="1"/></workbook>'),
+])
+def test_full_calc_on_load(rich: Path, tmp_path: Path, calc: str, old: str, new: str) -> None:
+    """calcPr gets fullCalcOnLoad="1", other attributes and bytes stay."""
+    src = tmp_path / "calc.xlsx"
+    rewrite_member(rich, src, "xl/workbook.xml", lambda d: re.sub(rb"<calcPr[^>]*/>", calc.encode(), d))
+    dst = tmp_path / "calc_out.xlsx"
+    patch_workbook(src, dst, [Edit(FORM, "G7", 1)], mark=False)
+    before = members(src)["xl/workbook.xml"].decode()
+    assert old in before
+    assert members(dst)["xl/workbook.xml"].decode() == before.replace(old, new)
+
+
+def test_text_is_inline_and_shared_strings_untouched(rich: Path, patched: Path) -> None:
+    before, after = members(rich), members(patched)
+    assert before["xl/sharedStrings.xml"] == after["xl/sharedStrings.xml"]
+    b16 = cell_el(after["xl/worksheets/sheet1.xml"], "B16")
+    assert b16.get("t") == "inlineStr"
+    assert b16.find(f"{MAIN}is/{MAIN}t").text == "优"
+
+
+def test_cells_and_rows_stay_sorted(patched: Path) -> None:
+    root = ET.fromstring(members(patched)["xl/worksheets/sheet1.xml"])
+    rows = [int(r.get("r")) for r in root.iter(f"{MAIN}row")]
+    assert rows == sorted(rows) and len(rows) == len(set(rows))
+    assert 18 in rows and rows[-1] == 40
+    for r in root.iter(f"{MAIN}row"):
+        cols = [openpyxl.utils.cell.coordinate_from_string(c.get("r"))[0] for c in r.iter(f"{MAIN}c")]
+        idx = [openpyxl.utils.column_index_from_string(c) for c in cols]
+        assert idx == sorted(idx) and len(idx) == len(set(idx)), r.get("r")
+    row20 = [c.get("r") for r in root.iter(f"{MAIN}row") if r.get("r") == "20" for c in r]
+    assert row20 == ["A20", "B20", "C20", "J20"]
+    dim = root.find(f"{MAIN}dimension").get("ref")
+    assert dim == "A1:J40"
+    spans = next(r.get("spans") for r in root.iter(f"{MAIN}row") if r.get("r") == "20")
+    assert spans in (None, "1:10")
+
+
+def test_decimal_plain_notation_exact(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "d.xlsx"
+    values = {"A30": Decimal("1E-7"), "B30": Decimal("123456789012345678.123456789"), "C30": Decimal("1E+3"),
+              "D30": Decimal("-0.00"), "E30": 0.1 + 0.2, "F30": 1e-20, "G30": -12}
+    patch_workbook(rich, dst, [Edit(FORM, k, v) for k, v in values.items()], mark=False)
+    xml = members(dst)["xl/worksheets/sheet1.xml"]
+    got = {k: cell_el(xml, k).find(f"{MAIN}v").text for k in values}
+    assert got == {"A30": "0.0000001", "B30": "123456789012345678.123456789", "C30": "1000", "D30": "0.00",
+                   "E30": "0.30000000000000004", "F30": "0.00000000000000000001", "G30": "-12"}
+    assert float(got["E30"]) == 0.1 + 0.2
+
+
+def test_text_escaping(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "t.xlsx"
+    texts = {"A31": "  leading and trailing  ", "B31": "a\nb\tc", "C31": "_x0041_ literal", "D31": "bell\x07",
+             "E31": "]]> & <tag/> \"q\""}
+    patch_workbook(rich, dst, [Edit(FORM, k, v) for k, v in texts.items()], mark=False)
+    ws = openpyxl.load_workbook(dst)[FORM]
+    assert ws["A31"].value == texts["A31"]
+    assert ws["B31"].value == texts["B31"]
+    assert ws["E31"].value == texts["E31"]
+    xml = members(dst)["xl/worksheets/sheet1.xml"].decode()
+    assert "_x005F_x0041_ literal" in xml  # ST_Xstring escape of a literal _x0041_
+    assert "bell_x0007_" in xml
+
+
+def test_clear_value(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "c.xlsx"
+    patch_workbook(rich, dst, [Edit(FORM, "G5", None), Edit(FORM, "G14", None), Edit(FORM, "C5", None)], mark=False)
+    ws = openpyxl.load_workbook(dst)[FORM]
+    assert ws["G5"].value is None and ws["C5"].value is None
+    assert ws["G14"].value == "=SUM(G5:G8)"  # the formula stays
+    g14 = cell_el(members(dst)["xl/worksheets/sheet1.xml"], "G14")
+    assert g14.find(f"{MAIN}v") is None
+
+
+# --------------------------------------------------------------------------
+# nothing else changes
+
+
+def test_other_members_byte_identical(rich: Path, patched: Path) -> None:
+    before, after = members(rich), members(patched)
+    changed = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/workbook.xml", "xl/styles.xml",
+               "[Content_Types].xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
+    assert set(after) == set(before) | {"xl/worksheets/sheet3.xml"}
+    for name, data in before.items():
+        if name in changed:
+            assert after[name] != data, name
+        else:
+            assert after[name] == data, name
+    # zip metadata: order, compression, timestamps
+    with zipfile.ZipFile(rich) as zb, zipfile.ZipFile(patched) as za:
+        ib, ia = zb.infolist(), za.infolist()
+        assert [i.filename for i in ia[: len(ib)]] == [i.filename for i in ib]
+        for x, y in zip(ib, ia):
+            assert (x.compress_type, x.date_time) == (y.compress_type, y.date_time), x.filename
+
+
+def test_sheet_xml_outside_sheet_data_untouched(rich: Path, patched: Path) -> None:
+    before = members(rich)["xl/worksheets/sheet1.xml"].decode()
+    after = members(patched)["xl/worksheets/sheet1.xml"].decode()
+    tail_b = before[before.index("</sheetData>"):]
+    tail_a = after[after.index("</sheetData>"):]
+    assert tail_a == tail_b  # mergeCells, dataValidations, conditionalFormatting, extLst, drawing, ...
+    assert "x14:dataBar" in tail_a and "<dataValidations" in tail_a and "<legacyDrawing" in tail_a
+    head_b = before[: before.index("<dimension")]
+    assert after.startswith(head_b)
+    assert after[after.index("<sheetViews"): after.index("<sheetData")] == \
+        before[before.index("<sheetViews"): before.index("<sheetData")]
+    # untouched rows are byte-identical
+    for r in (3, 5, 6, 7, 16):
+        pat = re.compile(rf'<row r="{r}"[^>]*>.*?</row>', re.S)
+        if r in (5, 6, 7, 16):
+            continue
+        assert pat.search(before).group(0) == pat.search(after).group(0)
+    row3 = re.search(r'<row r="3".*?</row>', before, re.S).group(0)
+    assert row3 in after
+
+
+def test_unmarked_keeps_styles(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "plain.xlsx"
+    edits = [e for e in RICH_EDITS if e.number_format is None]
+    patch_workbook(rich, dst, edits, mark=False, report=RICH_REPORT)
+    before, after = members(rich), members(dst)
+    assert after.keys() == before.keys()  # no report sheet without mark
+    # xlsxwriter already writes fullCalcOnLoad="1", so workbook.xml stays too
+    changed = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}
+    for name in before:
+        assert (after[name] == before[name]) == (name not in changed), name
+    for e in edits:
+        part = "xl/worksheets/sheet1.xml" if e.sheet == FORM else "xl/worksheets/sheet2.xml"
+        old = cell_el(before[part], e.ref)
+        new = cell_el(after[part], e.ref)
+        assert new.get("s") == (old.get("s") if old is not None else None), e.ref
+
+
+def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
+    src = openpyxl.load_workbook(rich)[FORM]
+    out = openpyxl.load_workbook(patched)[FORM]
+    for ref in ("G7", "E5", "F6", "G14", "B16", "B20"):
+        a, b = src[ref], out[ref]
+        # (cell.font etc. are proxies that do not compare with ==; repr shows the target)
+        assert repr(a.font) == repr(b.font), ref
+        assert repr(a.border) == repr(b.border), ref
+        assert repr(a.alignment) == repr(b.alignment), ref
+        if ref != "B20":
+            assert a.number_format == b.number_format, ref
+        assert b.fill.fgColor.rgb == MARK_FILL_RGB and repr(a.fill) != repr(b.fill), ref
+    # cells that shared an xf share the derived one; untouched cells keep theirs
+    xml_b, xml_a = members(rich)["xl/worksheets/sheet1.xml"], members(patched)["xl/worksheets/sheet1.xml"]
+    assert cell_el(xml_b, "G7").get("s") == cell_el(xml_b, "G8").get("s")
+    assert cell_el(xml_a, "G7").get("s") == cell_el(xml_a, "G8").get("s") != cell_el(xml_b, "G7").get("s")
+    assert cell_el(xml_a, "G5").get("s") == cell_el(xml_b, "G5").get("s")
+    # counts match the lists
+    styles = ET.fromstring(members(patched)["xl/styles.xml"])
+    for tag in ("fonts", "fills", "cellXfs", "numFmts"):
+        el = styles.find(f"{MAIN}{tag}")
+        if el is not None:
+            assert int(el.get("count")) == len(el), tag
+    fills_b = ET.fromstring(members(rich)["xl/styles.xml"]).find(f"{MAIN}fills")
+    assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 1  # one shared mark fill
+
+
+def test_report_sheet(patched: Path) -> None:
+    wb = openpyxl.load_workbook(patched)
+    assert wb.sheetnames == [FORM, DATA, "校验结果"]
+    ws = wb["校验结果"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
+    assert rows[1] == ["S01", "error", FORM, "G14", "总分不等于各项得分之和", 19.8, 39.55]
+    assert rows[2][:5] == ["B02", "warning", FORM, "B20", "执行率"] and rows[2][5] is None
+    assert rows[3] == ["X03", "error", DATA, "B2", "权重\n第二行", 30, 42]
+    assert ws["D2"].hyperlink.location == f"'{FORM}'!G14"
+    assert ws["D4"].hyperlink.location == "'O''Brien数据'!B2"
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:G4"
+    assert ws.column_dimensions["E"].width > ws.column_dimensions["B"].width
+    assert ws["A1"].font.b
+    # docProps/app.xml stays self-consistent
+    app = ET.fromstring(members(patched)["docProps/app.xml"])
+    ep, vt = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}", \
+        "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
+    heading = [v[0].text for v in app.find(f"{ep}HeadingPairs/{vt}vector")]
+    titles_vec = app.find(f"{ep}TitlesOfParts/{vt}vector")
+    titles = [t.text for t in titles_vec]
+    assert heading[:2] == ["Worksheets", "3"]
+    assert sum(int(x) for x in heading[1::2]) == len(titles) == int(titles_vec.get("size"))
+    assert titles[:3] == [FORM, DATA, "校验结果"]  # the named ranges follow
+    ct = members(patched)["[Content_Types].xml"].decode()
+    assert 'PartName="/xl/worksheets/sheet3.xml"' in ct
+    wbx = members(patched)["xl/workbook.xml"].decode()
+    assert '<sheet name="校验结果" sheetId="3"' in wbx
+    assert "_xlnm._FilterDatabase" in wbx and "'校验结果'!$A$1:$G$4" in wbx
+
+
+def test_second_run_is_idempotent(patched: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.xlsx"
+    patch_workbook(patched, again, RICH_EDITS, report=RICH_REPORT)
+    first, second = members(patched), members(again)
+    assert first.keys() == second.keys()
+    for name in first:
+        assert first[name] == second[name], name
+    assert openpyxl.load_workbook(again).sheetnames.count("校验结果") == 1
+
+
+def test_existing_report_sheet_is_replaced(patched: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again.xlsx"
+    patch_workbook(patched, again, [Edit(FORM, "G5", 8)], report=[ReportRow("N01", "error", FORM, "G5", "新", 10, 8)])
+    wb = openpyxl.load_workbook(again)
+    assert wb.sheetnames == [FORM, DATA, "校验结果"]
+    rows = [[c.value for c in r] for r in wb["校验结果"].iter_rows()]
+    assert rows[1:] == [["N01", "error", FORM, "G5", "新", 10, 8]]
+    assert wb[FORM]["G14"].value == "=SUM(G5:G8)"
+    assert members(again)["docProps/app.xml"] == members(patched)["docProps/app.xml"]
+    assert members(again)["xl/workbook.xml"].decode().count("_xlnm._FilterDatabase") == 1
+
+
+def test_in_place(rich: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "inplace.xlsx"
+    shutil.copy(rich, copy)
+    patch_workbook(copy, copy, [Edit(FORM, "G7", 7)], mark=False)
+    assert openpyxl.load_workbook(copy, data_only=True)[FORM]["G7"].value == 7
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# --------------------------------------------------------------------------
+# openpyxl source: shared strings, formulas without cached values
+
+
+def test_openpyxl_source(tmp_path: Path) -> None:
+    src = tmp_path / "op.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "项目自评"
+    ws.append(["分值", "得分", "合计"])
+    ws.append([10, 9, "=A2+B2"])
+    ws["E5"] = "孤立"
+    wb.save(src)
+    dst = tmp_path / "op2.xlsx"
+    patch_workbook(src, dst, [Edit("项目自评", "C2", 19), Edit("项目自评", "D5", "左邻"), Edit("项目自评", "B3", 1.5)],
+                   report=[])
+    out = openpyxl.load_workbook(dst, data_only=True)["项目自评"]
+    assert out["C2"].value == 19 and out["D5"].value == "左邻" and out["E5"].value == "孤立"
+    assert out["B3"].value == 1.5
+    assert openpyxl.load_workbook(dst)["项目自评"]["C2"].value == "=A2+B2"
+    # this openpyxl writes inline strings (the xlsxwriter source covers sharedStrings.xml)
+    # and a self-closing <definedNames /> that must now hold the filter name
+    wbx = members(dst)["xl/workbook.xml"].decode()
+    assert "<definedNames><definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"1\"" in wbx
+    report = openpyxl.load_workbook(dst)["校验结果"]
+    assert [c.value for c in report[1]] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
+    assert report.max_row == 1
+
+
+# --------------------------------------------------------------------------
+# macros
+
+
+def test_xlsm_keeps_vba(tmp_path: Path) -> None:
+    src = tmp_path / "macro.xlsm"
+    vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8
+    build_rich(src, vba=vba)
+    dst = tmp_path / "macro_out.xlsm"
+    patch_workbook(src, dst, RICH_EDITS, report=RICH_REPORT)
+    before, after = members(src), members(dst)
+    assert after["xl/vbaProject.bin"] == vba == before["xl/vbaProject.bin"]
+    ct_b = set(re.findall(r"<(?:Default|Override)[^>]*/>", before["[Content_Types].xml"].decode()))
+    ct_a = set(re.findall(r"<(?:Default|Override)[^>]*/>", after["[Content_Types].xml"].decode()))
+    assert ct_b <= ct_a and any("vbaProject" in x for x in ct_a) and any("macroEnabled" in x for x in ct_a)
+    wb = openpyxl.load_workbook(dst, keep_vba=True, data_only=True)
+    assert wb[FORM]["G7"].value == 9.75
+
+
+# --------------------------------------------------------------------------
+# a hand-made package: prefixed elements, implicit row/cell indices,
+# absolute relationship targets, an escaped sheet name, no styles part
+
+
+def _minimal_package(path: Path) -> None:
+    x = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/s1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        f'package/2006/relationships"><Relationship Id="rId1" Type="{r}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><x:workbook xmlns:x="{x}" xmlns:r="{r}">'
+        '<x:sheets><x:sheet name="R&amp;D &lt;1&gt;" sheetId="7" r:id="rIdA"/></x:sheets></x:workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        f'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdA" Type="{r}/worksheet" '
+        'Target="/xl/worksheets/s1.xml"/></Relationships>',
+        "xl/worksheets/s1.xml": f'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="{x}"><x:sheetData>'
+        '<x:row><x:c><x:v>1</x:v></x:c><x:c t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row>'
+        '<x:row r="3"><x:c r="B3"><x:v>5</x:v></x:c></x:row></x:sheetData></x:worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+
+
+def test_prefixed_implicit_package(tmp_path: Path) -> None:
+    src = tmp_path / "min.xlsx"
+    _minimal_package(src)
+    dst = tmp_path / "min2.xlsx"
+    name = "R&D <1>"
+    patch_workbook(src, dst, [Edit(name, "A1", 2), Edit(name, "C1", "c"), Edit(name, "A2", "new"),
+                              Edit(name, "A3", 0.5)], mark=False)
+    xml = members(dst)["xl/worksheets/s1.xml"].decode()
+    assert xml == (
+        '<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main"><x:sheetData><x:row><x:c><x:v>2</x:v></x:c><x:c t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c>'
+        '<x:c r="C1" t="inlineStr"><x:is><x:t>c</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>new</x:t></x:is></x:c></x:row>'
+        '<x:row r="3"><x:c r="A3"><x:v>0.5</x:v></x:c><x:c r="B3"><x:v>5</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>")
+    assert '<x:calcPr fullCalcOnLoad="1"/></x:workbook>' in members(dst)["xl/workbook.xml"].decode()
+    with pytest.raises(SelfevalError, match="styles"):
+        patch_workbook(src, dst, [Edit(name, "A1", 3)], mark=True)
+
+
+# --------------------------------------------------------------------------
+# errors and atomicity
+
+
+def test_missing_sheet(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "x.xlsx"
+    with pytest.raises(SelfevalError) as ei:
+        patch_workbook(rich, dst, [Edit("不存在", "A1", 1)])
+    assert "找不到工作表" in ei.value.zh and "no sheet named" in ei.value.en
+    assert not dst.exists()
+
+
+def test_bad_ref(rich: Path, tmp_path: Path) -> None:
+    with pytest.raises(SelfevalError):
+        patch_workbook(rich, tmp_path / "x.xlsx", [Edit(FORM, "1A", 1)])
+    with pytest.raises(SelfevalError):
+        patch_workbook(rich, tmp_path / "x.xlsx", [Edit(FORM, "XFE1", 1)])
+
+
+def test_bad_xml_and_not_a_zip(rich: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(rich) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</row>", b"</rowx>", 1)
+            zout.writestr(info, data)
+    with pytest.raises(SelfevalError) as ei:
+        patch_workbook(broken, tmp_path / "x.xlsx", [Edit(FORM, "A2", 1)])
+    assert "XML" in ei.value.zh
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(SelfevalError, match="zip"):
+        patch_workbook(junk, tmp_path / "x.xlsx", [])
+    with pytest.raises(SelfevalError):
+        patch_workbook(tmp_path / "nope.xlsx", tmp_path / "x.xlsx", [])
+
+
+def test_chart_sheet_is_refused(tmp_path: Path) -> None:
+    src = tmp_path / "cs.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("数据")
+    ws.write_column("A1", [1, 2, 3])
+    cs = wb.add_chartsheet("图表")
+    ch = wb.add_chart({"type": "line"})
+    ch.add_series({"values": "='数据'!$A$1:$A$3"})
+    cs.set_chart(ch)
+    wb.close()
+    with pytest.raises(SelfevalError, match="图表"):
+        patch_workbook(src, tmp_path / "x.xlsx", [Edit("图表", "A1", 1)])
+    patch_workbook(src, tmp_path / "ok.xlsx", [Edit("数据", "A1", 9)], report=[])
+    assert openpyxl.load_workbook(tmp_path / "ok.xlsx").sheetnames == ["数据", "图表", "校验结果"]
+
+
+def test_atomic_failure_leaves_dst_untouched(rich: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dst = tmp_path / "dst.xlsx"
+    dst.write_bytes(b"original")
+
+    def boom(*_a, **_k):
+        raise OSError("simulated failure")
+
+    monkeypatch.setattr("selfeval_xlsx.writer.os.replace", boom)
+    with pytest.raises(OSError, match="simulated"):
+        patch_workbook(rich, dst, RICH_EDITS, report=RICH_REPORT)
+    assert dst.read_bytes() == b"original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dst.xlsx", "rich.xlsx"])
+
+
+def test_keeps_file_mode(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "mode.xlsx"
+    shutil.copy(rich, dst)
+    os.chmod(dst, 0o640)
+    patch_workbook(rich, dst, [Edit(FORM, "G7", 1)])
+    assert os.stat(dst).st_mode & 0o777 == 0o640
+
+
+# --------------------------------------------------------------------------
+# LibreOffice opens the result
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_output(patched: Path, tmp_path: Path) -> None:
+    outdir = tmp_path / "csv"
+    profile = tmp_path / "lo-profile"
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(outdir), str(patched)],
+        capture_output=True, text=True, timeout=180)
+    out = outdir / "out.csv"
+    assert proc.returncode == 0 and out.exists(), proc.stdout + proc.stderr
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    cell = lambda ref: rows[int(ref[1:]) - 1][ord(ref[0]) - 65]  # noqa: E731
+    assert cell("E5") == "25"
+    assert cell("F6") == "十分"
+    assert cell("G7") == "9.75"
+    assert cell("B16") == "优"
+    assert cell("B18") == "1"
+    assert cell("B20") == "97.52%"
+    assert cell("J20") == "tail <&> 'x'"
+    assert cell("A40") == "end"
+    assert cell("C5") == "调研次数"
