@@ -1,0 +1,404 @@
+"""Open a workbook file safely and return its sheets as plain grids.
+
+Everything that can go wrong with a file a user hands us is turned into an
+:class:`~selfeval_xlsx.errors.UnreadableError` with a one-line message:
+missing files, directories, empty files, files that are not Excel (text,
+PDF, HTML), corrupt or truncated zips, password-protected workbooks (OOXML
+in a CFB container, or .xls with a FILEPASS record), XML with DOCTYPE/ENTITY
+declarations (entity bombs), zip bombs (declared sizes and ratios checked
+before anything is inflated; inflation capped by the declared size and
+checked by CRC), and oversized workbooks.
+
+Values come from python-calamine (fast, reads .xlsx/.xlsm/.xlsb/.xls).  For
+.xlsx/.xlsm the sheet XML is also scanned for ``<f>`` elements, so that
+formula text is known and a formula without a cached value can be computed
+by the reader.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from selfeval_xlsx.errors import UnreadableError
+from selfeval_xlsx.formula import col_index, shift_formula
+
+# Limits -------------------------------------------------------------------
+MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # sum of declared member sizes
+MAX_MEMBERS = 10_000
+MAX_RATIO = 100  # compression ratio allowed for a big member
+BIG_MEMBER = 5 * 1024 * 1024  # "big" for the ratio check
+MAX_SHEETS = 255
+MAX_CELLS = 5_000_000  # bounding-box cells over all sheets
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ENCRYPTED_ZH = "文件已加密，请取消密码后重试"
+ENCRYPTED_EN = "the file is password-protected; remove the password and try again"
+
+
+@dataclass
+class RawSheet:
+    name: str
+    rows: list[list[Any]]  # from A1; "" or None for an empty cell
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1
+    # (row, col) 0-based -> (formula text without "=", cached value present?)
+    formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
+
+
+@dataclass
+class RawBook:
+    path: str
+    format: str  # "xlsx" | "xlsm" | "xlsb" | "xls"
+    sheet_names: list[str]
+    sheets: list[RawSheet]
+
+
+def _fail(zh: str, en: str, path: Any) -> UnreadableError:
+    return UnreadableError(zh, en, path=str(path))
+
+
+def load(path: str | os.PathLike) -> RawBook:
+    """Read ``path`` into a :class:`RawBook`; UnreadableError for anything bad."""
+    p = Path(path)
+    try:
+        if not p.exists():
+            raise _fail("文件不存在", "file not found", path)
+        if p.is_dir():
+            raise _fail("这是一个文件夹，不是Excel文件", "this is a directory, not an Excel file", path)
+        size = p.stat().st_size
+        if size == 0:
+            raise _fail("文件为空（0字节）", "the file is empty (0 bytes)", path)
+        if size > MAX_FILE_BYTES:
+            raise _fail(
+                f"文件过大（{size // (1024 * 1024)} MB），超过上限 {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                f"file too large ({size // (1024 * 1024)} MB, limit {MAX_FILE_BYTES // (1024 * 1024)} MB)",
+                path,
+            )
+        data = p.read_bytes()
+    except UnreadableError:
+        raise
+    except OSError as exc:
+        raise _fail(f"无法打开文件：{exc.strerror or exc}", f"cannot open the file: {exc.strerror or exc}", path) from None
+
+    if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
+        return _load_zip(data, p)
+    if data.startswith(OLE_MAGIC):
+        return _load_ole(data, p)
+    raise _not_excel(data, p)
+
+
+def _not_excel(data: bytes, path: Path) -> UnreadableError:
+    head = data[:1024].lstrip()
+    low = head.lower()
+    if head.startswith(b"%PDF"):
+        kind_zh, kind_en = "PDF文件", "a PDF file"
+    elif low.startswith((b"<!doctype html", b"<html")) or b"<table" in low:
+        kind_zh, kind_en = "网页（HTML）文件", "an HTML file"
+    elif head.startswith(b"<?xml"):
+        kind_zh, kind_en = "XML文件", "an XML file"
+    elif head.startswith(b"PK"):
+        kind_zh, kind_en = "损坏的压缩文件", "a damaged zip file"
+    else:
+        try:
+            data[:4096].decode("utf-8")
+            kind_zh, kind_en = "文本文件", "a text file"
+        except UnicodeDecodeError:
+            kind_zh, kind_en = "未知格式的文件", "a file of unknown format"
+    return _fail(
+        f"不是Excel文件（看起来是{kind_zh}），请另存为.xlsx后重试",
+        f"not an Excel file (looks like {kind_en}); save it as .xlsx and try again",
+        path,
+    )
+
+
+# --------------------------------------------------------------------------
+# OOXML (zip)
+
+_XML_DECL = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*["\'](?:1|true)["\']')
+_SKIP_SCAN = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".bin", ".tif", ".tiff")
+
+
+def _attrs(blob: bytes) -> dict[str, str]:
+    out = {}
+    for m in _ATTR.finditer(blob):
+        name = m.group(1).decode("ascii", "replace").split(":")[-1]
+        raw = m.group(2) if m.group(2) is not None else m.group(3)
+        out[name] = unescape(raw.decode("utf-8", "replace"))
+    return out
+
+
+def _check_xml(name: str, blob: bytes, path: Path) -> None:
+    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = blob.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise _fail(f"文件内部XML部件损坏（{name}）", f"damaged XML part ({name})", path) from None
+        blob = text
+    if _XML_DECL.search(blob):
+        raise _fail(
+            f"文件含有不安全的XML声明（DOCTYPE/ENTITY，{name}），已拒绝读取",
+            f"the file contains an unsafe XML declaration (DOCTYPE/ENTITY in {name}); refused",
+            path,
+        )
+
+
+def _load_zip(data: bytes, path: Path) -> RawBook:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise _fail("文件已损坏或不完整（无法解压）", "the file is damaged or truncated (not a valid zip)", path) from None
+    if len(infos) > MAX_MEMBERS:
+        raise _fail("文件内部部件过多，已拒绝读取", "too many parts inside the file; refused", path)
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        if "content.xml" in names or "mimetype" in names:
+            raise _fail(
+                "不是Excel文件（看起来是OpenDocument表格），请另存为.xlsx后重试",
+                "not an Excel file (looks like an OpenDocument file); save it as .xlsx and try again",
+                path,
+            )
+        if "word/document.xml" in names or "ppt/presentation.xml" in names:
+            raise _fail("不是Excel文件（看起来是Word/PowerPoint文件）", "not an Excel file (a Word/PowerPoint file)", path)
+        raise _fail("不是Excel文件（压缩包中没有工作簿）", "not an Excel file (no workbook inside the zip)", path)
+
+    # zip bomb: declared sizes first, before inflating anything
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _fail(
+                f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
+                f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
+                path,
+            )
+    if total > MAX_UNCOMPRESSED:
+        raise _fail(
+            f"文件解压后过大（{total // (1024 * 1024)} MB），已拒绝读取",
+            f"the file would inflate to {total // (1024 * 1024)} MB; refused",
+            path,
+        )
+
+    is_bin = "xl/workbook.bin" in names
+    fmt = "xlsb" if is_bin else ("xlsm" if "xl/vbaProject.bin" in names or path.suffix.lower() == ".xlsm" else "xlsx")
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        lname = info.filename.lower()
+        if info.is_dir() or lname.endswith(_SKIP_SCAN) or lname.startswith(("xl/media/", "xl/embeddings/")):
+            continue
+        try:
+            # ZipExtFile stops at the declared size and checks the CRC, so a
+            # lying directory cannot make us inflate more than was checked.
+            with zf.open(info) as fh:
+                blob = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+            raise _fail(
+                f"文件已损坏或不完整（{info.filename} 无法解压）",
+                f"the file is damaged or truncated ({info.filename} cannot be inflated)",
+                path,
+            ) from None
+        if len(blob) > info.file_size:
+            raise _fail("文件内部大小信息不符，已拒绝读取", "the zip directory lies about sizes; refused", path)
+        if lname.endswith((".xml", ".rels", ".vml")) or not lname.endswith(_SKIP_SCAN):
+            _check_xml(info.filename, blob, path)
+        parts[info.filename] = blob
+
+    # sheet name -> part, and a size check before calamine builds dense grids
+    sheet_parts: dict[str, str] = {}
+    if not is_bin:
+        sheet_parts = _sheet_parts(parts)
+        cells = 0
+        for part in sheet_parts.values():
+            blob = parts.get(part, b"")
+            max_r = max_c = 0
+            for m in _CELL_REF.finditer(blob):
+                c = col_index(m.group(1).decode())
+                r = int(m.group(2))
+                if r > max_r:
+                    max_r = r
+                if c > max_c:
+                    max_c = c
+            cells += max_r * (max_c + 1)
+        if cells > MAX_CELLS:
+            raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
+
+    book = _calamine(data, path, fmt)
+    # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
+    # cached values; Excel drops the flag when it saves.  Recompute then.
+    stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
+    for sheet in book.sheets:
+        part = sheet_parts.get(sheet.name)
+        if part and part in parts:
+            blob = parts[part]
+            if b"<f" in blob or b":f" in blob:
+                sheet.formulas = _scan_formulas(blob)
+                if stale:
+                    sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
+    return book
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    wb = parts.get("xl/workbook.xml", b"")
+    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
+    targets = {}
+    for m in _REL_TAG.finditer(rels):
+        a = _attrs(m.group(1))
+        if "Id" in a and "Target" in a:
+            t = a["Target"]
+            t = t[1:] if t.startswith("/") else "xl/" + t
+            # normalise "xl/./worksheets" and "xl/../" forms
+            segs: list[str] = []
+            for s in t.split("/"):
+                if s == "..":
+                    if segs:
+                        segs.pop()
+                elif s not in (".", ""):
+                    segs.append(s)
+            targets[a["Id"]] = "/".join(segs)
+    out = {}
+    for m in _SHEET_TAG.finditer(wb):
+        a = _attrs(m.group(1))
+        if "name" in a and "id" in a and a["id"] in targets:
+            out[a["name"]] = targets[a["id"]]
+    return out
+
+
+def _scan_formulas(blob: bytes) -> dict[tuple[int, int], tuple[str, bool]]:
+    out: dict[tuple[int, int], tuple[str, bool]] = {}
+    shared: dict[str, tuple[str, int, int]] = {}
+    pending: list[tuple[int, int, str, bool]] = []
+    for m in _CELL.finditer(blob):
+        body = m.group(2)
+        fm = _F.search(body)
+        if fm is None:
+            continue
+        ref = _CELL_REF.search(b" " + m.group(1))
+        if ref is None:
+            continue
+        r, c = int(ref.group(2)) - 1, col_index(ref.group(1).decode())
+        fa = _attrs(fm.group(1))
+        text = unescape(fm.group(2).decode("utf-8", "replace")) if fm.group(2) else ""
+        vm = _V.search(body, fm.end())
+        cached = bool(vm and vm.group(1))
+        if fa.get("t") == "shared" and "si" in fa:
+            if text:
+                shared[fa["si"]] = (text, r, c)
+            else:
+                pending.append((r, c, fa["si"], cached))
+                continue
+        if text:
+            out[(r, c)] = (text, cached)
+    for r, c, si, cached in pending:
+        if si in shared:
+            text, r0, c0 = shared[si]
+            out[(r, c)] = (shift_formula(text, r - r0, c - c0), cached)
+    return out
+
+
+# --------------------------------------------------------------------------
+# OLE2 / CFB: legacy .xls, or an encrypted OOXML package
+
+
+def _load_ole(data: bytes, path: Path) -> RawBook:
+    try:
+        from xlrd.compdoc import CompDoc
+
+        cd = CompDoc(data, logfile=io.StringIO())
+        names = {d.name for d in cd.dirlist}
+    except Exception:  # noqa: BLE001 - any parse failure means a damaged file
+        raise _fail("文件已损坏或不完整（OLE结构无法解析）", "the file is damaged or truncated (bad OLE structure)", path) from None
+    if names & {"EncryptionInfo", "EncryptedPackage"}:
+        raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+    stream_name = "Workbook" if "Workbook" in names else ("Book" if "Book" in names else None)
+    if stream_name is None:
+        raise _fail(
+            "不是Excel文件（看起来是Word或其他Office文档）", "not an Excel file (another kind of Office document)", path
+        )
+    try:
+        mem, base, size = cd.locate_named_stream(stream_name)
+    except Exception:  # noqa: BLE001
+        raise _fail("文件已损坏或不完整（工作簿数据流无法读取）", "the file is damaged (workbook stream unreadable)", path) from None
+    if mem is not None and _has_filepass(mem, base, size):
+        raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+    return _calamine(data, path, "xls")
+
+
+def _has_filepass(mem: bytes, base: int, size: int) -> bool:
+    """Walk the workbook globals substream up to its EOF looking for FILEPASS."""
+    pos, end = base, min(base + size, len(mem))
+    for _ in range(100_000):
+        if pos + 4 > end:
+            return False
+        rtype = mem[pos] | (mem[pos + 1] << 8)
+        rlen = mem[pos + 2] | (mem[pos + 3] << 8)
+        if rtype == 0x002F:
+            return True
+        if rtype == 0x000A:  # EOF of the globals
+            return False
+        pos += 4 + rlen
+    return False
+
+
+# --------------------------------------------------------------------------
+# calamine
+
+
+def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metas = wb.sheets_metadata
+        names = [str(m.name) for m in metas if "WorkSheet" in str(m.typ)]
+        if len(names) > MAX_SHEETS:
+            raise _fail(f"工作表过多（{len(names)}个），已拒绝读取", f"too many sheets ({len(names)}); refused", path)
+        sheets = []
+        cells = 0
+        for name in names:
+            sh = wb.get_sheet_by_name(name)
+            h, w = sh.height, sh.width
+            start = sh.start
+            if start is not None:
+                h += start[0]
+                w += start[1]
+            cells += h * w
+            if cells > MAX_CELLS:
+                raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
+            rows = sh.to_python(skip_empty_area=False) if h and w else []
+            merges = []
+            for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ():
+                merges.append((r0, c0, r1, c1))
+            sheets.append(RawSheet(name, rows, merges))
+        return RawBook(str(path), fmt, names, sheets)
+    except UnreadableError:
+        raise
+    except BaseException as exc:  # calamine raises its own errors and pyo3 panics
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        if isinstance(exc, MemoryError):
+            raise _fail("文件过大，内存不足，已拒绝读取", "the file is too large to read; refused", path) from None
+        msg = str(exc).lower()
+        if "password" in msg or "encrypt" in msg:
+            raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path) from None
+        first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise _fail(
+            f"文件已损坏或无法解析（{first}）", f"the file is damaged or cannot be parsed ({first})", path
+        ) from None

@@ -1,0 +1,720 @@
+"""Find the self-evaluation forms in a workbook and build the form model.
+
+Everything is found by its labels (``layout.py``), never by coordinates:
+
+- a sheet holds a form where it has an indicator header row (一级指标 /
+  三级指标 … 分值 / 得分); several forms per sheet or per workbook are fine;
+- above that header: the title, the ``(YYYY年度)`` line, the header fields
+  (单位 / 项目名称 / 主管部门 / 实施单位 / 填报日期), the funds block (found by
+  its header row 年初预算数 / 全年预算数 / 全年执行数 / 执行率 …) and the
+  年度总体目标 (预期目标 / 实际完成情况);
+- below it: the indicator rows (blank rows skipped, 一级/二级 carried down
+  through merges and groups), the 总分 row and the 自评结论 row.
+
+Labels are compared after normalisation (:func:`norm`): NFKC, no whitespace,
+bracketed suffixes such as "(A)" or "(50分)" dropped, trailing colons
+dropped.
+
+``read_workbook`` raises :class:`UnreadableError` for anything it cannot
+read (see ``loading.py`` for the file-level checks) and for a workbook
+without any self-evaluation form.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from typing import Any, Iterable
+
+from selfeval_xlsx import layout
+from selfeval_xlsx.errors import UnreadableError
+from selfeval_xlsx.formula import ExcelError, Unsupported, col_letters, evaluate
+from selfeval_xlsx.loading import RawSheet, load
+from selfeval_xlsx.model import Cell, Form, FundsRow, Indicator, Workbook
+
+__all__ = ["read_workbook", "norm", "read_sheet"]
+
+# --------------------------------------------------------------------------
+# label normalisation
+
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
+_WS = re.compile(r"\s+")
+_NORM_CACHE: dict[str, str] = {}
+
+
+def norm(text: Any) -> str:
+    """Normalise a label: NFKC, no whitespace, bracketed parts dropped,
+    leading/trailing colons and list marks dropped."""
+    if not isinstance(text, str):
+        return ""
+    cached = _NORM_CACHE.get(text)
+    if cached is not None:
+        return cached
+    s = unicodedata.normalize("NFKC", text)
+    s = _WS.sub("", s)
+    prev = None
+    while prev != s:  # nested brackets
+        prev = s
+        s = _BRACKETS.sub("", s)
+    s = s.strip(":：*★")
+    if len(_NORM_CACHE) < 50_000:
+        _NORM_CACHE[text] = s
+    return s
+
+
+def _names(*groups: Iterable[str]) -> frozenset[str]:
+    return frozenset(norm(n) for g in groups for n in g if norm(n))
+
+
+_IND_COLS: dict[str, str] = {}
+for _col in layout.INDICATOR_COLUMNS:
+    for _n in _col.names:
+        _IND_COLS.setdefault(norm(_n), _col.key)
+_FUND_COLS: dict[str, str] = {}
+for _col in layout.FUNDS_COLUMNS:
+    for _n in _col.names:
+        _FUND_COLS.setdefault(norm(_n), _col.key)
+
+_TOTAL = _names(layout.TOTAL_LABELS, ("总计得分", "合计"))
+_TOTAL_STRICT = _names(layout.TOTAL_LABELS)
+_CONCLUSION = _names(layout.CONCLUSION_LABELS, ("自评结果", "评价结果"))
+_GOAL_LABEL = _names(layout.GOAL_LABELS, ("年度目标", "总体目标", "年度绩效目标"))
+_GOAL_EXPECTED = _names(("预期目标", "年度预期目标", "预期目标内容"))
+_GOAL_ACTUAL = _names(("实际完成情况", "目标实际完成情况", "实际完成内容"))
+_FIELD_LABELS: dict[str, str] = {}
+for _key, _labels in layout.HEADER_FIELDS.items():
+    for _n in _labels:
+        _FIELD_LABELS.setdefault(norm(_n), _key)
+# "单位(盖章)" normalises to "单位": a unit label only as "单位(盖章)：XXX"
+_WEAK_UNIT = frozenset({"单位", "填报单位盖章", "单位盖章"})
+_BLOCK_LABELS = _GOAL_LABEL | _GOAL_EXPECTED | _GOAL_ACTUAL | _names((layout.INDICATOR_BLOCK_LABEL, "绩效指标"))
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_GRADE = re.compile(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$")
+_FUNDS_ROWS_BY_KIND = {
+    "department": (layout.DEPARTMENT_FUNDS_ROWS, layout.PROJECT_FUNDS_ROWS),
+    "project": (layout.PROJECT_FUNDS_ROWS, layout.DEPARTMENT_FUNDS_ROWS),
+}
+
+
+def _indicator_key(label: str) -> str | None:
+    key = _IND_COLS.get(label)
+    if key is not None:
+        return key
+    if not label or len(label) > 20:
+        return None
+    if "三级指标" in label:
+        return "level3"
+    if "二级指标" in label:
+        return "level2"
+    if "一级指标" in label:
+        return "level1"
+    if "得分" in label:
+        return "score"
+    if "分值" in label or "权重" in label:
+        return "weight"
+    if "原因" in label:
+        return "reason"
+    if "完成值" in label or "实际值" in label:
+        return "actual"
+    if label.endswith(("指标值", "目标值")):
+        return "target"
+    if "指标性质" in label:
+        return "nature"
+    return None
+
+
+def _funds_key(label: str) -> str | None:
+    key = _FUND_COLS.get(label)
+    if key is not None:
+        return key
+    if not label or len(label) > 20:
+        return None
+    if "执行率" in label:
+        return "rate"
+    if "执行数" in label:
+        return "executed"
+    if "年初" in label and "预算" in label:
+        return "initial"
+    if "预算数" in label:
+        return "budget"
+    return None
+
+
+def _funds_row_key(label: str, kind: str) -> str | None:
+    for rows in _FUNDS_ROWS_BY_KIND[kind]:
+        for row in rows:
+            if label == norm(row.label) or label in (norm(s) for s in row.synonyms):
+                return row.key
+    # "其中：当年财政拨款" style: drop a leading 其中
+    if label.startswith("其中"):
+        return _funds_row_key(label[2:], kind) if len(label) > 2 else None
+    return None
+
+
+# --------------------------------------------------------------------------
+# the sheet view
+
+
+class _Sheet:
+    """A grid with merge resolution and formula values."""
+
+    def __init__(self, raw: RawSheet):
+        self.name = raw.name
+        self.rows = raw.rows
+        self.nrows = len(raw.rows)
+        self.ncols = max((len(r) for r in raw.rows), default=0)
+        self.formulas = raw.formulas
+        self._computed: dict[tuple[int, int], Any] = {}
+        self._busy: set[tuple[int, int]] = set()
+        # (r, c) -> (r0, c0, r1, c1) for every cell inside a merge
+        self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        self.big_merges: list[tuple[int, int, int, int]] = []
+        budget = 200_000
+        for m in raw.merges:
+            r0, c0, r1, c1 = m
+            area = (r1 - r0 + 1) * (c1 - c0 + 1)
+            if area > budget:
+                self.big_merges.append(m)
+                continue
+            budget -= area
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    self.merge_at[(r, c)] = m
+        self._norm_rows: list[list[str]] | None = None
+
+    # values -------------------------------------------------------------
+    def raw(self, r: int, c: int) -> Any:
+        v = None
+        if 0 <= r < self.nrows:
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                v = row[c]
+                if v == "":
+                    v = None
+        if self.formulas:
+            f = self.formulas.get((r, c))
+            if f is not None and (v is None or not f[1]):
+                computed = self._formula_value(r, c)
+                # an unsupported formula keeps whatever value was stored
+                return v if computed is None else computed
+        return v
+
+    def _formula_value(self, r: int, c: int) -> Any:
+        key = (r, c)
+        if key in self._computed:
+            return self._computed[key]
+        if key in self._busy:
+            raise Unsupported("cycle")
+        self._busy.add(key)
+        try:
+            try:
+                value = evaluate(self.formulas[key][0], self._get_for_formula, self.name)
+            except (Unsupported, RecursionError, ValueError, TypeError, ArithmeticError):
+                value = None
+        finally:
+            self._busy.discard(key)
+        if isinstance(value, ExcelError):
+            value = "#" + value.code.lstrip("#")
+        self._computed[key] = value
+        return value
+
+    def _get_for_formula(self, r: int, c: int) -> Any:
+        if (r, c) in self._busy:
+            raise Unsupported("cycle")
+        return self.raw(r, c)
+
+    def merge(self, r: int, c: int) -> tuple[int, int, int, int] | None:
+        m = self.merge_at.get((r, c))
+        if m is not None or not self.big_merges:
+            return m
+        for m in self.big_merges:
+            if m[0] <= r <= m[2] and m[1] <= c <= m[3]:
+                return m
+        return None
+
+    def top_left(self, r: int, c: int) -> tuple[int, int]:
+        m = self.merge(r, c)
+        return (m[0], m[1]) if m else (r, c)
+
+    def end_col(self, r: int, c: int) -> int:
+        m = self.merge(r, c)
+        return m[3] if m else c
+
+    def resolved(self, r: int, c: int) -> Any:
+        return self.raw(*self.top_left(r, c))
+
+    def cell(self, r: int, c: int) -> Cell:
+        """The cell at exactly (r, c) (0-based), value as read."""
+        v = self.raw(r, c)
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+            v = int(v)
+        elif isinstance(v, str) and v == "":
+            v = None
+        f = self.formulas.get((r, c))
+        return Cell(self.name, f"{col_letters(c)}{r + 1}", v, f[0] if f else None)
+
+    def rcell(self, r: int, c: int) -> Cell:
+        """The top-left cell of the merge covering (r, c)."""
+        return self.cell(*self.top_left(r, c))
+
+    # labels -------------------------------------------------------------
+    def norm_row(self, r: int) -> list[str]:
+        if self._norm_rows is None:
+            self._norm_rows = [None] * self.nrows  # type: ignore[list-item]
+        row = self._norm_rows[r]
+        if row is None:
+            src = self.rows[r]
+            row = [norm(v) if isinstance(v, str) and v else "" for v in src]
+            self._norm_rows[r] = row
+        return row
+
+    def text_cells(self, r: int) -> list[tuple[int, str]]:
+        return [(c, t) for c, t in enumerate(self.norm_row(r)) if t]
+
+    def row_empty(self, r: int, cols: Iterable[int] | None = None) -> bool:
+        if cols is None:
+            cols = range(len(self.rows[r]) if r < self.nrows else 0)
+        return all(self.raw(r, c) in (None, "") for c in cols)
+
+
+# --------------------------------------------------------------------------
+# finding forms
+
+
+def _find_indicator_headers(sh: _Sheet) -> list[tuple[int, dict[str, int]]]:
+    found = []
+    for r in range(sh.nrows):
+        cells = sh.text_cells(r)
+        if len(cells) < 3:
+            continue
+        cols: dict[str, int] = {}
+        for c, t in cells:
+            key = _indicator_key(t)
+            if key is not None and key not in cols:
+                cols[key] = c
+        levels = {"level1", "level2", "level3"} & cols.keys()
+        values = {"target", "actual", "weight", "score"} & cols.keys()
+        if levels and values and len(cols) >= 3:
+            found.append((r, cols))
+    return found
+
+
+def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int]] | None:
+    for r in range(r0, r1):
+        cells = sh.text_cells(r)
+        if len(cells) < 3:
+            continue
+        cols: dict[str, int] = {}
+        for c, t in cells:
+            key = _funds_key(t)
+            if key is not None and key not in cols:
+                cols[key] = c
+        money = {"initial", "budget", "executed", "rate"} & cols.keys()
+        if len(money) >= 2 and ({"budget", "executed"} & cols.keys()):
+            return r, cols
+    return None
+
+
+def read_sheet(raw: RawSheet) -> list[Form]:
+    """Every form on one sheet (empty list when it has none)."""
+    sh = _Sheet(raw)
+    headers = _find_indicator_headers(sh)
+    forms: list[Form] = []
+    region_start = 0
+    for i, (h, cols) in enumerate(headers):
+        limit = headers[i + 1][0] if i + 1 < len(headers) else sh.nrows
+        form, last_row = _read_form(sh, region_start, h, cols, limit)
+        forms.append(form)
+        region_start = last_row + 1
+    return forms
+
+
+def _read_form(sh: _Sheet, top: int, h: int, cols: dict[str, int], limit: int) -> tuple[Form, int]:
+    form = Form(sheet=sh.name, kind="department", indicator_header_row=h + 1)
+    # a second header row (sub-headers under merged group headers)
+    data_start = h + 1
+    if data_start < limit:
+        extra = {}
+        for c, t in sh.text_cells(data_start):
+            key = _indicator_key(t)
+            if key is not None and key not in cols and key not in extra:
+                extra[key] = c
+        numeric = any(isinstance(sh.raw(data_start, c), (int, float)) for c in range(sh.ncols))
+        if len(extra) >= 2 and not numeric:
+            cols = {**cols, **extra}
+            data_start += 1
+
+    # the area above the table -------------------------------------------
+    funds = _find_funds_header(sh, top, h)
+    head_end = funds[0] if funds else h
+    _read_title(sh, form, top, head_end)
+    _read_fields(sh, form, top, h, funds)
+    funds_label = ""
+    if funds:
+        form.funds_header_row = funds[0] + 1
+        funds_label = _read_funds_block_label(sh, funds[0], funds[1])
+    # kind decides funds row keys, so settle it before reading the rows
+    title = norm(form.title.value) if form.title is not None else ""
+    if "项目" in title or "project" in form.fields or "项目资金" in funds_label:
+        form.kind = "project"
+    if funds:
+        _read_funds(sh, form, funds[0], funds[1], h)
+    _read_goals(sh, form, top, h)
+
+    # the indicator table ---------------------------------------------------
+    end = _read_indicators(sh, form, data_start, cols, limit)
+    last = max(end - 1, h)
+    last = _read_total_and_conclusion(sh, form, end, cols, limit, last)
+    return form, last
+
+
+def _read_title(sh: _Sheet, form: Form, top: int, end: int) -> None:
+    title_cell = None
+    year_cell = None
+    for r in range(top, end):
+        for c, raw in enumerate(sh.rows[r]):
+            if not isinstance(raw, str) or not raw:
+                continue
+            t = norm(raw)
+            if title_cell is None and ("自评表" in t or "评价表" in t or ("绩效" in t and t.endswith("表"))):
+                title_cell = sh.cell(r, c)
+            if year_cell is None and "年度" in raw and "日期" not in t:
+                m = _YEAR.search(unicodedata.normalize("NFKC", raw))
+                if m:
+                    year_cell = (sh.cell(r, c), int(m.group(1)))
+        if title_cell is not None and year_cell is not None:
+            break
+    form.title = title_cell
+    if year_cell is None and title_cell is not None:
+        m = _YEAR.search(unicodedata.normalize("NFKC", title_cell.text))
+        if m:
+            year_cell = (title_cell, int(m.group(1)))
+    if year_cell is not None:
+        form.year_cell, form.year = year_cell
+
+
+_LABEL_VALUE = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.S)
+
+
+def _is_label(t: str) -> bool:
+    return (
+        t in _FIELD_LABELS
+        or t in _BLOCK_LABELS
+        or t in _CONCLUSION
+        or t in _TOTAL_STRICT
+        or t in _WEAK_UNIT
+        or _funds_key(t) is not None
+        or _IND_COLS.get(t) is not None
+    )
+
+
+def _value_right(sh: _Sheet, r: int, c: int) -> Cell:
+    """The value cell right of the label at (r, c): the next non-empty cell
+    (through merges) unless that is itself a label; else the next cell."""
+    start = sh.end_col(r, c) + 1
+    first = None
+    seen: set[tuple[int, int]] = set()
+    for cc in range(start, sh.ncols):
+        tl = sh.top_left(r, cc)
+        if tl in seen:
+            continue
+        seen.add(tl)
+        if first is None:
+            first = tl
+        v = sh.raw(*tl)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        if isinstance(v, str) and _is_label(norm(v)):
+            break
+        return sh.cell(*tl)
+    if first is None:
+        first = (r, start)
+    return sh.cell(*first)
+
+
+def _read_fields(sh: _Sheet, form: Form, top: int, h: int, funds: tuple[int, dict[str, int]] | None) -> None:
+    weak_unit: Cell | None = None
+    for r in range(top, h):
+        if funds and r > funds[0]:
+            break
+        for c, t in sh.text_cells(r):
+            key = _FIELD_LABELS.get(t)
+            if key is not None:
+                if key not in form.fields:
+                    form.fields[key] = _value_right(sh, r, c)
+                continue
+            raw = sh.raw(r, c)
+            if not isinstance(raw, str):
+                continue
+            m = _LABEL_VALUE.match(raw)
+            if not m:
+                continue
+            label = norm(m.group(1))
+            value = m.group(2).strip()
+            key = _FIELD_LABELS.get(label)
+            ref = sh.cell(r, c)
+            if key is not None and key not in form.fields:
+                form.fields[key] = Cell(sh.name, ref.ref, value or None, ref.formula)
+            elif label in _WEAK_UNIT and value and weak_unit is None:
+                weak_unit = Cell(sh.name, ref.ref, value, ref.formula)
+    if "unit" not in form.fields and weak_unit is not None:
+        form.fields["unit"] = weak_unit
+
+
+def _read_funds_block_label(sh: _Sheet, hr: int, cols: dict[str, int]) -> str:
+    first = min(cols.values())
+    for c in range(first - 1, -1, -1):
+        t = norm(sh.resolved(hr, c))
+        if t:
+            return t
+    return ""
+
+
+def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int) -> None:
+    value_cols = {k: c for k, c in cols.items() if k not in ("source", "reason")}
+    label_col = cols.get("source")
+    if label_col is None:
+        label_col = min(value_cols.values()) - 1
+        if label_col < 0:
+            return
+    used: set[str] = set()
+    for r in range(hr + 1, h):
+        tl = sh.top_left(r, label_col)
+        if tl[0] != r:
+            label_raw = None  # continuation of a merge from above
+        else:
+            label_raw = sh.raw(*tl)
+        t = norm(label_raw) if isinstance(label_raw, str) else ""
+        if not t:
+            break
+        if t in _BLOCK_LABELS or t in _TOTAL_STRICT or t in _CONCLUSION or _indicator_key(t) in ("level1", "level2", "level3"):
+            break
+        if _funds_key(t) is not None and any(_funds_key(x) for _, x in sh.text_cells(r)[1:]):
+            break  # another header row
+        key = _funds_row_key(t, form.kind)
+        if key is None or key in used:
+            key = f"row{r + 1}"
+        used.add(key)
+        row = FundsRow(key=key, label=sh.cell(*tl))
+        for k, c in value_cols.items():
+            setattr(row, k, sh.cell(r, c))
+        form.funds.append(row)
+
+
+def _read_goals(sh: _Sheet, form: Form, top: int, h: int) -> None:
+    exp_at = act_at = None
+    for r in range(top, h):
+        for c, t in sh.text_cells(r):
+            if exp_at is None and t in _GOAL_EXPECTED:
+                exp_at = (r, c)
+            elif act_at is None and t in _GOAL_ACTUAL:
+                act_at = (r, c)
+        if exp_at and act_at:
+            break
+    if exp_at and act_at and exp_at[0] == act_at[0]:
+        # header row: values in the next row (top-left of their merges)
+        for key, (r, c) in (("expected", exp_at), ("actual", act_at)):
+            m = sh.merge(r, c)
+            below = (m[2] if m else r) + 1
+            if below < h:
+                form.goals[key] = sh.rcell(below, c)
+        return
+    for key, at in (("expected", exp_at), ("actual", act_at)):
+        if at is not None:
+            form.goals[key] = _value_right(sh, *at)
+
+
+def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], limit: int) -> int:
+    """Read indicator rows from ``start``; returns the first row after the table."""
+    content = [cols[k] for k in ("level3", "target", "actual", "weight", "score", "reason", "nature", "unit") if k in cols]
+    level_cols = [cols[k] for k in ("level1", "level2", "level3") if k in cols]
+    first_level = min(level_cols) if level_cols else 0
+    carry: dict[str, Cell | None] = {"level1": None, "level2": None}
+    r = start
+    while r < limit:
+        if _is_end_row(sh, r, first_level):
+            return r
+        if all(sh.raw(r, c) in (None, "") or (sh.top_left(r, c)[0] != r and c in level_cols) for c in content):
+            r += 1
+            continue
+        ind: dict[str, Cell | None] = {}
+        for key in ("level1", "level2"):
+            if key in cols:
+                tl = sh.top_left(r, cols[key])
+                v = sh.raw(*tl)
+                if v is not None and not (isinstance(v, str) and not v.strip()):
+                    cell = sh.cell(*tl)
+                    if key == "level1" and (
+                        carry["level1"] is None or norm(carry["level1"].text) != norm(cell.text)
+                    ):
+                        carry["level2"] = None  # a new 一级 group starts its own 二级
+                    carry[key] = cell
+            ind[key] = carry[key] if key in cols else None
+        if "level3" in cols:
+            ind["level3"] = sh.rcell(r, cols["level3"])
+        for key in ("target", "actual", "weight", "score", "reason", "nature", "unit"):
+            ind[key] = sh.cell(r, cols[key]) if key in cols else None
+        form.indicators.append(
+            Indicator(
+                row=r + 1,
+                level1=ind["level1"],
+                level2=ind["level2"],
+                level3=ind.get("level3"),
+                target=ind["target"],
+                actual=ind["actual"],
+                weight=ind["weight"],
+                score=ind["score"],
+                reason=ind["reason"],
+                nature=ind["nature"],
+                unit=ind["unit"],
+            )
+        )
+        r += 1
+    return r
+
+
+def _is_end_row(sh: _Sheet, r: int, first_level: int) -> bool:
+    for c, t in sh.text_cells(r):
+        if t in _TOTAL or t in _CONCLUSION:
+            return True
+        if t.startswith(("注:", "注1", "注：", "说明:")) or t == "注":
+            return True
+        if t in ("存在问题", "改进措施", "问题及改进措施"):
+            return True
+        if c > first_level + 1:
+            break
+    return False
+
+
+def _find_label(sh: _Sheet, r: int, labels: frozenset[str]) -> tuple[int, str | None] | None:
+    """Column of a label on row r; with the value text if written "label：value"."""
+    for c, t in sh.text_cells(r):
+        if t in labels:
+            return c, None
+        raw = sh.raw(r, c)
+        if isinstance(raw, str):
+            m = _LABEL_VALUE.match(raw)
+            if m and norm(m.group(1)) in labels:
+                return c, m.group(2).strip()
+    return None
+
+
+def _read_total_and_conclusion(
+    sh: _Sheet, form: Form, start: int, cols: dict[str, int], limit: int, last: int
+) -> int:
+    weight_col, score_col = cols.get("weight"), cols.get("score")
+    r = start
+    total_row = None
+    stop = min(limit, start + 30)
+    while r < stop:
+        if total_row is None:
+            found = _find_label(sh, r, _TOTAL)
+            if found is not None:
+                total_row = r
+                last = r
+                _read_total(sh, form, r, found[0], weight_col, score_col)
+                r += 1
+                continue
+        found = _find_label(sh, r, _CONCLUSION)
+        if found is not None:
+            c, inline = found
+            if inline is not None:
+                ref = sh.cell(r, c)
+                form.conclusion = Cell(sh.name, ref.ref, inline or None, ref.formula)
+            else:
+                form.conclusion = _conclusion_value(sh, r, c)
+            last = r
+            break
+        if total_row is None and r > start + 3 and sh.text_cells(r):
+            # neither row came right after the table; keep looking a little
+            pass
+        r += 1
+    if form.conclusion is None and total_row is not None and form.total is not None:
+        # Yunnan: the grade written in the 总分 row, right of the score
+        tr, tc = _parse_ref(form.total.ref)
+        for c in range(sh.end_col(tr, tc) + 1, sh.ncols):
+            tl = sh.top_left(tr, c)
+            v = sh.raw(*tl)
+            if isinstance(v, str) and _GRADE.match(norm(v)):
+                form.conclusion = sh.cell(*tl)
+                break
+    return last
+
+
+def _conclusion_value(sh: _Sheet, r: int, c: int) -> Cell:
+    start = sh.end_col(r, c) + 1
+    for cc in range(start, sh.ncols):
+        tl = sh.top_left(r, cc)
+        if tl[0] != r and tl[1] < start:
+            continue
+        v = sh.raw(*tl)
+        if v is not None and not (isinstance(v, str) and not v.strip()):
+            return sh.cell(*tl)
+    return sh.rcell(r, start)
+
+
+def _read_total(sh: _Sheet, form: Form, r: int, c: int, weight_col: int | None, score_col: int | None) -> None:
+    label_end = sh.end_col(r, c)
+    right: list[Cell] = []
+    seen = set()
+    for cc in range(label_end + 1, sh.ncols):
+        tl = sh.top_left(r, cc)
+        if tl in seen:
+            continue
+        seen.add(tl)
+        v = sh.raw(*tl)
+        if v not in (None, "") and not (isinstance(v, str) and _GRADE.match(norm(v))):
+            right.append(sh.cell(*tl))
+    weight_ok = weight_col is not None and weight_col > label_end
+    score_ok = score_col is not None and score_col > label_end
+    if weight_ok:
+        form.total_weight = sh.rcell(r, weight_col)  # type: ignore[arg-type]
+    if score_ok:
+        form.total = sh.rcell(r, score_col)  # type: ignore[arg-type]
+    if not score_ok:
+        numbers = [x for x in right if form.total_weight is None or x.ref != form.total_weight.ref]
+        if not weight_ok and len(numbers) >= 2:
+            form.total_weight, form.total = numbers[0], numbers[1]
+        elif numbers:
+            form.total = numbers[-1] if weight_ok else numbers[0]
+            if not weight_ok and len(numbers) == 1:
+                form.total = numbers[0]
+
+
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _parse_ref(ref: str) -> tuple[int, int]:
+    from selfeval_xlsx.formula import col_index
+
+    m = _REF.fullmatch(ref)
+    assert m
+    return int(m.group(2)) - 1, col_index(m.group(1))
+
+
+# --------------------------------------------------------------------------
+
+
+def read_workbook(path: str | os.PathLike) -> Workbook:
+    """Read every self-evaluation form in the workbook at ``path``.
+
+    Raises :class:`UnreadableError` (one-line zh/en message, ``path`` set)
+    for a file that cannot be read or that holds no form."""
+    raw = load(path)
+    book = Workbook(path=str(path), sheets=list(raw.sheet_names), format=raw.format)
+    try:
+        for sheet in raw.sheets:
+            book.forms.extend(read_sheet(sheet))
+    except UnreadableError:
+        raise
+    except RecursionError:
+        raise UnreadableError("表格结构过于复杂，无法读取", "the sheet is too complex to read", path=str(path)) from None
+    if not book.forms:
+        names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
+        raise UnreadableError(
+            f"未找到绩效自评表：工作表（{names}）中没有“一级指标/三级指标…分值/得分”表头",
+            f"no self-evaluation form found: no indicator header row (一级指标/三级指标 … 分值/得分) on any sheet",
+            path=str(path),
+        )
+    return book
