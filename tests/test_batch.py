@@ -311,3 +311,214 @@ def test_empty_folder(tmp_path, capsys):
     assert "未找到" in captured.err
     wb = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
     assert wb["汇总"].max_row == 1
+
+
+# --------------------------------------------------------------------------
+# end to end with the real validate/fill
+
+
+SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
+INJECTION = '=HYPERLINK("http://example.invalid","点我")'
+
+
+def _set_text(ws, ref: str, text: str) -> None:
+    ws[ref] = text
+    ws[ref].data_type = "s"  # keep "=…" a string, not a formula
+
+
+def _unit_cell(ws) -> str:
+    for row in ws.iter_rows(max_row=8):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("某县"):
+                return cell.coordinate
+    raise AssertionError("no unit cell")
+
+
+def _zip_bomb(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (40 * 1024 * 1024) + b">")
+
+
+def _entity_bomb(path: Path, sample: Path) -> None:
+    lol = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+    )
+    with zipfile.ZipFile(sample) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = lol.encode()
+            dst.writestr(info, data)
+
+
+@pytest.fixture(scope="module")
+def county_folder(tmp_path_factory):
+    if len(SAMPLES) < 4:
+        pytest.skip("sample workbooks missing")
+    from selfeval_xlsx.template import write_template
+
+    root = tmp_path_factory.mktemp("batch") / "submissions"
+    a, b, c, d = SAMPLES[:4]
+    _touch(root / "甲县" / "01.xlsx", a.read_bytes())
+    _touch(root / "甲县" / "02.XLSX", b.read_bytes())
+    _touch(root / "甲县" / "~$01.xlsx", a.read_bytes()[:162])  # Office lock file
+    _touch(root / "甲县" / ".隐藏.xlsx", a.read_bytes())
+    _touch(root / ".svn" / "old.xlsx", a.read_bytes())
+    _touch(root / "乙县" / "教育局.xlsx", c.read_bytes())
+    _touch(root / "乙县" / "卫健局.xlsx", d.read_bytes())
+    _touch(root / "乙县" / "说明.docx", b"not a workbook")
+    (root / "乙县" / "模板").mkdir(parents=True)
+    write_template(root / "乙县" / "模板" / "空白.xlsx", form="project", year=2024, unit="乙县空白项目")
+    bad = root / "丙县"
+    _touch(bad / "empty.xlsx", b"")
+    _touch(bad / "text.xlsx", "这不是表格，是一段文字。\n".encode())
+    _touch(bad / "truncated.xlsx", b.read_bytes()[: len(b.read_bytes()) // 2])
+    _touch(bad / "encrypted.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le"))
+    _zip_bomb(bad / "zipbomb.xlsx")
+    _entity_bomb(bad / "entitybomb.xlsx", b)
+    # several forms in one workbook, and formula-like text from a submission
+    wb = openpyxl.load_workbook(b)
+    first = wb.worksheets[0]
+    second = wb.copy_worksheet(first)
+    second.title = "第二张"
+    _set_text(second, _unit_cell(second), "@SUM(A1:A3)")
+    _set_text(first, _unit_cell(first), INJECTION)
+    (root / "丁县").mkdir()
+    wb.save(root / "丁县" / "多表.xlsx")
+    return root
+
+
+EXPECTED_FILES = [
+    "丁县/多表.xlsx", "丙县/empty.xlsx", "丙县/encrypted.xlsx", "丙县/entitybomb.xlsx", "丙县/text.xlsx",
+    "丙县/truncated.xlsx", "丙县/zipbomb.xlsx", "乙县/卫健局.xlsx", "乙县/教育局.xlsx", "乙县/模板/空白.xlsx",
+    "甲县/01.xlsx", "甲县/02.XLSX",
+]
+BAD = {p for p in EXPECTED_FILES if p.startswith("丙县/")}
+
+
+def test_discover_county_folder(county_folder):
+    assert [p.as_posix() for p in discover(county_folder)] == EXPECTED_FILES
+
+
+def _summary_cells(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb}
+
+
+def test_batch_end_to_end(county_folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["batch", str(county_folder), "-o", str(out), "--jobs", "2"])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert "共 12 个文件" in captured.out and "无法读取 6 个文件" in captured.out
+    assert captured.err == ""  # no progress bar when stderr is not a terminal
+
+    copies = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert copies == sorted([*(set(EXPECTED_FILES) - BAD), "summary.xlsx"])
+    assert [p for p in out.rglob(".*")] == []
+
+    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    rows = [dict(zip([c.value for c in wb["汇总"][1]], r)) for r in wb["汇总"].iter_rows(min_row=2, values_only=True)]
+    by_file: dict[str, list[dict]] = {}
+    for r in rows:
+        by_file.setdefault(r["文件"], []).append(r)
+    assert list(by_file) == EXPECTED_FILES  # sorted, one block per file
+    assert len(by_file["丁县/多表.xlsx"]) == 2
+    assert {r["工作表"] for r in by_file["丁县/多表.xlsx"]} == {"附件3-1", "第二张"}
+    for name in BAD:
+        (row,) = by_file[name]
+        assert row["状态"] == "无法读取" and row["说明"], name
+    assert by_file["乙县/卫健局.xlsx"][0]["状态"] == "错误"
+    assert by_file["乙县/卫健局.xlsx"][0]["表类型"] == "部门整体"
+    assert by_file["乙县/教育局.xlsx"][0]["表类型"] == "项目"
+    assert by_file["甲县/02.XLSX"][0]["状态"] == "通过" and by_file["甲县/02.XLSX"][0]["差额"] == 0
+
+    # formula-like text from a submission is stored as text
+    ws = wb["汇总"]
+    unit_col = [c.value for c in ws[1]].index("单位或项目") + 1
+    units = {ws.cell(r, unit_col).value: ws.cell(r, unit_col) for r in range(2, ws.max_row + 1)}
+    assert units[INJECTION].data_type == "s" and units["@SUM(A1:A3)"].data_type == "s"
+
+    # every finding links to its cell in the corrected copy, which exists
+    ws = wb["问题清单"]
+    findings = list(ws.iter_rows(min_row=2))
+    errors = sum(r["错误数"] or 0 for r in rows)
+    warnings = sum(r["警告数"] or 0 for r in rows)
+    assert len(findings) == errors + warnings > 0
+    for row in findings:
+        link = row[2].hyperlink
+        target = out / link.target.replace("\\", "/")
+        assert target.is_file() and target.relative_to(out).as_posix() == row[0].value
+        assert link.location == f"'{row[1].value}'!{row[2].value}"
+    with zipfile.ZipFile(out / "summary.xlsx") as z:
+        assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
+
+
+def test_batch_rerun_identical_summary(county_folder, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["batch", str(county_folder), "-o", str(out), "--jobs", "2"]) == 2
+    first = _summary_cells(out / "summary.xlsx")
+    first_bytes = (out / "summary.xlsx").read_bytes()
+    assert main(["batch", str(county_folder), "-o", str(out), "--jobs", "1"]) == 2
+    assert _summary_cells(out / "summary.xlsx") == first
+    assert (out / "summary.xlsx").read_bytes() == first_bytes
+
+
+def test_batch_json_subprocess_no_fill(county_folder, tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "selfeval_xlsx", "batch", str(county_folder), "-o", str(out),
+         "--format", "json", "--no-fill", "--lang", "en"],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
+    )
+    assert proc.returncode == 2, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [Path(d["file"]).relative_to(county_folder).as_posix() for d in data] == EXPECTED_FILES
+    assert {d["status"] for d in data} >= {"ok", "errors", "unreadable"}
+    for d in data:
+        assert set(d) >= {"file", "status", "error", "forms"}
+    assert "12 files" in proc.stderr and "unreadable" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["summary.xlsx"]
+    ws = openpyxl.load_workbook(out / "summary.xlsx")["问题清单"]
+    link = ws.cell(2, 3).hyperlink
+    original = (out / link.target.replace("\\", "/")).resolve()
+    assert original.is_file() and county_folder in original.parents
+
+
+def test_batch_exit_codes_real(tmp_path):
+    clean = tmp_path / "clean"
+    _touch(clean / "a" / "ok.xlsx", SAMPLES[1].read_bytes())
+    assert main(["batch", str(clean), "-o", str(tmp_path / "o1"), "--jobs", "1"]) == 0
+    _touch(clean / "b" / "bad.xlsx", SAMPLES[3].read_bytes())
+    assert main(["batch", str(clean), "-o", str(tmp_path / "o2"), "--jobs", "1"]) == 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_batch_xls_copy_named_as_fill_returns(tmp_path):
+    src = tmp_path / "in"
+    _touch(src / "县" / "s.xlsx", SAMPLES[1].read_bytes())
+    proc = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
+         "--outdir", str(src / "县"), str(src / "县" / "s.xlsx")],
+        capture_output=True, timeout=180,
+    )
+    if proc.returncode or not (src / "县" / "s.xls").exists():
+        pytest.skip("conversion to .xls failed")
+    (src / "县" / "s.xlsx").unlink()
+    out = tmp_path / "out"
+    seen = []
+    batch_folder(src, out, jobs=1, on_result=seen.append)
+    (result,) = seen
+    if result["status"] == "unreadable":
+        pytest.skip(f".xls not supported yet: {result['error']}")
+    written = Path(result["output"])
+    assert written.parent == out / "县" and written.is_file()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
+        [written.relative_to(out).as_posix(), "summary.xlsx"]
+    )
