@@ -235,6 +235,14 @@
       result.corrected_name || "校正副本.xlsx");
   }
 
+  function totalBrief(total) {
+    if (total.computed === null || total.computed === undefined) return null;
+    var differ = total.stated === null || total.stated === undefined || Math.abs(total.stated - total.computed) > 0.005;
+    return el("span", { class: "file-total" + (differ ? " bad" : "") }, [
+      "总分 ", el("b", { text: num(total.stated) }), " → ", el("b", { text: num(total.computed) })
+    ]);
+  }
+
   function fileNode(entry, open) {
     var result = entry.result;
     if (result.status === "unreadable") {
@@ -247,6 +255,7 @@
       badge(result),
       el("span", { class: "file-name", text: result.name, title: result.name }),
       el("span", { class: "file-meta", text: (forms.length ? forms.length + " 张自评表" : "未找到自评表") + " · " + mb(result.size || entry.file.size) }),
+      forms.length === 1 && forms[0].total ? totalBrief(forms[0].total) : null,
       el("span", { class: "file-spacer" }),
       result.corrected ? el("button", {
         type: "button", class: "btn btn-small download-corrected", text: "下载校正副本",
