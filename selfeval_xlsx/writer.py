@@ -54,7 +54,6 @@ __all__ = ["Edit", "ReportRow", "patch_workbook", "MARK_FILL_RGB", "REPORT_HEADE
 MARK_FILL_RGB = "FFFFEB9C"  # light yellow-orange (Excel's "Neutral" fill)
 REPORT_HEADERS = ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值")
 
-_NS_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _WS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -829,11 +828,21 @@ class _Styles:
         self._mark_fill: int | None = None
 
     def _read_numfmts(self) -> dict[int, str]:
+        """Formats declared in ``<numFmts>`` (those a cell xf may use); ids
+        used anywhere (dxfs too) are remembered so a new id never clashes."""
         out: dict[int, str] = {}
         p = re.escape(self.p)
-        for m in re.finditer(r"<" + p + r"numFmt(?=[\s/>])" + _TAG_TAIL, self.text):
-            i, code = _get_attr(m.group(0), "numFmtId"), _get_attr(m.group(0), "formatCode")
-            if i and i.isdigit() and code is not None:
+        self._used_numfmt_ids = {0}
+        m = re.search(r"<" + p + r"numFmts(?=[\s/>])" + _TAG_TAIL, self.text)
+        end = -1
+        if m and m.group(1) != "/":
+            end = self.text.find(f"</{self.p}numFmts>", m.end())
+        for nm in re.finditer(r"<" + p + r"numFmt(?=[\s/>])" + _TAG_TAIL, self.text):
+            i, code = _get_attr(nm.group(0), "numFmtId"), _get_attr(nm.group(0), "formatCode")
+            if not (i and i.isdigit()):
+                continue
+            self._used_numfmt_ids.add(int(i))
+            if m and m.end() <= nm.start() < end and code is not None:
                 out[int(i)] = code
         return out
 
@@ -843,7 +852,7 @@ class _Styles:
                 return i
         if code in _BUILTIN_FORMATS:
             return _BUILTIN_FORMATS[code]
-        new = max([163] + list(self._numfmts)) + 1
+        new = max([163, *self._numfmts, *self._used_numfmt_ids]) + 1
         self._numfmts[new] = code
         self._numfmt_added.append((new, code))
         return new
@@ -1131,11 +1140,8 @@ def _patch_content_types(data: bytes, part: str) -> bytes:
     return out
 
 
-def _patch_rels(data: bytes | None, rid: str, target: str, rel_type: str) -> bytes:
+def _patch_rels(data: bytes, rid: str, target: str, rel_type: str) -> bytes:
     xml = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{_esc_attr(target)}"/>'
-    if data is None:
-        return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                f'<Relationships xmlns="{_NS_REL}">{xml}</Relationships>').encode()
     text, enc = _decode(data, "workbook.xml.rels")
     m = re.search(r"</([A-Za-z_][\w.-]*:)?Relationships>", text)
     if not m:
@@ -1252,14 +1258,8 @@ def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes]], comme
         except OSError:
             pass
         raise
-    try:  # make the rename durable; best effort
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    # (no fsync of the folder: the brief's contract is file fsync + rename, and
+    # on slow disks a second fsync doubles the cost of a one-sheet patch)
 
 
 # --------------------------------------------------------------------------
@@ -1432,22 +1432,21 @@ def _add_sheet(pkg: _Package, wb: _Workbook, wbx: _WorkbookXml, name: str, data:
     part = posixpath.join(base, f"worksheets/sheet{k}.xml")
 
     rels_name = pkg.name(wb.rels_part)
-    rels_data = pkg.read(rels_name) if rels_name else None
+    if rels_name is None:
+        raise _err("工作簿缺少 workbook.xml.rels", "the workbook has no workbook.xml.rels")
+    rels_data = pkg.read(rels_name)
     used = set()
     rel_type = _WS_REL
-    if rels_data is not None:
-        for rel in _parse_xml(rels_data, wb.rels_part):
-            used.add(rel.get("Id", ""))
-            if rel.get("Type", "").endswith("/worksheet"):
-                rel_type = rel.get("Type", rel_type)
+    for rel in _parse_xml(rels_data, wb.rels_part):
+        used.add(rel.get("Id", ""))
+        if rel.get("Type", "").endswith("/worksheet"):
+            rel_type = rel.get("Type", rel_type)
     n = len(used) + 1
     while f"rId{n}" in used:
         n += 1
     rid = f"rId{n}"
     target = posixpath.relpath(part, base) if base else part
-    replaced[rels_name or wb.rels_part] = _patch_rels(rels_data, rid, target, rel_type)
-    if rels_name is None:
-        raise _err("workbook.xml.rels 缺失", "workbook.xml.rels is missing")
+    replaced[rels_name] = _patch_rels(rels_data, rid, target, rel_type)
 
     ct = pkg.name("[Content_Types].xml")
     if ct is None:

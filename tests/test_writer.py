@@ -652,3 +652,71 @@ def test_libreoffice_opens_output(patched: Path, tmp_path: Path) -> None:
     assert cell("J20") == "tail <&> 'x'"
     assert cell("A40") == "end"
     assert cell("C5") == "调研次数"
+
+
+# --------------------------------------------------------------------------
+# number formats
+
+
+def test_number_formats(rich: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "nf.xlsx"
+    patch_workbook(rich, dst, [
+        Edit(FORM, "A33", Decimal("0.5"), number_format="0.00%"),  # builtin id 10
+        Edit(FORM, "B33", Decimal("0.5"), number_format="0.000"),  # a new custom format
+        Edit(FORM, "C33", Decimal("0.5"), number_format="0.000"),  # ... reused
+        Edit(FORM, "G5", Decimal("9.5"), number_format="0.00"),  # already its format: xf kept
+    ], mark=False)
+    ws = openpyxl.load_workbook(dst)[FORM]
+    assert ws["A33"].number_format == "0.00%"
+    assert ws["B33"].number_format == ws["C33"].number_format == "0.000"
+    xml_b, xml_a = members(rich)["xl/worksheets/sheet1.xml"], members(dst)["xl/worksheets/sheet1.xml"]
+    assert cell_el(xml_a, "G5").get("s") == cell_el(xml_b, "G5").get("s")
+    styles = ET.fromstring(members(dst)["xl/styles.xml"])
+    fmts = {int(n.get("numFmtId")): n.get("formatCode") for n in styles.find(f"{MAIN}numFmts")}
+    assert fmts == {164: "0.00", 165: "0.000"}
+    assert int(styles.find(f"{MAIN}numFmts").get("count")) == 2
+    assert styles.find(f"{MAIN}fills").get("count") == "3"  # mark=False: no fill added
+
+
+# --------------------------------------------------------------------------
+# property: any grid, any edits → openpyxl reads exactly the expected values
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cells = st.tuples(st.integers(1, 8), st.integers(1, 6))
+_values = st.one_of(st.integers(-10**6, 10**6), st.text("甲乙 ab<&>'\"", min_size=1, max_size=6))
+_edit_values = st.one_of(st.none(), _values, st.decimals(places=3, min_value=-1000, max_value=1000,
+                                                         allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(existing=st.dictionaries(_cells, _values, max_size=20),
+       edits=st.dictionaries(st.tuples(st.integers(1, 10), st.integers(1, 8)), _edit_values, min_size=1, max_size=12),
+       mark=st.booleans())
+def test_property_any_grid_any_edits(tmp_path: Path, existing, edits, mark) -> None:
+    src, dst = tmp_path / "p.xlsx", tmp_path / "p2.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表 1"
+    ws["A20"] = "=1+1"  # keeps the sheet non-empty
+    for (r, c), v in existing.items():
+        ws.cell(r, c, v)
+    wb.save(src)
+    patch_workbook(src, dst, [Edit("表 1", f"{openpyxl.utils.get_column_letter(c)}{r}", v)
+                              for (r, c), v in edits.items()], mark=mark, report=[])
+    expected = {k: v for k, v in existing.items()}
+    for k, v in edits.items():
+        if v is None:
+            expected.pop(k, None)
+        else:
+            expected[k] = v
+    out = openpyxl.load_workbook(dst)["表 1"]
+    got = {(c.row, c.column): c.value for row in out.iter_rows(max_row=10) for c in row if c.value is not None}
+    assert got == {k: (float(v) if isinstance(v, Decimal) else v) for k, v in expected.items()}
+    root = ET.fromstring(members(dst)["xl/worksheets/sheet1.xml"])
+    rows = [int(r.get("r")) for r in root.iter(f"{MAIN}row")]
+    assert rows == sorted(set(rows))
+    for r in root.iter(f"{MAIN}row"):
+        cols = [openpyxl.utils.column_index_from_string(re.match(r"[A-Z]+", c.get("r")).group()) for c in r]
+        assert cols == sorted(set(cols))
