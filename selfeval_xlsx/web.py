@@ -31,7 +31,6 @@ early.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import re
 import tempfile
@@ -65,7 +64,6 @@ STATIC_DIR = Path(__file__).with_name("web_static")
 ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 FIELD_NAME = "files"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.12"
 
 FORM_LABELS = {"department": "部门整体支出", "project": "项目支出"}
 
