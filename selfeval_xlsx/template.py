@@ -10,8 +10,8 @@ sheet laid out as the official form (``layout.py`` describes it as data):
   IFERROR(ROUND(B/A, rate_decimals), 0), budget 得分 = ROUND(MIN(执行率, 1) ×
   分值, rounding), 总分 (分值 and 得分 columns: the 三级 sum plus the budget row)
   and 自评结论 (the profile's grade bands; blank until a score is entered);
-* each 一级 label is the official static text "产出指标（50分）" (the profile's
-  weight).  It stays a plain label, so readers that only see cached values
+* each 一级 label is the official static text "产出指标\n（50分）" (the
+  profile's weight; ``layout.TEMPLATE_LEVEL1_LABEL``).  It stays a plain label, so readers that only see cached values
   (or files re-saved by openpyxl, which drops them) still find it; a
   conditional format turns it red when its 三级 分值 add up to something
   other than that weight (only once the sum is > 0, so a blank template is
@@ -19,7 +19,11 @@ sheet laid out as the official form (``layout.py`` describes it as data):
   ``profile.total_points``;
 * data validation with Chinese messages on 分值, 得分, 二级 and 自评结论;
 * A4 landscape, one page wide, the indicator header row repeated on every
-  printed page.
+  printed page; ``protect`` locks labels and formulas (no password) but
+  leaves the input cells editable and rows insertable/deletable.
+
+The output is deterministic (fixed document properties, created date
+``year-12-31``): regenerating gives a byte-identical file.
 
 All cell positions come from :func:`plan_template`, computed once from
 ``layout.py``; the writer and the tests use the same plan.
