@@ -429,6 +429,8 @@ def render_openpyxl(wb, grid: Grid, ws=None):
             x.value = "=" + cell.formula
         elif cell.value is not None:
             x.value = _val(cell.value)
+            if isinstance(cell.value, str):
+                x.data_type = "s"  # "=100%" is text the clerk typed, not a formula
         key = cell.style
         if key not in cache:
             cache[key] = (
@@ -485,10 +487,13 @@ def render_xlsxwriter(wb, grid: Grid, fmts: XlsxwriterFormats, ws=None):
         f = fmts.get(cell.style, cell.numfmt)
         if (r, c) in merged_first:
             r1, c1, r2, c2 = merged_first[(r, c)]
-            v = "" if cell.value is None or cell.formula else _val(cell.value)
-            ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, v, f)
+            ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", f)
             if cell.formula:
                 ws.write_formula(r - 1, c - 1, "=" + cell.formula, f, _val(cell.cached))
+            elif isinstance(cell.value, str):
+                ws.write_string(r - 1, c - 1, cell.value, f)
+            elif cell.value is not None:
+                ws.write_number(r - 1, c - 1, _val(cell.value), f)
             continue
         if (r, c) in covered:
             continue
@@ -496,8 +501,10 @@ def render_xlsxwriter(wb, grid: Grid, fmts: XlsxwriterFormats, ws=None):
             ws.write_formula(r - 1, c - 1, "=" + cell.formula, f, _val(cell.cached))
         elif cell.value is None:
             ws.write_blank(r - 1, c - 1, None, f)
+        elif isinstance(cell.value, str):
+            ws.write_string(r - 1, c - 1, cell.value, f)  # never a formula, even "=100%"
         else:
-            ws.write(r - 1, c - 1, _val(cell.value), f)
+            ws.write_number(r - 1, c - 1, _val(cell.value), f)
     for c, w in grid.widths.items():
         ws.set_column(c - 1, c - 1, w)
     for r, h in grid.heights.items():
@@ -1197,6 +1204,687 @@ def make_04():
     SAMPLES["04"] = Sample(fn, "openpyxl (static values), then resaved by LibreOffice",
                            "a department form (某县卫生健康局, 2024) with the typical errors reviewers find, one per cell",
                            defects, key_cells(g, form, s), notes)
+
+
+# ==========================================================================
+# 05 — reworded and moved layout, hand-edited (inserted row, text numbers)
+
+
+def zhen_form(with_inserted: bool) -> Form:
+    P, B, S = "产出指标", "效益指标", "满意度指标"
+    inds = [
+        Ind(P, "数量", "开展安全生产隐患排查", "≥24次", "26次", "5分", "5"),
+        Ind(P, "数量", "完成农村人居环境整治村数", "≥12个", "12个", "5分", "5"),
+        Ind(P, "数量", "组织农村劳动力就业技能培训", "≥300人次", "288人次", "5分", "4.8",
+            "部分培训班次与农忙时节冲突，参训人数不足；\n下一步错峰安排培训时间，采取“送培训下村”方式。"),
+        Ind(P, "质量", "民生项目验收合格率", "=100%", "100%", "5分", "5"),
+        Ind(P, "质量", "信访事项按期办结率", "≥95%", "97%", "5分", "5"),
+        Ind(P, "时效", "重点项目按期开工率", "≥90%", "92%", "5分", "5"),
+        Ind(P, "时效", "惠民资金发放及时率", "=100%", "100%", "5分", "5"),
+        Ind(P, "成本", "“三公”经费控制数", "≤12万元", "11.6万元", "5分", "5"),
+        Ind(P, "成本", "机关运行经费", "≤260万元", "258.4万元", "5分", "5"),
+        Ind(B, "经济效益", "村集体经济年收入10万元以上村占比", "≥60%", "66.7%", 10, 10),
+        Ind(B, "社会效益", "群众安全感", "≥95%", "96.2%", 10, 10),
+        Ind(B, "生态效益", "农村生活垃圾收运处置体系覆盖率", "≥95%", "100%", 5, 5),
+        Ind(B, "可持续影响", "人居环境长效管护机制", "建立", "已建立", 5, 5),
+        Ind(S, "服务对象满意度", "辖区群众满意度", "≥90%", "93.5%", 10, 10),
+    ]
+    if with_inserted:
+        inds.insert(2, ZHEN_INSERTED)
+    return Form(
+        kind="department", year=2024, attachment="附件3-1", title="部门整体支出绩效自评表",
+        date="填报日期： 2025年 3月 10日", header=[("部门（单位）\n名称", "某镇人民政府")],
+        funds_label="部门（单位）\n总体资金\n（万元）",
+        funds=[
+            Fund("年度资金总额", "1,430.00", "1,518.00", "1,495.23"),
+            Fund("基本支出", "810.00", "826.40", "826.40"),
+            Fund("项目支出", "620.00", "691.60", "668.83"),
+            Fund("其他资金", "0", "0", "0"),
+        ],
+        rate="98.50%", budget_score="9.85",
+        goal_expected=(
+            "1. 抓好安全生产和信访维稳，全年不发生较大以上安全事故；2. 持续推进农村人居环境整治，完成12个村整治任务；"
+            "3. 发展壮大村集体经济；4. 组织农村劳动力就业技能培训300人次以上；5. 完成县委县政府安排的其他工作。"
+        ),
+        goal_actual=(
+            "全年开展安全隐患排查26次，未发生较大以上安全事故；完成12个村人居环境整治，新建改建农村公路8.5公里；"
+            "村集体经济年收入10万元以上村占比66.7%；培训农村劳动力288人次。"
+        ),
+        l1_labels={P: "产出指标\n（50分）", B: "效益指标\n（30分）", S: "满意度指标\n（10分）"},
+        inds=inds, reason_header="偏差原因及\n改进措施", total_score=D("99.65"), conclusion="优秀",
+        notes=(), total_label="总  分", seal="单位（盖章）：", conclusion_label="自 评 结 论",
+    )
+
+
+ZHEN_INSERTED = Ind("产出指标", "数量", "新建改建农村公路", "≥8公里", "8.5公里", "5分", "5")
+
+ZHEN_STYLE = Style(
+    r0=3, c0=2, merge_l1=False, merge_l2=True,
+    funds_headers=("资金来源", "年初\n预算数", "调整后预算数", "预算执行数", "分 值", "预算\n执行率", "得 分"),
+    ind_headers=("一级指标", "二级指标", "三级指标", "指标值", "完成值", "权重", "得分"),
+    name_label="部门（单位）\n名称", goal_label="年度总体\n目标", goal_cols=("预期目标", "实际完成情况"),
+    ind_block_label="绩\n效\n指\n标", money_fmt="@",
+)
+
+
+def make_05():
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.cell_range import CellRange
+
+    pre = zhen_form(False)
+    final = zhen_form(True)
+    blank_at = 5  # blank row before the first 质量 row (index in the pre form)
+    g_pre = layout_official(pre, replace(ZHEN_STYLE, blank_rows_before=(blank_at,)), "Sheet1")
+    g = layout_official(final, replace(ZHEN_STYLE, blank_rows_before=(blank_at + 1,)), "Sheet1")
+    assert verify_clean(final, "05") == D("99.65")
+    fn = "05_某镇人民政府_2024部门整体支出绩效自评表_改版.xlsx"
+    path = OUT / fn
+    wb = openpyxl_workbook()
+    render_openpyxl(wb, g_pre)
+    for (r, c), cell in g_pre.cells.items():  # typed-as-text cells are formatted as text
+        if isinstance(cell.value, str) and re.fullmatch(r"[\d,.%分]+", cell.value):
+            wb["Sheet1"].cell(r, c).number_format = "@"
+    with tempfile.TemporaryDirectory() as td:
+        raw = Path(td) / "raw.xlsx"
+        save_openpyxl(wb, raw)
+        # --- the clerk reopens the file and inserts a row for a forgotten indicator
+        wb = load_workbook(raw)
+        ws = wb["Sheet1"]
+        at = g_pre.refs["ind.2.l1"][0]  # insert above the third 数量 row
+        merges = [CellRange(str(m)) for m in ws.merged_cells.ranges]
+        for m in merges:
+            ws.unmerge_cells(str(m))
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+        ws.insert_rows(at)
+        for m in merges:  # Excel would move/extend merged ranges; do what it does
+            if m.min_row >= at:
+                m.shift(row_shift=1)
+            elif m.max_row >= at:
+                m.expand(down=1)
+            ws.merge_cells(m.coord)
+        for r in sorted(heights, reverse=True):
+            ws.row_dimensions[r + 1 if r >= at else r].height = heights[r]
+        ws.row_dimensions[at].height = 30
+        from copy import copy
+        for c in range(1, ws.max_column + 1):
+            src = ws.cell(at + 1, c)
+            dst = ws.cell(at, c)
+            if src.has_style:
+                dst._style = copy(src._style)
+        i = ZHEN_INSERTED
+        c0 = ZHEN_STYLE.c0
+        for k, v in enumerate((final.l1_labels[i.l1], None, i.l3, i.target, i.actual, i.weight, i.score, None)):
+            if v is not None:
+                ws.cell(at, c0 + 2 + k, v)
+        wb.properties.modified = FIXED_DT
+        wb.save(path)
+    normalize_package(path)
+    # the edited file must equal the layout of the final form
+    ws = load_workbook(path)["Sheet1"]
+    for (r, c), cell in g.cells.items():
+        got = ws.cell(r, c).value
+        want = _val(cell.value)
+        if (r, c) in {(m[0], m[1]) for m in g.merges} or not any(
+                m[0] <= r <= m[2] and m[1] <= c <= m[3] for m in g.merges):
+            assert got == want, (r, c, got, want)
+    assert sorted(str(m) for m in ws.merged_cells.ranges) == sorted(
+        f"{col_letter(m[1])}{m[0]}:{col_letter(m[3])}{m[2]}" for m in g.merges)
+    s = form_sums(final)
+    blank_row = g.refs["ind.%d.l1" % (blank_at + 1)][0] - 1
+    SAMPLES["05"] = Sample(
+        fn, "openpyxl, then hand-edited: reopened with openpyxl, a row inserted with `insert_rows` "
+        f"(row {at}, 新建改建农村公路) and merged ranges moved/extended as Excel does",
+        "a reworded and moved department form (某镇人民政府, 2024): starts at C4 (rows 1–3 and columns A–B empty); "
+        "header synonyms (调整后预算数, 预算执行数, 预算执行率, 分 值, 得 分; 指标值, 完成值, 权重, 偏差原因及\\n改进措施); "
+        "labels with stray spaces and line breaks (总  分, 自 评 结 论, 部门（单位）\\n名称, 绩\\n效\\n指\\n标), full-width "
+        "brackets (产出指标\\n（50分）); 一级 repeated on every row (not merged), 二级 merged; "
+        f"a blank row inside the table (row {blank_row}); numbers typed as text: funds amounts "
+        "(\"1,518.00\", \"1,495.23\", …), 执行率 \"98.50%\", budget 得分 \"9.85\", the 产出 权重 \"5分\" and 产出 得分 "
+        "(\"5\", \"4.8\"); a reason with a line break. Arithmetic is correct.",
+        [], key_cells(g, final, s, "Sheet1"),
+        ["Expected: 执行率 98.50% (1495.23/1518.00 = 0.985), budget 得分 9.85, 三级 sum 89.8, "
+         f"总分 {ref(g, 'total.score')} = 99.65 → 优秀 ({ref(g, 'conclusion')}). 15 三级 rows "
+         "(产出 10 × 5分 = 50, 效益 10+10+5+5 = 30, 满意度 10).",
+         f"No notes block. The one deduction ({ref(g, 'ind.3.score')} \"4.8\": ≥300人次 → 288人次 × 5) is explained."],
+    )
+
+
+# ==========================================================================
+# 06 — several forms in one workbook (xlsxwriter)
+
+
+def nongye_forms() -> tuple[Form, Form, Form]:
+    P, B, S = "产出指标", "效益指标", "满意度指标"
+    dept = Form(
+        kind="department", year=2024, attachment="附件3-1", title="部门整体支出绩效自评表",
+        date="填报日期：2025年3月15日", header=[("部门（单位）名称", "某县农业农村局")],
+        funds_label="部门（单位）总体资金（万元）",
+        funds=[
+            Fund("年度资金总额", D("2210.00"), D("2436.00"), D("2411.64")),
+            Fund("基本支出", D("1010.00"), D("1024.50"), D("1024.50")),
+            Fund("项目支出", D("1200.00"), D("1411.50"), D("1387.14")),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D("0.99"), budget_score=D("9.9"),
+        goal_expected="1. 新建高标准农田2.5万亩；2. 足额发放耕地地力保护补贴；3. 稳定粮食播种面积45万亩以上；"
+                      "4. 推进化肥农药减量增效；5. 开展农技推广培训40期以上。",
+        goal_actual="建成高标准农田2.52万亩，发放耕地地力保护补贴52.3万亩，粮食播种面积45.6万亩，"
+                    "开展农技推广培训42期，化肥使用量减少1.8%。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标"},
+        inds=[
+            Ind(P, "数量", "建成高标准农田面积", "≥2.5万亩", "2.52万亩", D(10), D(10)),
+            Ind(P, "数量", "发放耕地地力保护补贴面积", "≥52万亩", "52.3万亩", D(10), D(10)),
+            Ind(P, "数量", "开展农技推广培训", "≥40期", "42期", D(5), D(5)),
+            Ind(P, "质量", "农产品质量安全例行监测合格率", "≥98%", "99.2%", D(5), D(5)),
+            Ind(P, "质量", "高标准农田建设项目验收合格率", "=100%", "100%", D(5), D(5)),
+            Ind(P, "时效", "惠农补贴资金发放及时率", "=100%", "100%", D(5), D(5)),
+            Ind(P, "成本", "高标准农田亩均建设成本", "≤3000元/亩", "2980元/亩", D(10), D(10)),
+            Ind(B, "经济效益", "粮食播种面积", "≥45万亩", "45.6万亩", D(10), D(10)),
+            Ind(B, "社会效益", "农村居民人均可支配收入增长率", "≥7%", "7.2%", D(10), D(10)),
+            Ind(B, "生态效益", "化肥使用量减少比例", "≥2%", "1.8%", D(10), D(9),
+                "部分经济作物种植区化肥减量推进较慢；下一步扩大测土配方施肥和有机肥替代覆盖面。"),
+            Ind(S, "服务对象满意度", "农户满意度", "≥90%", "94%", D(10), D(10)),
+        ],
+        reason_header="未完成原因分析", total_score=D("98.9"), conclusion="优秀", notes=NOTES_DEPARTMENT,
+    )
+    p1 = Form(
+        kind="project", year=2024, attachment="附件3-2", title="项目支出绩效自评表",
+        date="填报日期：2025年3月15日",
+        header=[("项目名称", "2024年高标准农田建设项目"), ("主管部门", "某县农业农村局"), ("实施单位", "某县农田建设服务中心")],
+        funds_label="项目资金（万元）",
+        funds=[
+            Fund("年度资金总额", D("3000.00"), D("3750.00"), D("3712.50")),
+            Fund("其中：当年财政拨款", D("2800.00"), D("3450.00"), D("3412.50")),
+            Fund("上年结转资金", D("200.00"), D("300.00"), D("300.00")),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D("0.99"), budget_score=D("9.9"),
+        goal_expected="新建高标准农田2.5万亩，配套建设灌排渠道30公里以上，项目区亩均粮食产能提升100斤以上。",
+        goal_actual="建成高标准农田2.52万亩，新建改建灌排渠道31.2公里，项目通过县级验收，亩均粮食产能提升105斤。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标"},
+        inds=[
+            Ind(P, "数量指标", "新建高标准农田面积", "≥2.5万亩", "2.52万亩", D(15), D(15)),
+            Ind(P, "数量指标", "新建改建灌排渠道长度", "≥30公里", "31.2公里", D(10), D(10)),
+            Ind(P, "质量指标", "项目工程验收合格率", "=100%", "100%", D(10), D(10)),
+            Ind(P, "时效指标", "项目完工时间", "2024年12月31日前", "按期完成", D(5), D(5)),
+            Ind(P, "成本指标", "亩均财政投资", "≤1500元/亩", "1485元/亩", D(10), D(10)),
+            Ind(B, "经济效益指标", "项目区亩均粮食产能提升", "≥100斤", "105斤", D(10), D(10)),
+            Ind(B, "社会效益指标", "受益农户数", "≥8000户", "8120户", D(10), D(10)),
+            Ind(B, "可持续影响指标", "建后管护机制", "建立并落实", "已建立并落实", D(10), D(10)),
+            Ind(S, "服务对象满意度指标", "项目区农户满意度", "≥90%", "95%", D(10), D(10)),
+        ],
+        reason_header="偏差原因分析及改进措施", total_score=D("99.9"), conclusion="优秀",
+    )
+    p2 = Form(
+        kind="project", year=2024, attachment="附件3-2", title="项目支出绩效自评表",
+        date="填报日期：2025年3月15日",
+        header=[("项目名称", "2024年耕地地力保护补贴"), ("主管部门", "某县农业农村局"), ("实施单位", "某县农业农村局")],
+        funds_label="项目资金（万元）",
+        funds=[
+            Fund("年度资金总额", D("5150.00"), D("5200.00"), D("5200.00")),
+            Fund("其中：当年财政拨款", D("5150.00"), D("5200.00"), D("5200.00")),
+            Fund("上年结转资金", D(0), D(0), D(0)),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D(1), budget_score=D(10),
+        goal_expected="按照每亩100元标准，向拥有耕地承包权的种地农民发放耕地地力保护补贴，补贴面积52万亩以上，"
+                      "6月30日前兑付到户，引导农民保护耕地地力、稳定粮食生产。",
+        goal_actual="向9.86万户农户发放补贴，补贴面积50.7万亩，资金于6月30日前通过“一卡通”兑付到户。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标"},
+        inds=[
+            Ind(P, "数量指标", "补贴发放面积", "≥52万亩", "50.7万亩", D(10), D(10)),  # B/A → 9.75
+            Ind(P, "数量指标", "补贴发放户数", "≥9.8万户", "9.86万户", D(10), D(10)),
+            Ind(P, "质量指标", "补贴资金发放准确率", "=100%", "100%", D(10), D(10)),
+            Ind(P, "时效指标", "补贴资金兑付时间", "2024年6月30日前", "按期完成", D(10), D(10)),
+            Ind(P, "成本指标", "亩均补贴标准", "≤100元/亩", "100元/亩", D(10), D(10)),
+            Ind(B, "经济效益指标", "全县粮食总产量", "≥22万吨", "22.4万吨", D(10), D(10)),
+            Ind(B, "社会效益指标", "耕地撂荒面积", "≤0.5万亩", "0.42万亩", D(10), D(10)),
+            Ind(B, "生态效益指标", "耕地质量平均等级", "≤4.5等", "4.4等", D(10), D(10)),
+            Ind(S, "服务对象满意度指标", "受补贴农户满意度", "≥92%", "96%", D(10), D(10)),
+        ],
+        reason_header="偏差原因分析及改进措施", total_score=D(100), conclusion="优秀",
+    )
+    assert verify_clean(dept, "06 dept") == D("98.9")
+    assert verify_clean(p1, "06 p1") == D("99.9")
+    assert verify_clean(p2, "06 p2", allow=("row 0 score",)) == D(100)
+    return dept, p1, p2
+
+
+def make_06():
+    dept, p1, p2 = nongye_forms()
+    fn = "06_某县农业农村局_2024多表合一.xlsx"
+    path = OUT / fn
+    wb = xlsxwriter_workbook(path)
+    fm = XlsxwriterFormats(wb)
+    cover = Grid("填报说明")
+    cover.widths = {1: 6, 2: 100}
+    cover.merge(1, 1, 1, 2, "2024年度预算绩效自评填报说明", "title")
+    cover.heights[1] = 36
+    tips = [
+        "本工作簿包含部门整体支出绩效自评表1张、项目支出绩效自评表2张及附表数据1张。",
+        "请据实填写年初预算数、全年预算数、全年执行数，执行率保留两位小数。",
+        "定量指标按实际完成值/年度指标值×分值计算得分，反向指标按年度指标值/实际完成值×分值计算，最高不超过该指标分值。",
+        "凡指标得分低于分值的，须在“未完成原因分析”或“偏差原因分析及改进措施”栏说明原因及改进措施。",
+        "填报完成后请于2025年3月20日前报县财政局预算绩效管理股，联系电话：0000-1234567。",
+    ]
+    for i, t in enumerate(tips, 1):
+        cover.put(2 + i, 1, f"{i}.", "plain")
+        cover.put(2 + i, 2, t, "plain")
+    render_xlsxwriter(wb, cover, fm)
+    g_d = layout_official(dept, Style(), "部门整体支出", formulas="cached")
+    g_1 = layout_official(p1, PROJECT_STYLE, "项目1-高标准农田建设", formulas="cached")
+    g_2 = layout_official(p2, PROJECT_STYLE, "项目2-耕地地力保护补贴")
+    for g in (g_d, g_1, g_2):
+        render_xlsxwriter(wb, g, fm)
+    data = wb.add_worksheet("附表数据")
+    hfmt, bfmt = fm.get("datah"), fm.get("datab")
+    mfmt, pfmt = fm.get("datab", "#,##0.00"), fm.get("datab", "0.00%")
+    heads = ["序号", "项目名称", "资金性质", "全年预算数（万元）", "全年执行数（万元）", "执行率", "责任股室"]
+    rows = [
+        (1, "2024年高标准农田建设项目", "中央和省级资金", 3450.00, 3412.50, "农田建设股"),
+        (2, "2024年耕地地力保护补贴", "中央资金", 5200.00, 5200.00, "计划财务股"),
+        (3, "2024年农机购置与应用补贴", "中央资金", 860.00, 842.80, "农机股"),
+        (4, "2024年动物疫病防控经费", "县级资金", 126.00, 119.70, "畜牧兽医股"),
+        (5, "2024年农产品质量安全监管经费", "县级资金", 48.00, 47.52, "农产品质量安全股"),
+    ]
+    for c, h in enumerate(heads):
+        data.write(0, c, h, hfmt)
+    for r, row in enumerate(rows, 1):
+        data.write_number(r, 0, row[0], bfmt)
+        data.write_string(r, 1, row[1], bfmt)
+        data.write_string(r, 2, row[2], bfmt)
+        data.write_number(r, 3, row[3], mfmt)
+        data.write_number(r, 4, row[4], mfmt)
+        data.write_formula(r, 5, f"=E{r + 1}/D{r + 1}", pfmt, round(row[4] / row[3], 6))
+        data.write_string(r, 6, row[5], bfmt)
+    data.set_column(0, 0, 6)
+    data.set_column(1, 1, 30)
+    data.set_column(2, 6, 16)
+    wb.close()
+    normalize_package(path)
+    sh2 = g_2.name
+    SAMPLES["06"] = Sample(
+        fn, "xlsxwriter (the department and project-1 sheets carry cached formulas for 执行率, 得分, 总分; "
+        "project-2 is static)",
+        "a multi-form workbook (某县农业农村局, 2024): sheets `填报说明` (instructions, no form), `部门整体支出` "
+        "(附件3-1, clean, 总分 98.9 优秀), `项目1-高标准农田建设` (附件3-2, clean, 总分 99.9), "
+        "`项目2-耕地地力保护补贴` (附件3-2, one error) and `附表数据` (a plain table of project funds with a "
+        "执行率 formula column — not a form).",
+        [f"{ref(g_2, 'ind.0.score')}: 补贴发放面积 ≥52万亩 → 50.7万亩 at 分值 10 stated 10; "
+         "B/A×分值 = 50.7/52×10 = 9.75 (the deduction then also needs a reason in "
+         f"{ref(g_2, 'ind.0.reason')}; the stated 总分 {ref(g_2, 'total.score')} = 100 is the sum of the stated "
+         "scores, fully corrected 99.75)."],
+        key_cells(g_d, dept) + key_cells(g_1, p1) + key_cells(g_2, p2),
+        ["Project sheets have a 自评结论 row (优秀). Cached values: 部门整体支出 执行率 0.99, 得分 9.9, 总分 98.9; "
+         "项目1 执行率 0.99, 得分 9.9, 总分 99.9. 项目2: 执行率 100%, 得分 10, 总分 100 (static)."],
+    )
+
+
+# ==========================================================================
+# 07 — Sichuan layout (指标性质 / 度量单位 columns, 预算执行情况(10分))
+
+
+def layout_sichuan(form: Form, name: str) -> Grid:
+    g = Grid(name)
+    for i, w in enumerate([8, 10, 12, 26, 7, 10, 9, 10, 7, 7, 24], 1):
+        g.widths[i] = w
+    r = 1
+    g.merge(r, 1, r, 11, form.title, "title")
+    g.heights[r] = 36
+    r += 1
+    g.merge(r, 1, r, 11, f"（{form.year}年度）", "sub", ref="year")
+    r += 1
+    g.merge(r, 1, r, 5, form.date, "plain", ref="date")
+    g.merge(r, 6, r, 11, form.seal, "plain", ref="seal")
+    r += 1
+    (l1, v1), (l2, v2), (l3, v3) = form.header
+    g.merge(r, 1, r, 2, l1, "label")
+    g.merge(r, 3, r, 11, v1, "text", ref="project")
+    r += 1
+    g.merge(r, 1, r, 2, l2, "label")
+    g.merge(r, 3, r, 6, v2, "text", ref="authority")
+    g.merge(r, 7, r, 8, l3, "label")
+    g.merge(r, 9, r, 11, v3, "text", ref="implementer")
+    r += 1
+    g.merge(r, 1, r + len(form.funds), 1, form.funds_label, "label", ref="funds.label")
+    g.merge(r, 2, r, 3, None, "head")
+    for c, h in ((4, "年初预算"), (5, "调整后预算数"), (7, "预算执行数"), (8, "预算执行率"), (9, "权重"),
+                 (10, "得分"), (11, "原因")):
+        if c == 5:
+            g.merge(r, 5, r, 6, h, "head")
+        else:
+            g.put(r, c, h, "head")
+    r += 1
+    keys = ("total", "fiscal", "special", "unitfund", "other")
+    for key, f in zip(keys, form.funds):
+        g.merge(r, 2, r, 3, f.label, "label" if key == "total" else "text", ref=f"funds.{key}.label")
+        g.put(r, 4, f.initial, "center", numfmt="0.00", ref=f"funds.{key}.initial")
+        g.merge(r, 5, r, 6, f.budget, "center", numfmt="0.00", ref=f"funds.{key}.budget")
+        g.put(r, 7, f.executed, "center", numfmt="0.00", ref=f"funds.{key}.executed")
+        if key == "total":
+            g.put(r, 8, form.rate, "center", numfmt="0.00%", ref="funds.total.rate")
+            g.put(r, 9, form.funds_weight, "center", ref="funds.total.weight")
+            g.put(r, 10, form.budget_score, "center", ref="funds.total.score")
+            g.put(r, 11, None, "text", ref="funds.total.reason")
+        else:
+            for c in (8, 9, 10):
+                g.put(r, c, "—", "center")
+            g.put(r, 11, None, "text")
+        r += 1
+    g.merge(r, 1, r + 1, 1, "年度总体目标", "label")
+    g.merge(r, 2, r, 6, "预期目标", "head")
+    g.merge(r, 7, r, 11, "实际完成情况", "head")
+    r += 1
+    g.merge(r, 2, r, 6, form.goal_expected, "text", ref="goal.expected")
+    g.merge(r, 7, r, 11, form.goal_actual, "text", ref="goal.actual")
+    r += 1
+    top = r
+    for c, h in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+                           form.reason_header), 2):
+        g.put(r, c, h, "head")
+    r += 1
+    first = r
+    for n, i in enumerate(form.inds):
+        for c, v, st, k in ((2, form.l1_labels[i.l1], "label", "l1"), (3, i.l2, "label", "l2"), (4, i.l3, "text", "l3"),
+                            (5, i.nature, "center", "nature"), (6, i.target, "center", "target"),
+                            (7, i.unit, "center", "unit"), (8, i.actual, "center", "actual"),
+                            (9, i.weight, "center", "weight"), (10, i.score, "center", "score"),
+                            (11, i.reason or None, "text", "reason")):
+            g.put(r, c, v, st, ref=f"ind.{n}.{k}")
+        r += 1
+    last = r - 1
+    g.merge(top, 1, last, 1, form.l1_labels.get("_block", "绩效指标（90分）"), "label", ref="ind.label")
+    for level, c in ((0, 2), (1, 3)):
+        n = 0
+        while n < len(form.inds):
+            key = (form.inds[n].l1, form.inds[n].l2)[: level + 1]
+            m = n
+            while m + 1 < len(form.inds) and (form.inds[m + 1].l1, form.inds[m + 1].l2)[: level + 1] == key:
+                m += 1
+            if m > n:
+                g.merge(first + n, c, first + m, c, g.cells[(first + n, c)].value, "label")
+            n = m + 1
+    g.merge(r, 1, r, 8, form.total_label, "label", ref="total.label")
+    g.put(r, 9, form.total_weight, "center", ref="total.weight")
+    g.put(r, 10, form.total_score, "center", ref="total.score")
+    g.put(r, 11, None, "center")
+    r += 1
+    for label, value, key in ((form.conclusion_label, form.conclusion, "conclusion"),
+                              ("存在问题", form.problems, "problems"), ("改进措施", form.measures, "measures")):
+        g.merge(r, 1, r, 3, label, "label")
+        g.merge(r, 4, r, 11, value, "text", ref=key)
+        r += 1
+    g.refs["ind.first"] = (first, 2)
+    g.refs["ind.last"] = (last, 2)
+    g.autoheight()
+    return g
+
+
+def sichuan_form() -> Form:
+    P, B, S = "产出指标", "效益指标", "满意度指标"
+    inds = [
+        Ind(P, "数量指标", "农村公路日常养护里程", 1250, 1262, 10, 10, nature="≥", unit="公里"),
+        Ind(P, "数量指标", "危桥改造数量", 6, 6, 10, 10, nature="≥", unit="座"),
+        Ind(P, "质量指标", "养护路段优良中等路率", 85, D("86.4"), 10, 10, nature="≥", unit="%"),
+        Ind(P, "时效指标", "年度养护任务完成时间", "2024年12月底前", "按期完成", 10, 10, nature="定性", unit="—"),
+        Ind(P, "成本指标", "每公里年均养护成本", 3800, 3760, 10, 10, nature="≤", unit="元/公里"),
+        Ind(B, "经济效益指标", "带动沿线群众务工就业", 300, 285, 10, D("9.5"),
+            "部分路段采用机械化养护，用工需求减少；下一步优先吸纳沿线脱贫人口参与养护。", nature="≥", unit="人次"),
+        Ind(B, "社会效益指标", "农村公路列养率", 100, 100, 10, 10, nature="=", unit="%"),
+        Ind(B, "可持续影响指标", "“路长制”长效管护机制", "健全", "健全", 10, 10, nature="定性", unit="—"),
+        Ind(S, "满意度指标", "沿线群众满意度", 90, D("92.5"), 10, 10, nature="≥", unit="%"),
+    ]
+    form = Form(
+        kind="sichuan", year=2024, attachment="", title="项目支出绩效自评表", date="填报日期：2025年3月12日",
+        header=[("项目名称", "2024年农村公路日常养护补助资金"), ("主管部门", "某县交通运输局"),
+                ("实施单位", "某县农村公路养护管理站")],
+        funds_label="预算执行情况\n（10分）",
+        funds=[
+            Fund("年度资金总额", D("480.00"), D("520.00"), D("509.60")),
+            Fund("其中：财政资金", D("450.00"), D("490.00"), D("479.60")),
+            Fund("财政专户管理资金", D(0), D(0), D(0)),
+            Fund("单位资金", D("30.00"), D("30.00"), D("30.00")),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D("0.98"), budget_score=D("9.8"),
+        goal_expected="完成全县1250公里农村公路日常养护，改造危桥6座，养护路段优良中等路率达到85%以上，保障农村群众安全便捷出行。",
+        goal_actual="完成农村公路日常养护1262公里，改造危桥6座，优良中等路率86.4%，农村公路列养率100%。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标", "_block": "绩效指标\n（90分）"},
+        inds=inds, reason_header="偏差原因分析及改进措施", total_score=D("99.3"), conclusion="优",
+        total_label="总分", conclusion_label="评价结论", seal="填报单位（盖章）：",
+        problems="部分偏远路段养护频次偏低，机械化养护水平不高。",
+        measures="加大养护机械投入，建立“县道县管、乡道乡管、村道村管”分级养护责任清单，将养护质量纳入乡镇年度目标考核。",
+    )
+    assert verify_clean(form, "07") == D("99.3")
+    return form
+
+
+def make_07():
+    form = sichuan_form()
+    fn = "07_四川某县_2024项目支出绩效自评表.xlsx"
+    g = layout_sichuan(form, "项目自评表")
+    wb = openpyxl_workbook()
+    render_openpyxl(wb, g)
+    save_openpyxl(wb, OUT / fn)
+    s = form_sums(form)
+    cells = [
+        f"{ref(g, 'project')} 项目名称 = 2024年农村公路日常养护补助资金",
+        f"funds (预算执行情况（10分）, {ref(g, 'funds.label')}): total row 调整后预算数 {ref(g, 'funds.total.budget')} = 520, "
+        f"预算执行数 {ref(g, 'funds.total.executed')} = 509.6, 预算执行率 {ref(g, 'funds.total.rate')} = 0.98, "
+        f"权重 {ref(g, 'funds.total.weight')} = 10, 得分 {ref(g, 'funds.total.score')} = 9.8; rows below: 其中：财政资金 "
+        "450/490/479.6, 财政专户管理资金 0, 单位资金 30/30/30, 其他资金 0 (total = sum of all four)",
+        f"indicator rows {g.refs['ind.first'][0]}–{g.refs['ind.last'][0]} (9 三级 rows; columns E 指标性质, F 指标值 (bare "
+        "number or text), G 度量单位, H 完成值, I 权重, J 得分, K 偏差原因分析及改进措施)",
+        f"总分 {ref(g, 'total.score')} = 99.3; 评价结论 {ref(g, 'conclusion')} = 优; 存在问题 {ref(g, 'problems')}; "
+        f"改进措施 {ref(g, 'measures')}",
+    ]
+    SAMPLES["07"] = Sample(
+        fn, "openpyxl (static values)",
+        "a Sichuan-style project form (四川某县交通运输局, 农村公路日常养护): no 附件 line; funds block 预算执行情况（10分） "
+        "with 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因; indicator block 绩效指标（90分） with "
+        "指标性质 (≥, ≤, =, 定性) and 度量单位 columns, so targets are bare numbers (1250, 85, 3800 …); ends with "
+        "评价结论 / 存在问题 / 改进措施. Arithmetic correct (one explained deduction: 285/300×10 = 9.5).",
+        [], cells, ["Numbers are real numbers (not text). 二级 use the long forms (数量指标 …); the 满意度 二级 is 满意度指标."],
+    )
+
+
+# ==========================================================================
+# 08 — legacy .xls (openpyxl -> LibreOffice --convert-to xls)
+
+
+def minzheng_form() -> Form:
+    P, B, S = "产出指标", "效益指标", "满意度指标"
+    inds = [
+        Ind(P, "数量", "城乡低保对象保障人数", "≥5800人", "5860人", 10, 10),
+        Ind(P, "数量", "特困人员救助供养人数", "≥600人", "588人", 5, D("4.9"),
+            "部分特困人员去世或转入低保保障，供养人数减少；将按政策动态调整，做到应养尽养。"),
+        Ind(P, "数量", "开展养老机构安全检查", "≥12次", "12次", 5, 5),
+        Ind(P, "质量", "低保资金发放准确率", "=100%", "100%", 10, 10),
+        Ind(P, "时效", "救助资金按月发放率", "=100%", "100%", 10, 10),
+        Ind(P, "成本", "临时救助人均支出", "≤1500元/人次", "1480元/人次", 10, 10),
+        Ind(B, "社会效益", "困难群众基本生活保障率", "=100%", "100%", 10, 10),
+        Ind(B, "社会效益", "遗体火化率", "≥60%", "63%", 10, 10),
+        Ind(B, "可持续影响", "社会救助长效机制", "健全", "健全", 10, 9),  # deduction, no reason
+        Ind(S, "服务对象满意度", "救助对象满意度", "≥95%", "97%", 10, 10),
+    ]
+    return Form(
+        kind="department", year=2023, attachment="附件3-1", title="部门整体支出绩效自评表",
+        date="填报日期：2024年2月26日", header=[("部门（单位）名称", "某县民政局")],
+        funds_label="部门（单位）总体资金（万元）",
+        funds=[
+            Fund("年度资金总额", D("1600.00"), D("1680.00"), D("1612.80")),
+            Fund("基本支出", D("700.00"), D("720.00"), D("712.80")),
+            Fund("项目支出", D("900.00"), D("960.00"), D("900.00")),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D("0.96"), budget_score=D("9.6"),
+        goal_expected="1. 保障城乡低保、特困供养等困难群众基本生活；2. 做好临时救助和养老服务监管；3. 推进殡葬改革；"
+                      "4. 健全社会救助长效机制。",
+        goal_actual="保障城乡低保对象5860人、特困人员588人，救助资金按月足额发放；开展养老机构安全检查12次；遗体火化率63%。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标"},
+        inds=inds, reason_header="未完成原因分析", total_score=D("98.5"), conclusion="优秀", notes=NOTES_DEPARTMENT,
+    )
+
+
+def make_08():
+    form = minzheng_form()
+    assert verify_clean(form, "08", allow=("row 8 deduction",)) == D("98.5")
+    fn = "08_某县民政局_2023部门整体支出绩效自评表.xls"
+    g = layout_official(form, Style(), "附件3-1")
+    wb = openpyxl_workbook()
+    render_openpyxl(wb, g)
+    with tempfile.TemporaryDirectory() as td:
+        raw = Path(td) / "raw.xlsx"
+        save_openpyxl(wb, raw)
+        soffice_convert(raw, "xls:MS Excel 97", OUT / fn)
+    s = form_sums(form)
+    SAMPLES["08"] = Sample(
+        fn, "openpyxl, then converted by LibreOffice to legacy BIFF8 `.xls` (`--convert-to xls:\"MS Excel 97\"`)",
+        "a legacy .xls department form (某县民政局, 2023), otherwise correct: rate 1612.80/1680.00 = 96% → 9.6, "
+        "总分 98.5 → 优秀",
+        [f"{ref(g, 'ind.8.score')}: 社会救助长效机制 健全 → 健全 scored 9 of 10 with no reason "
+         f"({ref(g, 'ind.8.reason')} empty)."],
+        key_cells(g, form, s),
+        [f"The other deduction ({ref(g, 'ind.1.score')} 4.9 = 588/600×5) is correct and explained.",
+         "Not byte-deterministic: LibreOffice writes its save time into the .xls summary stream."],
+    )
+
+
+# ==========================================================================
+# 09 — xlsxwriter with seal image, chart, comment, validation, conditional
+# format and a defined name (for the writer's "nothing lost" tests)
+
+
+def seal_png(size: int = 160) -> bytes:
+    """A red seal: ring, inner ring and a five-pointed star, drawn in pure Python."""
+    cx = cy = (size - 1) / 2
+    r_out, r_in = size / 2 - 2, size / 2 - 11
+    star = []
+    for k in range(10):
+        ang = -math.pi / 2 + k * math.pi / 5
+        rad = size * 0.2 if k % 2 == 0 else size * 0.08
+        star.append((cx + rad * math.cos(ang), cy + rad * math.sin(ang)))
+
+    def in_star(x, y):
+        inside = False
+        j = len(star) - 1
+        for i in range(len(star)):
+            xi, yi = star[i]
+            xj, yj = star[j]
+            if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+                inside = not inside
+            j = i
+        return inside
+
+    raw = bytearray()
+    for y in range(size):
+        raw.append(0)
+        for x in range(size):
+            d = math.hypot(x - cx, y - cy)
+            on = (r_in <= d <= r_out) or (r_in - 7 <= d <= r_in - 5) or in_star(x, y)
+            raw += bytes((214, 28, 28, 235)) if on else bytes((255, 255, 255, 0))
+
+    def chunk(t, data):
+        c = struct.pack(">I", len(data)) + t + data
+        return c + struct.pack(">I", zlib.crc32(t + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + chunk(b"IEND", b""))
+
+
+def wenlv_form() -> Form:
+    P, B, S = "产出指标", "效益指标", "满意度指标"
+    inds = [
+        Ind(P, "数量", "举办群众文化活动", "≥60场", "64场", D(10), D(10)),
+        Ind(P, "数量", "送戏下乡演出", "≥40场", "40场", D(10), D(10)),
+        Ind(P, "数量", "开展文物安全巡查", "≥24次", "26次", D(5), D(5)),
+        Ind(P, "质量", "公共文化场馆免费开放率", "=100%", "100%", D(10), D(10)),
+        Ind(P, "时效", "文化惠民活动按计划完成率", "≥95%", "97%", D(5), D(5)),
+        Ind(P, "成本", "单场送戏下乡补助标准", "≤1.2万元/场", "1.2万元/场", D(10), D(10)),
+        Ind(B, "经济效益", "全县接待游客人次", "≥320万人次", "336万人次", D(10), D(10)),
+        Ind(B, "社会效益", "公共图书馆年流通人次", "≥15万人次", "14.4万人次", D(10), D("9.6"),
+            "县图书馆闭馆改造2个月，流通人次减少；改造完成后延长开放时间，开展全民阅读活动。"),
+        Ind(B, "可持续影响", "文物保护单位完好率", "=100%", "100%", D(10), D(10)),
+        Ind(S, "服务对象满意度", "群众满意度", "≥90%", "93%", D(10), D(10)),
+    ]
+    return Form(
+        kind="department", year=2024, attachment="附件3-1", title="部门整体支出绩效自评表",
+        date="填报日期：2025年3月3日", header=[("部门（单位）名称", "某县文化广电旅游局")],
+        funds_label="部门（单位）总体资金（万元）",
+        funds=[
+            Fund("年度资金总额", D("900.00"), D("980.00"), D("950.60")),
+            Fund("基本支出", D("400.00"), D("410.00"), D("410.00")),
+            Fund("项目支出", D("500.00"), D("570.00"), D("540.60")),
+            Fund("其他资金", D(0), D(0), D(0)),
+        ],
+        rate=D("0.97"), budget_score=D(10),  # wrong: 9.7
+        goal_expected="1. 举办群众文化活动60场以上，送戏下乡40场；2. 公共文化场馆免费开放；3. 加强文物安全巡查；"
+                      "4. 推动文旅融合发展，接待游客320万人次以上。",
+        goal_actual="举办群众文化活动64场、送戏下乡40场，文化场馆全部免费开放，开展文物安全巡查26次，全年接待游客336万人次。",
+        l1_labels={P: "产出指标", B: "效益指标", S: "满意度指标"},
+        inds=inds, reason_header="未完成原因分析", total_score=D("99.8"), conclusion="优秀", notes=NOTES_DEPARTMENT,
+    )
+
+
+def make_09():
+    form = wenlv_form()
+    assert verify_clean(form, "09", allow=("budget score", "total")) == D("99.6")
+    fn = "09_某县文旅局_2024部门整体自评表_含印章图表批注.xlsx"
+    path = OUT / fn
+    g = layout_official(form, Style(), "附件3-1")
+    wb = xlsxwriter_workbook(path)
+    fm = XlsxwriterFormats(wb)
+    ws = render_xlsxwriter(wb, g, fm)
+    seal_r, seal_c = g.refs["seal"]
+    ws.insert_image(seal_r - 1, seal_c + 1, "seal.png",
+                    {"image_data": io.BytesIO(seal_png()), "x_scale": 0.6, "y_scale": 0.6,
+                     "x_offset": 10, "y_offset": -30, "object_position": 3, "description": "单位公章"})
+    sr, sc = g.refs["funds.total.score"]
+    ws.write_comment(sr - 1, sc - 1, "县财政局审核意见：执行率得分应为执行率×10，请核实。",
+                     {"author": "县财政局绩效股", "x_scale": 2, "y_scale": 1.5})
+    cr, cc = g.refs["conclusion"]
+    ws.data_validation(cr - 1, cc - 1, cr - 1, cc - 1,
+                       {"validate": "list", "source": ["优秀", "良好", "中", "差"],
+                        "input_title": "自评结论", "input_message": "请从下拉列表选择"})
+    first, last = g.refs["ind.first"][0], g.refs["ind.last"][0]
+    ws.conditional_format(f"H{first}:H{last}", {"type": "formula", "criteria": f"=$H{first}<$G{first}",
+                                                 "format": wb.add_format({"bg_color": "#FFF2CC"})})
+    wb.define_name("自评总分", f"='附件3-1'!${'H'}${g.refs['total.score'][0]}")
+    wb.define_name("预算执行率", f"='附件3-1'!$H${g.refs['funds.total.rate'][0]}")
+    ws.print_area(0, 0, g.max_row - 1, 8)
+    an = wb.add_worksheet("支出分析")
+    head = fm.get("datah")
+    body = fm.get("datab", "0.00")
+    an.write_row(0, 0, ["支出类别", "全年预算数（万元）", "全年执行数（万元）"], head)
+    for i, f in enumerate(form.funds[1:3], 1):
+        an.write_string(i, 0, f.label, fm.get("datab"))
+        an.write_number(i, 1, float(f.budget), body)
+        an.write_number(i, 2, float(f.executed), body)
+    an.set_column(0, 2, 20)
+    ch = wb.add_chart({"type": "column"})
+    for col, nm in ((1, "全年预算数"), (2, "全年执行数")):
+        ch.add_series({"name": nm, "categories": ["支出分析", 1, 0, 2, 0], "values": ["支出分析", 1, col, 2, col],
+                       "data_labels": {"value": True}})
+    ch.set_title({"name": "2024年预算执行情况（万元）"})
+    ch.set_y_axis({"name": "万元"})
+    an.insert_chart("E2", ch, {"x_scale": 1.2, "y_scale": 1.1})
+    wb.close()
+    normalize_package(path)
+    s = form_sums(form)
+    SAMPLES["09"] = Sample(
+        fn, "xlsxwriter (static values) with extras the writer must keep: a red seal PNG (drawn in pure Python) "
+        f"anchored next to 单位（盖章） ({col_letter(seal_c + 2)}{seal_r}), a comment (批注) on {ref(g, 'funds.total.score')}, "
+        f"a data-validation list (优秀/良好/中/差) on {ref(g, 'conclusion')}, a conditional format on H{first}:H{last} "
+        "(得分 < 分值 shaded), defined names `自评总分` → 总分 cell and `预算执行率` → 执行率 cell, a print area, "
+        "and a second sheet `支出分析` with a data table and a column chart.",
+        "a correct-ish department form (某县文化广电旅游局, 2024) with two values to be corrected by the writer",
+        [f"{ref(g, 'funds.total.score')}: budget 得分 stated 10, correct 9.7 (执行率 {ref(g, 'funds.total.rate')} "
+         "950.60/980.00 = 97.00%, stated correctly).",
+         f"{ref(g, 'total.score')}: 总分 stated 99.8; computed from stated scores 99.6 (三级 89.6 + budget 10); "
+         "fully corrected 99.3 (三级 89.6 + budget 9.7). 结论 优秀 is right either way."],
+        key_cells(g, form, s),
+        [f"The deduction {ref(g, 'ind.7.score')} 9.6 = 14.4/15×10 is correct and explained."],
+    )
 
 
 # ==========================================================================
