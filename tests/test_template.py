@@ -532,6 +532,15 @@ def test_cli_unwritable_output(tmp_path):
     assert "x.xlsx" in proc.stderr
 
 
+def test_cli_folder_without_suffix_and_bad_suffix(tmp_path):
+    proc = _cli("template", "-o", "newdir", "--year", "2023", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "newdir" / "部门整体支出绩效自评表_2023.xlsx").exists()
+    proc = _cli("template", "-o", "out.xls", cwd=tmp_path)
+    assert proc.returncode == 2 and ".xlsx" in proc.stderr
+    assert not (tmp_path / "out.xls").exists()
+
+
 def test_cli_bad_rows(tmp_path):
     proc = _cli("template", "--rows", "0", "-o", str(tmp_path), cwd=tmp_path)
     assert proc.returncode == 2 and "--rows" in proc.stderr

@@ -18,13 +18,13 @@ from selfeval_xlsx.template import MAX_ROWS_PER_LEVEL2, write_template
 
 def output_path(output: str | None, form: str, year: int) -> Path:
     """Where to write: the default name in the current folder, inside -o when
-    it is a folder (existing, ending in a separator, or without .xlsx suffix),
+    it is a folder (existing, ending in a separator, or without a suffix),
     else -o itself."""
     name = layout.FORMS[form].default_filename(year)
     if not output:
         return Path.cwd() / name
     path = Path(output)
-    if path.is_dir() or output.endswith(("/", os.sep)) or path.suffix.lower() != ".xlsx":
+    if path.is_dir() or output.endswith(("/", os.sep)) or not path.suffix:
         return path / name
     return path
 
@@ -44,6 +44,9 @@ def run(args) -> int:
     if not 1900 <= args.year <= 9998:
         return _fail(args, f"--year 无效：{args.year}", f"invalid --year: {args.year}")
     target = output_path(args.output, args.form, args.year)
+    if target.suffix.lower() != ".xlsx":
+        return _fail(args, f"输出文件应以 .xlsx 结尾：{args.output}",
+                     f"the output file must end in .xlsx: {args.output}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_template(
