@@ -129,7 +129,9 @@ def _label(text: str) -> str:
 
 PLACEHOLDERS = re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
 DECLARED = re.compile(r"(\d+(?:\.\d+)?)\s*分")
-YEAR = re.compile(r"(20\d\d)\s*年?")
+# A year: "2023年", or a bare 20xx inside a name ("本单位2023总工作经费"); never a
+# part of a longer number or a quantity ("≤2000元/生·年").
+YEAR = re.compile(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
 
 
 def level1_key(text: str) -> str | None:
@@ -177,6 +179,7 @@ class _Checker:
         self.totals(indicator_total + (budget_score_value or ZERO))
         self.conclusion()
         self.year()
+        self.result.findings.sort(key=lambda f: position(f.cell))
         return self.result
 
     # -- indicators -----------------------------------------------------
@@ -192,6 +195,10 @@ class _Checker:
     def indicator(self, row: Indicator) -> tuple[Decimal, Decimal]:
         """Check one 三级 row; returns (effective score, weight)."""
         self.placeholder(row)
+        for cell, name_zh, name_en in ((row.level3, "三级指标名称", "Level-3 indicator name"),
+                                       (row.target, "年度指标值", "Target value")):
+            if cell is not None:
+                self.required(cell, name_zh, name_en)
         weight = _number(row.weight)
         if not self.required(row.weight, "分值", "Weight"):
             weight = None
@@ -438,9 +445,23 @@ class _Checker:
                     continue
                 for match in YEAR.finditer(unicodedata.normalize("NFKC", cell.text)):
                     found = int(match.group(1))
-                    if found != year:
+                    named = match.group(2) or (cell is row.level3 and abs(found - year) <= 2)
+                    if named and found != year:
                         self.add("Q205", cell, expected=year, found=found)
                         return
+
+
+def position(ref: str | None) -> tuple[int, int]:
+    """Sort key of an A1 reference: row, then column; no cell sorts first."""
+    if not ref:
+        return (0, 0)
+    match = re.match(r"([A-Z]+)(\d+)", ref)
+    if match is None:
+        return (0, 0)
+    column = 0
+    for letter in match.group(1):
+        column = column * 26 + ord(letter) - 64
+    return (int(match.group(2)), column)
 
 
 def _with_points(profile: Profile, points: Decimal) -> Profile:
