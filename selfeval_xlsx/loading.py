@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -128,6 +129,8 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
@@ -146,13 +149,20 @@ def _attrs(blob: bytes) -> dict[str, str]:
 
 
 def _check_xml(name: str, blob: bytes, path: Path) -> None:
+    encoding = None
     if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif blob.startswith(b"<\x00"):
+        encoding = "utf-16-le"
+    elif blob.startswith(b"\x00<"):
+        encoding = "utf-16-be"
+    if encoding is not None:
         try:
-            text = blob.decode("utf-16").encode("utf-8")
+            text = blob.decode(encoding).encode("utf-8")
         except UnicodeDecodeError:
             raise _fail(f"文件内部XML部件损坏（{name}）", f"damaged XML part ({name})", path) from None
         blob = text
-    if _XML_DECL.search(blob):
+    if b"<!" in blob and _XML_DECL.search(blob):
         raise _fail(
             f"文件含有不安全的XML声明（DOCTYPE/ENTITY，{name}），已拒绝读取",
             f"the file contains an unsafe XML declaration (DOCTYPE/ENTITY in {name}); refused",
@@ -204,21 +214,16 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         lname = info.filename.lower()
         if info.is_dir() or lname.endswith(_SKIP_SCAN) or lname.startswith(("xl/media/", "xl/embeddings/")):
             continue
-        try:
-            # ZipExtFile stops at the declared size and checks the CRC, so a
-            # lying directory cannot make us inflate more than was checked.
-            with zf.open(info) as fh:
-                blob = fh.read(info.file_size + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
+        if info.flag_bits & 0x1:
+            raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+        blob = _inflate(data, zf, info)
+        if blob is None:
             raise _fail(
                 f"文件已损坏或不完整（{info.filename} 无法解压）",
                 f"the file is damaged or truncated ({info.filename} cannot be inflated)",
                 path,
-            ) from None
-        if len(blob) > info.file_size:
-            raise _fail("文件内部大小信息不符，已拒绝读取", "the zip directory lies about sizes; refused", path)
-        if lname.endswith((".xml", ".rels", ".vml")) or not lname.endswith(_SKIP_SCAN):
-            _check_xml(info.filename, blob, path)
+            )
+        _check_xml(info.filename, blob, path)
         parts[info.filename] = blob
 
     # sheet name -> part, and a size check before calamine builds dense grids
@@ -228,14 +233,9 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         cells = 0
         for part in sheet_parts.values():
             blob = parts.get(part, b"")
-            max_r = max_c = 0
-            for m in _CELL_REF.finditer(blob):
-                c = col_index(m.group(1).decode())
-                r = int(m.group(2))
-                if r > max_r:
-                    max_r = r
-                if c > max_c:
-                    max_c = c
+            letters = set(_COL_REF.findall(blob))
+            max_c = max((col_index(x.decode()) for x in letters), default=0)
+            max_r = max((int(x) for x in _ROW_REF.findall(blob)), default=0)
             cells += max_r * (max_c + 1)
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
@@ -253,6 +253,33 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     return book
+
+
+def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """One member, inflated to at most its declared size and checked against
+    that size and its CRC (so a lying directory is caught, never obeyed).
+    None when the member is damaged."""
+    try:
+        off = info.header_offset
+        if data[off : off + 4] != b"PK\x03\x04":
+            return None
+        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + nlen + xlen
+        raw = data[start : start + info.compress_size]
+        if len(raw) < info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            blob = raw
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            blob = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+        else:  # bzip2 / lzma: rare; zipfile stops at the declared size too
+            with zf.open(info) as fh:
+                blob = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, struct.error):
+        return None
+    if len(blob) != info.file_size or zlib.crc32(blob) != info.CRC:
+        return None
+    return blob
 
 
 def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:

@@ -148,12 +148,22 @@ def _funds_row_key(label: str, kind: str) -> str | None:
                 return row.key
     # "其中：当年财政拨款" style: drop a leading 其中
     if label.startswith("其中"):
-        return _funds_row_key(label[2:], kind) if len(label) > 2 else None
+        rest = label[2:].lstrip(":：,，、")
+        return _funds_row_key(rest, kind) if rest else None
     return None
 
 
 # --------------------------------------------------------------------------
 # the sheet view
+
+_COL_CACHE: list[str] = [col_letters(i) for i in range(64)]
+
+
+def _ref(r: int, c: int) -> str:
+    """0-based (r, c) -> "A1"."""
+    letters = _COL_CACHE[c] if c < 64 else col_letters(c)
+    return f"{letters}{r + 1}"
+
 
 
 class _Sheet:
@@ -182,6 +192,7 @@ class _Sheet:
                 for c in range(c0, c1 + 1):
                     self.merge_at[(r, c)] = m
         self._norm_rows: list[list[str]] | None = None
+        self._text_rows: list[list[tuple[int, str]]] | None = None
 
     # values -------------------------------------------------------------
     def raw(self, r: int, c: int) -> Any:
@@ -251,8 +262,8 @@ class _Sheet:
             v = int(v)
         elif isinstance(v, str) and v == "":
             v = None
-        f = self.formulas.get((r, c))
-        return Cell(self.name, f"{col_letters(c)}{r + 1}", v, f[0] if f else None)
+        f = self.formulas.get((r, c)) if self.formulas else None
+        return Cell(self.name, _ref(r, c), v, f[0] if f else None)
 
     def rcell(self, r: int, c: int) -> Cell:
         """The top-left cell of the merge covering (r, c)."""
@@ -270,7 +281,13 @@ class _Sheet:
         return row
 
     def text_cells(self, r: int) -> list[tuple[int, str]]:
-        return [(c, t) for c, t in enumerate(self.norm_row(r)) if t]
+        if self._text_rows is None:
+            self._text_rows = [None] * self.nrows  # type: ignore[list-item]
+        cells = self._text_rows[r]
+        if cells is None:
+            cells = [(c, t) for c, t in enumerate(self.norm_row(r)) if t]
+            self._text_rows[r] = cells
+        return cells
 
     def row_empty(self, r: int, cols: Iterable[int] | None = None) -> bool:
         if cols is None:
@@ -286,7 +303,7 @@ def _find_indicator_headers(sh: _Sheet) -> list[tuple[int, dict[str, int]]]:
     found = []
     for r in range(sh.nrows):
         cells = sh.text_cells(r)
-        if len(cells) < 3:
+        if len(cells) < 3 or not any("指标" in t for _, t in cells):
             continue
         cols: dict[str, int] = {}
         for c, t in cells:
@@ -303,7 +320,7 @@ def _find_indicator_headers(sh: _Sheet) -> list[tuple[int, dict[str, int]]]:
 def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int]] | None:
     for r in range(r0, r1):
         cells = sh.text_cells(r)
-        if len(cells) < 3:
+        if len(cells) < 3 or not any("预算" in t or "执行" in t for _, t in cells):
             continue
         cols: dict[str, int] = {}
         for c, t in cells:
@@ -409,9 +426,10 @@ def _is_label(t: str) -> bool:
     )
 
 
-def _value_right(sh: _Sheet, r: int, c: int) -> Cell:
+def _value_right(sh: _Sheet, r: int, c: int) -> Cell | None:
     """The value cell right of the label at (r, c): the next non-empty cell
-    (through merges) unless that is itself a label; else the next cell."""
+    (through merges) unless that is itself a label; else the next cell;
+    None when the label ends the row."""
     start = sh.end_col(r, c) + 1
     first = None
     seen: set[tuple[int, int]] = set()
@@ -429,7 +447,7 @@ def _value_right(sh: _Sheet, r: int, c: int) -> Cell:
             break
         return sh.cell(*tl)
     if first is None:
-        first = (r, start)
+        return None
     return sh.cell(*first)
 
 
@@ -442,7 +460,9 @@ def _read_fields(sh: _Sheet, form: Form, top: int, h: int, funds: tuple[int, dic
             key = _FIELD_LABELS.get(t)
             if key is not None:
                 if key not in form.fields:
-                    form.fields[key] = _value_right(sh, r, c)
+                    value = _value_right(sh, r, c)
+                    if value is not None:
+                        form.fields[key] = value
                 continue
             raw = sh.raw(r, c)
             if not isinstance(raw, str):
@@ -522,7 +542,9 @@ def _read_goals(sh: _Sheet, form: Form, top: int, h: int) -> None:
         return
     for key, at in (("expected", exp_at), ("actual", act_at)):
         if at is not None:
-            form.goals[key] = _value_right(sh, *at)
+            value = _value_right(sh, *at)
+            if value is not None:
+                form.goals[key] = value
 
 
 def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], limit: int) -> int:

@@ -705,3 +705,65 @@ def test_import_is_light() -> None:
 
 def test_col_letters() -> None:
     assert [col_letters(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+# --------------------------------------------------------------------------
+# the sample workbooks (sample_workbooks/README.md lists their key cells)
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
+# file prefix -> [(sheet, kind, n indicators, first indicator row, rate cell, rate, total cell, total, conclusion cell)]
+SAMPLE_KEYS = {
+    "01": [("附件3-1", "department", 18, 14, "H7", 0.9752, "H32", 97.752, "D33")],
+    "02": [("附件3-1", "department", 15, 14, "H7", 0.985, "H29", 99.1, "D30")],
+    "03": [("附件3-2", "project", 11, 15, "H8", 0.98, "H26", 99.6, None)],
+    "05": [("Sheet1", "department", 15, 17, "J10", "98.50%", "J33", 99.65, "F34")],
+    "06": [
+        ("部门整体支出", "department", 11, 14, "H7", 0.99, "H25", 98.9, "D26"),
+        ("项目1-高标准农田建设", "project", 9, 15, "H8", 0.99, "H24", 99.9, "D25"),
+        ("项目2-耕地地力保护补贴", "project", 9, 15, "H8", 1, "H24", 100, "D25"),
+    ],
+    "07": [("项目自评表", "project", 9, 15, "H7", 0.98, "J24", 99.3, "D25")],
+    "08": [("附件3-1", "department", 10, 14, "H7", 0.96, "H24", 98.5, "D25")],
+    "09": [("附件3-1", "department", 10, 14, "H7", 0.97, "H24", 99.8, "D25")],
+}
+
+
+@pytest.mark.parametrize("prefix", sorted(SAMPLE_KEYS))
+def test_sample_workbooks(prefix: str) -> None:
+    files = sorted(SAMPLES.glob(f"{prefix}_*.xls*"))
+    if not files:
+        pytest.skip("sample_workbooks not present")
+    book = read_workbook(files[0])
+    got = [
+        (
+            f.sheet,
+            f.kind,
+            len(f.indicators),
+            f.indicators[0].row,
+            f.funds_row("total").rate.ref,
+            f.funds_row("total").rate.value,
+            f.total.ref,
+            f.total.value,
+            f.conclusion.ref if f.conclusion else None,
+        )
+        for f in book.forms
+    ]
+    want = SAMPLE_KEYS[prefix]
+    assert [g[:5] + g[6:7] + g[8:] for g in got] == [w[:5] + w[6:7] + w[8:] for w in want]
+    for g, w in zip(got, want):
+        assert g[5] == (pytest.approx(w[5]) if isinstance(w[5], float) else w[5])
+        assert g[7] == pytest.approx(w[7])
+
+
+def test_sample_sichuan_details() -> None:
+    files = sorted(SAMPLES.glob("07_*.xlsx"))
+    if not files:
+        pytest.skip("sample_workbooks not present")
+    form = read_one(files[0])
+    assert [r.key for r in form.funds] == ["total", "fiscal", "carryover", "other", "row11"]
+    assert form.fields["project"].ref == "C4"
+    assert "unit" not in form.fields  # 填报单位（盖章）： left blank
+    assert form.fields["date"].value == "2025年3月12日"
+    ind = form.indicators[0]
+    assert (ind.nature.ref, ind.target.ref, ind.unit.ref, ind.actual.ref) == ("E15", "F15", "G15", "H15")
+    assert form.conclusion.value == "优"
