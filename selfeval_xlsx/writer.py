@@ -39,6 +39,7 @@ import posixpath
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -1297,12 +1298,13 @@ def patch_workbook(
         try:
             members = _build(zin, edits, mark=mark, report=report, report_sheet=report_sheet,
                              report_headers=report_headers)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError) as exc:
-            if isinstance(exc, SelfevalError):
-                raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
             raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
         comment = zin.comment
-    _write_atomic(dst, members, comment)
+    try:
+        _write_atomic(dst, members, comment)
+    except OSError as exc:
+        raise _err(f"无法写入 {dst}：{exc}", f"cannot write {dst}: {exc}") from exc
 
 
 def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], *, mark: bool,

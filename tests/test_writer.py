@@ -613,10 +613,16 @@ def test_atomic_failure_leaves_dst_untouched(rich: Path, tmp_path: Path, monkeyp
         raise OSError("simulated failure")
 
     monkeypatch.setattr("selfeval_xlsx.writer.os.replace", boom)
-    with pytest.raises(OSError, match="simulated"):
+    with pytest.raises(SelfevalError, match="simulated") as ei:
         patch_workbook(rich, dst, RICH_EDITS, report=RICH_REPORT)
+    assert isinstance(ei.value.__cause__, OSError) and "cannot write" in ei.value.en
     assert dst.read_bytes() == b"original"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["dst.xlsx", "rich.xlsx"])
+
+
+def test_missing_output_folder(rich: Path, tmp_path: Path) -> None:
+    with pytest.raises(SelfevalError, match="无法写入"):
+        patch_workbook(rich, tmp_path / "no" / "such" / "x.xlsx", [Edit(FORM, "A1", 1)])
 
 
 def test_keeps_file_mode(rich: Path, tmp_path: Path) -> None:
@@ -720,3 +726,29 @@ def test_property_any_grid_any_edits(tmp_path: Path, existing, edits, mark) -> N
     for r in root.iter(f"{MAIN}row"):
         cols = [openpyxl.utils.column_index_from_string(re.match(r"[A-Z]+", c.get("r")).group()) for c in r]
         assert cols == sorted(set(cols))
+
+
+def test_excel_style_markup_survives(rich: Path, tmp_path: Path) -> None:
+    """Rows as Excel writes them (x14ac:dyDescent under mc:Ignorable, here plus a
+    row style with customFormat) keep their bytes; a new cell in a styled row inherits the
+    row's style."""
+    src = tmp_path / "excelish.xlsx"
+
+    def excelish(data: bytes) -> bytes:
+        text = data.decode()
+        # xlsxwriter (with an x14 data bar) already writes mc:Ignorable and x14ac:dyDescent
+        assert 'mc:Ignorable="x14ac"' in text[:1000] and 'x14ac:dyDescent="0.25"' in text
+        text = text.replace('<row r="16" ', '<row r="16" s="3" customFormat="1" ', 1)
+        return text.encode()
+
+    rewrite_member(rich, src, "xl/worksheets/sheet1.xml", excelish)
+    dst = tmp_path / "excelish_out.xlsx"
+    patch_workbook(src, dst, [Edit(FORM, "D16", "新"), Edit(FORM, "G7", 1), Edit(FORM, "C18", 2)], mark=False)
+    before = members(src)["xl/worksheets/sheet1.xml"].decode()
+    after = members(dst)["xl/worksheets/sheet1.xml"].decode()
+    assert after[: after.index("<sheetData")] == before[: before.index("<sheetData")]
+    assert after.count('x14ac:dyDescent="0.25"') == before.count('x14ac:dyDescent="0.25"')  # new row 18 has none
+    assert re.search(r'<row r="16" s="3" customFormat="1" spans="1:8" x14ac:dyDescent="0.25">', after)
+    d16 = cell_el(after.encode(), "D16")
+    assert d16.get("s") == "3"
+    assert openpyxl.load_workbook(dst)[FORM]["D16"].value == "新"
