@@ -236,6 +236,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
             letters = set(_COL_REF.findall(blob))
             max_c = max((col_index(x.decode()) for x in letters), default=0)
             max_r = max((int(x) for x in _ROW_REF.findall(blob)), default=0)
+            max_r = max(max_r, blob.count(b"<row"))  # rows written without r="…"
             cells += max_r * (max_c + 1)
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)

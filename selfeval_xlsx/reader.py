@@ -166,6 +166,10 @@ def _ref(r: int, c: int) -> str:
 
 
 
+class _Cycle(Unsupported):
+    """A formula refers back to itself."""
+
+
 class _Sheet:
     """A grid with merge resolution and formula values."""
 
@@ -216,23 +220,25 @@ class _Sheet:
         if key in self._computed:
             return self._computed[key]
         if key in self._busy:
-            raise Unsupported("cycle")
+            raise _Cycle()
         self._busy.add(key)
+        cycle = False
         try:
-            try:
-                value = evaluate(self.formulas[key][0], self._get_for_formula, self.name)
-            except (Unsupported, RecursionError, ValueError, TypeError, ArithmeticError):
-                value = None
+            value = evaluate(self.formulas[key][0], self._get_for_formula, self.name)
+        except _Cycle:
+            value, cycle = None, True
+        except (Unsupported, RecursionError, ValueError, TypeError, ArithmeticError):
+            value = None
         finally:
             self._busy.discard(key)
         if isinstance(value, ExcelError):
             value = "#" + value.code.lstrip("#")
         self._computed[key] = value
+        if cycle and self._busy:
+            raise _Cycle()  # every formula on the cycle stays None
         return value
 
     def _get_for_formula(self, r: int, c: int) -> Any:
-        if (r, c) in self._busy:
-            raise Unsupported("cycle")
         return self.raw(r, c)
 
     def merge(self, r: int, c: int) -> tuple[int, int, int, int] | None:
@@ -725,13 +731,17 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
     for a file that cannot be read or that holds no form."""
     raw = load(path)
     book = Workbook(path=str(path), sheets=list(raw.sheet_names), format=raw.format)
-    try:
-        for sheet in raw.sheets:
+    for sheet in raw.sheets:
+        try:
             book.forms.extend(read_sheet(sheet))
-    except UnreadableError:
-        raise
-    except RecursionError:
-        raise UnreadableError("表格结构过于复杂，无法读取", "the sheet is too complex to read", path=str(path)) from None
+        except UnreadableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a layout we did not foresee: one line, no traceback
+            raise UnreadableError(
+                f"无法识别工作表“{sheet.name}”的表格结构（{type(exc).__name__}）",
+                f"cannot make out the layout of sheet {sheet.name!r} ({type(exc).__name__})",
+                path=str(path),
+            ) from exc
     if not book.forms:
         names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
         raise UnreadableError(

@@ -767,3 +767,61 @@ def test_sample_sichuan_details() -> None:
     ind = form.indicators[0]
     assert (ind.nature.ref, ind.target.ref, ind.unit.ref, ind.actual.ref) == ("E15", "F15", "G15", "H15")
     assert form.conclusion.value == "优"
+
+
+# --------------------------------------------------------------------------
+# any grid of labels, numbers and merges: forms or nothing, never a crash
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from selfeval_xlsx.loading import RawSheet  # noqa: E402
+from selfeval_xlsx.reader import read_sheet  # noqa: E402
+
+VOCAB = (
+    IND_HEADERS
+    + FUND_HEADERS
+    + ["指标性质", "度量单位", "权重", "指标值", "完成值", "总  分", "自评结论", "评价结论", "优", "优秀", "—", "", "",
+       "年度资金总额", "其中：财政资金", "项目名称", "单位名称：某局", "填报日期：2024", "(2023年度)", "预期目标",
+       "实际完成情况", "年度总体目标", "产出指标(50分)", "数量", "3分", "97.52%", "=A1+1", "注：1."]
+)
+cell_values = st.one_of(st.sampled_from(VOCAB), st.integers(-5, 200), st.floats(0, 1000, allow_nan=False), st.none())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(cell_values, min_size=0, max_size=10), min_size=0, max_size=25),
+    merges=st.lists(st.tuples(st.integers(0, 24), st.integers(0, 9), st.integers(0, 3), st.integers(0, 3)), max_size=8),
+    formulas=st.dictionaries(
+        st.tuples(st.integers(0, 24), st.integers(0, 9)),
+        st.sampled_from(["A1+B2", "SUM(A1:J25)", "B3/0", "IF(A1>1,A2,A3)", "C5", "FOO(", "ROUND(A1,2)&\"x\""]).map(lambda f: (f, False)),
+        max_size=6,
+    ),
+)
+def test_any_grid_reads_without_crashing(rows, merges, formulas) -> None:
+    grid = [["" if v is None else v for v in row] for row in rows]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    ms = [(r, c, r + dr, c + dc) for r, c, dr, dc in merges if dr or dc]
+    forms = read_sheet(RawSheet("S", grid, ms, formulas))
+    for form in forms:
+        for ind in form.indicators:
+            for cell in (ind.level3, ind.score, ind.weight):
+                assert cell is None or cell.sheet == "S"
+
+
+def test_stacked_headers_seed_rows_in_random_grid() -> None:
+    """A header row alone, without data, is a form with no indicators."""
+    forms = read_sheet(RawSheet("S", [IND_HEADERS, ["总分", "", "", "", "", 100, 0, ""]], [], {}))
+    assert len(forms) == 1 and forms[0].indicators == []
+    assert forms[0].total.ref == "G2" and forms[0].total_weight.ref == "F2"
+
+
+def test_formula_cycle_members_all_none() -> None:
+    grid = [[1, "", ""], ["", "", ""]]
+    formulas = {(0, 1): ("C1+1", False), (0, 2): ("B1+1", False), (1, 0): ("A1*2", False)}
+    from selfeval_xlsx.reader import _Sheet
+
+    sh = _Sheet(RawSheet("S", grid, [], formulas))
+    assert sh.cell(0, 1).value is None and sh.cell(0, 2).value is None
+    assert sh.cell(1, 0).value == 2 and sh.cell(1, 0).formula == "A1*2"
