@@ -180,6 +180,7 @@ class _Checker:
         self.conclusion()
         self.year()
         self.result.findings.sort(key=lambda f: position(f.cell))
+        self.result.changes.sort(key=lambda c: position(c.cell.ref))
         return self.result
 
     # -- indicators -----------------------------------------------------

@@ -13,11 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.checks import FormResult, check_workbook, show
+from selfeval_xlsx.checks import FormResult, check_workbook, position, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.reader import read_workbook
-from selfeval_xlsx.report import file_result
+from selfeval_xlsx.report import file_result, json_value
+from selfeval_xlsx.rules import SEVERITY_LABEL
 from selfeval_xlsx.writer import Edit, ReportRow, patch_workbook
 
 REPORT_HEADERS = {
@@ -58,16 +59,13 @@ def _edits(results: list[FormResult]) -> list[Edit]:
 
 
 def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
+    """One row per finding; old = what the cell holds, new = what fill wrote (if anything)."""
+    severity = SEVERITY_LABEL[lang]
     rows = []
-    severity = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}[lang]
     for result in results:
-        new_values = {change.cell.ref: change.new for change in result.changes}
-        cells = {}
-        for change in result.changes:
-            cells[change.cell.ref] = change.cell
+        changed = {change.cell.ref: change for change in result.changes}
         for finding in result.findings:
-            old = cells[finding.cell].value if finding.cell in cells else None
-            new = new_values.get(finding.cell)
+            change = changed.get(finding.cell)
             rows.append(
                 ReportRow(
                     code=finding.code,
@@ -75,11 +73,15 @@ def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
                     sheet=result.form.sheet,
                     cell=finding.cell or "",
                     message=finding.message(lang),
-                    old=old if finding.cell in cells else None,
-                    new=new,
+                    old=change.cell.value if change else _plain(finding.found),
+                    new=change.new if change else None,
                 )
             )
     return rows
+
+
+def _plain(value: Any) -> Any:
+    return show(value) if value is not None and not isinstance(value, (int, float, str)) else value
 
 
 def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
@@ -87,9 +89,10 @@ def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
         {
             "sheet": change.cell.sheet,
             "cell": change.cell.ref,
-            "old": change.cell.value if not isinstance(change.cell.value, (bytes,)) else None,
-            "new": float(change.new) if not isinstance(change.new, str) else change.new,
+            "old": json_value(change.cell.value),
+            "new": json_value(change.new),
             "code": change.code,
+            "number_format": change.number_format,
         }
         for result in results
         for change in result.changes

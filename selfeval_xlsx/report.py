@@ -15,7 +15,7 @@ from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
 KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     if value is None or isinstance(value, (int, float, str, bool)):
@@ -33,14 +33,14 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
         "year": form.year,
         "indicator_count": len(form.indicators),
         "budget": {
-            "rate": _json_value(result.budget_rate),
-            "score": _json_value(result.budget_score),
+            "rate": json_value(result.budget_rate),
+            "score": json_value(result.budget_score),
             "rate_cell": total_row.rate.ref if total_row and total_row.rate else None,
             "score_cell": total_row.score.ref if total_row and total_row.score else None,
         },
         "total": {
-            "stated": _json_value(result.stated_total),
-            "computed": _json_value(result.total),
+            "stated": json_value(result.stated_total),
+            "computed": json_value(result.total),
             "cell": form.total.ref if form.total else None,
         },
         "conclusion": {
@@ -54,8 +54,8 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
                 "severity": finding.severity,
                 "cell": finding.cell,
                 "message": finding.message(lang),
-                "expected": _json_value(finding.expected),
-                "found": _json_value(finding.found),
+                "expected": json_value(finding.expected),
+                "found": json_value(finding.found),
             }
             for finding in result.findings
         ],

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from selfeval_xlsx.checks import show
+from decimal import Decimal
+
+from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
 from selfeval_xlsx.commands.validate import exit_code
 from selfeval_xlsx.fill import fill_path
 from selfeval_xlsx.report import text_lines
 
 
-def _show(value) -> str:
+def _show(value, number_format: str | None = None) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return "（空）"
+    if number_format and number_format.endswith("%") and isinstance(value, (int, float)):
+        return percent(Decimal(repr(value)))
     return show(value)
 
 
@@ -29,7 +33,8 @@ def run(args) -> int:
         return 2
     zh = args.lang != "en"
     for change in result["changes"]:
-        print(f"{args.path}:{change['sheet']}!{change['cell']}: {_show(change['old'])} → {_show(change['new'])}")
+        fmt = change["number_format"]
+        print(f"{args.path}:{change['sheet']}!{change['cell']}: {_show(change['old'], fmt)} → {_show(change['new'], fmt)}")
     if not result["changes"]:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
