@@ -1,0 +1,117 @@
+"""`selfeval validate` (and a bare `selfeval FILE`) as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_workbooks"
+SEED = next(SAMPLES.glob("01_*.xlsx"))
+CLEAN = next(SAMPLES.glob("02_*.xlsx"))
+
+
+def selfeval(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
+
+
+def test_validate_seed_linter_lines_and_exit_1():
+    run = selfeval("validate", SEED)
+    assert run.returncode == 1, run.stderr
+    assert run.stderr == ""
+    lines = run.stdout.splitlines()
+    assert f"{SEED}:附件3-1!H32: T101 错误 总分 97.752 与计算结果 94.75 不符（各三级指标得分 + 预算执行得分）；请更正" in lines
+    assert f"{SEED}:附件3-1!B14: W101 错误 一级指标“产出指标”标注 50 分，其下三级指标分值合计 47；请调整三级指标分值或更正标注" in lines
+    assert lines[-1].endswith("总分 填报 97.752 / 计算 94.75，结论 填报 优秀 / 计算 优秀；错误 4，警告 9")
+    assert "\033[" not in run.stdout  # no colour when not a terminal
+
+
+def test_a_dropped_file_is_validated():
+    dropped = selfeval(SEED)
+    assert dropped.returncode == 1
+    assert dropped.stdout == selfeval("validate", SEED).stdout
+
+
+def test_clean_file_exit_0_and_english():
+    run = selfeval("validate", "--lang", "en", CLEAN)
+    assert run.returncode == 0
+    assert run.stdout.strip().endswith("total stated 99.1 / computed 99.1, conclusion stated 优秀 / computed 优秀; "
+                                       "0 errors, 0 warnings")
+
+
+def test_json_is_a_list_one_object_per_file():
+    run = selfeval("validate", "--format", "json", SEED, CLEAN)
+    assert run.returncode == 1
+    data = json.loads(run.stdout)
+    assert [d["file"] for d in data] == [str(SEED), str(CLEAN)]
+    assert [d["status"] for d in data] == ["errors", "ok"]
+    assert data[0]["forms"][0]["total"] == {"stated": 97.752, "computed": 94.75, "cell": "H32"}
+
+
+def bad_files(folder: Path) -> dict[str, Path]:
+    files = {}
+    files["empty"] = folder / "空文件.xlsx"
+    files["empty"].write_bytes(b"")
+    files["text"] = folder / "其实是文本.xlsx"
+    files["text"].write_text("这不是 Excel 文件", encoding="utf-8")
+    files["truncated"] = folder / "截断.xlsx"
+    files["truncated"].write_bytes(SEED.read_bytes()[:3000])
+    files["noform"] = folder / "没有自评表.xlsx"
+    with zipfile.ZipFile(SEED) as src, zipfile.ZipFile(files["noform"], "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                        b'spreadsheetml/2006/main"><sheetData/></worksheet>')
+            dst.writestr(info, data)
+    files["missing"] = folder / "不存在.xlsx"
+    return files
+
+
+@pytest.mark.parametrize("kind", ["empty", "text", "truncated", "noform", "missing"])
+def test_bad_input_one_line_exit_2_no_traceback(tmp_path, kind):
+    path = bad_files(tmp_path)[kind]
+    run = selfeval("validate", path)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr + run.stdout
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(str(path)), lines
+    json_run = selfeval("validate", "--format", "json", path)
+    (result,) = json.loads(json_run.stdout)
+    assert result["status"] == "unreadable" and result["error"] and result["forms"] == []
+
+
+def test_one_bad_file_does_not_stop_the_others(tmp_path):
+    bad = bad_files(tmp_path)["text"]
+    run = selfeval("validate", bad, CLEAN)
+    assert run.returncode == 2
+    assert "总分 填报 99.1" in run.stdout
+
+
+def test_bad_profile_names_the_key(tmp_path):
+    profile = tmp_path / "省.toml"
+    profile.write_text("[scoring]\nfoo = 1\n", encoding="utf-8")
+    run = selfeval("validate", "--profile", profile, SEED)
+    assert run.returncode == 2
+    assert "scoring.foo" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_profile_changes_the_verdict(tmp_path):
+    profile = tmp_path / "省.toml"
+    profile.write_text("[weights]\nbudget = 20\n", encoding="utf-8")
+    data = json.loads(selfeval("validate", "--format", "json", "--profile", profile, CLEAN).stdout)
+    codes = [f["code"] for f in data[0]["forms"][0]["findings"]]
+    assert "W103" in codes
+
+
+def test_no_command_prints_help_and_exit_2():
+    run = selfeval()
+    assert run.returncode == 2 and "validate" in run.stdout
