@@ -173,6 +173,10 @@ class _Checker:
 
     # -- the form -------------------------------------------------------
     def run(self) -> FormResult:
+        if not self.form.indicators:  # a blank template: one finding, not a cascade
+            self.add("E102", None)
+            self.result.grade = grade(ZERO, self.profile)
+            return self.result
         indicator_total, indicator_weights = self.indicators()
         budget_weight, budget_score_value = self.funds()
         self.weights(indicator_weights, budget_weight)

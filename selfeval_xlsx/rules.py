@@ -193,6 +193,13 @@ RULES: tuple[Rule, ...] = (
         "分值、得分、全年预算数、全年执行数、总分和（有此栏时）自评结论都必须填写。",
         "某三级指标的得分栏为空",
     ),
+    Rule(
+        "E102", ERROR, "no-indicators",
+        "表中没有填写任何三级指标；请填写绩效指标后再提交",
+        "The form has no level-3 indicators; fill in the performance indicators first",
+        "绩效指标表中至少要有一行三级指标；空白模板会得到这一条（而不是一串分值、总分问题）。",
+        "直接提交未填写的空白模板",
+    ),
     # -- quality ----------------------------------------------------------
     Rule(
         "Q201", WARNING, "vague-target",

@@ -101,3 +101,10 @@ def test_english_messages():
         "Budget score 10 should be 9.7 (rate × 10, at most 10); correct it",
         "Total 99.8 should be 99.3 (indicator scores + budget score); correct it",
     ]
+
+
+@pytest.mark.parametrize("template", sorted((SAMPLES.parent / "templates").glob("*.xlsx")), ids=lambda p: p.name)
+def test_a_blank_template_gives_one_finding_not_a_cascade(template):
+    (form,) = validate_file(template)["forms"]
+    assert [(f["code"], f["cell"]) for f in form["findings"]] == [("E102", None)]
+    assert form["indicator_count"] == 0
