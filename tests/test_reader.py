@@ -825,3 +825,23 @@ def test_formula_cycle_members_all_none() -> None:
     sh = _Sheet(RawSheet("S", grid, [], formulas))
     assert sh.cell(0, 1).value is None and sh.cell(0, 2).value is None
     assert sh.cell(1, 0).value == 2 and sh.cell(1, 0).formula == "A1*2"
+
+
+def test_xlsm_and_renamed_extensions(tmp_path: Path) -> None:
+    src = save(tmp_path, seed_grid())
+    xlsm = tmp_path / "macro.xlsm"
+    xlsm.write_bytes(src.read_bytes())
+    assert read_workbook(xlsm).format == "xlsm"
+    fake_xls = tmp_path / "really_xlsx.xls"  # content decides, not the suffix
+    fake_xls.write_bytes(src.read_bytes())
+    book = read_workbook(fake_xls)
+    assert book.format == "xlsx" and book.forms[0].indicators[4].score.ref == "H18"
+
+
+def test_project_kind_from_funds_label(tmp_path: Path) -> None:
+    g = seed_grid(title="绩效自评表")
+    g.put(6, 1, "项目资金（万元）", 10, 2)
+    form = read_one(save(tmp_path, g))
+    assert form.kind == "project"
+    # rows of the other form keep their known keys
+    assert [r.key for r in form.funds] == ["total", "basic", "project", "other"]
