@@ -67,3 +67,17 @@ def test_text_lines_english():
 def test_unreadable_result_is_one_line():
     result = {"file": "坏.xlsx", "status": "unreadable", "error": "坏.xlsx: 文件已损坏", "forms": []}
     assert text_lines(result) == ["坏.xlsx: 文件已损坏"]
+
+
+def test_readme_json_example_is_what_validate_prints():
+    import re
+    from pathlib import Path
+
+    from selfeval_xlsx.api import validate_file
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)```", readme, re.S).group(1)
+    (example,) = json.loads(block)
+    assert validate_file(example["file"] if Path(example["file"]).is_absolute() else root / example["file"]) | {
+        "file": example["file"]} == example
