@@ -503,6 +503,7 @@ def batch_folder(
         files = discover(in_dir, exclude=[out_dir])
     job = FileJob(in_dir=in_dir, out_dir=out_dir if fill else None, profile=profile, lang=lang)
     summary = Summary(
+        Path(out_dir, "summary.xlsx"),
         tolerance=float(profile.tolerance),
         grades=(float(profile.grade_excellent), float(profile.grade_good), float(profile.grade_pass)),
     )
@@ -529,10 +530,10 @@ def batch_folder(
                 on_result(result)
             del result
         results.close()
-        stats.summary = str(summary.write(Path(out_dir, "summary.xlsx")))
+        stats.summary = str(summary.finish())
     finally:
         results.close()
-        summary.close()
+        summary.discard()
         if fill:
             sweep_temp(out_dir)
     stats.files = summary.files

@@ -12,10 +12,10 @@ Three sheets:
 * 统计 -- totals, findings per rule code and the distribution of computed
   scores over the grade bands, each with a chart.
 
-Rows are streamed: :meth:`Summary.add` appends them to anonymous temporary
-files (gone even after a kill), and :meth:`Summary.write` reads them back
-while writing the workbook in xlsxwriter's constant-memory mode, so memory
-does not grow with the number of files.  Text from submissions is always
+Rows are streamed: :meth:`Summary.add` writes them straight into the
+workbook in xlsxwriter's constant-memory mode (results arrive in file
+order), so memory does not grow with the number of files and the writing
+overlaps the workers.  Text from submissions is always
 written with ``write_string`` (and ``strings_to_formulas`` off): a unit
 called ``=HYPERLINK(...)`` stays text.  The file is written to a temporary
 name in the target folder and moved into place with ``os.replace``; fixed
@@ -24,12 +24,12 @@ document properties make a rerun produce the same bytes.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
-import pickle
 import re
 import tempfile
-import unicodedata
+import threading
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -60,11 +60,12 @@ _FIXED_DATE = datetime(2000, 1, 1)
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` needs: East Asian wide/full-width characters count 2."""
-    width = 0
-    for ch in text:
-        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return width
+    """Columns ``text`` needs: CJK (East Asian wide/full-width) characters
+    count 2.  Approximated from the UTF-8 length (CJK characters take three
+    bytes, ASCII one), which is fast."""
+    if text.isascii():
+        return len(text)
+    return (len(text.encode("utf-8", "replace")) + len(text)) // 2
 
 
 def _clean_text(value: Any) -> str:
@@ -94,36 +95,6 @@ def _excel_link(target: str, sheet: str | None, cell: str | None) -> str | None:
     return url
 
 
-class _Rows:
-    """Rows appended to an anonymous temporary file, read back once."""
-
-    def __init__(self, ncols: int, headers: tuple[str, ...]):
-        self._file = tempfile.TemporaryFile()
-        self.count = 0
-        self.widths = [display_width(h) for h in headers]
-
-    def append(self, row: tuple[Any, ...], link: str | None = None) -> None:
-        for i, value in enumerate(row):
-            if value is not None:
-                text = value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
-                w = display_width(text[:80])
-                if w > self.widths[i]:
-                    self.widths[i] = w
-        pickle.dump((row, link), self._file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.count += 1
-
-    def __iter__(self):
-        self._file.seek(0)
-        while True:
-            try:
-                yield pickle.load(self._file)
-            except EOFError:
-                return
-
-    def close(self) -> None:
-        self._file.close()
-
-
 def _grade_bands(grades: tuple[float, float, float]) -> list[tuple[str, str, float, float]]:
     excellent, good, passing = grades
     return [
@@ -135,27 +106,113 @@ def _grade_bands(grades: tuple[float, float, float]) -> list[tuple[str, str, flo
 
 
 class Summary:
-    """Collects the rows of summary.xlsx while a batch runs.
+    """summary.xlsx, written while a batch runs.
+
+    Rows go straight into the workbook (xlsxwriter constant-memory mode:
+    each finished row is flushed to a temporary file), so memory does not
+    grow with the number of files and the writing overlaps the workers.
+    :meth:`finish` adds the statistics, colours and filters and moves the
+    file into place; leaving without :meth:`finish` (an exception, Ctrl-C)
+    removes the partial file.  Use as a context manager.
 
     ``tolerance`` is the difference between stated and computed 总分 that is
     still shown as agreeing (not red); ``grades`` the lower bounds of
     优秀/良好/中 for the score distribution.
     """
 
-    def __init__(self, *, tolerance: float = 0.01, grades: tuple[float, float, float] = (90, 80, 60)):
+    def __init__(self, path: str | Path, *, tolerance: float = 0.01,
+                 grades: tuple[float, float, float] = (90, 80, 60)):
+        self.path = Path(path)
         self.tolerance = float(tolerance)
         self.grades = tuple(float(g) for g in grades)
-        self._forms = _Rows(len(FORM_HEADERS), FORM_HEADERS)
-        self._findings = _Rows(len(FINDING_HEADERS), FINDING_HEADERS)
         self.code_counts: Counter[tuple[str, str]] = Counter()
         self.band_counts: Counter[str] = Counter()
+        self.status_counts: Counter[str] = Counter()
         self.no_score = 0
         self.files = 0
         self.forms = 0
         self.errors = 0
         self.warnings = 0
         self.unreadable = 0
-        self.status_counts: Counter[str] = Counter()
+        self._writer = None
+        self._tmp: str | None = None
+        self._tmpdir: tempfile.TemporaryDirectory | None = None
+        self._tables: dict[str, _Table] = {}
+        # pandas takes half a second to import: do it while the workers start
+        self._pandas = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
+        self._pandas.start()
+
+    # -- life cycle ------------------------------------------------------
+
+    def __enter__(self) -> Summary:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+    def _open(self) -> None:
+        self._pandas.join()
+        import pandas as pd
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-", suffix=".xlsx", dir=self.path.parent)
+        os.close(fd)
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
+        options = {
+            "constant_memory": True,
+            "tmpdir": self._tmpdir.name,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        }
+        self._writer = pd.ExcelWriter(self._tmp, engine="xlsxwriter", engine_kwargs={"options": options})
+        book = self._writer.book
+        book.set_properties({
+            "title": "绩效自评表批量校验汇总",
+            "subject": "selfeval batch summary",
+            "author": "selfeval-xlsx",
+            "created": _FIXED_DATE,
+        })
+        self._fmt = _Formats(book)
+        self._tables = {
+            "forms": _Table(book.add_worksheet("汇总"), FORM_HEADERS, self._fmt, link_col=0),
+            "findings": _Table(book.add_worksheet("问题清单"), FINDING_HEADERS, self._fmt, link_col=2),
+        }
+        self._stats_ws = book.add_worksheet("统计")
+
+    def finish(self) -> Path:
+        """Complete the workbook and move it into place atomically."""
+        import pandas as pd
+
+        if self._writer is None:
+            self._open()
+        try:
+            self._finish_sheets(pd)
+            self._writer.close()
+            os.replace(self._tmp, self.path)
+            self._tmp = None
+        finally:
+            self.discard()
+        return self.path
+
+    def discard(self) -> None:
+        """Drop an unfinished workbook (nothing is left in the folder)."""
+        if self._writer is not None and self._tmp is not None:
+            try:
+                self._writer._handles.close()
+            except Exception:  # noqa: BLE001 - best effort
+                pass
+        self._writer = None
+        if self._tmp is not None:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass
+            self._tmp = None
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+            self._tmpdir = None
 
     # -- collecting ------------------------------------------------------
 
@@ -166,21 +223,24 @@ class Summary:
         input folder); ``link_target`` the file the links open, relative to
         summary.xlsx (the corrected copy, or the original).
         """
+        if self._writer is None:
+            self._open()
+        forms_table = self._tables["forms"]
         self.files += 1
         if result.get("status") == "unreadable":
             self.unreadable += 1
             self.status_counts[STATUS_UNREADABLE] += 1
             reason = result.get("error") or ""
-            self._forms.append(
+            forms_table.append(
                 (name, None, None, None, None, None, None, None, None, None, None, None,
-                 STATUS_UNREADABLE, _clean_text(reason)),
+                 STATUS_UNREADABLE, reason),
                 _excel_link(link_target, None, None) if link_target else None,
             )
             return
         forms = result.get("forms") or []
         if not forms:
             self.status_counts[STATUS_WARNING] += 1
-            self._forms.append(
+            forms_table.append(
                 (name, None, None, None, None, None, None, None, None, None, 0, 0,
                  STATUS_WARNING, "未找到自评表"),
                 _excel_link(link_target, None, None) if link_target else None,
@@ -211,7 +271,7 @@ class Summary:
                     self.band_counts[band] += 1
                     break
         year = form.get("year")
-        self._forms.append(
+        self._tables["forms"].append(
             (
                 name, sheet, KIND_NAMES.get(form.get("kind"), form.get("kind")),
                 form.get("unit"), year if _number(year) is not None else (str(year) if year else None),
@@ -221,12 +281,13 @@ class Summary:
             ),
             _excel_link(link_target, sheet, "A1") if link_target else None,
         )
+        table = self._tables["findings"]
         for finding in findings:
             severity = finding.get("severity") or ""
             code = finding.get("code") or ""
             self.code_counts[(code, severity)] += 1
             cell = finding.get("cell")
-            self._findings.append(
+            table.append(
                 (
                     name, sheet, cell, code, SEVERITY_NAMES.get(severity, severity),
                     finding.get("message"), finding.get("expected"), finding.get("found"),
@@ -234,77 +295,35 @@ class Summary:
                 _excel_link(link_target, sheet, cell) if link_target else None,
             )
 
-    # -- writing ---------------------------------------------------------
+    # -- finishing -------------------------------------------------------
 
-    def write(self, path: str | Path) -> Path:
-        """Write summary.xlsx atomically; returns the path."""
-        import pandas as pd
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=".xlsx", dir=path.parent)
-        os.close(fd)
-        try:
-            options = {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": False,
-            }
-            with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-                book = writer.book
-                book.set_properties({
-                    "title": "绩效自评表批量校验汇总",
-                    "subject": "selfeval batch summary",
-                    "author": "selfeval-xlsx",
-                    "created": _FIXED_DATE,
-                })
-                self._write_sheets(book, pd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        return path
-
-    def close(self) -> None:
-        self._forms.close()
-        self._findings.close()
-
-    def _write_sheets(self, book, pd) -> None:
-        fmt = _Formats(book)
-        forms_ws = book.add_worksheet("汇总")
-        findings_ws = book.add_worksheet("问题清单")
-        stats_ws = book.add_worksheet("统计")
-
-        n = _write_table(forms_ws, FORM_HEADERS, self._forms, fmt, link_col=0)
-        _finish_table(forms_ws, FORM_HEADERS, self._forms.widths, n)
+    def _finish_sheets(self, pd) -> None:
+        fmt = self._fmt
+        forms, findings = self._tables["forms"], self._tables["findings"]
+        forms.finish()
+        findings.finish()
+        n = forms.rows
         if n:
+            ws = forms.ws
             diff_col = FORM_HEADERS.index("差额")
-            forms_ws.conditional_format(1, diff_col, n, diff_col, {
+            ws.conditional_format(1, diff_col, n, diff_col, {
                 "type": "cell", "criteria": "not between",
                 "minimum": -self.tolerance, "maximum": self.tolerance, "format": fmt.red,
             })
             col = FORM_HEADERS.index("状态")
             for text, style in ((STATUS_ERROR, fmt.red), (STATUS_WARNING, fmt.orange),
                                 (STATUS_OK, fmt.green), (STATUS_UNREADABLE, fmt.grey)):
-                forms_ws.conditional_format(1, col, n, col, {
+                ws.conditional_format(1, col, n, col, {
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
-
-        n = _write_table(findings_ws, FINDING_HEADERS, self._findings, fmt, link_col=2)
-        _finish_table(findings_ws, FINDING_HEADERS, self._findings.widths, n)
+        n = findings.rows
         if n:
             col = FINDING_HEADERS.index("级别")
             for text, style in ((SEVERITY_NAMES["error"], fmt.red), (SEVERITY_NAMES["warning"], fmt.orange)):
-                findings_ws.conditional_format(1, col, n, col, {
+                findings.ws.conditional_format(1, col, n, col, {
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
-
-        self._write_stats(book, stats_ws, fmt, pd)
+        self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
 
     def _write_stats(self, book, ws, fmt, pd) -> None:
         ws.set_column(0, 0, 14)
@@ -428,34 +447,55 @@ def _put(ws, row: int, col: int, value: Any) -> None:
             ws.write_string(row, col, text)
 
 
-def _write_table(ws, headers, rows: _Rows, fmt: _Formats, *, link_col: int) -> int:
-    """Header plus rows (in constant-memory order); returns the data rows written."""
-    for c, title in enumerate(headers):
-        ws.write_string(0, c, title, fmt.header)
-    r = 0
-    links = 0
-    limit = MAX_ROWS - 2
-    for values, link in rows:
-        if r >= limit:
-            ws.write_string(r + 1, 0, f"……其余 {rows.count - r} 行未列出（超出 Excel 行数上限）")
-            r += 1
-            break
-        r += 1
+class _Table:
+    """A header and data rows written in order, with fitted widths and links."""
+
+    def __init__(self, ws, headers: tuple[str, ...], fmt: _Formats, *, link_col: int):
+        self.ws = ws
+        self.headers = headers
+        self.fmt = fmt
+        self.link_col = link_col
+        self.rows = 0
+        self.links = 0
+        self.dropped = 0
+        self.widths = [display_width(h) for h in headers]
+        for c, title in enumerate(headers):
+            ws.write_string(0, c, title, fmt.header)
+        ws.freeze_panes(1, 0)
+
+    def append(self, values: tuple[Any, ...], link: str | None) -> None:
+        if self.rows >= MAX_ROWS - 2:  # Excel's last row is kept for the note
+            self.dropped += 1
+            return
+        self.rows += 1
+        r, ws, widths = self.rows, self.ws, self.widths
         for c, value in enumerate(values):
-            if c == link_col and link and links < MAX_LINKS and value is not None:
-                text = _clean_text(value)
-                if ws.write_url(r, c, link, fmt.link, text) == 0:
-                    links += 1
+            if value is None:
+                if c != self.link_col or not link:
+                    continue
+                value = "—"  # a finding about the whole form: the link still opens its sheet
+            if isinstance(value, str):
+                value = _clean_text(value)
+                if not value:
+                    continue
+                w = display_width(value[:80])
+            else:
+                w = len(f"{value:g}") if isinstance(value, float) else len(str(value))
+            if w > widths[c]:
+                widths[c] = w
+            if c == self.link_col and link and self.links < MAX_LINKS:
+                if ws.write_url(r, c, link, self.fmt.link, str(value)) == 0:
+                    self.links += 1
                     continue
             _put(ws, r, c, value)
-    return r
 
-
-def _finish_table(ws, headers, widths: list[int], n: int) -> None:
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, n, len(headers) - 1)
-    for c, width in enumerate(widths):
-        ws.set_column(c, c, min(max(width + 2, 6), 60))
+    def finish(self) -> None:
+        if self.dropped:
+            self.rows += 1
+            self.ws.write_string(self.rows, 0, f"……其余 {self.dropped} 行未列出（超出 Excel 行数上限）")
+        self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
+        for c, width in enumerate(self.widths):
+            self.ws.set_column(c, c, min(max(width + 2, 6), 60))
 
 
 __all__ = ["FINDING_HEADERS", "FORM_HEADERS", "Summary", "display_width"]

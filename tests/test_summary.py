@@ -29,8 +29,8 @@ def _finding(code, severity="error", cell="H23", message="总分不等于各项�
             "expected": expected, "found": found}
 
 
-def _sample_summary() -> Summary:
-    s = Summary()
+def _sample_summary(path: Path) -> Summary:
+    s = Summary(path)
     s.add("甲县/a.xlsx", {"file": "in/甲县/a.xlsx", "status": "errors", "error": None, "forms": [
         _form("甲县财政局", findings=[_finding("TOTAL_SUM"), _finding("NO_REASON", "warning", "I12", "扣分未说明原因")]),
         _form("甲县项目", sheet="项目 表'2", kind="project", stated=85.0, computed=85.0,
@@ -51,10 +51,7 @@ def _sample_summary() -> Summary:
 
 @pytest.fixture()
 def written(tmp_path):
-    s = _sample_summary()
-    path = s.write(tmp_path / "summary.xlsx")
-    s.close()
-    return path
+    return _sample_summary(tmp_path / "summary.xlsx").finish()
 
 
 def test_sheets_headers_and_rows(written):
@@ -155,46 +152,77 @@ def test_statistics_and_charts(written):
 
 
 def test_rerun_is_byte_identical(tmp_path):
-    a = _sample_summary().write(tmp_path / "a" / "summary.xlsx")
-    b = _sample_summary().write(tmp_path / "b" / "summary.xlsx")
+    a = _sample_summary(tmp_path / "a" / "summary.xlsx").finish()
+    b = _sample_summary(tmp_path / "b" / "summary.xlsx").finish()
     assert a.read_bytes() == b.read_bytes()
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["summary.xlsx"]
 
 
 def test_empty_summary(tmp_path):
-    path = Summary().write(tmp_path / "summary.xlsx")
+    path = Summary(tmp_path / "summary.xlsx").finish()
     wb = openpyxl.load_workbook(path)
     assert wb["汇总"].max_row == 1 and wb["问题清单"].max_row == 1
 
 
 def test_control_characters_and_long_text(tmp_path):
-    s = Summary()
+    s = Summary(tmp_path / "summary.xlsx")
     s.add("x.xlsx", {"file": "x.xlsx", "status": "unreadable", "error": "bad\x00\x07 file " + "长" * 40000,
                      "forms": []}, None)
-    path = s.write(tmp_path / "summary.xlsx")
+    path = s.finish()
     value = openpyxl.load_workbook(path)["汇总"].cell(2, 14).value
     assert value.startswith("bad file ") and len(value) == 32767
 
 
 def test_link_limits(tmp_path):
-    s = Summary()
+    s = Summary(tmp_path / "summary.xlsx")
     s.add("a#b.xlsx", {"file": "a#b.xlsx", "status": "ok", "error": None,
                        "forms": [_form("u", findings=[_finding("X")])]}, "a#b.xlsx")
     s.add("long.xlsx", {"file": "long.xlsx", "status": "ok", "error": None,
                         "forms": [_form("u", findings=[_finding("X")])]}, "d/" * 1100 + "long.xlsx")
-    path = s.write(tmp_path / "summary.xlsx")
+    path = s.finish()
     ws = openpyxl.load_workbook(path)["问题清单"]
     assert ws.cell(2, 3).value == "H23" and ws.cell(2, 3).hyperlink is None
     assert ws.cell(3, 3).value == "H23" and ws.cell(3, 3).hyperlink is None
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    s = _sample_summary()
-
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Summary, "_write_stats", boom)
     with pytest.raises(KeyboardInterrupt):
-        s.write(tmp_path / "summary.xlsx")
+        with _sample_summary(tmp_path / "summary.xlsx") as s:
+            assert [p.name for p in tmp_path.iterdir()][0].startswith(".summary.tmp-")
+            monkeypatch.setattr(Summary, "_write_stats", boom)
+            s.finish()
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(KeyboardInterrupt):  # interrupted between files
+        with _sample_summary(tmp_path / "summary.xlsx"):
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def _growth(tmp_path, name, link: bool) -> int:
+    import tracemalloc
+
+    s = Summary(tmp_path / name)
+    result = {"file": "f", "status": "errors", "error": None,
+              "forms": [_form("单位", findings=[_finding("TOTAL_SUM")] * 10)]}
+    for i in range(200):
+        s.add(f"县/{i}.xlsx", result, f"县/{i}.xlsx" if link else None)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(200, 2200):
+        s.add(f"县/{i}.xlsx", result, f"县/{i}.xlsx" if link else None)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    ws = openpyxl.load_workbook(s.finish(), read_only=True)["问题清单"]
+    assert ws.max_row == 2200 * 10 + 1
+    return grown
+
+
+def test_memory_flat_rows_streamed(tmp_path):
+    """Rows are written as they come: nothing per row is kept in Python
+    except xlsxwriter's hyperlink table (under 1 KB a link, at most 65,530
+    links a sheet)."""
+    assert _growth(tmp_path, "plain.xlsx", link=False) < 1_000_000
+    assert _growth(tmp_path, "linked.xlsx", link=True) < 22_000 * 1200
