@@ -7,9 +7,11 @@ never modified unless ``in_place``; then ``NAME.bak.xlsx`` is kept first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +83,10 @@ def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
 
 
 def _plain(value: Any) -> Any:
-    return show(value) if value is not None and not isinstance(value, (int, float, str)) else value
+    """A finding's value for the report: numbers stay numbers (no "number stored as text")."""
+    if value is None or isinstance(value, (int, float, str, Decimal)) and not isinstance(value, bool):
+        return value
+    return show(value)
 
 
 def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
@@ -115,10 +120,13 @@ def fill_path(
         results = check_workbook(workbook, profile)
         target = _output_path(source, output, in_place)
         package = source
-        with tempfile.TemporaryDirectory(prefix="selfeval-") as scratch:
+        # a scratch folder only for the .xls conversion (mkdir + rmtree cost as
+        # much as the patch of a one-sheet form)
+        with contextlib.ExitStack() as stack:
             if source.suffix.lower() == ".xls":
                 from selfeval_xlsx.xls import xls_to_xlsx
 
+                scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-"))
                 package = Path(scratch) / "converted.xlsx"
                 xls_to_xlsx(source, package)
             if in_place:
@@ -154,10 +162,27 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
     target = Path(output) if output else default_output(source)
     if target.is_dir():
         target = target / default_output(source).name
+    # Excel refuses a macro-enabled package named .xlsx and a plain one named
+    # .xlsm: the output keeps the kind of the input.  The output is never
+    # legacy BIFF, so a name ending in .xls becomes .xlsx (.xlsm for macros).
+    kind = default_output(source).suffix
+    if target.suffix.lower() == ".xls":
+        target = target.with_suffix(kind)
+    if target.suffix.lower() in (".xlsx", ".xlsm") and target.suffix.lower() != kind:
+        raise UnreadableError(
+            f"输出文件须以 {kind} 结尾（与输入文件类型一致），Excel 无法打开扩展名不符的文件：{target.name}",
+            f"the output must end in {kind} like the input; Excel will not open a file whose extension "
+            f"does not match its content: {target.name}",
+        )
     if target.exists() and target.resolve() == source.resolve():
         raise UnreadableError(
             "输出文件与输入文件相同；如确需覆盖原文件，请使用 --in-place",
             "the output is the input file; use --in-place to overwrite it",
+        )
+    if not target.parent.is_dir():
+        raise UnreadableError(
+            f"输出文件夹不存在或不是文件夹：{target.parent}",
+            f"the output folder does not exist or is not a folder: {target.parent}",
         )
     return target
 

@@ -13,9 +13,9 @@ from selfeval_xlsx.fill import fill_path
 from selfeval_xlsx.report import text_lines
 
 
-def _show(value, number_format: str | None = None) -> str:
+def _show(value, number_format: str | None = None, lang: str = "zh") -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
-        return "（空）"
+        return "（空）" if lang != "en" else "(empty)"
     if number_format and number_format.endswith("%") and isinstance(value, (int, float)):
         return percent(Decimal(repr(value)))
     return show(value)
@@ -34,7 +34,8 @@ def run(args) -> int:
     zh = args.lang != "en"
     for change in result["changes"]:
         fmt = change["number_format"]
-        print(f"{args.path}:{change['sheet']}!{change['cell']}: {_show(change['old'], fmt)} → {_show(change['new'], fmt)}")
+        old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
+        print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}")
     if not result["changes"]:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
