@@ -134,7 +134,9 @@ forkserver._forkserver._stop()
 print(json.dumps({"files": stats.files, "forms": stats.forms, "unreadable": stats.unreadable,
                   "seconds": seconds,
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                  "self_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                  "children_cpu": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])}))
 """
 
 

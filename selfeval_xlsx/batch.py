@@ -53,6 +53,10 @@ PRELOAD = [
     "selfeval_xlsx.checks", "selfeval_xlsx.fill", "selfeval_xlsx.report",
 ]
 
+#: Items sent ahead to each worker (the running one and the next), so a
+#: worker does not wait for the parent between two files.
+PIPELINE_DEPTH = 2
+
 #: Prefix of the temporary folders :func:`process_file` writes into.
 TMP_PREFIX = ".selfeval-tmp-"
 
@@ -235,7 +239,9 @@ def _worker_main(conn, func, memory_limit) -> None:  # runs in the child
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "index", "item", "deadline")
+    """One worker process and the items sent to it, oldest (running) first."""
+
+    __slots__ = ("process", "conn", "queue", "deadline")
 
     def __init__(self, ctx, func, memory_limit):
         parent_end, child_end = ctx.Pipe(duplex=True)
@@ -243,13 +249,12 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.conn = parent_end
-        self.index: int | None = None
-        self.item: Any = None
-        self.deadline = 0.0
+        self.queue: deque[tuple[int, Any]] = deque()
+        self.deadline = float("inf")  # of the item at the head of the queue
 
     @property
     def busy(self) -> bool:
-        return self.index is not None
+        return bool(self.queue)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -316,12 +321,16 @@ def run_tasks(
     def new_worker() -> _Worker:
         return _Worker(ctx, func, memory_limit)
 
-    def fail(worker: _Worker, failure: Failure) -> None:
-        done[worker.index] = (worker.item, None, failure)
-        worker.index = None
-        worker.item = None
+    def deadline() -> float:
+        return time.monotonic() + timeout if timeout else float("inf")
 
-    def replace(worker: _Worker) -> None:
+    def fail(worker: _Worker, failure: Failure) -> None:
+        """The running item failed; the worker is replaced and the items
+        queued behind it go back to be handed out again, in order."""
+        index, item = worker.queue.popleft()
+        done[index] = (item, None, failure)
+        retry.extendleft(reversed(worker.queue))
+        worker.queue.clear()
         workers.remove(worker)
         worker.stop(kill=True)
         workers.append(new_worker())
@@ -340,28 +349,43 @@ def run_tasks(
         next_in += 1
         return next_in - 1, item
 
+    def send(worker: _Worker, task: tuple[int, Any]) -> bool:
+        try:
+            worker.conn.send(task)
+        except (OSError, ValueError):  # died while idle: replace it, hand the item out again
+            retry.appendleft(task)
+            if not worker.queue:
+                workers.remove(worker)
+                worker.stop(kill=True)
+                workers.append(new_worker())
+                return True
+            return False
+        if not worker.queue:
+            worker.deadline = deadline()
+        worker.queue.append(task)
+        return True
+
     try:
         while True:
-            # hand out work, at most ``window`` ahead of the next result due;
-            # workers start lazily (never more than there are items)
-            while True:
-                idle = next((w for w in workers if not w.busy), None)
-                if idle is None and len(workers) >= n:
-                    break
-                task = take()
-                if task is None:
-                    break
-                if idle is None:
-                    idle = new_worker()
-                    workers.append(idle)
-                try:
-                    idle.conn.send(task)
-                except (OSError, ValueError):  # died while idle: give it to another
-                    retry.append(task)
-                    replace(idle)
-                    continue
-                idle.index, idle.item = task
-                idle.deadline = time.monotonic() + timeout if timeout else float("inf")
+            # hand out work, at most ``window`` ahead of the next result due:
+            # first one item to every idle worker (starting workers lazily,
+            # never more than there are items), then a second one each so a
+            # worker never waits for the parent between two files
+            stalled = False
+            for depth in (1, PIPELINE_DEPTH):
+                while not stalled:
+                    worker = next((w for w in workers if len(w.queue) < depth), None)
+                    if worker is None and (depth > 1 or len(workers) >= n):
+                        break
+                    task = take()
+                    if task is None:
+                        stalled = True
+                        break
+                    if worker is None:
+                        worker = new_worker()
+                        workers.append(worker)
+                    if not send(worker, task):
+                        stalled = True
 
             while next_out in done:
                 yield done.pop(next_out)
@@ -372,8 +396,7 @@ def run_tasks(
                 if exhausted and not retry and not done:
                     return
                 continue
-            now = time.monotonic()
-            wait_for = max(0.0, min(w.deadline for w in busy) - now)
+            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             handles: list[Any] = []
             for w in busy:
                 handles.append(w.conn)
@@ -383,31 +406,25 @@ def run_tasks(
             for w in busy:
                 if w.conn in ready:
                     try:
-                        index, ok, payload = w.conn.recv()
+                        while w.queue and w.conn.poll():
+                            index, ok, payload = w.conn.recv()
+                            head, item = w.queue.popleft()
+                            assert head == index, (head, index)
+                            done[index] = (item, payload, None) if ok else (
+                                item, None, Failure("exception", payload, w.process.pid))
+                            w.deadline = deadline()
                     except (EOFError, OSError):
                         pid = w.process.pid
                         w.process.join(1)
                         fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
-                        replace(w)
-                        continue
                     except Exception as exc:  # noqa: BLE001 - an unpicklable reply
                         fail(w, Failure("exception", f"{type(exc).__name__}: {exc}", w.process.pid))
-                        continue
-                    if ok:
-                        done[w.index] = (w.item, payload, None)
-                        w.index = None
-                        w.item = None
-                    else:
-                        fail(w, Failure("exception", payload, w.process.pid))
                 elif w.process.sentinel in ready:
                     pid = w.process.pid
                     w.process.join(1)
                     fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
-                    replace(w)
                 elif now >= w.deadline:
-                    pid = w.process.pid
-                    fail(w, Failure("timeout", f"{timeout:g}", pid))
-                    replace(w)
+                    fail(w, Failure("timeout", f"{timeout:g}", w.process.pid))
     finally:
         for worker in workers:
             worker.stop(kill=worker.busy)
