@@ -108,7 +108,8 @@ def _ensure(folder: Path, count: int) -> Path:
 # -- measurements, each in a fresh interpreter --------------------------------
 
 _OPENPYXL = r"""
-import json, resource, sys, time, warnings
+import json, os, resource, sys, time, warnings
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from pathlib import Path
 import openpyxl
 warnings.simplefilter("ignore")
@@ -117,12 +118,15 @@ started = time.perf_counter()
 for path in files:
     openpyxl.load_workbook(path).close()
 seconds = time.perf_counter() - started
-print(json.dumps({"files": len(files), "seconds": seconds,
-                  "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"files": len(files), "seconds": seconds, "self_kb": usage.ru_maxrss,
+                  "cpu": usage.ru_utime + usage.ru_stime}))
 """
 
 _BATCH = r"""
-import json, resource, sys, time
+import json, os, resource, sys, time
+if sys.argv[5] == "1":  # one CPU for the parent and its workers
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from selfeval_xlsx.batch import batch_folder
 src, out, fill, jobs = sys.argv[1], sys.argv[2], sys.argv[3] == "1", int(sys.argv[4])
 started = time.perf_counter()
@@ -152,10 +156,10 @@ def measure_openpyxl(folder: Path) -> dict:
     return _run(_OPENPYXL, str(folder))
 
 
-def measure_batch(folder: Path, fill: bool, jobs: int) -> dict:
+def measure_batch(folder: Path, fill: bool, jobs: int, one_cpu: bool = False) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
-        return _run(_BATCH, str(folder), str(out), "1" if fill else "0", str(jobs))
+        return _run(_BATCH, str(folder), str(out), "1" if fill else "0", str(jobs), "1" if one_cpu else "0")
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -176,34 +180,38 @@ def main(argv: list[str] | None = None) -> int:
     base = args.path or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
         folder = _ensure(base / f"n{args.files}", args.files)
-        rows = []
+        rows: list[tuple[str, dict, bool | None]] = []
         reference = None
         if not args.skip_openpyxl:
             r = measure_openpyxl(folder)
             reference = r["files"] / r["seconds"]
-            rows.append(("openpyxl.load_workbook loop", 1, r, None))
+            rows.append(("openpyxl.load_workbook loop, 1 core", r, None))
         results = {}
+        # (label, jobs, pinned to one CPU): "1 core" is one job on one CPU, parent
+        # included; "1 job" lets the parent run on a second CPU
+        configs = [("1 core", 1, True), ("1 job", 1, False), (f"{cores} jobs", cores, False)]
         for fill in (False, True):
-            for jobs in sorted({1, cores}):
-                r = measure_batch(folder, fill, jobs)
-                results[(fill, jobs)] = r
-                rows.append((f"batch {'with fill' if fill else 'no fill'}", jobs, r, fill))
+            for label, jobs, pinned in configs:
+                r = measure_batch(folder, fill, jobs, pinned)
+                results[(fill, label)] = r
+                rows.append((f"batch {'with fill' if fill else 'no fill'}, {label}", r, fill))
 
-        print(f"\n{args.files} files, {cores} cores")
-        print(f"{'run':<30}{'jobs':>5}{'files/s':>10}{'× openpyxl':>12}{'× 1 job':>9}{'parent':>9}{'worker':>9}")
-        for name, jobs, r, fill in rows:
+        print(f"\n{args.files} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f})")
+        print(f"{'run':<34}{'files/s':>9}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}{'parent':>9}{'worker':>9}")
+        for name, r, fill in rows:
             rate = r["files"] / r["seconds"]
             vs = f"{rate / reference:.1f}" if reference else "-"
-            one = results.get((fill, 1)) if fill is not None else None
+            one = results.get((fill, "1 core")) if fill is not None else None
             speedup = f"{rate / (one['files'] / one['seconds']):.2f}" if one else "-"
+            cpu = r.get("self_cpu", 0) + r.get("children_cpu", 0) if "self_cpu" in r else r.get("cpu", 0)
             worker = _mb(r["children_kb"]) if "children_kb" in r else "-"
-            print(f"{name:<30}{jobs:>5}{rate:>10.1f}{vs:>12}{speedup:>9}{_mb(r['self_kb']):>9}{worker:>9}")
+            print(f"{name:<34}{rate:>9.1f}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(r['self_kb']):>9}{worker:>9}")
 
         if args.big:
             big = _ensure(base / "n5000", 5000)
             print(f"\npeak memory, {args.files} vs 5000 files ({cores} jobs)")
             for fill in (False, True):
-                small = results[(fill, cores)]
+                small = results[(fill, f"{cores} jobs")]
                 r = measure_batch(big, fill, cores)
                 print(f"batch {'with fill' if fill else 'no fill':<10} parent {_mb(small['self_kb'])} → "
                       f"{_mb(r['self_kb'])}, worker {_mb(small['children_kb'])} → {_mb(r['children_kb'])}, "

@@ -69,8 +69,10 @@ def display_width(text: str) -> int:
 
 
 def _clean_text(value: Any) -> str:
-    text = _CONTROL.sub("", str(value))
-    return text[:MAX_TEXT]
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():  # tabs/newlines are fine, control characters are not
+        text = _CONTROL.sub("", text)
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
 
 
 def _number(value: Any) -> float | int | None:
@@ -487,7 +489,10 @@ class _Table:
                 if ws.write_url(r, c, link, self.fmt.link, str(value)) == 0:
                     self.links += 1
                     continue
-            _put(ws, r, c, value)
+            if isinstance(value, str):
+                ws.write_string(r, c, value)  # already cleaned; text is never a formula
+            else:
+                _put(ws, r, c, value)
 
     def finish(self) -> None:
         if self.dropped:
