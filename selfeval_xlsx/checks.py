@@ -183,6 +183,7 @@ class _Checker:
         self.totals(indicator_total + (budget_score_value or ZERO))
         self.conclusion()
         self.year()
+        self.formulas()
         self.result.findings.sort(key=lambda f: position(f.cell))
         self.result.changes.sort(key=lambda c: position(c.cell.ref))
         return self.result
@@ -440,6 +441,33 @@ class _Checker:
             short = len(_label(text)) == 1
             self.change(cell, expected[0] if short else expected, "C101")
 
+    # -- formulas -------------------------------------------------------
+    def formulas(self) -> None:
+        """T102: a computed cell whose formula, fed the corrected values, still
+        gives another result.  Writing the value would not help (the file
+        recalculates on open), so that cell's change and arithmetic finding
+        give way to T102 and a person fixes the formula."""
+        total_row = self.form.funds_row("total")
+        targets = [
+            (total_row.rate if total_row else None, self.result.budget_rate, "rate"),
+            (total_row.score if total_row else None, self.result.budget_score, "score"),
+            (self.form.total, self.result.total, "score"),
+            (self.form.conclusion, self.result.grade, "grade"),
+        ]
+        grid = None
+        for cell, expected, kind in targets:
+            if cell is None or not cell.formula or expected is None:
+                continue
+            grid = grid or _Grid(self.form, self.result.changes)
+            found = grid.evaluate(cell)
+            if found is None or _formula_agrees(found, expected, kind, self.tolerance):
+                continue
+            self.result.changes = [c for c in self.result.changes if c.cell.ref != cell.ref]
+            self.result.findings = [f for f in self.result.findings if f.cell != cell.ref]
+            shown = percent(found) if kind == "rate" and isinstance(found, Decimal) else found
+            wanted = percent(expected) if kind == "rate" else expected
+            self.add("T102", cell, expected=wanted, found=shown, formula=cell.formula.lstrip("="))
+
     def year(self) -> None:
         year = self.form.year
         if year is None:
@@ -454,6 +482,64 @@ class _Checker:
                     if named and found != year:
                         self.add("Q205", cell, expected=year, found=found)
                         return
+
+
+class _Grid:
+    """The form's cells by position, with the corrected values laid over them,
+    for evaluating a formula as the file would after fill.  A reference to a
+    cell the form model does not know (outside the form's rows) makes the
+    evaluation give up rather than guess."""
+
+    def __init__(self, form: Form, changes: list[Change]):
+        self.values: dict[tuple[int, int], Any] = {}
+        cells = [form.total, form.total_weight, form.conclusion]
+        for row in form.funds:
+            cells += [row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score]
+        for row in form.indicators:
+            cells += [row.level1, row.level2, row.level3, row.target, row.actual, row.weight, row.score,
+                      row.reason, row.nature, row.unit]
+        for cell in cells:
+            if cell is not None:
+                self.values[position(cell.ref)] = cell.value
+        for change in changes:
+            new = change.new
+            self.values[position(change.cell.ref)] = float(new) if isinstance(new, Decimal) else new
+        rows = [row.row for row in form.indicators]
+        self.table = (min(rows), max(rows)) if rows else (0, -1)
+
+    def get(self, row: int, col: int) -> Any:  # 0-based, as formula.evaluate asks
+        key = (row + 1, col + 1)
+        if key in self.values:
+            value = self.values[key]
+            return parse_number(value) if isinstance(value, str) and parse_number(value) is not None else value
+        if self.table[0] <= row + 1 <= self.table[1]:
+            return None  # a blank row inside the indicator table
+        from selfeval_xlsx.formula import Unsupported
+
+        raise Unsupported("outside the form")
+
+    def evaluate(self, cell: Cell) -> Decimal | str | None:
+        from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
+
+        try:
+            value = evaluate(cell.formula, self.get)
+        except (Unsupported, ArithmeticError, ValueError, TypeError):
+            return None
+        if isinstance(value, ExcelError) or isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return Decimal(repr(float(value)))
+        return str(value)
+
+
+def _formula_agrees(found: Decimal | str, expected: Decimal | str, kind: str, tolerance: Decimal) -> bool:
+    if kind == "grade":
+        return normalise_grade(found) == expected
+    if not isinstance(found, Decimal):
+        return False
+    if kind == "rate":
+        return rate_matches(found, expected)
+    return abs(found - expected) <= tolerance
 
 
 def position(ref: str | None) -> tuple[int, int]:

@@ -170,6 +170,14 @@ RULES: tuple[Rule, ...] = (
         "总分 = 全部三级指标得分之和 + 预算执行得分。定量指标按公式计，定性指标按填报得分（不超过分值）计。",
         "填报总分 97.752，计算总分 94.75",
     ),
+    Rule(
+        "T102", ERROR, "formula-wrong",
+        "公式 ={formula} 的计算结果是 {found}，应为 {expected}；请修正公式（例如求和范围漏了行）",
+        "The formula ={formula} gives {found}, it should give {expected}; fix the formula (e.g. a sum that misses rows)",
+        "执行率、预算执行得分、总分或自评结论是公式时，按更正后的各项重新计算该公式；结果不对说明公式本身有误。"
+        "此时只写入数值没有用（打开文件重算后又变回错误结果），工具不改这个单元格，需要人工修正公式。",
+        "总分公式 =SUM(H14:H27)+I7 漏了第 28 行",
+    ),
     # -- conclusion -------------------------------------------------------
     Rule(
         "C101", ERROR, "conclusion-band",

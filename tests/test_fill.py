@@ -345,19 +345,23 @@ def test_formula_cached_value_updated(tmp_path: Path) -> None:
     again = fill_path(out, tmp_path / "again.xlsx")
     assert again["changes"] == []
 
-
-@pytest.mark.xfail(strict=True, reason=(
-    "design gap reported to the lead: a 总分 formula that itself is wrong (omits a row) gets a "
-    "corrected cached value, but the formula is kept and recalculation on load brings the wrong "
-    "value back; a second fill / validate finds T101 again"))
-def test_wrong_formula_is_not_idempotent(tmp_path: Path) -> None:
+def test_a_wrong_formula_is_reported_not_papered_over(tmp_path: Path) -> None:
+    """A 总分 formula that misses a row: writing the right value would come
+    back wrong on recalculation, so fill leaves the cell to a person (T102)
+    and stays idempotent."""
     src = copy_sample("02", tmp_path)
     _rewrite_member(src, "xl/worksheets/sheet1.xml",
                     lambda d: d.replace(b"<f>SUM(H14:H28)+I7</f>", b"<f>SUM(H14:H27)+I7</f>", 1))
     out = tmp_path / "out.xlsx"
     first = fill_path(src, out)
-    assert [c["cell"] for c in first["changes"]] == ["H29"]
-    assert fill_path(out, tmp_path / "again.xlsx")["changes"] == []
+    assert first["changes"] == []
+    (form,) = first["forms"]
+    assert [(f["code"], f["cell"]) for f in form["findings"]] == [("T102", "H29")]
+    assert "SUM(H14:H27)+I7" in form["findings"][0]["message"]
+    assert form["findings"][0]["expected"] == 99.1
+    again = fill_path(out, tmp_path / "again.xlsx")
+    assert again["changes"] == []
+    assert [(f["code"], f["cell"]) for f in again["forms"][0]["findings"]] == [("T102", "H29")]
 
 
 # --------------------------------------------------------------------------
