@@ -523,3 +523,21 @@ def test_batch_xls_copy_named_as_fill_returns(tmp_path):
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
         [written.relative_to(out).as_posix(), "summary.xlsx"]
     )
+
+
+def test_bad_profile(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    bad = tmp_path / "p.toml"
+    bad.write_text("[weights]\noutput = 'x'\n", encoding="utf-8")
+    assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--profile", str(bad)]) == 2
+    assert "weights.output" in capsys.readouterr().err
+
+
+def test_failure_messages_in_english(tmp_path):
+    src = tmp_path / "in"
+    _touch(src / "crash.xlsx")
+    _touch(src / "hang.xlsx")
+    seen = []
+    stats = batch_folder(src, tmp_path / "out", jobs=2, timeout=2, lang="en", worker=fake_file, on_result=seen.append)
+    assert stats.unreadable == 2
+    assert "the worker process died" in seen[0]["error"] and "timed out" in seen[1]["error"]
