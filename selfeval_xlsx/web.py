@@ -451,16 +451,14 @@ def summary_writer(profile: Profile) -> SummaryWriter | None:
         return None
 
     def write(items: list[tuple[dict[str, Any], str | None]], path: Path) -> Any:
-        summary = Summary(
+        with Summary(
+            path,
             tolerance=float(profile.tolerance),
             grades=(float(profile.grade_excellent), float(profile.grade_good), float(profile.grade_pass)),
-        )
-        try:
+        ) as summary:
             for result, link in items:
                 summary.add(result["name"], {**result, "file": result["name"]}, link)
-            return summary.write(path)
-        finally:
-            summary.close()
+            return summary.finish()
 
     return write
 
