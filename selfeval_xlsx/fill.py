@@ -8,14 +8,14 @@ never modified unless ``in_place``; then ``NAME.bak.xlsx`` is kept first.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.checks import FormResult, check_workbook, position, show
+from selfeval_xlsx.atomic import replacing
+from selfeval_xlsx.checks import FormResult, check_workbook, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.reader import read_workbook
@@ -41,15 +41,8 @@ def backup_path(path: Path) -> Path:
 
 
 def _copy_atomic(src: Path, dst: Path) -> None:
-    handle, temp = tempfile.mkstemp(prefix=".selfeval-", suffix=dst.suffix, dir=dst.parent)
-    os.close(handle)
-    try:
+    with replacing(dst) as temp:
         shutil.copy2(src, temp)
-        os.replace(temp, dst)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
 
 
 def _edits(results: list[FormResult]) -> list[Edit]:

@@ -746,7 +746,7 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
         names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
         raise UnreadableError(
             f"未找到绩效自评表：工作表（{names}）中没有“一级指标/三级指标…分值/得分”表头",
-            f"no self-evaluation form found: no indicator header row (一级指标/三级指标 … 分值/得分) on any sheet",
+            "no self-evaluation form found: no indicator header row (一级指标/三级指标 … 分值/得分) on any sheet",
             path=str(path),
         )
     return book

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +41,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx import layout
 from selfeval_xlsx.layout import FormLayout, Level1
 from selfeval_xlsx.profile import DEFAULT, Profile
@@ -616,10 +616,8 @@ def write_template(
         year = datetime.now().year - 1
     plan = plan_template(form, year, rows, profile)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~template-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp)
+    with replacing(target) as temp:
+        wb = xlsxwriter.Workbook(str(temp))
         wb.set_properties({
             "title": f"{plan.form.title}（{year}年度）",
             "subject": plan.form.title,
@@ -630,13 +628,6 @@ def write_template(
         })
         build(wb, plan, unit=unit, protect=protect)
         wb.close()
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return target
 
 

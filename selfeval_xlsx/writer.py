@@ -37,7 +37,6 @@ import math
 import os
 import posixpath
 import re
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
+from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
 
 __all__ = ["Edit", "ReportRow", "patch_workbook", "MARK_FILL_RGB", "REPORT_HEADERS"]
@@ -1234,31 +1234,13 @@ def _clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes]], comment: bytes) -> None:
-    dst = Path(dst)
-    folder = dst.parent if str(dst.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix="." + dst.name + ".", suffix=".tmp", dir=folder)
-    try:
-        try:
-            mode = os.stat(dst).st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w") as zout:
-                for info, data in members:
-                    zout.writestr(info, data)
-                zout.comment = comment
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with replacing(dst) as temp, open(temp, "wb") as fh:
+        with zipfile.ZipFile(fh, "w") as zout:
+            for info, data in members:
+                zout.writestr(info, data)
+            zout.comment = comment
+        fh.flush()
+        os.fsync(fh.fileno())
     # (no fsync of the folder: the brief's contract is file fsync + rename, and
     # on slow disks a second fsync doubles the cost of a one-sheet patch)
 

@@ -43,14 +43,13 @@ Control characters that XML cannot hold are dropped from text.
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
-import tempfile
 from copy import copy
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
 
 __all__ = ["xls_to_xlsx", "scan_xls"]
@@ -352,17 +351,8 @@ def _save_atomic(wb: Any, dst: Path) -> None:
 
 def _write_atomic(dst: Path, write: Any) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".xlsx.tmp", dir=dst.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with replacing(dst) as temp:
+        write(temp)
 
 
 class _Converter:
@@ -594,7 +584,6 @@ class _Converter:
         from openpyxl.comments import Comment
         from openpyxl.utils import get_column_letter
 
-        book = self.book
         ws.sheet_state = {1: "hidden", 2: "veryHidden"}.get(sh.visibility, "visible")
 
         for rlo, rhi, clo, chi in sh.merged_cells:

@@ -1025,7 +1025,7 @@ def make_02():
         "a clean, fully correct department form (某县财政局, 2024): weights 50/30/10 + budget 10, "
         "two deductions with reasons, rate 98.50% → 9.85, 总分 99.1 → 优秀",
         [], key_cells(g, form, s),
-        [f"Cached values: 执行率 0.985, budget 得分 9.85, 总分 99.1. 15 三级 rows."],
+        ["Cached values: 执行率 0.985, budget 得分 9.85, 总分 99.1. 15 三级 rows."],
     )
 
 
