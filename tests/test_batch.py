@@ -141,15 +141,30 @@ def test_run_tasks_window_bounds_in_flight():
     assert [i for i, _r, _f in rest] == list(range(5, 40))
 
 
-def test_run_tasks_close_reaps_workers():
-    gen = run_tasks(range(100), misbehave, jobs=2, timeout=30)
-    next(gen)
-    gen.close()
-    import multiprocessing
+def pid_of_worker(x):
+    if x > 1:
+        time.sleep(30)
+    return os.getpid()
 
-    assert not [p for p in multiprocessing.active_children() if p.name.startswith("Process")] or True
-    # the generator's workers are gone: a new run still works
-    assert [r for _i, r, _f in run_tasks([1, 2], double, jobs=2)] == [2, 4]
+
+def _gone(pid: int) -> bool:
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_run_tasks_close_reaps_workers():
+    """Closing the generator early (Ctrl-C in the consumer) kills busy workers."""
+    gen = run_tasks(range(10), pid_of_worker, jobs=2, timeout=60)
+    _i, pid, _f = next(gen)
+    _i, pid2, _f = next(gen)
+    gen.close()
+    assert _gone(pid) and _gone(pid2)
+    assert [r for _i, r, _f in run_tasks([0, 1], pid_of_worker, jobs=2)] != []
 
 
 # --------------------------------------------------------------------------
@@ -541,3 +556,27 @@ def test_failure_messages_in_english(tmp_path):
     stats = batch_folder(src, tmp_path / "out", jobs=2, timeout=2, lang="en", worker=fake_file, on_result=seen.append)
     assert stats.unreadable == 2
     assert "the worker process died" in seen[0]["error"] and "timed out" in seen[1]["error"]
+
+
+def test_sigterm_leaves_only_complete_files(tmp_path):
+    """A kill (SIGTERM) mid-run: exit 130, no temp files, every copy complete."""
+    import signal
+
+    src, out = tmp_path / "in", tmp_path / "out"
+    for i in range(600):
+        _touch(src / f"{i % 7}县" / f"{i:04d}.xlsx", SAMPLES[i % 4].read_bytes())
+    proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "batch", str(src), "-o", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(out.rglob("*.xlsx"))) < 20:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert not (out / "summary.xlsx").exists()
+    assert [p for p in out.rglob(".*")] == []
+    copies = list(out.rglob("*.xlsx"))
+    assert 20 <= len(copies) < 600
+    for copy in copies:
+        with zipfile.ZipFile(copy) as z:
+            assert z.testzip() is None
