@@ -567,16 +567,19 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
         _touch(src / f"{i % 7}县" / f"{i:04d}.xlsx", SAMPLES[i % 4].read_bytes())
     proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "batch", str(src), "-o", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def copies():
+        return [p for p in out.rglob("*.xlsx") if not any(part.startswith(".") for part in p.parts)]
+
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(list(out.rglob("*.xlsx"))) < 20:
+    while time.monotonic() < deadline and len(copies()) < 20:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert not (out / "summary.xlsx").exists()
     assert [p for p in out.rglob(".*")] == []
-    copies = list(out.rglob("*.xlsx"))
-    assert 20 <= len(copies) < 600
-    for copy in copies:
+    done = copies()
+    assert 20 <= len(done) < 600
+    for copy in done:
         with zipfile.ZipFile(copy) as z:
             assert z.testzip() is None
