@@ -328,6 +328,7 @@ class Summary:
         self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
 
     def _write_stats(self, book, ws, fmt, pd) -> None:
+        _print_setup(ws)
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 12)
         ws.set_column(2, 3, 10)
@@ -432,6 +433,13 @@ class _Formats:
         self.grey = book.add_format({"font_color": "#FFFFFF", "bg_color": "#7F7F7F"})
 
 
+def _print_setup(ws) -> None:
+    """A4 landscape, one page wide: a reviewer can print any sheet as it is."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
 def _put(ws, row: int, col: int, value: Any) -> None:
     """Write one value by its type; text always as text, never a formula."""
     if value is None:
@@ -464,6 +472,8 @@ class _Table:
         for c, title in enumerate(headers):
             ws.write_string(0, c, title, fmt.header)
         ws.freeze_panes(1, 0)
+        _print_setup(ws)
+        ws.repeat_rows(0)  # the header on every printed page
 
     def append(self, values: tuple[Any, ...], link: str | None) -> None:
         if self.rows >= MAX_ROWS - 2:  # Excel's last row is kept for the note
