@@ -18,7 +18,7 @@
   var CHUNK_FILES = 8;
   var CHUNK_BYTES = 16 * 1024 * 1024;
   var KIND = { department: "部门整体支出", project: "项目支出" };
-  var LEVEL = { error: "错误", warning: "提醒" };
+  var LEVEL = { error: "错误", warning: "警告" };
 
   var entries = [];   // {file, result, sendable, node}
   var busy = false;
@@ -130,8 +130,8 @@
   function badge(result) {
     var v = verdict(result), c = counts(result), text;
     if (v === "unreadable") text = "无法读取";
-    else if (v === "errors") text = c.errors + " 个错误" + (c.warnings ? " · " + c.warnings + " 条提醒" : "");
-    else if (v === "warnings") text = "无错误 · " + c.warnings + " 条提醒";
+    else if (v === "errors") text = c.errors + " 个错误" + (c.warnings ? " · " + c.warnings + " 个警告" : "");
+    else if (v === "warnings") text = "无错误 · " + c.warnings + " 个警告";
     else text = "通过";
     return el("span", { class: "badge " + v, text: text });
   }
@@ -276,7 +276,7 @@
     var box = $("batch-summary");
     box.textContent = "";
     box.appendChild(el("span", null, ["已校验 ", el("b", { text: String(done.length) }), " 个文件"]));
-    [["ok", "通过", "count-ok"], ["warnings", "仅有提醒", "count-warnings"], ["errors", "有错误", "count-errors"],
+    [["ok", "通过", "count-ok"], ["warnings", "仅有警告", "count-warnings"], ["errors", "有错误", "count-errors"],
      ["unreadable", "无法读取", "count-unreadable"]].forEach(function (item) {
       if (!tally[item[0]]) return;
       box.appendChild(el("span", { class: "sep", text: "|" }));
