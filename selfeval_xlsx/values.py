@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -308,6 +309,13 @@ def _parse_date(raw: str, text: str) -> Value | None:
 # Public API
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_text(raw: str) -> Value:
+    """Text cells repeat across the forms of a batch ("按期保质完成", "≥95%"):
+    parse each once (Value is immutable)."""
+    return _parse_cell(raw)
+
+
 def _parse_cell(raw: Any) -> Value:
     """The value of a cell on its own, before 指标性质 / 度量单位 are applied."""
     if raw is None:
@@ -364,7 +372,7 @@ def parse_value(raw: Any, nature: Any = None, *, unit: Any = None) -> Value:
     the direction (定性 makes the value text); ``unit`` the optional 度量单位
     cell, used when the value itself carries no unit.
     """
-    value = _parse_cell(raw)
+    value = _parse_text(raw) if type(raw) is str else _parse_cell(raw)
     if _is_qualitative_nature(nature) and value.kind != "empty":
         return _text(value.raw)
     override = _nature_direction(nature)
