@@ -576,15 +576,22 @@ def create_app(
             "summary": svc.summary is not None,
         })
 
+    async def receive(request: Request, folder: Path) -> tuple[list | None, Response | None]:
+        """The uploads of a request, or the error response to send instead."""
+        try:
+            uploads, _ = await receive_uploads(request, folder, limits)
+        except UploadError as exc:
+            return None, JSONResponse({"error": exc.message}, status_code=exc.status)
+        if not uploads:
+            return None, JSONResponse({"error": "没有收到文件。请把 Excel 自评表拖到页面上。"}, status_code=400)
+        return uploads, None
+
     async def check(request: Request) -> Response:
         with workdir() as tmp:
             folder = Path(tmp)
-            try:
-                uploads, _ = await receive_uploads(request, folder, limits)
-            except UploadError as exc:
-                return JSONResponse({"error": exc.message}, status_code=exc.status)
-            if not uploads:
-                return JSONResponse({"error": "没有收到文件。请把 Excel 自评表拖到页面上。"}, status_code=400)
+            uploads, refusal = await receive(request, folder)
+            if refusal is not None:
+                return refusal
             done = await run_in_threadpool(process_all, uploads, folder, svc, inline=True)
             body = JSONResponse({"files": [public for public, _ in done]})
         return body
@@ -592,12 +599,9 @@ def create_app(
     async def bundle(request: Request) -> Response:
         with workdir() as tmp:
             folder = Path(tmp)
-            try:
-                uploads, _ = await receive_uploads(request, folder, limits)
-            except UploadError as exc:
-                return JSONResponse({"error": exc.message}, status_code=exc.status)
-            if not uploads:
-                return JSONResponse({"error": "没有收到文件。"}, status_code=400)
+            uploads, refusal = await receive(request, folder)
+            if refusal is not None:
+                return refusal
 
             def work() -> bytes:
                 done = process_all(uploads, folder, svc, inline=False)
