@@ -217,8 +217,8 @@ class _Checker:
         self.quality(row, target)
 
         stated = _number(row.score)
-        if row.score is None or row.score.empty:
-            stated = None
+        if stated is None and row.score is not None and not row.score.empty:
+            self.add("S104", row.score, found=row.score.text.strip())
         formula = None
         if weight is not None and target.quantitative:
             if actual.quantitative:
@@ -241,17 +241,17 @@ class _Checker:
         actual: Value,
     ) -> Decimal | None:
         """Check the stated score; returns the score that counts in the total."""
-        if stated is None:
+        if stated is None:  # empty, or no number (S104): the formula, or full marks where plainly met
+            if row.score is None or row.score.empty:
+                self.add("E101", row.score, field="得分", field_en="Score")
             if formula is not None:
                 new = self.rounded(formula)
-                self.add("E101", row.score, field="得分", field_en="Score")
-                self.change(row.score, new, "E101")
-                return new
-            self.add("E101", row.score, field="得分", field_en="Score")
-            if weight is not None and meets_target(target, actual):
-                self.change(row.score, weight, "E101")
-                return weight
-            return None
+            elif weight is not None and meets_target(target, actual):
+                new = weight
+            else:
+                return None
+            self.change(row.score, new, "S104" if row.score is not None and not row.score.empty else "E101")
+            return new
         if stated < 0:
             self.add("S101", row.score, found=stated)
             new = self.rounded(formula) if formula is not None else ZERO

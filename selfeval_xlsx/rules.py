@@ -113,6 +113,13 @@ RULES: tuple[Rule, ...] = (
         "≥100人次 → 80人次，分值 5，应得 4，填报 5",
     ),
     Rule(
+        "S104", ERROR, "score-not-a-number",
+        "得分“{found}”不是数值；请填写该指标的得分（数字）",
+        "Score '{found}' is not a number; enter the indicator's score as a number",
+        "得分栏必须是数字（可带“分”字）；写成“满分”“达标”等文字无法计入总分。能按公式或按已达成计算时，fill 会写入计算值。",
+        "得分栏填“满分”",
+    ),
+    Rule(
         "S201", WARNING, "deduction-without-reason",
         "得分 {found} 低于分值 {expected}，但未填写未完成原因；请说明偏离目标的原因及改进措施",
         "Score {found} is below the weight {expected} but no reason is given; explain the shortfall",

@@ -229,3 +229,16 @@ def test_readme_rules_table_is_generated_from_the_catalogue():
     start = readme.index("<!-- rules:start -->\n") + len("<!-- rules:start -->\n")
     end = readme.index("<!-- rules:end -->")
     assert readme[start:end] == readme_section(), "run: python -m selfeval_xlsx.rules and paste into README.md"
+
+
+def test_a_score_that_is_not_a_number():
+    rows = clean_rows()
+    rows[4] = ("产出指标(50分)", "数量", "服务", "≥5次", "5次", 3, "满分")  # quantitative: the formula gives 3
+    rows[0] = ("产出指标(50分)", "数量", "联络", "按期保质完成", "未完成", 1, "达标")  # nothing to compute from
+    result = check_form(seed_form(rows, reasons={0: "人员调整", 14: "x", 15: "y"}, total=97.752))
+    found = [(f.code, f.cell, f.found) for f in result.findings]
+    assert ("S104", "H18", "满分") in found and ("S104", "H14", "达标") in found
+    assert not any(code == "E101" for code, _, _ in found)
+    assert [(c.cell.ref, c.new, c.code) for c in result.changes if c.code == "S104"] == [("H18", Decimal(3), "S104")]
+    # the row that cannot be scored counts 0: 97.75 - 1
+    assert result.total == Decimal("96.75")
