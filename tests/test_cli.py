@@ -115,3 +115,18 @@ def test_profile_changes_the_verdict(tmp_path):
 def test_no_command_prints_help_and_exit_2():
     run = selfeval()
     assert run.returncode == 2 and "validate" in run.stdout
+
+
+def test_a_drop_with_its_own_console_waits_for_enter(monkeypatch, capsys):
+    from selfeval_xlsx import cli
+
+    monkeypatch.setattr(cli, "_own_console_window", lambda: True)
+    prompts = []
+    monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or "")
+    assert cli.main([str(CLEAN)]) == 0
+    assert prompts == ["按回车键关闭窗口 / Press Enter to close"]
+    assert "总分 填报 99.1" in capsys.readouterr().out
+    # a command typed in a terminal never waits
+    prompts.clear()
+    assert cli.main(["validate", str(CLEAN)]) == 0
+    assert prompts == []
