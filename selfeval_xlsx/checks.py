@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -334,7 +334,8 @@ class _Checker:
                 self.add("F101", total.rate, expected=percent(rate), found=percent(stated_rate))
                 self.change(total.rate, rounded_rate, "F101", "0.00%")
 
-        profile = self.profile if weight == self.profile.budget_points else _with_points(self.profile, weight)
+        # the form's own budget 分值 scores its budget (W103 already said if it differs)
+        profile = replace(self.profile, budget_points=weight)
         computed = budget_score(rate, profile)
         stated_score = _number(total.score)
         if total.score is None:
@@ -553,12 +554,6 @@ def position(ref: str | None) -> tuple[int, int]:
     for letter in match.group(1):
         column = column * 26 + ord(letter) - 64
     return (int(match.group(2)), column)
-
-
-def _with_points(profile: Profile, points: Decimal) -> Profile:
-    from dataclasses import replace
-
-    return replace(profile, budget_points=points)
 
 
 def rate_matches(stated: Decimal, rate: Decimal) -> bool:

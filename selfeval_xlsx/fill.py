@@ -180,4 +180,4 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
     return target
 
 
-__all__ = ["fill_path", "default_output", "backup_path", "show"]
+__all__ = ["fill_path", "default_output", "backup_path"]

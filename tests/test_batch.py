@@ -7,7 +7,6 @@ use the real validate/fill on generated workbooks.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
