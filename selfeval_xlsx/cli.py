@@ -18,6 +18,21 @@ from selfeval_xlsx import __version__
 COMMANDS = ("template", "validate", "fill", "batch", "serve")
 
 
+def _int_between(low: int, high: int):
+    """An argparse type: a whole number in [low, high], refused in one line otherwise."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数，得到 {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 到 {high} 之间，得到 {value}")
+        return value
+
+    return convert
+
+
 def _lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="消息语言 / message language (default: zh)"
@@ -39,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="生成官方空白模板 / write a blank official template")
     p.add_argument("--form", choices=("department", "project"), default="department",
                    help="department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）")
-    p.add_argument("--year", type=int, default=date.today().year - 1, help="年度（默认：上一年）")
+    p.add_argument("--year", type=_int_between(1990, 2100), default=date.today().year - 1,
+                   help="年度（默认：上一年）")
     p.add_argument("--unit", default="", help="预填的单位（或项目）名称")
     p.add_argument("--rows", type=int, default=3, help="每个二级指标下的空白三级指标行数（默认 3）")
     p.add_argument("--protect", action="store_true", help="锁定公式单元格（仍可插入、删除行）")
@@ -64,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("batch", help="批量校验并校正一个文件夹 / batch-correct a folder")
     p.add_argument("input_dir", metavar="IN_DIR")
     p.add_argument("-o", "--output", metavar="OUT_DIR", required=True)
-    p.add_argument("--jobs", type=int, default=0, help="并行进程数（默认：全部核心）")
+    p.add_argument("--jobs", type=_int_between(0, 512), default=0, help="并行进程数（默认 0：全部核心）")
     p.add_argument("--no-fill", action="store_true", help="只校验，不写校正副本")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _profile_option(p)
@@ -72,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="在浏览器中使用 / a local drop page in the browser")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=_int_between(1, 65535), default=8765)
     p.add_argument("--open", action="store_true", help="启动后打开浏览器")
     _profile_option(p)
     _lang_option(p)

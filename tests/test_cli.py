@@ -130,3 +130,15 @@ def test_a_drop_with_its_own_console_waits_for_enter(monkeypatch, capsys):
     prompts.clear()
     assert cli.main(["validate", str(CLEAN)]) == 0
     assert prompts == []
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["serve", "--port", "99999"], "--port"),
+    (["batch", "in", "-o", "out", "--jobs", "-3"], "--jobs"),
+    (["template", "--year", "20"], "--year"),
+    (["template", "--year", "二〇二五"], "--year"),
+])
+def test_out_of_range_options_are_refused_in_one_line(argv, named):
+    run = selfeval(*argv)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert named in run.stderr.splitlines()[-1]
