@@ -226,7 +226,8 @@ class Summary:
                     rels = table.splice(src.read(info), out)
                 if rels is not None:
                     folder, name = info.filename.rsplit("/", 1)
-                    dst.writestr(_member(f"{folder}/_rels/{name}.rels", stamp), rels)
+                    with dst.open(_member(f"{folder}/_rels/{name}.rels", stamp), "w", force_zip64=True) as out:
+                        table.write_rels(rels, out)
 
     def discard(self) -> None:
         """Drop an unfinished workbook (nothing is left in the folder)."""
@@ -596,9 +597,9 @@ class _Table:
         for handle in (self._rows, self._links, self._rels):
             handle.close()
 
-    def splice(self, sheet_xml: bytes, out) -> bytes | None:
+    def splice(self, sheet_xml: bytes, out) -> str | None:
         """Write the sheet part with the streamed rows and hyperlinks to
-        ``out``; returns the sheet's relationships part, or None."""
+        ``out``; returns the scratch file of its relationships, or None."""
         head, sep, tail = sheet_xml.partition(b"</sheetData>")
         if not sep:  # an empty sheetData is written as <sheetData/>
             head, sep, tail = sheet_xml.partition(b"<sheetData/>")
@@ -614,12 +615,17 @@ class _Table:
             out.write(tail[:cut] + b"<hyperlinks>")
             _copy_file(self._links.name, out)
             out.write(b"</hyperlinks>" + tail[cut:])
-            with open(self._rels.name, "rb") as handle:
-                return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
-                        b'http://schemas.openxmlformats.org/package/2006/relationships">' + handle.read()
-                        + b"</Relationships>")
+            return self._rels.name
         out.write(tail)
         return None
+
+    @staticmethod
+    def write_rels(rels: str, out) -> None:
+        """The sheet's relationships part, streamed from the scratch file."""
+        out.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="'
+                  b'http://schemas.openxmlformats.org/package/2006/relationships">')
+        _copy_file(rels, out)
+        out.write(b"</Relationships>")
 
 
 def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
