@@ -63,7 +63,24 @@ class RawBook:
     sheets: list[RawSheet]
 
 
+# What to do, by what went wrong (a message that already says 请… keeps its own).
+_HINTS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("不存在",), "请检查文件路径", "check the path"),
+    (("文件夹",), "请指定其中的 Excel 文件", "name the Excel files in it"),
+    (("损坏", "不完整", "为空", "无法打开"),
+     "请向报送单位索取完整的文件，或在 Excel/WPS 中打开后另存为 .xlsx 再试",
+     "ask the sender for a complete copy, or open it in Excel/WPS and save it as .xlsx again"),
+    (("拒绝读取",), "如确为正常的自评表，请在 Excel/WPS 中打开后另存为 .xlsx 再试",
+     "if it is a genuine form, open it in Excel/WPS and save it as .xlsx again"),
+)
+
+
 def _fail(zh: str, en: str, path: Any) -> UnreadableError:
+    if "请" not in zh:
+        for words, hint_zh, hint_en in _HINTS:
+            if any(word in zh for word in words):
+                zh, en = f"{zh}；{hint_zh}", f"{en}; {hint_en}"
+                break
     return UnreadableError(zh, en, path=str(path))
 
 

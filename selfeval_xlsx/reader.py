@@ -738,15 +738,18 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
             raise
         except Exception as exc:  # noqa: BLE001 - a layout we did not foresee: one line, no traceback
             raise UnreadableError(
-                f"无法识别工作表“{sheet.name}”的表格结构（{type(exc).__name__}）",
-                f"cannot make out the layout of sheet {sheet.name!r} ({type(exc).__name__})",
+                f"无法识别工作表“{sheet.name}”的表格结构（{type(exc).__name__}）；请对照官方模板检查表头和合并单元格",
+                f"cannot make out the layout of sheet {sheet.name!r} ({type(exc).__name__}); "
+                "compare its headers and merged cells with the official template",
                 path=str(path),
             ) from exc
     if not book.forms:
         names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
         raise UnreadableError(
-            f"未找到绩效自评表：工作表（{names}）中没有“一级指标/三级指标…分值/得分”表头",
-            "no self-evaluation form found: no indicator header row (一级指标/三级指标 … 分值/得分) on any sheet",
+            f"未找到绩效自评表：工作表（{names}）中没有“一级指标/三级指标…分值/得分”表头；"
+            "请确认报送的是绩效自评表，且绩效指标表保留了表头行",
+            "no self-evaluation form found: no indicator header row (一级指标/三级指标 … 分值/得分) on any sheet; "
+            "check that this is the self-evaluation form and that its indicator table kept its header row",
             path=str(path),
         )
     return book

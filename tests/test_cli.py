@@ -142,3 +142,15 @@ def test_out_of_range_options_are_refused_in_one_line(argv, named):
     run = selfeval(*argv)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert named in run.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("kind, hint", [
+    ("empty", "请向报送单位索取完整的文件"),
+    ("truncated", "请向报送单位索取完整的文件"),
+    ("missing", "请检查文件路径"),
+    ("noform", "请确认报送的是绩效自评表"),
+    ("text", "请另存为.xlsx后重试"),
+])
+def test_every_unreadable_message_says_what_to_do(tmp_path, kind, hint):
+    run = selfeval("validate", bad_files(tmp_path)[kind])
+    assert hint in run.stderr
