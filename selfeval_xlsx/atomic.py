@@ -22,14 +22,28 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
+TEMP_SUFFIX = ".selfeval.tmp"
+
+
+def temp_owner(name: str) -> int | None:
+    """The process id in a temporary name made by :func:`replacing`
+    (``.NAME.PID.RANDOM.selfeval.tmp``), or None for any other name."""
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return None
+    parts = name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
+
+
 @contextmanager
 def replacing(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; when the block ends
     without an exception it replaces ``target``, otherwise it is removed.
-    The temporary name starts with a dot (hidden, and skipped by batch)."""
+    The temporary name is hidden (skipped by batch) and carries the process
+    id, so what a killed process left behind can be found and removed
+    (:func:`temp_owner`)."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
     os.close(handle)
     try:
         yield Path(temp)

@@ -20,11 +20,11 @@ the finished copy into place with ``os.replace`` (never a half-written file).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
 import signal
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +33,7 @@ from multiprocessing.connection import wait as _wait_ready
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.atomic import temp_owner
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
@@ -130,10 +131,9 @@ class FileJob:
 def process_file(job: FileJob, rel: str) -> dict[str, Any]:
     """Validate (or fill) ``job.in_dir/rel``; the validate/fill dict.
 
-    With ``job.out_dir`` the corrected copy is written to
-    ``out_dir/rel`` (or the name fill chose, e.g. .xls → .xlsx) atomically:
-    fill writes into a hidden temporary folder in the target folder and the
-    finished file is moved into place with ``os.replace``.
+    With ``job.out_dir`` the corrected copy is written to ``out_dir/rel``
+    (or the name fill chose, e.g. .xls → .xlsx); fill writes it atomically
+    (a hidden temporary file beside it, renamed when complete).
     """
     from selfeval_xlsx import api
 
@@ -142,28 +142,26 @@ def process_file(job: FileJob, rel: str) -> dict[str, Any]:
         return api.validate_file(src, job.profile, job.lang)
     target = Path(job.out_dir, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-", dir=target.parent)
-    try:
-        result = api.fill_file(src, Path(tmpdir, target.name), job.profile, mark=True, lang=job.lang)
-        written = result.get("output")
-        if written:
-            final = target.parent / Path(written).name
-            os.replace(written, final)
-            result["output"] = str(final)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
-    return result
+    return api.fill_file(src, target, job.profile, mark=True, lang=job.lang)
 
 
 def remove_worker_temp(folder: str | Path, pid: int) -> None:
-    """Remove what a killed worker ``pid`` left in ``folder``."""
+    """Remove the temporary files a killed worker ``pid`` left in ``folder``."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
-        if entry.name.startswith(f"{TMP_PREFIX}{pid}-"):
-            shutil.rmtree(entry.path, ignore_errors=True)
+        if temp_owner(entry.name) == pid or entry.name.startswith(f"{TMP_PREFIX}{pid}-"):
+            _remove(entry.path)
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def sweep_temp(out_dir: str | Path) -> None:
@@ -175,11 +173,14 @@ def sweep_temp(out_dir: str | Path) -> None:
                 os.unlink(entry.path)
     except OSError:
         pass
-    for folder, dirs, _files in os.walk(out_dir):
+    for folder, dirs, files in os.walk(out_dir):
         for name in list(dirs):
-            if name.startswith(TMP_PREFIX):
+            if name.startswith(TMP_PREFIX):  # an older version's per-worker folders
                 shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
                 dirs.remove(name)
+        for name in files:
+            if temp_owner(name) is not None:
+                _remove(os.path.join(folder, name))
 
 
 # --------------------------------------------------------------------------

@@ -291,8 +291,28 @@ def test_stale_temp_folders_are_swept(tmp_path):
     src, out = tmp_path / "in", tmp_path / "out"
     _touch(src / "a" / "ok.xlsx")
     stale = _touch(out / "a" / f"{batch_mod.TMP_PREFIX}999-abc" / "ok.xlsx")
+    half_written = _touch(out / "a" / ".ok.xlsx.999.k2j4.selfeval.tmp")  # a killed process's atomic write
+    someone_elses = _touch(out / "a" / ".notes.tmp")
     batch_folder(src, out, jobs=1, worker=fake_file)
-    assert not stale.exists()
+    assert not stale.exists() and not half_written.exists()
+    assert someone_elses.exists()
+
+
+def test_a_dead_workers_temp_files_are_removed(tmp_path):
+    from selfeval_xlsx.atomic import replacing, temp_owner
+
+    target = tmp_path / "a.xlsx"
+    with pytest.raises(RuntimeError), replacing(target) as temp:
+        assert temp_owner(temp.name) == os.getpid()
+        temp.write_bytes(b"half")
+        leftover = tmp_path / temp.name.replace(".selfeval.tmp", "x.selfeval.tmp")
+        leftover.write_bytes(b"as if killed")  # what a killed process would leave
+        raise RuntimeError
+    assert not temp.exists() and leftover.exists()
+    batch_mod.remove_worker_temp(tmp_path, os.getpid() + 1)
+    assert leftover.exists()  # another process's file is left alone
+    batch_mod.remove_worker_temp(tmp_path, os.getpid())
+    assert not leftover.exists() and not target.exists()
 
 
 # --------------------------------------------------------------------------
