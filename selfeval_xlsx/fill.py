@@ -27,7 +27,7 @@ REPORT_HEADERS = {
     "zh": ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值"),
     "en": ("Code", "Severity", "Sheet", "Cell", "Message", "Old value", "New value"),
 }
-REPORT_SHEET = {"zh": "校验结果", "en": "校验结果"}
+REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
 
 
 def default_output(path: Path) -> Path:
@@ -130,7 +130,7 @@ def fill_path(
                 _edits(results),
                 mark=mark,
                 report=_report_rows(results, lang) if mark else None,
-                report_sheet=REPORT_SHEET[lang],
+                report_sheet=REPORT_SHEET,
                 report_headers=REPORT_HEADERS[lang],
             )
     except SelfevalError as exc:
