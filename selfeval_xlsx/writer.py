@@ -132,6 +132,8 @@ def _col_letters(col: int) -> str:
 
 
 def _esc_text(s: str) -> str:
+    if "&" not in s and "<" not in s and ">" not in s:
+        return s
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -147,9 +149,12 @@ def _xstring(s: str) -> str:
     """Escape text for a ``<t>``/``<v>`` element (ST_Xstring rules: a
     literal ``_x0041_`` is protected as ``_x005F_x0041_``; characters XML 1.0
     forbids become ``_xHHHH_``; CR survives parsing as ``&#13;``)."""
-    s = _XSTR_ESCAPE_RE.sub(r"_x005F_\1", s)
-    s = _ILLEGAL_XML_RE.sub(lambda m: "_x%04X_" % ord(m.group()), s)
-    return _esc_text(s).replace("\r", "&#13;")
+    if "_x" in s:
+        s = _XSTR_ESCAPE_RE.sub(r"_x005F_\1", s)
+    if not s.isprintable():  # only then can it hold a character XML forbids
+        s = _ILLEGAL_XML_RE.sub(lambda m: "_x%04X_" % ord(m.group()), s)
+    s = _esc_text(s)
+    return s.replace("\r", "&#13;") if "\r" in s else s
 
 
 def _number_text(value: Decimal | int | float) -> str:
@@ -1105,7 +1110,9 @@ def _build_report_sheet(rows: Sequence[ReportRow], headers: Sequence[str], *,
                 s = wrap_xf
             cells.append(cell(ref, v, s))
             text = "" if v is None else str(v)
-            widths[j] = max(widths[j], max((_display_width(x) for x in text.split("\n")), default=0))
+            width = max(map(_display_width, text.split("\n"))) if "\n" in text else _display_width(text)
+            if width > widths[j]:
+                widths[j] = width
         out_rows.append(f'<row r="{i}">' + "".join(cells) + "</row>")
     caps = [14, 10, 24, 12, 70, 24, 24] + [30] * (ncols - 7)
     cols = "".join(
