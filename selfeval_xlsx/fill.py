@@ -18,7 +18,8 @@ from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.checks import FormResult, check_workbook, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
-from selfeval_xlsx.reader import read_workbook
+from selfeval_xlsx.loading import load
+from selfeval_xlsx.reader import read_raw
 from selfeval_xlsx.report import file_result, json_value
 from selfeval_xlsx.rules import SEVERITY_LABEL
 from selfeval_xlsx.writer import Edit, ReportRow, patch_workbook
@@ -109,8 +110,8 @@ def fill_path(
     """Fill one workbook; the validate dict plus "output" and "changes"."""
     source = Path(path)
     try:
-        workbook = read_workbook(source)
-        results = check_workbook(workbook, profile)
+        raw = load(source)
+        results = check_workbook(read_raw(raw, source), profile)
         target = _output_path(source, output, in_place)
         package = source
         # a scratch folder only for the .xls conversion (mkdir + rmtree cost as
@@ -132,6 +133,7 @@ def fill_path(
                 report=_report_rows(results, lang) if mark else None,
                 report_sheet=REPORT_SHEET,
                 report_headers=REPORT_HEADERS[lang],
+                parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
             )
     except SelfevalError as exc:
         if not exc.path:

@@ -61,6 +61,9 @@ class RawBook:
     format: str  # "xlsx" | "xlsm" | "xlsb" | "xls"
     sheet_names: list[str]
     sheets: list[RawSheet]
+    # the package's XML parts as inflated and checked here (.xlsx/.xlsm), so
+    # a writer working on the same file need not inflate them again
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
 # What to do, by what went wrong (a message that already says 请… keeps its own).
@@ -270,6 +273,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
                 sheet.formulas = _scan_formulas(blob)
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
+    book.parts = parts
     return book
 
 

@@ -30,7 +30,7 @@ from typing import Any, Iterable
 from selfeval_xlsx import layout
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.formula import ExcelError, Unsupported, col_letters, evaluate
-from selfeval_xlsx.loading import RawSheet, load
+from selfeval_xlsx.loading import RawBook, RawSheet, load
 from selfeval_xlsx.model import Cell, Form, FundsRow, Indicator, Workbook
 
 __all__ = ["read_workbook", "norm", "read_sheet"]
@@ -729,7 +729,11 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
 
     Raises :class:`UnreadableError` (one-line zh/en message, ``path`` set)
     for a file that cannot be read or that holds no form."""
-    raw = load(path)
+    return read_raw(load(path), path)
+
+
+def read_raw(raw: RawBook, path: str | os.PathLike) -> Workbook:
+    """The forms of a workbook :func:`loading.load` has already read."""
     book = Workbook(path=str(path), sheets=list(raw.sheet_names), format=raw.format)
     for sheet in raw.sheets:
         try:

@@ -43,7 +43,7 @@ import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
@@ -330,13 +330,18 @@ def _splice(text: str, ops: list[tuple[int, int, int, str]]) -> str:
 class _Package:
     """Read side: member bytes by name (case-insensitive, as OPC says)."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, zf: zipfile.ZipFile, preloaded: Mapping[str, bytes] | None = None):
         self.zf = zf
         self.infos = zf.infolist()
         self.by_lower: dict[str, zipfile.ZipInfo] = {}
         for info in self.infos:
             self.by_lower.setdefault(info.filename.lower(), info)
-        self._cache: dict[str, bytes] = {}
+        # parts the caller already inflated from this very file (the loader's)
+        self._cache: dict[str, bytes] = {
+            name: data for name, data in (preloaded or {}).items()
+            if (info := self.by_lower.get(name.lower())) is not None and info.filename == name
+            and len(data) == info.file_size
+        }
 
     def name(self, part: str) -> str | None:
         info = self.by_lower.get(part.lower())
@@ -1323,9 +1328,11 @@ def patch_workbook(
     report: Sequence[ReportRow] | None = None,
     report_sheet: str = "校验结果",
     report_headers: Sequence[str] = REPORT_HEADERS,
+    parts: Mapping[str, bytes] | None = None,
 ) -> None:
     """Write ``src`` with ``edits`` applied to ``dst`` (atomically; ``src``
-    may be ``dst``).
+    may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
+    loader); they are used instead of inflating those members again.
 
     ``mark=True`` gives every edited cell a light fill (a new xf derived from
     its own) and, when ``report`` is given (even empty), writes the
@@ -1343,7 +1350,7 @@ def patch_workbook(
                    f"not a valid xlsx/xlsm file (cannot open as zip): {exc}") from None
     with zin:
         try:
-            members = _build(zin, edits, mark=mark, report=report, report_sheet=report_sheet,
+            members = _build(zin, edits, parts, mark=mark, report=report, report_sheet=report_sheet,
                              report_headers=report_headers)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
             raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
@@ -1354,10 +1361,10 @@ def patch_workbook(
         raise _err(f"无法写入 {dst}：{exc}", f"cannot write {dst}: {exc}") from exc
 
 
-def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], *, mark: bool,
+def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *, mark: bool,
            report: Sequence[ReportRow] | None, report_sheet: str,
            report_headers: Sequence[str]) -> list[tuple[zipfile.ZipInfo, bytes]]:
-    pkg = _Package(zin)
+    pkg = _Package(zin, parts)
     wb = _Workbook(pkg)
     replaced: dict[str, bytes] = {}
 
