@@ -149,7 +149,7 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})\d')
+_COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']([A-Z]{1,3})\d')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -253,8 +253,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         cells = 0
         for part in sheet_parts.values():
             blob = parts.get(part, b"")
-            letters = set(_COL_REF.findall(blob))
-            max_c = max((col_index(x.decode()) for x in letters), default=0)
+            max_c = _max_column(blob)
             max_r = max((int(x) for x in _ROW_REF.findall(blob)), default=0)
             max_r = max(max_r, blob.count(b"<row"))  # rows written without r="…"
             cells += max_r * (max_c + 1)
@@ -275,6 +274,19 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     book.parts = parts
     return book
+
+
+_WIDE_REF = re.compile(rb'\sr\s*=\s*["\'][A-Z]{2}')  # a cell reference past column Z
+
+
+def _max_column(blob: bytes) -> int:
+    """An upper bound of the last column used (0-based).  Forms end by
+    column Z, so one search usually settles it; a wider sheet gets the
+    exact figure from every cell reference."""
+    if not _WIDE_REF.search(blob):
+        return 25
+    letters = set(_COL_REF.findall(blob))
+    return max((col_index(x.decode()) for x in letters), default=16_383)  # unreadable refs: assume the widest
 
 
 def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:

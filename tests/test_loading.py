@@ -343,3 +343,11 @@ def test_load_from_bytes_helpers() -> None:
         loading._check_xml("x.xml", '<?xml version="1.0"?><!DOCTYPE a>'.encode("utf-16"), Path("x"))
     loading._check_xml("x.xml", b"<a>ok</a>", Path("x"))
     assert io  # keep the import for readers of this file
+
+
+def test_column_bound_for_the_cell_cap():
+    from selfeval_xlsx.loading import _max_column
+
+    assert _max_column(b'<row r="3"><c r="A3"/><c r="I3" s="2"/></row>') == 25  # a form: one search
+    assert _max_column(b'<c\tr="AB1"/>') == 27
+    assert _max_column(b"<x:c s='1' r='ZZZ9'/>") == 18277  # prefixed, single quotes
