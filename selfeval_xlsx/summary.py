@@ -473,7 +473,6 @@ def _print_setup(ws) -> None:
     ws.fit_to_pages(1, 0)
 
 
-@functools.lru_cache(maxsize=1024)  # every finding of a file links to the same copy
 def _escape_target(path: str) -> str:
     """A relationship target as Excel writes it (the escaping xlsxwriter uses)."""
     if re.search("%[0-9a-fA-F]{2}", path):
@@ -482,6 +481,18 @@ def _escape_target(path: str) -> str:
                        ("]", "%5d"), ("^", "%5e"), ("`", "%60"), ("{", "%7b"), ("}", "%7d")):
         path = path.replace(char, code)
     return path
+
+
+@functools.lru_cache(maxsize=1024)  # every finding of a file links to the same copy
+def _relationship_target(path: str) -> str:
+    """Type, Target and TargetMode of an external hyperlink to ``path``, as
+    xlsxwriter writes them (backslashes, Excel's escaping, # as %23)."""
+    path = path.replace("/", "\\")
+    if path.startswith(".\\"):
+        path = path[2:]
+    target = _xml_attr(_escape_target(path).replace("#", "%23"))
+    return ('Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+            f'Target="{target}" TargetMode="External"')
 
 
 def _xml_text(text: str) -> str:
@@ -571,16 +582,10 @@ class _Table:
 
     def _hyperlink(self, ref: str, link: str, display: str) -> None:
         path, _, location = link.removeprefix("external:").partition("#")
-        path = path.replace("/", "\\")
-        if path.startswith(".\\"):
-            path = path[2:]
         rid = f"rId{self.links}"
         anchor = f' location="{_xml_attr(location)}"' if location else ""
         self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_xml_attr(_clean_text(display))}"/>')
-        self._rels.write(
-            f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            f'hyperlink" Target="{_xml_attr(_escape_target(path).replace("#", "%23"))}" TargetMode="External"/>'
-        )
+        self._rels.write(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
 
     def finish(self) -> None:
         if self.dropped:
