@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from selfeval_xlsx import layout
+from selfeval_xlsx.formula import col_index
 from selfeval_xlsx.model import Cell, Form, Indicator, Workbook
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.rules import BY_CODE, ERROR
@@ -550,10 +551,7 @@ def position(ref: str | None) -> tuple[int, int]:
     match = re.match(r"([A-Z]+)(\d+)", ref)
     if match is None:
         return (0, 0)
-    column = 0
-    for letter in match.group(1):
-        column = column * 26 + ord(letter) - 64
-    return (int(match.group(2)), column)
+    return (int(match.group(2)), col_index(match.group(1)) + 1)
 
 
 def rate_matches(stated: Decimal, rate: Decimal) -> bool:

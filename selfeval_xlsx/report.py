@@ -82,14 +82,6 @@ def _paint(text: str, colour: str, enabled: bool) -> str:
     return f"{COLOURS[colour]}{text}{RESET}" if enabled else text
 
 
-def _number_text(value: Any) -> str:
-    if value is None:
-        return "（空）"
-    if isinstance(value, float):
-        return show(Decimal(repr(value)))
-    return str(value)
-
-
 def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -> list[str]:
     """Linter-style lines for one file's result dict."""
     path = result["file"]
@@ -110,14 +102,14 @@ def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -
         unit = form["unit"] or ("（未填单位）" if zh else "(no unit)")
         if zh:
             summary = (
-                f"{path}:{form['sheet']}: {kind}自评表 {unit}，总分 填报 {_number_text(total['stated'])} / "
-                f"计算 {_number_text(total['computed'])}，结论 填报 {conclusion['stated'] or '（无）'} / "
+                f"{path}:{form['sheet']}: {kind}自评表 {unit}，总分 填报 {show(total['stated'])} / "
+                f"计算 {show(total['computed'])}，结论 填报 {conclusion['stated'] or '（无）'} / "
                 f"计算 {conclusion['computed']}；错误 {errors}，警告 {warnings}"
             )
         else:
             summary = (
-                f"{path}:{form['sheet']}: {kind} form {unit}, total stated {_number_text(total['stated'])} / "
-                f"computed {_number_text(total['computed'])}, conclusion stated {conclusion['stated'] or '(none)'} / "
+                f"{path}:{form['sheet']}: {kind} form {unit}, total stated {show(total['stated'])} / "
+                f"computed {show(total['computed'])}, conclusion stated {conclusion['stated'] or '(none)'} / "
                 f"computed {conclusion['computed']}; {errors} errors, {warnings} warnings"
             )
         state = ERROR if errors else ("warning" if warnings else "ok")

@@ -39,6 +39,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.formula import col_letters
+from selfeval_xlsx.writer import esc_attr, esc_text, display_width
+
 KIND_NAMES = {"department": "部门整体", "project": "项目"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
 
@@ -63,15 +66,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FIXED_DATE = datetime(2000, 1, 1)
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` needs: CJK (East Asian wide/full-width) characters
-    count 2.  Approximated from the UTF-8 length (CJK characters take three
-    bytes, ASCII one), which is fast."""
-    if text.isascii():
-        return len(text)
-    return (len(text.encode("utf-8", "replace")) + len(text)) // 2
-
-
 def _clean_text(value: Any) -> str:
     text = value if isinstance(value, str) else str(value)
     if not text.isprintable():  # tabs/newlines are fine, control characters are not
@@ -87,18 +81,19 @@ def _number(value: Any) -> float | int | None:
     return None
 
 
-def _excel_link(target: str, sheet: str | None, cell: str | None) -> str | None:
-    """``external:`` link to ``sheet!cell`` in ``target`` (a path relative to
-    summary.xlsx, or absolute); None when Excel could not follow it."""
+def _excel_link(target: str, sheet: str | None, cell: str | None) -> tuple[str, str] | None:
+    """A link to ``sheet!cell`` in ``target`` (a path relative to
+    summary.xlsx, or absolute) as (path, location); None when Excel could
+    not follow it (a # in the path, or longer than Excel's URL limit)."""
     if not target or "#" in target:
         return None
-    url = "external:" + target
+    location = ""
     if sheet:
         quoted = sheet.replace("'", "''")
-        url += f"#'{quoted}'!{cell or 'A1'}"
-    if len(url) > MAX_URL:
+        location = f"'{quoted}'!{cell or 'A1'}"
+    if len("external:") + len(target) + (len(location) + 1 if location else 0) > MAX_URL:
         return None
-    return url
+    return target, location
 
 
 def _grade_bands(grades: tuple[float, float, float]) -> list[tuple[str, str, float, float]]:
@@ -490,28 +485,9 @@ def _relationship_target(path: str) -> str:
     path = path.replace("/", "\\")
     if path.startswith(".\\"):
         path = path[2:]
-    target = _xml_attr(_escape_target(path).replace("#", "%23"))
+    target = esc_attr(_escape_target(path).replace("#", "%23"))
     return ('Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
             f'Target="{target}" TargetMode="External"')
-
-
-def _xml_text(text: str) -> str:
-    if "&" not in text and "<" not in text and ">" not in text:
-        return text
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _xml_attr(text: str) -> str:
-    return _xml_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 class _Table:
@@ -534,7 +510,7 @@ class _Table:
         self.links = 0
         self.dropped = 0
         self.widths = [display_width(h) for h in headers]
-        self.letters = [_column_letter(c) for c in range(len(headers))]
+        self.letters = [col_letters(c) for c in range(len(headers))]
         self.link_style = fmt.link._get_xf_index()  # the style id the raw link cells use
         for c, title in enumerate(headers):
             ws.write_string(0, c, title, fmt.header)
@@ -546,7 +522,7 @@ class _Table:
         self._links = open(scratch / f"{name}.links.xml", "w", encoding="utf-8")
         self._rels = open(scratch / f"{name}.rels.xml", "w", encoding="utf-8")
 
-    def append(self, values: tuple[Any, ...], link: str | None) -> None:
+    def append(self, values: tuple[Any, ...], link: tuple[str, str] | None) -> None:
         if self.rows >= MAX_ROWS - 2:  # Excel's last row is kept for the note
             self.dropped += 1
             return
@@ -564,7 +540,7 @@ class _Table:
                 if not text:
                     continue
                 w = display_width(text[:80])
-                body = f'<is><t xml:space="preserve">{_xml_text(text)}</t></is>'
+                body = f'<is><t xml:space="preserve">{esc_text(text)}</t></is>'
                 kind = ' t="inlineStr"'
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
@@ -580,17 +556,17 @@ class _Table:
             cells.append(f'<c r="{ref}"{style}{kind}>{body}</c>')
         self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
 
-    def _hyperlink(self, ref: str, link: str, display: str) -> None:
-        path, _, location = link.removeprefix("external:").partition("#")
+    def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
+        path, location = link
         rid = f"rId{self.links}"
-        anchor = f' location="{_xml_attr(location)}"' if location else ""
-        self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_xml_attr(_clean_text(display))}"/>')
+        anchor = f' location="{esc_attr(location)}"' if location else ""
+        self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{esc_attr(_clean_text(display))}"/>')
         self._rels.write(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
 
     def finish(self) -> None:
         if self.dropped:
             self.rows += 1
-            note = _xml_text(f"……其余 {self.dropped} 行未列出（超出 Excel 行数上限）")
+            note = esc_text(f"……其余 {self.dropped} 行未列出（超出 Excel 行数上限）")
             self._rows.write(f'<row r="{self.rows + 1}"><c r="A{self.rows + 1}" t="inlineStr"><is><t>{note}</t></is></c></row>')
         for handle in (self._rows, self._links, self._rels):
             handle.close()

@@ -50,6 +50,7 @@ from xml.parsers import expat
 
 from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
+from selfeval_xlsx.formula import col_index, col_letters
 
 __all__ = ["Edit", "ReportRow", "patch_workbook", "MARK_FILL_RGB", "REPORT_HEADERS"]
 
@@ -117,28 +118,23 @@ def _parse_ref(ref: str) -> tuple[int, int]:
 
 
 def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n
+    """'A' -> 1 (the writer counts columns from 1, as the XML does)."""
+    return col_index(letters) + 1
 
 
 def _col_letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """1 -> 'A'."""
+    return col_letters(col - 1)
 
 
-def _esc_text(s: str) -> str:
+def esc_text(s: str) -> str:
     if "&" not in s and "<" not in s and ">" not in s:
         return s
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _esc_attr(s: str) -> str:
-    return _esc_text(s).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+def esc_attr(s: str) -> str:
+    return esc_text(s).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 _XSTR_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
@@ -153,7 +149,7 @@ def _xstring(s: str) -> str:
         s = _XSTR_ESCAPE_RE.sub(r"_x005F_\1", s)
     if not s.isprintable():  # only then can it hold a character XML forbids
         s = _ILLEGAL_XML_RE.sub(lambda m: "_x%04X_" % ord(m.group()), s)
-    s = _esc_text(s)
+    s = esc_text(s)
     return s.replace("\r", "&#13;") if "\r" in s else s
 
 
@@ -200,7 +196,7 @@ def _get_attr(tag: str, name: str) -> str | None:
 def _set_attr(tag: str, name: str, value: str) -> str:
     """Set ``name`` on a start tag (``<x ...>`` or ``<x .../>``)."""
     pat = _attr_pat(name)
-    new = f'{name}="{_esc_attr(value)}"'
+    new = f'{name}="{esc_attr(value)}"'
     m = pat.search(tag)
     if m:
         return tag[: m.start(0)] + m.group(1) + new + tag[m.end(0):]
@@ -950,7 +946,7 @@ class _Styles:
         ops = self.fonts.ops() + self.fills.ops() + self.xfs.ops()
         if self._numfmt_added:
             p = self.p
-            new = "".join(f'<{p}numFmt numFmtId="{i}" formatCode="{_esc_attr(c)}"/>' for i, c in self._numfmt_added)
+            new = "".join(f'<{p}numFmt numFmtId="{i}" formatCode="{esc_attr(c)}"/>' for i, c in self._numfmt_added)
             nf = _Collection(self, "numFmts", "numFmt")
             if nf.tag is None:
                 at = self.fonts.tag_start if self.fonts.tag is not None else self._first_child_pos()
@@ -1022,7 +1018,7 @@ class _WorkbookXml:
 
     def add_sheet(self, name: str, sheet_id: int, rid: str, r_prefix: str) -> None:
         p = self.p
-        xml = f'<{p}sheet name="{_esc_attr(name)}" sheetId="{sheet_id}" {r_prefix}id="{rid}"/>'
+        xml = f'<{p}sheet name="{esc_attr(name)}" sheetId="{sheet_id}" {r_prefix}id="{rid}"/>'
         close = f"</{p}sheets>"
         i = self.text.find(close)
         if i < 0:
@@ -1032,7 +1028,7 @@ class _WorkbookXml:
     def set_filter_name(self, local_sheet_id: int, value: str) -> None:
         p = self.p
         xml = (f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{local_sheet_id}" hidden="1">'
-               f"{_esc_text(value)}</{p}definedName>")
+               f"{esc_text(value)}</{p}definedName>")
         t = self.text
         pat = re.compile(r"<" + re.escape(p) + r"definedName(?=[\s/>])" + _TAG_TAIL)
         for m in pat.finditer(t):
@@ -1062,9 +1058,11 @@ class _WorkbookXml:
 # the report sheet
 
 
-def _display_width(s: str) -> int:
+def display_width(s: str) -> int:
     """Columns the text takes: CJK characters count double.  (UTF-8 length
     plus character count, halved: 1 for ASCII, 2 for CJK; done in C.)"""
+    if s.isascii():
+        return len(s)
     return (len(s.encode("utf-8", "surrogatepass")) + len(s)) // 2
 
 
@@ -1097,7 +1095,7 @@ def _build_report_sheet(rows: Sequence[ReportRow], headers: Sequence[str], *,
             return f'<c r="{ref}"{sa} t="inlineStr"><is><t{sp}>{_xstring(v)}</t></is></c>'
         return f'<c r="{ref}"{sa}><v>{_number_text(v)}</v></c>'
 
-    widths = [_display_width(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     out_rows = ["<row r=\"1\">" + "".join(cell(f"{_col_letters(i + 1)}1", h, header_xf)
                                             for i, h in enumerate(headers)) + "</row>"]
     links = []
@@ -1110,12 +1108,12 @@ def _build_report_sheet(rows: Sequence[ReportRow], headers: Sequence[str], *,
             if j == 3 and row.cell and row.sheet in sheet_names:
                 s = link_xf
                 target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
-                links.append(f'<hyperlink ref="{ref}" location="{_esc_attr(target)}" display="{_esc_attr(row.cell)}"/>')
+                links.append(f'<hyperlink ref="{ref}" location="{esc_attr(target)}" display="{esc_attr(row.cell)}"/>')
             elif j == 4:
                 s = wrap_xf
             cells.append(cell(ref, v, s))
             text = "" if v is None else str(v)
-            width = max(map(_display_width, text.split("\n"))) if "\n" in text else _display_width(text)
+            width = max(map(display_width, text.split("\n"))) if "\n" in text else display_width(text)
             if width > widths[j]:
                 widths[j] = width
         out_rows.append(f'<row r="{i}">' + "".join(cells) + "</row>")
@@ -1157,7 +1155,7 @@ def _patch_content_types(data: bytes, part: str) -> bytes:
 
 
 def _patch_rels(data: bytes, rid: str, target: str, rel_type: str) -> bytes:
-    xml = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{_esc_attr(target)}"/>'
+    xml = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{esc_attr(target)}"/>'
     text, enc = _decode(data, "workbook.xml.rels")
     m = re.search(r"</([A-Za-z_][\w.-]*:)?Relationships>", text)
     if not m:
@@ -1214,7 +1212,7 @@ def _patch_app_xml(data: bytes, worksheet_names: list[str], new_name: str) -> by
         # insert the title after the last worksheet title
         last = title_iter[start + c - 1]
         prefix = last.group(1) or ""
-        tp_new = tp_inner[: last.end()] + f"<{prefix}lpstr>{_esc_text(new_name)}</{prefix}lpstr>" + tp_inner[last.end():]
+        tp_new = tp_inner[: last.end()] + f"<{prefix}lpstr>{esc_text(new_name)}</{prefix}lpstr>" + tp_inner[last.end():]
         tv = re.search(r"<(\w+:)?vector\b" + _TAG_TAIL, tp_new)
         tp_new = tp_new[: tv.start()] + _set_attr(tv.group(0), "size", str(len(title_iter) + 1)) + tp_new[tv.end():]
         new_text = (text[: hp.start(2)] + hp_new + text[hp.end(2): tp.start(2)] + tp_new + text[tp.end(2):])
