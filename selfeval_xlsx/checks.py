@@ -513,7 +513,10 @@ class _Grid:
         key = (row + 1, col + 1)
         if key in self.values:
             value = self.values[key]
-            return parse_number(value) if isinstance(value, str) and parse_number(value) is not None else value
+            if isinstance(value, str):  # a number typed as text ("3分") is read as that number
+                number = parse_number(value)
+                return value if number is None else number
+            return value
         if self.table[0] <= row + 1 <= self.table[1]:
             return None  # a blank row inside the indicator table
         from selfeval_xlsx.formula import Unsupported
