@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.formula import col_index, shift_formula
@@ -150,7 +150,8 @@ _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
 _COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']([A-Z]{1,3})\d')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_ROW_REF = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d+)')
+_ROW_REF_PREFIXED = re.compile(rb'<\w+:row\s[^>]*?\br\s*=\s*["\'](\d+)')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
@@ -253,10 +254,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         cells = 0
         for part in sheet_parts.values():
             blob = parts.get(part, b"")
-            max_c = _max_column(blob)
-            max_r = max((int(x) for x in _ROW_REF.findall(blob)), default=0)
-            max_r = max(max_r, blob.count(b"<row"))  # rows written without r="…"
-            cells += max_r * (max_c + 1)
+            cells += _max_row(blob) * (_max_column(blob) + 1)
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
@@ -276,7 +274,19 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
     return book
 
 
-_WIDE_REF = re.compile(rb'\sr\s*=\s*["\'][A-Z]{2}')  # a cell reference past column Z
+# a cell reference past column Z (or something like one: a false alarm only
+# costs the exact count); no leading \s, so the search runs on the literal "r"
+_WIDE_REF = re.compile(rb'r\s*=\s*["\'][A-Z]{2}')
+
+
+def _max_row(blob: bytes) -> int:
+    """An upper bound of the number of rows (1-based last row): the largest
+    row number written, or the count of rows for rows written without one."""
+    found = _ROW_REF.findall(blob)
+    if b":row" in blob:  # prefixed elements (<x:row …>), rare
+        found += _ROW_REF_PREFIXED.findall(blob)
+    last = max((int(x) for x in found), default=0)
+    return max(last, blob.count(b"<row"), blob.count(b":row"))
 
 
 def _max_column(blob: bytes) -> int:
@@ -343,22 +353,14 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
 
 
 def _scan_formulas(blob: bytes) -> dict[tuple[int, int], tuple[str, bool]]:
+    """(row, col) -> (formula text, has a cached value) for every formula
+    cell of a sheet part; shared formulas are expanded to each cell."""
     out: dict[tuple[int, int], tuple[str, bool]] = {}
     shared: dict[str, tuple[str, int, int]] = {}
     pending: list[tuple[int, int, str, bool]] = []
-    for m in _CELL.finditer(blob):
-        body = m.group(2)
-        fm = _F.search(body)
-        if fm is None:
-            continue
-        ref = _CELL_REF.search(b" " + m.group(1))
-        if ref is None:
-            continue
-        r, c = int(ref.group(2)) - 1, col_index(ref.group(1).decode())
-        fa = _attrs(fm.group(1))
-        text = unescape(fm.group(2).decode("utf-8", "replace")) if fm.group(2) else ""
-        vm = _V.search(body, fm.end())
-        cached = bool(vm and vm.group(1))
+    for r, c, fattrs, text, cached in _formula_cells(blob):
+        fa = _attrs(fattrs) if fattrs.strip() else {}
+        text = unescape(text.decode("utf-8", "replace")) if text else ""
         if fa.get("t") == "shared" and "si" in fa:
             if text:
                 shared[fa["si"]] = (text, r, c)
@@ -372,6 +374,48 @@ def _scan_formulas(blob: bytes) -> dict[tuple[int, int], tuple[str, bool]]:
             text, r0, c0 = shared[si]
             out[(r, c)] = (shift_formula(text, r - r0, c - c0), cached)
     return out
+
+
+_F_PLAIN = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_V_PLAIN = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
+
+
+def _formula_cells(blob: bytes) -> Iterator[tuple[int, int, bytes, bytes | None, bool]]:
+    """(row, col, <f> attributes, <f> text, cached value?) of each formula cell.
+
+    Sheets carry a few formulas among hundreds of cells, so the usual path
+    finds the ``<f>`` elements and looks back for their cell; XML with
+    prefixed elements (``<x:c>``) gets the general cell-by-cell scan."""
+    if b":c " in blob or b":f" in blob:
+        for m in _CELL.finditer(blob):
+            body = m.group(2)
+            fm = _F.search(body)
+            if fm is None:
+                continue
+            ref = _CELL_REF.search(b" " + m.group(1))
+            if ref is None:
+                continue
+            vm = _V.search(body, fm.end())
+            yield (int(ref.group(2)) - 1, col_index(ref.group(1).decode()), fm.group(1), fm.group(2),
+                   bool(vm and vm.group(1)))
+        return
+    for fm in _F_PLAIN.finditer(blob):
+        at = fm.start()
+        start = blob.rfind(b"<c", 0, at)
+        while start >= 0 and blob[start + 2 : start + 3] not in (b" ", b"\t", b"\n", b"\r"):
+            start = blob.rfind(b"<c", 0, start)  # <cols>, <cfRule> …
+        if start < 0:
+            continue
+        head_end = blob.find(b">", start, at)
+        if head_end < 0 or blob[head_end - 1] == 0x2F or blob.find(b"</c>", head_end, at) >= 0:
+            continue  # not inside a cell
+        ref = _CELL_REF.search(blob, start, head_end)
+        if ref is None:
+            continue
+        end = blob.find(b"</c>", fm.end())
+        vm = _V_PLAIN.search(blob, fm.end(), end if end >= 0 else len(blob))
+        yield (int(ref.group(2)) - 1, col_index(ref.group(1).decode()), fm.group(1), fm.group(2),
+               bool(vm and vm.group(1)))
 
 
 # --------------------------------------------------------------------------

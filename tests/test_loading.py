@@ -351,3 +351,51 @@ def test_column_bound_for_the_cell_cap():
     assert _max_column(b'<row r="3"><c r="A3"/><c r="I3" s="2"/></row>') == 25  # a form: one search
     assert _max_column(b'<c\tr="AB1"/>') == 27
     assert _max_column(b"<x:c s='1' r='ZZZ9'/>") == 18277  # prefixed, single quotes
+
+
+def test_row_bound_for_the_cell_cap():
+    from selfeval_xlsx.loading import _max_row
+
+    assert _max_row(b'<row r="3" spans="1:9"><c r="A3"/></row><row r="12"/>') == 12
+    assert _max_row(b"<row spans='1:2' r='1048576'><c r='A1048576'/></row>") == 1048576  # single quotes
+    assert _max_row(b'<x:row r="70000"><x:c r="A70000"/></x:row>') == 70000  # prefixed
+    assert _max_row(b"<row><c/></row><row><c/></row><row/>") == 3  # rows without numbers
+
+
+def test_huge_row_in_single_quotes_is_refused(tmp_path: Path) -> None:
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    far = b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"
+    p = rezip(src, tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")})
+    assert "单元格过多" in unreadable(p).zh
+
+
+FORMULA_SHEET = (
+    b'<worksheet><cols><col min="1" max="3" width="9"/></cols><sheetData>'
+    b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="2"/><c r="C1"><f>A1*2</f><v>2</v></c></row>'
+    b'<row r="2"><c r="A2" t="str"><f t="shared" ref="A2:A4" si="0">SUM(C1:C1)</f><v></v></c>'
+    b'<c r="B2"><is><t>&lt;f&gt;</t></is></c><c\tr="C2"><f>IF(A1&gt;0,"a&amp;b","")</f></c></row>'
+    b'<row r="3"><c r="A3"><f t="shared" si="0"/><v>5</v></c></row>'
+    b'<row r="4"><c r="A4"><f t="shared" si="0"/></c><c r="B4"/></row>'
+    b'</sheetData><conditionalFormatting sqref="A1"><cfRule type="expression"><formula>A1&gt;0</formula>'
+    b'</cfRule></conditionalFormatting></worksheet>'
+)
+
+
+@pytest.mark.parametrize("prefixed", [False, True])
+def test_formula_scan(prefixed: bool) -> None:
+    """Formula text and whether a cached value is there, for plain and
+    shared formulas; the scan is the same for prefixed (x:) elements."""
+    blob = FORMULA_SHEET
+    if prefixed:
+        for tag in (b"c", b"f", b"v", b"row", b"is", b"t"):
+            blob = blob.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(b"<" + tag + b">", b"<x:" + tag + b">")
+            blob = blob.replace(b"<" + tag + b"\t", b"<x:" + tag + b"\t").replace(b"</" + tag + b">", b"</x:" + tag + b">")
+    assert loading._scan_formulas(blob) == {
+        (0, 2): ("A1*2", True),
+        (1, 0): ("SUM(C1:C1)", False),
+        (1, 2): ('IF(A1>0,"a&b","")', False),
+        (2, 0): ("SUM(C2:C2)", True),
+        (3, 0): ("SUM(C3:C3)", False),
+    }
