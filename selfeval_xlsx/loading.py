@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -91,11 +92,13 @@ def load(path: str | os.PathLike) -> RawBook:
     """Read ``path`` into a :class:`RawBook`; UnreadableError for anything bad."""
     p = Path(path)
     try:
-        if not p.exists():
-            raise _fail("文件不存在", "file not found", path)
-        if p.is_dir():
+        try:
+            st = os.stat(p)
+        except (FileNotFoundError, NotADirectoryError):
+            raise _fail("文件不存在", "file not found", path) from None
+        if stat.S_ISDIR(st.st_mode):
             raise _fail("这是一个文件夹，不是Excel文件", "this is a directory, not an Excel file", path)
-        size = p.stat().st_size
+        size = st.st_size
         if size == 0:
             raise _fail("文件为空（0字节）", "the file is empty (0 bytes)", path)
         if size > MAX_FILE_BYTES:
@@ -145,6 +148,7 @@ def _not_excel(data: bytes, path: Path) -> UnreadableError:
 # OOXML (zip)
 
 _XML_DECL = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_ROOT_ELEMENT = re.compile(rb"<[^?!\s]")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
@@ -183,7 +187,11 @@ def _check_xml(name: str, blob: bytes, path: Path) -> None:
         except UnicodeDecodeError:
             raise _fail(f"文件内部XML部件损坏（{name}）", f"damaged XML part ({name})", path) from None
         blob = text
-    if b"<!" in blob and _XML_DECL.search(blob):
+    # a DOCTYPE (and the ENTITY declarations inside it) can only come before
+    # the root element: look there, not through the whole part
+    root = _ROOT_ELEMENT.search(blob)
+    prolog = blob[: root.start()] if root else blob
+    if b"<!" in prolog and _XML_DECL.search(prolog):
         raise _fail(
             f"文件含有不安全的XML声明（DOCTYPE/ENTITY，{name}），已拒绝读取",
             f"the file contains an unsafe XML declaration (DOCTYPE/ENTITY in {name}); refused",

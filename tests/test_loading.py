@@ -342,6 +342,10 @@ def test_load_from_bytes_helpers() -> None:
     with pytest.raises(UnreadableError):
         loading._check_xml("x.xml", '<?xml version="1.0"?><!DOCTYPE a>'.encode("utf-16"), Path("x"))
     loading._check_xml("x.xml", b"<a>ok</a>", Path("x"))
+    with pytest.raises(UnreadableError):  # behind a comment and a processing instruction
+        loading._check_xml("x.xml", b'<?xml version="1.0"?>\n<!-- c --><?pi x?>\n<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>',
+                           Path("x"))
+    loading._check_xml("x.xml", b'<?xml version="1.0"?><a><![CDATA[<!DOCTYPE is text here>]]></a>', Path("x"))
     assert io  # keep the import for readers of this file
 
 
