@@ -13,12 +13,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Cell:
     sheet: str
     ref: str  # A1 reference on ``sheet``, e.g. "H23"
     value: Any = None  # str | int | float | bool | datetime | None, as read
     formula: str | None = None  # the formula text (without "="), if any
+
+    def __init__(self, sheet: str, ref: str, value: Any = None, formula: str | None = None) -> None:
+        # a form has a few hundred cells: set the slots directly (frozen
+        # dataclasses go through object.__setattr__, twice as slow)
+        _SET_SHEET(self, sheet)
+        _SET_REF(self, ref)
+        _SET_VALUE(self, value)
+        _SET_FORMULA(self, formula)
 
     @property
     def empty(self) -> bool:
@@ -32,6 +40,10 @@ class Cell:
         if isinstance(self.value, float) and self.value.is_integer():
             return str(int(self.value))
         return str(self.value)
+
+
+_SET_SHEET, _SET_REF = Cell.sheet.__set__, Cell.ref.__set__  # type: ignore[attr-defined]
+_SET_VALUE, _SET_FORMULA = Cell.value.__set__, Cell.formula.__set__  # type: ignore[attr-defined]
 
 
 @dataclass
