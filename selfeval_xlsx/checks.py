@@ -15,6 +15,7 @@ So a corrected copy validates without arithmetic findings.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -124,8 +125,12 @@ def _rate_number(cell: Cell | None) -> Decimal | None:
     return value
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=8192)  # indicator names and values repeat across rows and files
 def _label(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 PLACEHOLDERS = re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
@@ -478,12 +483,17 @@ class _Checker:
             for cell in (row.level3, row.target):
                 if cell is None or cell.empty:
                     continue
-                for match in YEAR.finditer(unicodedata.normalize("NFKC", cell.text)):
-                    found = int(match.group(1))
-                    named = match.group(2) or (cell is row.level3 and abs(found - year) <= 2)
+                for found, with_nian in _years(cell.text):
+                    named = with_nian or (cell is row.level3 and abs(found - year) <= 2)
                     if named and found != year:
                         self.add("Q205", cell, expected=year, found=found)
                         return
+
+
+@functools.lru_cache(maxsize=8192)
+def _years(text: str) -> tuple[tuple[int, bool], ...]:
+    """The years written in ``text``: (year, followed by 年)."""
+    return tuple((int(m.group(1)), bool(m.group(2))) for m in YEAR.finditer(unicodedata.normalize("NFKC", text)))
 
 
 class _Grid:
@@ -547,11 +557,15 @@ def _formula_agrees(found: Decimal | str, expected: Decimal | str, kind: str, to
     return abs(found - expected) <= tolerance
 
 
+_A1 = re.compile(r"([A-Z]+)(\d+)")
+
+
+@functools.lru_cache(maxsize=8192)
 def position(ref: str | None) -> tuple[int, int]:
     """Sort key of an A1 reference: row, then column; no cell sorts first."""
     if not ref:
         return (0, 0)
-    match = re.match(r"([A-Z]+)(\d+)", ref)
+    match = _A1.match(ref)
     if match is None:
         return (0, 0)
     return (int(match.group(2)), col_index(match.group(1)) + 1)

@@ -201,14 +201,15 @@ class _Sheet:
     # values -------------------------------------------------------------
     def raw(self, r: int, c: int) -> Any:
         v = None
-        if 0 <= r < self.nrows:
+        if 0 <= r < self.nrows and c >= 0:
             row = self.rows[r]
-            if 0 <= c < len(row):
+            if c < len(row):
                 v = row[c]
                 if v == "":
                     v = None
-        if self.formulas:
-            f = self.formulas.get((r, c))
+        formulas = self.formulas
+        if formulas:
+            f = formulas.get((r, c))
             if f is not None and (v is None or not f[1]):
                 computed = self._formula_value(r, c)
                 # an unsupported formula keeps whatever value was stored
@@ -264,12 +265,13 @@ class _Sheet:
     def cell(self, r: int, c: int) -> Cell:
         """The cell at exactly (r, c) (0-based), value as read."""
         v = self.raw(r, c)
-        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        if v.__class__ is float and v.is_integer() and abs(v) < 1e15:
             v = int(v)
-        elif isinstance(v, str) and v == "":
+        elif v == "":
             v = None
         f = self.formulas.get((r, c)) if self.formulas else None
-        return Cell(self.name, _ref(r, c), v, f[0] if f else None)
+        letters = _COL_CACHE[c] if c < 64 else col_letters(c)
+        return Cell(self.name, f"{letters}{r + 1}", v, f[0] if f else None)
 
     def rcell(self, r: int, c: int) -> Cell:
         """The top-left cell of the merge covering (r, c)."""
@@ -282,7 +284,8 @@ class _Sheet:
         row = self._norm_rows[r]
         if row is None:
             src = self.rows[r]
-            row = [norm(v) if isinstance(v, str) and v else "" for v in src]
+            cache = _NORM_CACHE
+            row = [(cache.get(v) or norm(v)) if v.__class__ is str and v else "" for v in src]
             self._norm_rows[r] = row
         return row
 
