@@ -490,6 +490,21 @@ def _relationship_target(path: str) -> str:
             f'Target="{target}" TargetMode="External"')
 
 
+@functools.lru_cache(maxsize=4096)  # file names, sheets, codes and many messages repeat
+def _text_cell(value: str) -> tuple[str, int]:
+    """The rest of a text cell after ``<c r="…"`` (an inline string, never a
+    formula) and its display width; ("", 0) for nothing to show."""
+    text = _clean_text(value)
+    if not text:
+        return "", 0
+    return f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>', display_width(text[:80])
+
+
+@functools.lru_cache(maxsize=1024)
+def _attr_text(value: str) -> str:
+    return esc_attr(_clean_text(value))
+
+
 class _Table:
     """A header (written by xlsxwriter) and data rows streamed as sheet XML.
 
@@ -527,40 +542,37 @@ class _Table:
             self.dropped += 1
             return
         self.rows += 1
-        r, widths = self.rows + 1, self.widths  # sheet rows are 1-based, under the header
+        r, widths, letters = str(self.rows + 1), self.widths, self.letters  # 1-based, under the header
         cells = []
         for c, value in enumerate(values):
             if value is None:
                 if c != self.link_col or not link:
                     continue
                 value = "—"  # a finding about the whole form: the link still opens its sheet
-            ref = f"{self.letters[c]}{r}"
-            if isinstance(value, str) or isinstance(value, bool) or not math.isfinite(value):
-                text = _clean_text(value if not isinstance(value, bool) else str(value).upper())
-                if not text:
+            if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
+                body, w = _text_cell(value if not isinstance(value, bool) else str(value).upper())
+                if not body:
                     continue
-                w = display_width(text[:80])
-                body = f'<is><t xml:space="preserve">{esc_text(text)}</t></is>'
-                kind = ' t="inlineStr"'
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
                 w = len(f"{value:g}") if isinstance(value, float) else len(text)
-                body, kind = f"<v>{text}</v>", ""
+                body = f"><v>{text}</v></c>"
             if w > widths[c]:
                 widths[c] = w
-            style = ""
+            ref = letters[c] + r
             if c == self.link_col and link and self.links < MAX_LINKS:
                 self.links += 1
-                style = f' s="{self.link_style}"'
                 self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
-            cells.append(f'<c r="{ref}"{style}{kind}>{body}</c>')
+                cells.append(f'<c r="{ref}" s="{self.link_style}"{body}')
+            else:
+                cells.append(f'<c r="{ref}"{body}')
         self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
 
     def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
         path, location = link
         rid = f"rId{self.links}"
         anchor = f' location="{esc_attr(location)}"' if location else ""
-        self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{esc_attr(_clean_text(display))}"/>')
+        self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_attr_text(display)}"/>')
         self._rels.write(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
 
     def finish(self) -> None:
