@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
 import time
@@ -53,9 +54,14 @@ PRELOAD = [
     "selfeval_xlsx.checks", "selfeval_xlsx.fill", "selfeval_xlsx.report",
 ]
 
-#: Items sent ahead to each worker (the running one and the next), so a
-#: worker does not wait for the parent between two files.
-PIPELINE_DEPTH = 2
+#: Items sent ahead to each worker, so a worker does not wait for the parent
+#: between two files and reports several files at a time.
+PIPELINE_DEPTH = 8
+
+#: A worker sends its replies at most this many at a time ...
+REPLY_BATCH = 16
+#: ... and holds none back longer than this (seconds), so progress shows.
+REPLY_DELAY = 0.2
 
 #: Prefix of the temporary folders :func:`process_file` writes into.
 TMP_PREFIX = ".selfeval-tmp-"
@@ -211,50 +217,104 @@ def _limit_memory(limit: int | None) -> None:
         pass
 
 
-def _worker_main(conn, func, memory_limit) -> None:  # runs in the child
+def _worker_main(conn, func, memory_limit, state) -> None:  # runs in the child
+    """Serve items until told to stop.
+
+    ``state`` is shared memory the parent reads: ``[index of the item
+    running (-1 between items), time.monotonic() when it started]``, so the
+    parent knows which item a worker that dies or overruns was on.  Replies
+    go back a few at a time (one wake-up of the parent for several files):
+    when the worker is down to its last queued item, or holds
+    :data:`REPLY_BATCH` replies, or the oldest has waited :data:`REPLY_DELAY`
+    seconds.
+    """
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_limit)
+    inbox: deque[tuple[int, Any]] = deque()
+    replies: list[tuple[int, bool, Any]] = []
+    oldest = 0.0
     while True:
         try:
-            message = conn.recv()
+            while not inbox or conn.poll():  # wait for work; take all there is
+                message = conn.recv()
+                if message is None:
+                    _send_replies(conn, replies)
+                    return
+                inbox.append(message)
         except (EOFError, OSError):
             return
-        if message is None:
-            return
-        index, item = message
+        index, item = inbox.popleft()
+        state[1] = time.monotonic()
+        state[0] = index  # written last: the parent reads it first
         try:
             reply = (index, True, func(item))
         except MemoryError:
             reply = (index, False, "MemoryError")
         except BaseException as exc:  # noqa: BLE001 - report, keep serving
             reply = (index, False, f"{type(exc).__name__}: {exc}")
+        state[0] = -1
+        now = time.monotonic()
+        if not replies:
+            oldest = now
+        replies.append(reply)
+        del reply, item
+        if len(inbox) <= 1 or len(replies) >= REPLY_BATCH or now - oldest >= REPLY_DELAY:
+            if not _send_replies(conn, replies):
+                return
+            replies = []
+
+
+def _send_replies(conn, replies: list[tuple[int, bool, Any]]) -> bool:
+    """Send a list of replies; False when the parent has gone."""
+    if not replies:
+        return True
+    try:
+        conn.send(replies)
+        return True
+    except (EOFError, OSError):
+        return False
+    except Exception:  # noqa: BLE001 - a result that cannot be pickled: find it
+        pass
+    checked = []
+    for index, ok, payload in replies:
         try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as exc:  # an unpicklable result  # noqa: BLE001
-            conn.send((index, False, f"{type(exc).__name__}: {exc}"))
-        del reply, message, item
+            pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            checked.append((index, ok, payload))
+        except Exception as exc:  # noqa: BLE001
+            checked.append((index, False, f"{type(exc).__name__}: {exc}"))
+    try:
+        conn.send(checked)
+        return True
+    except (EOFError, OSError):
+        return False
 
 
 class _Worker:
-    """One worker process and the items sent to it, oldest (running) first."""
+    """One worker process, the items sent to it (oldest first) and the
+    shared ``state`` in which it shows the item it is on."""
 
-    __slots__ = ("process", "conn", "queue", "deadline")
+    __slots__ = ("process", "conn", "queue", "state")
 
     def __init__(self, ctx, func, memory_limit):
         parent_end, child_end = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child_end, func, memory_limit), daemon=True)
+        self.state = ctx.RawArray("d", [-1.0, 0.0])
+        self.process = ctx.Process(target=_worker_main, args=(child_end, func, memory_limit, self.state),
+                                   daemon=True)
         self.process.start()
         child_end.close()
         self.conn = parent_end
         self.queue: deque[tuple[int, Any]] = deque()
-        self.deadline = float("inf")  # of the item at the head of the queue
 
     @property
     def busy(self) -> bool:
         return bool(self.queue)
+
+    def running(self) -> tuple[int, float] | None:
+        """(index, start time) of the item the worker is on, or None."""
+        index = int(self.state[0])  # first: the worker writes it last
+        started = self.state[1]
+        return None if index < 0 else (index, started)
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -321,18 +381,22 @@ def run_tasks(
     def new_worker() -> _Worker:
         return _Worker(ctx, func, memory_limit)
 
-    def deadline() -> float:
-        return time.monotonic() + timeout if timeout else float("inf")
-
-    def fail(worker: _Worker, failure: Failure) -> None:
-        """The running item failed; the worker is replaced and the items
-        queued behind it go back to be handed out again, in order."""
-        index, item = worker.queue.popleft()
-        done[index] = (item, None, failure)
-        retry.extendleft(reversed(worker.queue))
-        worker.queue.clear()
+    def fail(worker: _Worker, failure: Failure, blamed: int | None = None) -> None:
+        """The worker died or overran: the item it was on (``blamed``, or
+        the one it shows as running) failed.  It is replaced, and the other
+        items sent to it (queued, or done but not yet reported) go back to be
+        handed out again, in order."""
         workers.remove(worker)
         worker.stop(kill=True)
+        queued = {index for index, _item in worker.queue}
+        if blamed not in queued:
+            running = worker.running()  # final now that the process is gone
+            blamed = running[0] if running is not None and running[0] in queued else worker.queue[0][0]
+        for index, item in worker.queue:
+            if index == blamed:
+                done[index] = (item, None, failure)
+        retry.extendleft(reversed([task for task in worker.queue if task[0] != blamed]))
+        worker.queue.clear()
         workers.append(new_worker())
 
     def take() -> tuple[int, Any] | None:
@@ -360,8 +424,6 @@ def run_tasks(
                 workers.append(new_worker())
                 return True
             return False
-        if not worker.queue:
-            worker.deadline = deadline()
         worker.queue.append(task)
         return True
 
@@ -396,35 +458,44 @@ def run_tasks(
                 if exhausted and not retry and not done:
                     return
                 continue
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            now = time.monotonic()
+            wait_for = 3600.0
+            if timeout:
+                for w in busy:
+                    running = w.running()
+                    if running is not None:
+                        wait_for = min(wait_for, max(0.0, running[1] + timeout - now))
+                    else:  # between two items
+                        wait_for = min(wait_for, timeout)
             handles: list[Any] = []
             for w in busy:
                 handles.append(w.conn)
                 handles.append(w.process.sentinel)
-            ready = set(_wait_ready(handles, timeout=min(wait_for, 3600.0)))
+            ready = set(_wait_ready(handles, timeout=wait_for))
             now = time.monotonic()
             for w in busy:
                 if w.conn in ready:
                     try:
                         while w.queue and w.conn.poll():
-                            index, ok, payload = w.conn.recv()
-                            head, item = w.queue.popleft()
-                            assert head == index, (head, index)
-                            done[index] = (item, payload, None) if ok else (
-                                item, None, Failure("exception", payload, w.process.pid))
-                            w.deadline = deadline()
+                            for index, ok, payload in w.conn.recv():
+                                head, item = w.queue.popleft()
+                                assert head == index, (head, index)
+                                done[index] = (item, payload, None) if ok else (
+                                    item, None, Failure("exception", payload, w.process.pid))
                     except (EOFError, OSError):
                         pid = w.process.pid
                         w.process.join(1)
                         fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
-                    except Exception as exc:  # noqa: BLE001 - an unpicklable reply
+                    except Exception as exc:  # noqa: BLE001 - an unreadable reply
                         fail(w, Failure("exception", f"{type(exc).__name__}: {exc}", w.process.pid))
                 elif w.process.sentinel in ready:
                     pid = w.process.pid
                     w.process.join(1)
                     fail(w, Failure("crash", _exit_detail(w.process.exitcode), pid))
-                elif now >= w.deadline:
-                    fail(w, Failure("timeout", f"{timeout:g}", w.process.pid))
+                elif timeout:
+                    running = w.running()
+                    if running is not None and now >= running[1] + timeout:
+                        fail(w, Failure("timeout", f"{timeout:g}", w.process.pid), running[0])
     finally:
         for worker in workers:
             worker.stop(kill=worker.busy)

@@ -122,6 +122,29 @@ def test_run_tasks_survives_crash_hang_exception_memory():
         assert by_item[i] == (2 * i, None)
 
 
+def unpicklable_at_4(x):
+    if x == 4:
+        return lambda: x  # a result the pipe cannot carry
+    return x * 2
+
+
+def test_run_tasks_blames_the_item_not_the_queue():
+    """Workers report several items at a time; a crash, an overrun or an
+    unpicklable result fails exactly the item it happened on, and the items
+    finished before it but not yet reported are not lost."""
+    out = list(run_tasks(range(14), misbehave, jobs=1, timeout=2, memory_limit=2 * 1024**3))
+    failed = {i: f.kind for i, _r, f in out if f is not None}
+    assert failed.pop(9) in ("exception", "crash")  # MemoryError, or killed
+    assert failed == {3: "crash", 5: "timeout", 7: "exception"}
+    assert [(i, r) for i, r, f in out if f is None] == [(i, 2 * i) for i in range(14) if i not in (3, 5, 7, 9)]
+
+    out = list(run_tasks(range(10), unpicklable_at_4, jobs=1))
+    assert [i for i, _r, _f in out] == list(range(10))
+    assert [f.kind for _i, _r, f in out if f is not None] == ["exception"] and out[4][2] is not None
+    assert "pickle" in out[4][2].detail.lower()
+    assert [r for i, r, _f in out if i != 4] == [2 * i for i in range(10) if i != 4]
+
+
 def test_run_tasks_window_bounds_in_flight():
     """With a hanging item, later items run at most ``window`` ahead."""
     pulled = []
