@@ -151,17 +151,29 @@ class Summary:
     def __exit__(self, *exc) -> None:
         self.discard()
 
+    def _start(self) -> None:
+        """The scratch files the rows stream into (pandas is not needed yet:
+        it is still being imported while the first results come in)."""
+        self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
+        scratch = Path(self._tmpdir.name)
+        self._tables = {
+            "forms": _Table(FORM_HEADERS, link_col=0, scratch=scratch),
+            "findings": _Table(FINDING_HEADERS, link_col=2, scratch=scratch),
+        }
+
     def _open(self) -> None:
+        """The workbook itself, built with pandas and xlsxwriter when finishing."""
         self._pandas.join()
         import pandas as pd
 
+        if self._tmpdir is None:
+            self._start()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-", suffix=".xlsx", dir=self.path.parent)
         os.close(fd)
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
         options = {
             "constant_memory": True,
-            "tmpdir": self._tmpdir.name,
+            "tmpdir": self._tmpdir.name,  # type: ignore[union-attr]
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
@@ -176,20 +188,15 @@ class Summary:
             "created": _FIXED_DATE,
         })
         self._fmt = _Formats(book)
-        scratch = Path(self._tmpdir.name)
-        self._tables = {
-            "forms": _Table(book.add_worksheet("汇总"), FORM_HEADERS, self._fmt, link_col=0, scratch=scratch),
-            "findings": _Table(book.add_worksheet("问题清单"), FINDING_HEADERS, self._fmt, link_col=2,
-                               scratch=scratch),
-        }
+        self._tables["forms"].attach(book.add_worksheet("汇总"), self._fmt)
+        self._tables["findings"].attach(book.add_worksheet("问题清单"), self._fmt)
         self._stats_ws = book.add_worksheet("统计")
 
     def finish(self) -> Path:
         """Complete the workbook and move it into place atomically."""
-        import pandas as pd
-
         if self._writer is None:
             self._open()
+        import pandas as pd
         try:
             self._finish_sheets(pd)
             self._writer.close()
@@ -215,7 +222,7 @@ class Summary:
             for info in src.infolist():
                 table = parts.get(info.filename)
                 if table is None:
-                    dst.writestr(info, src.read(info))
+                    dst.writestr(info, src.read(info), compresslevel=_LEVEL)
                     continue
                 with dst.open(_member(info.filename, stamp), "w", force_zip64=True) as out:
                     rels = table.splice(src.read(info), out)
@@ -253,8 +260,8 @@ class Summary:
         input folder); ``link_target`` the file the links open, relative to
         summary.xlsx (the corrected copy, or the original).
         """
-        if self._writer is None:
-            self._open()
+        if not self._tables:
+            self._start()
         forms_table = self._tables["forms"]
         self.files += 1
         if result.get("status") == "unreadable":
@@ -450,11 +457,18 @@ class Summary:
         ws.insert_chart(max(20, codes_last + 4), 5, chart)
 
 
+#: The cell style (cellXfs index) of the streamed link cells: the link format
+#: is the first one given an index, before the workbook exists it is known.
+LINK_XF = 1
+
+
 class _Formats:
     def __init__(self, book):
+        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
+        if self.link._get_xf_index() != LINK_XF:  # pragma: no cover - xlsxwriter numbers from 1
+            raise RuntimeError("the link format did not get the style index the rows were written with")
         self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": False})
         self.title = book.add_format({"bold": True, "font_size": 12})
-        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
         self.red = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
         self.orange = book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
         self.green = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
@@ -516,26 +530,29 @@ class _Table:
     sheet part of the finished package.  Memory stays flat.
     """
 
-    def __init__(self, ws, headers: tuple[str, ...], fmt: _Formats, *, link_col: int, scratch: Path):
-        self.ws = ws
+    def __init__(self, headers: tuple[str, ...], *, link_col: int, scratch: Path):
+        self.ws = None
         self.headers = headers
-        self.fmt = fmt
         self.link_col = link_col
         self.rows = 0
         self.links = 0
         self.dropped = 0
         self.widths = [display_width(h) for h in headers]
         self.letters = [col_letters(c) for c in range(len(headers))]
-        self.link_style = fmt.link._get_xf_index()  # the style id the raw link cells use
-        for c, title in enumerate(headers):
-            ws.write_string(0, c, title, fmt.header)
-        ws.freeze_panes(1, 0)
-        _print_setup(ws)
-        ws.repeat_rows(0)  # the header on every printed page
+        self.link_style = LINK_XF  # the style id the raw link cells use
         name = f"table{id(self)}"
         self._rows = open(scratch / f"{name}.rows.xml", "w", encoding="utf-8")
         self._links = open(scratch / f"{name}.links.xml", "w", encoding="utf-8")
         self._rels = open(scratch / f"{name}.rels.xml", "w", encoding="utf-8")
+
+    def attach(self, ws, fmt: _Formats) -> None:
+        """The worksheet the rows go into: header, frozen and printed on every page."""
+        self.ws = ws
+        for c, title in enumerate(self.headers):
+            ws.write_string(0, c, title, fmt.header)
+        ws.freeze_panes(1, 0)
+        _print_setup(ws)
+        ws.repeat_rows(0)
 
     def append(self, values: tuple[Any, ...], link: tuple[str, str] | None) -> None:
         if self.rows >= MAX_ROWS - 2:  # Excel's last row is kept for the note
@@ -624,7 +641,14 @@ class _Table:
 def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=stamp)  # fixed time: a rerun gives the same bytes
     info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = _LEVEL  # what ZipFile.open(info, "w") compresses with (no public argument)
     return info
+
+
+#: zlib level of the summary's parts: the streamed rows are megabytes of
+#: repetitive XML; level 1 deflates them in a third of the time of the
+#: default 6, for a file about a quarter larger
+_LEVEL = 1
 
 
 def _copy_file(name: str, out, chunk: int = 1 << 20) -> None:

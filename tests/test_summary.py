@@ -191,8 +191,8 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
 
     with pytest.raises(KeyboardInterrupt):
         with _sample_summary(tmp_path / "summary.xlsx") as s:
-            assert [p.name for p in tmp_path.iterdir()][0].startswith(".summary.tmp-")
-            monkeypatch.setattr(Summary, "_write_stats", boom)
+            assert list(tmp_path.iterdir()) == []  # rows stream into a scratch folder elsewhere
+            monkeypatch.setattr(Summary, "_write_stats", boom)  # fails once .summary.tmp-… is there
             s.finish()
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(KeyboardInterrupt):  # interrupted between files
