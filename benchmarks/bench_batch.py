@@ -9,12 +9,15 @@ numbers changed at random (so scores, findings and file bytes differ) and
 blank official templates from ``selfeval_xlsx.template.write_template`` with
 varied years, units and row counts -- spread over 20 county subfolders.
 
-Then measures, each run in a fresh process:
+Then measures, each run in a fresh process (the package byte-compiled first,
+as an installed copy is):
 
 * a plain loop of ``openpyxl.load_workbook`` over the same files (1 core),
 * ``batch`` without and with fill, at 1 job and at all cores,
 
-and prints files per second and the peak resident memory of the batch
+in ``--repeat`` rounds (default 3; every configuration once a round, so a
+change in the machine's load touches them all alike), and prints the median
+files per second with the range, and the peak resident memory of the batch
 parent process and of its largest worker (``resource.getrusage`` SELF and
 CHILDREN).  With ``--big`` the no-fill and fill runs are repeated on 5,000
 files to show that peak memory does not grow with the folder.
@@ -27,6 +30,7 @@ Targets: 1 core, batch without fill ≥ 10× the openpyxl loop, with fill
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -174,44 +178,62 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=1000, help="number of workbooks (default 1000)")
     parser.add_argument("--big", action="store_true", help="also measure memory on 5,000 files")
     parser.add_argument("--skip-openpyxl", action="store_true", help="skip the openpyxl loop")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; figures are medians (default 3)")
     args = parser.parse_args(argv)
 
     cores = os.cpu_count() or 1
+    # byte-compile the package, as `pip install` does: the runs below import it
+    # from the source tree, and with PYTHONDONTWRITEBYTECODE set every fresh
+    # process (the fork server included) would compile it again
+    compileall.compile_dir(ROOT / "selfeval_xlsx", quiet=1)
     base = args.path or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
         folder = _ensure(base / f"n{args.files}", args.files)
-        rows: list[tuple[str, dict, bool | None]] = []
-        reference = None
-        if not args.skip_openpyxl:
-            r = measure_openpyxl(folder)
-            reference = r["files"] / r["seconds"]
-            rows.append(("openpyxl.load_workbook loop, 1 core", r, None))
-        results = {}
         # (label, jobs, pinned to one CPU): "1 core" is one job on one CPU, parent
         # included; "1 job" lets the parent run on a second CPU
         configs = [("1 core", 1, True), ("1 job", 1, False), (f"{cores} jobs", cores, False)]
-        for fill in (False, True):
-            for label, jobs, pinned in configs:
-                r = measure_batch(folder, fill, jobs, pinned)
-                results[(fill, label)] = r
-                rows.append((f"batch {'with fill' if fill else 'no fill'}, {label}", r, fill))
+        runs: dict[tuple[bool | None, str], list[dict]] = {}
+        # rounds: every configuration once per round, so a change in the
+        # machine's load touches all of them alike; each figure is the median
+        for _round in range(args.repeat):
+            if not args.skip_openpyxl:
+                runs.setdefault((None, "openpyxl"), []).append(measure_openpyxl(folder))
+            for fill in (False, True):
+                for label, jobs, pinned in configs:
+                    runs.setdefault((fill, label), []).append(measure_batch(folder, fill, jobs, pinned))
 
-        print(f"\n{args.files} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f})")
-        print(f"{'run':<34}{'files/s':>9}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}{'parent':>9}{'worker':>9}")
-        for name, r, fill in rows:
-            rate = r["files"] / r["seconds"]
-            vs = f"{rate / reference:.1f}" if reference else "-"
+        def rate(r: dict) -> float:
+            return r["files"] / r["seconds"]
+
+        def median(key) -> dict:
+            ordered = sorted(runs[key], key=rate)
+            return ordered[len(ordered) // 2]
+
+        results = {key: median(key) for key in runs}
+        reference = rate(results[(None, "openpyxl")]) if (None, "openpyxl") in results else None
+
+        print(f"\n{args.files} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
+              f"median of {args.repeat} run(s), range of files/s in brackets")
+        print(f"{'run':<34}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
+              f"{'parent':>9}{'worker':>9}")
+        for (fill, label), r in results.items():
+            name = ("openpyxl.load_workbook loop, 1 core" if fill is None
+                    else f"batch {'with fill' if fill else 'no fill'}, {label}")
+            rates = sorted(rate(x) for x in runs[(fill, label)])
+            span = f"{rates[0]:.0f}–{rates[-1]:.0f}"
+            vs = f"{rate(r) / reference:.1f}" if reference else "-"
             one = results.get((fill, "1 core")) if fill is not None else None
-            speedup = f"{rate / (one['files'] / one['seconds']):.2f}" if one else "-"
+            speedup = f"{rate(r) / rate(one):.2f}" if one else "-"
             cpu = r.get("self_cpu", 0) + r.get("children_cpu", 0) if "self_cpu" in r else r.get("cpu", 0)
-            worker = _mb(r["children_kb"]) if "children_kb" in r else "-"
-            print(f"{name:<34}{rate:>9.1f}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(r['self_kb']):>9}{worker:>9}")
+            parent = max(x["self_kb"] for x in runs[(fill, label)])
+            worker = _mb(max(x["children_kb"] for x in runs[(fill, label)])) if "children_kb" in r else "-"
+            print(f"{name:<34}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
 
         if args.big:
             big = _ensure(base / "n5000", 5000)
             print(f"\npeak memory, {args.files} vs 5000 files ({cores} jobs)")
             for fill in (False, True):
-                small = results[(fill, f"{cores} jobs")]
+                small = results[(fill, f"{cores} jobs")]  # the median run
                 r = measure_batch(big, fill, cores)
                 print(f"batch {'with fill' if fill else 'no fill':<10} parent {_mb(small['self_kb'])} → "
                       f"{_mb(r['self_kb'])}, worker {_mb(small['children_kb'])} → {_mb(r['children_kb'])}, "
