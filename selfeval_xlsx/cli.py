@@ -16,82 +16,163 @@ from datetime import date
 from selfeval_xlsx import __version__
 
 COMMANDS = ("template", "validate", "fill", "batch", "serve")
+LANGS = ("zh", "en")
 
 
-def _int_between(low: int, high: int):
+def prescan_lang(argv: list[str]) -> tuple[str, list[str]]:
+    """The ``--lang`` asked for anywhere on the line (before or after the
+    command word), and argv without it, so help and usage errors can be
+    written in that language before argparse has parsed anything.  A value
+    that is not zh/en is left in place for argparse to refuse."""
+    lang = "zh"
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in LANGS:
+            lang = argv[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--lang=") and arg[7:] in LANGS:
+            lang = arg[7:]
+            i += 1
+            continue
+        rest.append(arg)
+        i += 1
+    return lang, rest
+
+
+def safe_streams() -> None:
+    """A console that cannot show Chinese (an ASCII or legacy code page)
+    gets escaped text instead of a UnicodeEncodeError traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # pragma: no cover - a detached or closed stream
+            pass
+
+
+def _int_between(low: int, high: int, lang: str = "zh"):
     """An argparse type: a whole number in [low, high], refused in one line otherwise."""
 
     def convert(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"应为整数，得到 {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {text!r}" if lang == "en" else f"应为整数，得到 {text!r}"
+            ) from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"应在 {low} 到 {high} 之间，得到 {value}")
+            raise argparse.ArgumentTypeError(
+                f"must be between {low} and {high}, got {value}" if lang == "en"
+                else f"应在 {low} 到 {high} 之间，得到 {value}"
+            )
         return value
 
     return convert
 
 
-def _lang_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="消息语言 / message language (default: zh)"
-    )
+def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
+    """The parser, its help written in ``lang`` (argparse's own words such as
+    "usage" and "options" are English in both)."""
 
+    def t(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
 
-def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", metavar="FILE", help="省份配置（TOML）/ province profile (TOML)")
+    def lang_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--lang", choices=LANGS, default=lang,
+                            help=t("消息语言：zh 中文（默认），en 英文", "message language: zh Chinese (default), en English"))
 
+    def profile_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--profile", metavar="FILE",
+                            help=t("省份配置文件（TOML）", "province profile (a TOML file)"))
 
-def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfeval",
-        description="绩效自评表工具：生成空白模板、校验、回填与批量校正。",
+        description=t("绩效自评表工具：生成空白模板、校验、回填与批量校正。",
+                      "Budget performance self-evaluation workbooks: blank templates, checking, "
+                      "correcting and batch correction."),
+        epilog=t("直接运行 selfeval 文件.xlsx 即校验该文件。每个命令的说明：selfeval 命令 --help",
+                 "selfeval FILE.xlsx checks that file. Help on a command: selfeval COMMAND --help"),
     )
-    parser.add_argument("--version", action="version", version=f"selfeval-xlsx {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"selfeval-xlsx {__version__}",
+                        help=t("显示版本号", "show the version and exit"))
+    lang_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                title=t("命令", "commands"))
 
-    p = sub.add_parser("template", help="生成官方空白模板 / write a blank official template")
+    p = sub.add_parser("template", help=t("生成官方空白模板", "write a blank official template"),
+                       description=t("生成官方空白模板（附件3-1 或 3-2）。", "Write a blank official form (3-1 or 3-2)."))
     p.add_argument("--form", choices=("department", "project"), default="department",
-                   help="department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）")
-    p.add_argument("--year", type=_int_between(1990, 2100), default=date.today().year - 1,
-                   help="年度（默认：上一年）")
-    p.add_argument("--unit", default="", help="预填的单位（或项目）名称")
-    p.add_argument("--rows", type=int, default=3, help="每个二级指标下的空白三级指标行数（默认 3）")
-    p.add_argument("--protect", action="store_true", help="锁定公式单元格（仍可插入、删除行）")
-    p.add_argument("-o", "--output", metavar="PATH", help="输出文件或文件夹")
-    _profile_option(p)
-    _lang_option(p)
+                   help=t("department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）",
+                          "department = department overall spending (3-1), project = project spending (3-2)"))
+    p.add_argument("--year", type=_int_between(1990, 2100, lang), default=date.today().year - 1,
+                   help=t("年度（默认：上一年）", "the year (default: last year)"))
+    p.add_argument("--unit", default="", help=t("预填的单位（或项目）名称", "unit (or project) name to fill in"))
+    p.add_argument("--rows", type=int, default=3,
+                   help=t("每个二级指标下的空白三级指标行数（默认 3）",
+                          "blank level-3 rows under each level-2 indicator (default 3)"))
+    p.add_argument("--protect", action="store_true",
+                   help=t("锁定公式单元格（仍可插入、删除行）", "lock the formula cells (rows can still be inserted and deleted)"))
+    p.add_argument("-o", "--output", metavar="PATH", help=t("输出文件或文件夹", "output file or folder"))
+    profile_option(p)
+    lang_option(p)
 
-    p = sub.add_parser("validate", help="校验自评表 / check workbooks")
-    p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    _profile_option(p)
-    _lang_option(p)
+    p = sub.add_parser("validate", help=t("校验自评表", "check workbooks"),
+                       description=t("校验自评表，逐条列出问题（不修改文件）。",
+                                     "Check workbooks and list every finding (files are not changed)."))
+    p.add_argument("paths", nargs="+", metavar="PATH", help=t("自评表文件（.xlsx/.xlsm/.xls）", "workbooks (.xlsx/.xlsm/.xls)"))
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help=t("输出格式（默认 text）", "output format (default text)"))
+    profile_option(p)
+    lang_option(p)
 
-    p = sub.add_parser("fill", help="回填计算结果到副本 / write computed values into a copy")
-    p.add_argument("path", metavar="PATH")
-    p.add_argument("-o", "--output", metavar="OUT")
-    p.add_argument("--in-place", action="store_true", help="直接修改原文件（先保留 NAME.bak.xlsx）")
-    p.add_argument("--no-mark", action="store_true", help="不标记改动的单元格，不加“校验结果”工作表")
-    _profile_option(p)
-    _lang_option(p)
+    p = sub.add_parser("fill", help=t("回填计算结果到副本", "write computed values into a copy"),
+                       description=t("把计算结果写入副本 NAME.checked.xlsx（原文件不变）。",
+                                     "Write the computed values into a copy, NAME.checked.xlsx (the original is not changed)."))
+    p.add_argument("path", metavar="PATH", help=t("自评表文件", "the workbook"))
+    p.add_argument("-o", "--output", metavar="OUT", help=t("输出文件或文件夹", "output file or folder"))
+    p.add_argument("--in-place", action="store_true",
+                   help=t("直接修改原文件（先保留 NAME.bak.xlsx）", "change the file itself (keeping NAME.bak.xlsx first)"))
+    p.add_argument("--no-mark", action="store_true",
+                   help=t("不标记改动的单元格，不加“校验结果”工作表",
+                          "do not mark the changed cells and add no findings sheet"))
+    profile_option(p)
+    lang_option(p)
 
-    p = sub.add_parser("batch", help="批量校验并校正一个文件夹 / batch-correct a folder")
-    p.add_argument("input_dir", metavar="IN_DIR")
-    p.add_argument("-o", "--output", metavar="OUT_DIR", required=True)
-    p.add_argument("--jobs", type=_int_between(0, 512), default=0, help="并行进程数（默认 0：全部核心）")
-    p.add_argument("--no-fill", action="store_true", help="只校验，不写校正副本")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    _profile_option(p)
-    _lang_option(p)
+    p = sub.add_parser("batch", help=t("批量校验并校正一个文件夹", "batch-correct a folder"),
+                       description=t("校验并校正文件夹（含子文件夹）中的全部自评表，写出校正副本和 summary.xlsx。",
+                                     "Check and correct every workbook in a folder (and its subfolders); "
+                                     "writes corrected copies and summary.xlsx."))
+    p.add_argument("input_dir", metavar="IN_DIR", help=t("输入文件夹", "input folder"))
+    p.add_argument("-o", "--output", metavar="OUT_DIR", required=True, help=t("输出文件夹", "output folder"))
+    p.add_argument("--jobs", type=_int_between(0, 512, lang), default=0,
+                   help=t("并行进程数（默认 0：全部核心）", "worker processes (default 0: all cores)"))
+    p.add_argument("--no-fill", action="store_true", help=t("只校验，不写校正副本", "check only, write no corrected copies"))
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help=t("输出格式（默认 text）", "output format (default text)"))
+    profile_option(p)
+    lang_option(p)
 
-    p = sub.add_parser("serve", help="在浏览器中使用 / a local drop page in the browser")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=_int_between(1, 65535), default=8765)
-    p.add_argument("--open", action="store_true", help="启动后打开浏览器")
-    _profile_option(p)
-    _lang_option(p)
+    p = sub.add_parser("serve", help=t("在浏览器中使用", "a local drop page in the browser"),
+                       description=t("在本机启动校验网页，把自评表拖到页面上即可校验。",
+                                     "Start the checking page on this computer; drop workbooks on it."))
+    p.add_argument("--host", default="127.0.0.1",
+                   help=t("监听地址（默认 127.0.0.1，仅本机；0.0.0.0 允许局域网访问）",
+                          "address to listen on (default 127.0.0.1, this computer only; 0.0.0.0 opens it to the network)"))
+    p.add_argument("--port", type=_int_between(1, 65535, lang), default=8765, help=t("端口（默认 8765）", "port (default 8765)"))
+    p.add_argument("--open", action="store_true", help=t("启动后打开浏览器", "open the browser once started"))
+    profile_option(p)
+    lang_option(p)
+    for action in parser._actions + [a for s in sub.choices.values() for a in s._actions]:
+        if action.dest == "help":
+            action.help = t("显示本帮助并退出", "show this help message and exit")
     return parser
 
 
@@ -109,12 +190,13 @@ def _own_console_window() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    safe_streams()
+    lang, argv = prescan_lang(list(sys.argv[1:] if argv is None else argv))
     dropped = False
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):
         argv.insert(0, "validate")  # `selfeval FILE...`: a drop validates
         dropped = True
-    parser = build_parser()
+    parser = build_parser(lang)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -123,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = module.run(args)
     except KeyboardInterrupt:
-        print("已中断 / interrupted", file=sys.stderr)
+        print("interrupted" if lang == "en" else "已中断", file=sys.stderr)
         code = 130
     except BrokenPipeError:  # output piped into `head` and the like
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -131,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         code = 1
     if dropped and _own_console_window():  # pragma: no cover - Windows only
         try:
-            input("按回车键关闭窗口 / Press Enter to close")
+            input("Press Enter to close" if lang == "en" else "按回车键关闭窗口")
         except EOFError:
             pass
     return code

@@ -158,7 +158,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "F103", ERROR, "funds-total-mismatch",
         "年度资金总额 {column} {found} 不等于各项之和 {expected}；请核对",
-        "Total funds ({column}) {found} is not the sum of its parts {expected}; check the figures",
+        "Total funds ({column_en}) {found} is not the sum of its parts {expected}; check the figures",
         "年度资金总额的每一列都应等于其下各项资金之和。",
         "基本支出 299.89 + 项目支出 477.79 = 777.68，总额填 787.68",
     ),
