@@ -10,13 +10,15 @@ README (``selfeval validate --format json`` prints a list of them)::
     {"file": str, "status": "ok" | "errors" | "unreadable", "error": str | None,
      "forms": [{"sheet", "kind": "department" | "project", "unit", "year",
                 "indicator_count",
-                "budget": {"rate", "score", "rate_cell", "score_cell"},
+                "budget": {"rate", "score", "stated_rate", "stated_score",
+                           "rate_cell", "score_cell"},
                 "total": {"stated", "computed", "cell"},
                 "conclusion": {"stated", "computed", "cell"},
                 "findings": [{"code", "severity": "error" | "warning", "cell",
                               "message", "expected", "found"}]}]}
 
-Numbers are JSON numbers (floats), the rate a fraction (0.9752), cells A1
+Numbers are JSON numbers (floats), the rate a fraction (0.9752); ``rate`` and
+``score`` are computed, ``stated_*`` what the form says (null when blank); cells A1
 references on the form's sheet.
 """
 

@@ -81,6 +81,8 @@ class FormResult:
     changes: list[Change] = field(default_factory=list)
     budget_rate: Decimal | None = None  # rounded to profile.rate_decimals
     budget_score: Decimal | None = None  # the effective budget score
+    stated_budget_rate: Decimal | None = None  # what the form says (a fraction)
+    stated_budget_score: Decimal | None = None
     total: Decimal = ZERO  # computed, rounded to profile.rounding
     stated_total: Decimal | None = None
     grade: str = ""
@@ -309,6 +311,8 @@ class _Checker:
         total = self.form.funds_row("total")
         if total is None:
             return self.profile.budget_points, None
+        self.result.stated_budget_rate = _rate_number(total.rate)
+        self.result.stated_budget_score = _number(total.score)
         self.funds_sums(total)
         for row in self.form.funds:
             budget, executed = _number(row.budget), _number(row.executed)

@@ -35,6 +35,8 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
         "budget": {
             "rate": json_value(result.budget_rate),
             "score": json_value(result.budget_score),
+            "stated_rate": json_value(result.stated_budget_rate),
+            "stated_score": json_value(result.stated_budget_score),
             "rate_cell": total_row.rate.ref if total_row and total_row.rate else None,
             "score_cell": total_row.score.ref if total_row and total_row.score else None,
         },

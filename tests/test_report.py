@@ -26,7 +26,8 @@ def test_json_shape_is_pinned():
     assert form["sheet"] == "附件3-1" and form["kind"] == "department" and form["year"] == 2023
     assert form["unit"] == "贵州省黔南布依族苗族自治州人民政府驻北京联络处"
     assert form["indicator_count"] == 18
-    assert form["budget"] == {"rate": 0.9752, "score": 9.752, "rate_cell": "G7", "score_cell": "H7"}
+    assert form["budget"] == {"rate": 0.9752, "score": 9.752, "stated_rate": 0.9752, "stated_score": 9.752,
+                              "rate_cell": "G7", "score_cell": "H7"}
     assert form["total"] == {"stated": 97.752, "computed": 94.75, "cell": "H32"}
     assert form["conclusion"] == {"stated": "优秀", "computed": "优秀", "cell": "B33"}
     for finding in form["findings"]:

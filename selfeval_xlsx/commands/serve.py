@@ -24,6 +24,37 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def lan_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses, for the people on the
+    network who are to open the page.  Only enumerates: the host name is
+    resolved, and a UDP socket is "connected" (which sends nothing) to learn
+    the address of the interface that carries the default route."""
+    found: list[str] = []
+
+    def keep(address: str) -> None:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return
+        if ip.version == 4 and not (ip.is_loopback or ip.is_unspecified or ip.is_link_local) \
+                and address not in found:
+            found.append(address)
+
+    for name in {socket.gethostname(), socket.getfqdn()}:
+        try:
+            for info in socket.getaddrinfo(name, None, socket.AF_INET):
+                keep(info[4][0])
+        except OSError:
+            pass
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1; connect() on UDP sends no packet
+            keep(probe.getsockname()[0])
+    except OSError:
+        pass
+    return found
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """Bind the listening socket ourselves so a busy port is one clear line."""
     infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -37,13 +68,19 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def run(args: argparse.Namespace) -> int:
+    lang = getattr(args, "lang", "zh")
+
+    def t(zh: str, en: str) -> str:
+        return en if lang == "en" else zh
+
     try:
         import uvicorn
 
         from selfeval_xlsx.web import create_app
     except ImportError as exc:  # the optional extra is missing
-        print(f"网页功能需要额外的组件（缺少 {exc.name}）。请安装：pip install \"selfeval-xlsx[serve]\"",
-              file=sys.stderr)
+        print(t(f"网页功能需要额外的组件（缺少 {exc.name}）。请安装：pip install \"selfeval-xlsx[serve]\"",
+                f"The page needs an optional component ({exc.name} is missing). Install it: "
+                f"pip install \"selfeval-xlsx[serve]\""), file=sys.stderr)
         return 2
 
     from selfeval_xlsx.profile import ProfileError, load_profile
@@ -51,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(getattr(args, "profile", None))
     except ProfileError as exc:
-        print(str(exc), file=sys.stderr)
+        print(t(f"配置文件错误: {exc}", f"profile error: {exc}"), file=sys.stderr)
         return 2
 
     host: str = args.host
@@ -60,9 +97,12 @@ def run(args: argparse.Namespace) -> int:
         sock = _bind(host, port)
     except OSError as exc:
         if getattr(exc, "errno", None) in (98, 48, 10048):  # EADDRINUSE (Linux, macOS, Windows)
-            print(f"端口 {port} 已被占用。请换一个端口，例如：selfeval serve --port {port + 1}", file=sys.stderr)
+            print(t(f"端口 {port} 已被占用。请换一个端口，例如：selfeval serve --port {port + 1}",
+                    f"Port {port} is in use. Choose another, for example: selfeval serve --port {port + 1}"),
+                  file=sys.stderr)
         else:
-            print(f"无法在 {host}:{port} 上启动：{exc.strerror or exc}", file=sys.stderr)
+            print(t(f"无法在 {host}:{port} 上启动：{exc.strerror or exc}",
+                    f"Cannot start on {host}:{port}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
 
     port = sock.getsockname()[1]
@@ -73,11 +113,13 @@ def run(args: argparse.Namespace) -> int:
     # (tempfile's default), so nothing from an upload lands anywhere else.
     root = tempfile.mkdtemp(prefix="selfeval-serve-")
     tempfile.tempdir = root
-    app = create_app(profile, lang=getattr(args, "lang", "zh"), allowed_hosts=allowed, temp_root=root)
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    app = create_app(profile, lang=lang, allowed_hosts=allowed, temp_root=root)
+    wildcard = host in ("0.0.0.0", "::", "")
+    shown_host = "127.0.0.1" if wildcard else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     url = f"http://{shown_host}:{port}/"
+    others = [f"http://{a}:{port}/" for a in lan_addresses()] if wildcard else []
 
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
@@ -87,10 +129,18 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.05)
         if not server.started:
             return
-        print(f"绩效自评表校验页面已启动：{url}")
-        print("在浏览器中打开上面的地址，把自评表拖到页面上。按 Ctrl+C 停止。")
+        print(t(f"绩效自评表校验页面已启动：{url}", f"The self-evaluation checking page is running: {url}"))
+        for other in others:
+            print(t(f"局域网内的其他电脑可打开：{other}", f"Other computers on the network can open: {other}"))
+        if wildcard and not others:
+            print(t("（没有找到本机的局域网地址）", "(no network address of this computer was found)"))
+        print(t("在浏览器中打开上面的地址，把自评表拖到页面上。按 Ctrl+C 停止。",
+                "Open the address above in a browser and drop workbooks on the page. Press Ctrl+C to stop."))
         if not loopback:
-            print(f"注意：正在监听 {host}，局域网内的其他电脑也能访问此页面。")
+            print(t(f"注意：正在监听 {host}，局域网内任何人都能打开此页面并上传文件。只在可信的网络中这样做；"
+                    "仅本机使用请去掉 --host。",
+                    f"Warning: listening on {host}, so anyone on the network can open this page and upload files. "
+                    "Do this only on a network you trust; leave out --host to keep it to this computer."))
         if getattr(args, "open", False):
             webbrowser.open(url)
         sys.stdout.flush()
@@ -104,5 +154,5 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         tempfile.tempdir = None
         shutil.rmtree(root, ignore_errors=True)
-    print("已停止。")
+    print(t("已停止。", "Stopped."))
     return 0
