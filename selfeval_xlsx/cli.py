@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         code = 1
     if dropped and _own_console_window():  # pragma: no cover - Windows only
         try:
-            input("Press Enter to close" if lang == "en" else "按回车键关闭窗口")
+            input("Press Enter to close" if lang == "en" else "按回车键关闭窗口 / Press Enter to close")
         except EOFError:
             pass
     return code
