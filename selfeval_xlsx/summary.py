@@ -56,6 +56,30 @@ FORM_HEADERS = (
 )
 FINDING_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "说明", "应为", "填报值")
 
+#: Headers, sheet names and titles as ``--lang en`` writes them (a label not
+#: listed stays as it is).
+EN_LABELS = {
+    "文件": "File", "工作表": "Sheet", "表类型": "Form", "单位或项目": "Unit or project", "年度": "Year",
+    "填报总分": "Stated total", "计算总分": "Computed total", "差额": "Difference",
+    "填报结论": "Stated conclusion", "计算结论": "Computed conclusion", "错误数": "Errors",
+    "警告数": "Warnings", "状态": "Status", "说明": "Message", "单元格": "Cell", "代码": "Code",
+    "级别": "Severity", "应为": "Expected", "填报值": "Stated", "数量": "Count", "等级": "Grade",
+    "分数范围": "Score range", "表数": "Forms", "文件夹": "Folder", "规则": "Rule",
+    "汇总": "Forms", "问题清单": "Findings", "统计": "Statistics", "总体": "Overall",
+    "文件数": "Files", "自评表数": "Forms", "错误": "Errors", "警告": "Warnings",
+    "无法读取的文件": "Unreadable files", "通过的表": "Forms passed", "有警告的表": "Forms with warnings",
+    "有错误的表": "Forms with errors", "按规则代码统计": "Findings by rule code",
+    "计算总分分布": "Distribution of computed totals", "按规则代码的问题数": "Findings by rule code",
+    "无计算总分": "No computed total", "绩效自评表批量校验汇总": "Self-evaluation batch summary",
+}
+
+
+def label_for(lang: str):
+    """The function that turns a Chinese header into the ``lang`` one."""
+    if lang != "en":
+        return lambda text: text
+    return lambda text: EN_LABELS.get(text, text)
+
 #: Excel's limits
 MAX_ROWS = 1_048_576
 MAX_LINKS = 65_530
@@ -122,8 +146,9 @@ class Summary:
     """
 
     def __init__(self, path: str | Path, *, tolerance: float = 0.01,
-                 grades: tuple[float, float, float] = (90, 80, 60)):
+                 grades: tuple[float, float, float] = (90, 80, 60), lang: str = "zh"):
         self.path = Path(path)
+        self._label = label_for(lang)
         self.tolerance = float(tolerance)
         self.grades = tuple(float(g) for g in grades)
         self.code_counts: Counter[tuple[str, str]] = Counter()
@@ -182,15 +207,17 @@ class Summary:
         self._writer = pd.ExcelWriter(self._tmp, engine="xlsxwriter", engine_kwargs={"options": options})
         book = self._writer.book
         book.set_properties({
-            "title": "绩效自评表批量校验汇总",
+            "title": self._label("绩效自评表批量校验汇总"),
             "subject": "selfeval batch summary",
             "author": "selfeval-xlsx",
             "created": _FIXED_DATE,
         })
         self._fmt = _Formats(book)
-        self._tables["forms"].attach(book.add_worksheet("汇总"), self._fmt)
-        self._tables["findings"].attach(book.add_worksheet("问题清单"), self._fmt)
-        self._stats_ws = book.add_worksheet("统计")
+        for table in self._tables.values():
+            table.label = self._label
+        self._tables["forms"].attach(book.add_worksheet(self._label("汇总")), self._fmt)
+        self._tables["findings"].attach(book.add_worksheet(self._label("问题清单")), self._fmt)
+        self._stats_ws = book.add_worksheet(self._label("统计"))
 
     def finish(self) -> Path:
         """Complete the workbook and move it into place atomically."""
@@ -368,7 +395,8 @@ class Summary:
         ws.set_column(1, 1, 12)
         ws.set_column(2, 3, 10)
         row = 0
-        ws.write_string(row, 0, "总体", fmt.title)
+        tr = self._label
+        ws.write_string(row, 0, tr("总体"), fmt.title)
         row += 1
         overview = [
             ("文件数", self.files), ("自评表数", self.forms), ("错误", self.errors),
@@ -377,14 +405,14 @@ class Summary:
             ("有警告的表", self.status_counts[STATUS_WARNING]),
             ("有错误的表", self.status_counts[STATUS_ERROR]),
         ]
-        for label, value in overview:
-            ws.write_string(row, 0, label)
+        for name, value in overview:
+            ws.write_string(row, 0, tr(name))
             ws.write_number(row, 1, value)
             row += 1
 
         # findings per rule code
         row += 1
-        ws.write_string(row, 0, "按规则代码统计", fmt.title)
+        ws.write_string(row, 0, tr("按规则代码统计"), fmt.title)
         row += 1
         codes = pd.DataFrame(
             [(code, SEVERITY_NAMES.get(sev, sev), count) for (code, sev), count in self.code_counts.items()],
@@ -394,7 +422,7 @@ class Summary:
             codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
         header_row = row
         for c, title in enumerate(codes.columns):
-            ws.write_string(row, c, title, fmt.header)
+            ws.write_string(row, c, tr(title), fmt.header)
         row += 1
         for code, severity, count in codes.itertuples(index=False):
             ws.write_string(row, 0, _clean_text(code))
@@ -406,7 +434,7 @@ class Summary:
 
         # computed score distribution
         row += 1
-        ws.write_string(row, 0, "计算总分分布", fmt.title)
+        ws.write_string(row, 0, tr("计算总分分布"), fmt.title)
         row += 1
         bands = _grade_bands(self.grades)  # type: ignore[arg-type]
         dist = pd.DataFrame(
@@ -414,10 +442,10 @@ class Summary:
             columns=["等级", "分数范围", "表数"],
         )
         if self.no_score:
-            dist.loc[len(dist)] = ("无计算总分", "—", self.no_score)
+            dist.loc[len(dist)] = (tr("无计算总分"), "—", self.no_score)
         band_header = row
         for c, title in enumerate(dist.columns):
-            ws.write_string(row, c, title, fmt.header)
+            ws.write_string(row, c, tr(title), fmt.header)
         row += 1
         for band, label, count in dist.itertuples(index=False):
             ws.write_string(row, 0, band)
@@ -426,19 +454,19 @@ class Summary:
             row += 1
         band_first, band_last = band_header + 1, band_header + len(bands)
 
-        sheet = "'统计'"
+        sheet = f"'{tr('统计')}'"
         chart = book.add_chart({"type": "bar"})
-        chart.set_title({"name": "按规则代码的问题数"})
+        chart.set_title({"name": tr("按规则代码的问题数")})
         chart.set_legend({"none": True})
         if codes_last >= codes_first:
             chart.add_series({
-                "name": "数量",
+                "name": tr("数量"),
                 "categories": f"={sheet}!$A${codes_first + 1}:$A${codes_last + 1}",
                 "values": f"={sheet}!$C${codes_first + 1}:$C${codes_last + 1}",
             })
         else:  # a chart needs a series; point it at the (empty) header row
             chart.add_series({
-                "name": "数量",
+                "name": tr("数量"),
                 "categories": f"={sheet}!$A${codes_chart_row + 1}:$A${codes_chart_row + 1}",
                 "values": f"={sheet}!$C${codes_chart_row + 1}:$C${codes_chart_row + 1}",
             })
@@ -446,10 +474,10 @@ class Summary:
         ws.insert_chart(0, 5, chart)
 
         chart = book.add_chart({"type": "column"})
-        chart.set_title({"name": "计算总分分布"})
+        chart.set_title({"name": tr("计算总分分布")})
         chart.set_legend({"none": True})
         chart.add_series({
-            "name": "表数",
+            "name": tr("表数"),
             "categories": f"={sheet}!$A${band_first + 1}:$A${band_last + 1}",
             "values": f"={sheet}!$C${band_first + 1}:$C${band_last + 1}",
             "data_labels": {"value": True},
@@ -533,6 +561,7 @@ class _Table:
     def __init__(self, headers: tuple[str, ...], *, link_col: int, scratch: Path):
         self.ws = None
         self.headers = headers
+        self.label = lambda text: text  # Summary sets the --lang one
         self.link_col = link_col
         self.rows = 0
         self.links = 0
@@ -549,7 +578,7 @@ class _Table:
         """The worksheet the rows go into: header, frozen and printed on every page."""
         self.ws = ws
         for c, title in enumerate(self.headers):
-            ws.write_string(0, c, title, fmt.header)
+            ws.write_string(0, c, self.label(title), fmt.header)
         ws.freeze_panes(1, 0)
         _print_setup(ws)
         ws.repeat_rows(0)
