@@ -66,6 +66,26 @@ FIELD_NAME = "files"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORM_LABELS = {"department": "部门整体支出", "project": "项目支出"}
+LANGS = ("zh", "en")
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def request_lang(request: Request, default: str = "zh") -> str:
+    """The page's language: ``?lang=`` (the page sends the browser's), else
+    the first of Accept-Language that is zh or en, else the server's."""
+    asked = request.query_params.get("lang", "")
+    if asked in LANGS:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGS:
+            return code
+        if code and code != "*":
+            return "en"  # a browser in another language reads English better than Chinese
+    return default
 
 
 @dataclass(frozen=True)
@@ -91,10 +111,14 @@ def _mb(n: int) -> str:
 class UploadError(Exception):
     """The request as a whole cannot be used; ``message`` is shown on the page."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, en: str | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.en = en or message
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.message
 
 
 @dataclass
@@ -114,7 +138,7 @@ class Upload:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def display_name(raw: str) -> str:
+def display_name(raw: str, lang: str = "zh") -> str:
     """The upload's name as shown: last path component, no control characters."""
     name = unicodedata.normalize("NFC", raw)
     name = re.split(r"[\\/]", name)[-1]
@@ -122,7 +146,7 @@ def display_name(raw: str) -> str:
     if len(name) > 180:
         stem, dot, ext = name.rpartition(".")
         name = (stem[:170] + dot + ext) if dot and len(ext) <= 8 else name[:180]
-    return name or "未命名.xlsx"
+    return name or _t(lang, "未命名.xlsx", "unnamed.xlsx")
 
 
 def content_disposition(filename: str) -> str:
@@ -138,9 +162,13 @@ def content_disposition(filename: str) -> str:
 
 
 def corrected_name(name: str, output: str | Path | None) -> str:
+    """The corrected copy's download name, as ``selfeval fill`` names it:
+    NAME.checked.xlsx (.xlsm kept; a .checked name is not doubled)."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
+    if stem.lower().endswith(".checked"):
+        stem = stem[: -len(".checked")]
     suffix = Path(output).suffix if output else ".xlsx"
-    return f"{stem}_校正{suffix or '.xlsx'}"
+    return f"{stem}.checked{suffix or '.xlsx'}"
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -163,16 +191,19 @@ def _unique(name: str, taken: set[str]) -> str:
 # streaming multipart upload into the request's own folder
 
 
-async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tuple[list[Upload], dict[str, str]]:
+async def receive_uploads(request: Request, folder: Path, limits: Limits,
+                          lang: str = "zh") -> tuple[list[Upload], dict[str, str]]:
     """Parse the multipart body into ``folder``; returns the uploads and the
     plain (non-file) fields.  Raises :class:`UploadError` for a request that
     cannot be used (wrong type, too many files, too large as a whole)."""
     content_type = request.headers.get("content-type", "")
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in params:
-        raise UploadError(400, "请求格式不对：请通过页面上传文件（multipart/form-data）。")
+        raise UploadError(400, "请求格式不对：请通过页面上传文件（multipart/form-data）。",
+                          "Wrong request: upload the files through the page (multipart/form-data).")
     too_large = UploadError(
-        413, f"上传内容过大：一次最多 {limits.request_mb}。请分批上传。"
+        413, f"上传内容过大：一次最多 {limits.request_mb}。请分批上传。",
+        f"Too much at once: at most {limits.request_mb} per upload. Upload in smaller batches."
     )
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limits.max_request_bytes + 64 * 1024:
@@ -216,14 +247,16 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
             return
         if len(uploads) >= limits.max_files:
             raise UploadError(
-                413, f"文件太多：一次最多 {limits.max_files} 个文件。请分批上传。"
+                413, f"文件太多：一次最多 {limits.max_files} 个文件。请分批上传。",
+                f"Too many files: at most {limits.max_files} at once. Upload in smaller batches."
             )
-        name = display_name(raw_filename.decode("utf-8", "replace"))
+        name = display_name(raw_filename.decode("utf-8", "replace"), lang)
         upload = Upload(index=len(uploads), name=name)
         uploads.append(upload)
         ext = Path(name).suffix.lower()
         if ext not in ALLOWED_EXTENSIONS:
-            upload.rejected = "不是 Excel 工作簿（只接受 " + "、".join(ALLOWED_EXTENSIONS) + "）"
+            upload.rejected = _t(lang, "不是 Excel 工作簿（只接受 " + "、".join(ALLOWED_EXTENSIONS) + "）",
+                                 "not an Excel workbook (only " + ", ".join(ALLOWED_EXTENSIONS) + " are taken)")
         else:
             upload.path = folder / f"upload_{upload.index}{ext}"
             upload._handle = open(upload.path, "wb")
@@ -242,7 +275,8 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
         if upload.rejected:
             return
         if upload.size > limits.max_file_bytes:
-            upload.rejected = f"文件超过 {limits.file_mb} 的上限，未处理"
+            upload.rejected = _t(lang, f"文件超过 {limits.file_mb} 的上限，未处理",
+                                 f"the file is over the {limits.file_mb} limit; not processed")
             _discard(upload)
             return
         assert upload._handle is not None
@@ -258,7 +292,7 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
             upload._handle.close()
             upload._handle = None
             if upload.size == 0 and not upload.rejected:
-                upload.rejected = "文件是空的（0 字节）"
+                upload.rejected = _t(lang, "文件是空的（0 字节）", "the file is empty (0 bytes)")
         state["current"] = None
 
     parser = MultipartParser(
@@ -285,7 +319,8 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
         raise
     except Exception as exc:  # malformed multipart
         log.info("bad multipart body: %s", exc)
-        raise UploadError(400, "上传的数据不完整或格式不对，请重新上传。") from None
+        raise UploadError(400, "上传的数据不完整或格式不对，请重新上传。",
+                          "The upload was incomplete or malformed; please upload again.") from None
     finally:
         for upload in uploads:
             if upload._handle is not None:
@@ -310,22 +345,23 @@ def _discard(upload: Upload) -> None:
 # processing (runs in a worker thread)
 
 
-def _clean_error(message: str | None, upload: Upload, folder: Path) -> str:
-    text = str(message or "无法读取").strip()
+def _clean_error(message: str | None, upload: Upload, folder: Path, lang: str = "zh") -> str:
+    unreadable = _t(lang, "无法读取", "cannot be read")
+    text = str(message or unreadable).strip()
     for prefix in (str(upload.path), upload.path.name if upload.path else None):
         if prefix and text.startswith(prefix):
             text = text[len(prefix):].lstrip(":：").strip()
     text = text.replace(str(folder) + "/", "").replace(str(folder), "")
     if upload.path is not None:
         text = text.replace(upload.path.name, upload.name)
-    return text or "无法读取"
+    return text or unreadable
 
 
 def _severity_key(finding: dict[str, Any]) -> int:
     return {"error": 0, "warning": 1}.get(str(finding.get("severity")), 2)
 
 
-def _public(result: dict[str, Any], upload: Upload, folder: Path) -> dict[str, Any]:
+def _public(result: dict[str, Any], upload: Upload, folder: Path, lang: str = "zh") -> dict[str, Any]:
     """The API result as the page gets it: display name, no server paths,
     findings errors first."""
     forms = []
@@ -338,7 +374,7 @@ def _public(result: dict[str, Any], upload: Upload, folder: Path) -> dict[str, A
         "name": upload.name,
         "size": upload.size,
         "status": status,
-        "error": _clean_error(result.get("error"), upload, folder) if status == "unreadable" else None,
+        "error": _clean_error(result.get("error"), upload, folder, lang) if status == "unreadable" else None,
         "forms": forms,
         "changes": list(result.get("changes") or []),
     }
@@ -361,24 +397,28 @@ class Services:
     limits: Limits
 
 
-def process_upload(upload: Upload, folder: Path, svc: Services) -> tuple[dict[str, Any], Path | None]:
+def process_upload(upload: Upload, folder: Path, svc: Services,
+                   lang: str | None = None) -> tuple[dict[str, Any], Path | None]:
     """Validate and correct one upload; returns the page's result and the
     corrected copy's path inside ``folder`` (None when there is none)."""
+    lang = lang or svc.lang
     if upload.rejected or upload.path is None:
-        return _unreadable(upload, upload.rejected or "无法读取"), None
+        return _unreadable(upload, upload.rejected or _t(lang, "无法读取", "cannot be read")), None
     ext = ".xlsm" if upload.path.suffix.lower() == ".xlsm" else ".xlsx"
     output = folder / f"corrected_{upload.index}{ext}"
     try:
-        result = svc.fill(upload.path, output, svc.profile, mark=True, lang=svc.lang)
+        result = svc.fill(upload.path, output, svc.profile, mark=True, lang=lang)
     except Exception:
         log.exception("fill failed for upload %d (%s)", upload.index, upload.name)
         try:  # still show the findings, without a corrected copy
-            result = svc.validate(upload.path, svc.profile, lang=svc.lang)
+            result = svc.validate(upload.path, svc.profile, lang=lang)
         except Exception as exc:
             log.exception("validate failed for upload %d", upload.index)
-            return _unreadable(upload, f"处理时出错（{type(exc).__name__}），请把文件发给维护人员"), None
+            return _unreadable(upload, _t(lang, f"处理时出错（{type(exc).__name__}），请把文件发给维护人员",
+                                          f"processing failed ({type(exc).__name__}); please send the file "
+                                          "to the maintainers")), None
         output = None  # type: ignore[assignment]
-    public = _public(result, upload, folder)
+    public = _public(result, upload, folder, lang)
     written = result.get("output")
     path = Path(written) if written else None
     if path is None or not path.is_file() or folder not in path.resolve().parents:
@@ -387,10 +427,11 @@ def process_upload(upload: Upload, folder: Path, svc: Services) -> tuple[dict[st
     return public, path
 
 
-def process_all(uploads: list[Upload], folder: Path, svc: Services, *, inline: bool) -> list[tuple[dict[str, Any], Path | None]]:
+def process_all(uploads: list[Upload], folder: Path, svc: Services, *, inline: bool,
+                lang: str | None = None) -> list[tuple[dict[str, Any], Path | None]]:
     done = []
     for upload in uploads:
-        public, path = process_upload(upload, folder, svc)
+        public, path = process_upload(upload, folder, svc, lang)
         if inline:
             public["corrected"] = base64.b64encode(path.read_bytes()).decode("ascii") if path else None
         done.append((public, path))
@@ -405,9 +446,11 @@ def bundle_name(name: str, output: str | Path | None) -> str:
     return f"{stem}{suffix or '.xlsx'}"
 
 
-def build_bundle(done: list[tuple[dict[str, Any], Path | None]], folder: Path, svc: Services) -> Path:
+def build_bundle(done: list[tuple[dict[str, Any], Path | None]], folder: Path, svc: Services,
+                 lang: str | None = None) -> Path:
     """The zip: every corrected copy under its original name plus summary.xlsx
     (the same layout as ``selfeval batch``'s output folder)."""
+    lang = lang or svc.lang
     zip_path = folder / "bundle.zip"
     summary_path = folder / "summary.xlsx"
     taken: set[str] = {"summary.xlsx"}
@@ -416,29 +459,34 @@ def build_bundle(done: list[tuple[dict[str, Any], Path | None]], folder: Path, s
         entries.append((public, path, _unique(bundle_name(public["name"], path), taken) if path else None))
     summary_note = None
     if svc.summary is None:
-        summary_note = "汇总表组件尚未安装，zip 中没有 summary.xlsx。"
+        summary_note = _t(lang, "汇总表组件尚未安装，zip 中没有 summary.xlsx。",
+                          "The summary component is not installed; the zip has no summary.xlsx.")
     else:
         try:
-            svc.summary([(public, arcname) for public, _, arcname in entries], summary_path)
+            svc.summary([(public, arcname) for public, _, arcname in entries], summary_path, lang)
         except Exception:
             log.exception("summary failed")
-            summary_note = "汇总表生成失败，请查看各文件的校验结果。"
+            summary_note = _t(lang, "汇总表生成失败，请查看各文件的校验结果。",
+                              "The summary could not be written; see each file's findings.")
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         if summary_path.is_file():
             zf.write(summary_path, "summary.xlsx")
         for _public, path, arcname in entries:
             if path is not None and arcname:
                 zf.write(path, arcname)
-        unreadable = [f"{p['name']}：{p['error']}" for p, _, _ in entries if p["status"] == "unreadable"]
+        unreadable = [f"{p['name']}{_t(lang, '：', ': ')}{p['error']}" for p, _, _ in entries
+                      if p["status"] == "unreadable"]
         if unreadable or summary_note:
             lines = ([summary_note] if summary_note else []) + (
-                ["以下文件无法读取，没有校正副本："] + unreadable if unreadable else []
+                [_t(lang, "以下文件无法读取，没有校正副本：", "These files could not be read and have no corrected copy:")]
+                + unreadable if unreadable else []
             )
-            zf.writestr(_unique("无法读取的文件.txt", taken), "\r\n".join(lines) + "\r\n")
+            zf.writestr(_unique(_t(lang, "无法读取的文件.txt", "unreadable_files.txt"), taken),
+                        "\r\n".join(lines) + "\r\n")
     return zip_path
 
 
-SummaryWriter = Callable[[list[tuple[dict[str, Any], str | None]], Path], Any]
+SummaryWriter = Callable[..., Any]  # (items, path, lang) -> Any
 
 
 def summary_writer(profile: Profile) -> SummaryWriter | None:
@@ -450,11 +498,12 @@ def summary_writer(profile: Profile) -> SummaryWriter | None:
     except ImportError:  # pragma: no cover - the summary module ships with the package
         return None
 
-    def write(items: list[tuple[dict[str, Any], str | None]], path: Path) -> Any:
+    def write(items: list[tuple[dict[str, Any], str | None]], path: Path, lang: str = "zh") -> Any:
         with Summary(
             path,
             tolerance=float(profile.tolerance),
             grades=(float(profile.grade_excellent), float(profile.grade_good), float(profile.grade_pass)),
+            lang=lang,
         ) as summary:
             for result, link in items:
                 summary.add(result["name"], {**result, "file": result["name"]}, link)
@@ -578,12 +627,15 @@ def create_app(
 
     async def receive(request: Request, folder: Path) -> tuple[list | None, Response | None]:
         """The uploads of a request, or the error response to send instead."""
+        lang = request_lang(request, svc.lang)
         try:
-            uploads, _ = await receive_uploads(request, folder, limits)
+            uploads, _ = await receive_uploads(request, folder, limits, lang)
         except UploadError as exc:
-            return None, JSONResponse({"error": exc.message}, status_code=exc.status)
+            return None, JSONResponse({"error": exc.text(lang)}, status_code=exc.status)
         if not uploads:
-            return None, JSONResponse({"error": "没有收到文件。请把 Excel 自评表拖到页面上。"}, status_code=400)
+            return None, JSONResponse({"error": _t(lang, "没有收到文件。请把 Excel 自评表拖到页面上。",
+                                                   "No file received. Drop Excel workbooks on the page.")},
+                                      status_code=400)
         return uploads, None
 
     async def check(request: Request) -> Response:
@@ -592,7 +644,8 @@ def create_app(
             uploads, refusal = await receive(request, folder)
             if refusal is not None:
                 return refusal
-            done = await run_in_threadpool(process_all, uploads, folder, svc, inline=True)
+            done = await run_in_threadpool(process_all, uploads, folder, svc, inline=True,
+                                           lang=request_lang(request, svc.lang))
             body = JSONResponse({"files": [public for public, _ in done]})
         return body
 
@@ -603,22 +656,28 @@ def create_app(
             if refusal is not None:
                 return refusal
 
+            lang = request_lang(request, svc.lang)
+
             def work() -> bytes:
-                done = process_all(uploads, folder, svc, inline=False)
-                return build_bundle(done, folder, svc).read_bytes()
+                done = process_all(uploads, folder, svc, inline=False, lang=lang)
+                return build_bundle(done, folder, svc, lang).read_bytes()
 
             data = await run_in_threadpool(work)
-        name = f"自评表校正结果_{datetime.now():%Y%m%d-%H%M}.zip"
+        name = _t(lang, f"自评表校正结果_{datetime.now():%Y%m%d-%H%M}.zip",
+                  f"selfeval_checked_{datetime.now():%Y%m%d-%H%M}.zip")
         return Response(data, media_type="application/zip",
                         headers={"content-disposition": content_disposition(name)})
 
     async def template_download(request: Request) -> Response:
+        lang = request_lang(request, svc.lang)
         form = request.query_params.get("form", "department")
         if form not in FORM_LABELS:
-            return JSONResponse({"error": "表样应为 department（部门整体支出）或 project（项目支出）。"}, status_code=400)
+            return JSONResponse({"error": _t(lang, "表样应为 department（部门整体支出）或 project（项目支出）。",
+                                             "form must be department or project.")}, status_code=400)
         year_text = request.query_params.get("year", str(date.today().year - 1))
         if not year_text.isdigit() or not 1990 <= int(year_text) <= 2100:
-            return JSONResponse({"error": "年度应为 1990 到 2100 之间的年份。"}, status_code=400)
+            return JSONResponse({"error": _t(lang, "年度应为 1990 到 2100 之间的年份。",
+                                             "year must be between 1990 and 2100.")}, status_code=400)
         year = int(year_text)
         unit = _CONTROL.sub("", request.query_params.get("unit", "")).strip()[:100]
         with workdir() as tmp:
@@ -633,10 +692,11 @@ def create_app(
                 data = await run_in_threadpool(work)
             except Exception:
                 log.exception("template failed")
-                return JSONResponse({"error": "生成模板时出错。"}, status_code=500)
-        label = FORM_LABELS[form]
-        prefix = f"{unit}_" if unit else ""
-        name = f"{prefix}{year}年度{label}绩效自评表_空白模板.xlsx"
+                return JSONResponse({"error": _t(lang, "生成模板时出错。", "The template could not be written.")},
+                                    status_code=500)
+        from selfeval_xlsx import layout
+
+        name = layout.FORMS[form].default_filename(year)  # as `selfeval template` names it
         return Response(data, media_type=XLSX_TYPE,
                         headers={"content-disposition": content_disposition(name)})
 

@@ -89,7 +89,7 @@ class StandIn:
         return Path(path)
 
 
-def summary_stub(items, path):
+def summary_stub(items, path, lang="zh"):
     Path(path).write_text(json.dumps([[r["name"], link] for r, link in items], ensure_ascii=False), "utf-8")
 
 
@@ -158,7 +158,7 @@ def test_check_returns_findings_errors_first_and_the_corrected_copy(client, stan
     assert form["total"] == {"stated": 97.752, "computed": 96.5, "cell": "G40"}
     assert result["changes"][0]["cell"] == "I7"
     assert base64.b64decode(result["corrected"]) == b"CORRECTED:WORKBOOK"
-    assert result["corrected_name"] == "01_黔南州驻京联络处_校正.xlsx"
+    assert result["corrected_name"] == "01_黔南州驻京联络处.checked.xlsx"  # as `selfeval fill` names it
     # no server path leaks into the answer
     assert str(temp_root) not in response.text and "upload_0" not in response.text
     # the upload was saved under a name of ours, inside the request's folder
@@ -287,7 +287,7 @@ def test_template_download(client, stand_in):
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment; filename=\"")
     encoded = disposition.split("filename*=UTF-8''", 1)[1]
-    assert unquote(encoded) == "某某局_2024年度项目支出绩效自评表_空白模板.xlsx"
+    assert unquote(encoded) == "项目支出绩效自评表_2024.xlsx"  # as `selfeval template --form project` names it
     assert stand_in.template_args["form"] == "project" and stand_in.template_args["year"] == 2024
     assert client.get("/api/template", params={"form": "x"}).status_code == 400
     assert client.get("/api/template", params={"year": "20x"}).status_code == 400
