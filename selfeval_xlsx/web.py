@@ -617,6 +617,7 @@ def create_app(
         return JSONResponse({
             "version": __version__,
             "profile": svc.profile.name,
+            "default_profile": svc.profile.name == DEFAULT.name,
             "year": date.today().year - 1,
             "max_file_bytes": limits.max_file_bytes,
             "max_files": limits.max_files,

@@ -17,8 +17,122 @@
   };
   var CHUNK_FILES = 8;
   var CHUNK_BYTES = 16 * 1024 * 1024;
-  var KIND = { department: "部门整体支出", project: "项目支出" };
-  var LEVEL = { error: "错误", warning: "警告" };
+
+  /* ---------- language: ?lang=zh|en, else the browser's ---------- */
+
+  function pickLang() {
+    var asked = /[?&]lang=(zh|en)\b/.exec(location.search);
+    if (asked) return asked[1];
+    var langs = (navigator.languages && navigator.languages.length) ? navigator.languages : [navigator.language || "zh"];
+    return String(langs[0] || "zh").toLowerCase().slice(0, 2) === "zh" ? "zh" : "en";
+  }
+  var LANG = pickLang();
+
+  var TEXT = {
+    zh: {
+      title: "绩效自评表校验", sub: "校验 · 校正 · 空白模板", local: "在本机运行，文件不会上传到互联网",
+      rules: "评分规则：", defaultProfile: "默认（附件3-1）", dropTitle: "把自评表拖到这里", dropOr: "或 ", dropPick: "点击选择文件",
+      dropMany: "，可一次选多个",
+      limits: "支持 {0}；每个文件不超过 {1}，一次最多 {2} 个",
+      tplTitle: "下载空白模板", tplForm: "表样", tplDept: "部门整体支出（附件3-1）", tplProj: "项目支出（附件3-2）",
+      tplYear: "年度", tplUnit: "单位或项目名称（可不填）", tplUnitHint: "例如：某某局", tplButton: "下载模板",
+      zip: "下载全部校正副本（zip，含汇总表）", clear: "清空",
+      helpTitle: "会检查什么",
+      help1: "预算执行率与得分（执行率 × 分值，不超过分值）",
+      help2: "每项三级指标的得分是否符合计分规则、是否超过分值",
+      help3: "一级指标分值合计、总分是否等于各项得分之和",
+      help4: "自评结论是否与总分的等级一致；扣分是否写明原因",
+      helpNote: "校正副本中改动过的单元格会标色，并附“校验结果”工作表；原文件不会被修改。",
+      department: "部门整体支出", project: "项目支出", error: "错误", warning: "警告",
+      notFilled: "未填", empty: "（空）", year: "{0} 年度", indicators: "三级指标 {0} 项",
+      unreadable: "无法读取", nErrors: "{0} 个错误", nWarnings: "{0} 个警告", noErrors: "无错误", passed: "通过",
+      stated: "填报", computed: "计算", total: "总分", conclusion: "自评结论", budget: "预算执行",
+      rate: "执行率", score: "得分", blank: "空白模板，未填写",
+      colCell: "单元格", colCode: "代码", colLevel: "级别", colMessage: "说明", colSheet: "工作表",
+      colOld: "原值", colNew: "新值",
+      noFindings: "没有发现问题。", noMatch: "没有符合筛选条件的问题。",
+      filterLevel: "级别", filterCode: "代码", sortBy: "排序", all: "全部",
+      sortSeverity: "按级别", sortCell: "按单元格位置", sortCode: "按代码",
+      shown: "显示 {0} / {1} 条",
+      changes: "校正副本改动了 {0} 个单元格（点击查看）", sheet: "工作表「{0}」",
+      forms: "{0} 张自评表", noForm: "未找到自评表", noFormLong: "文件中没有找到绩效自评表。",
+      download: "下载校正副本", unreadableLine: "无法读取：{0}：{1}",
+      checked: "已校验 ", files: " 个文件", ok: "通过", onlyWarnings: "仅有警告", withErrors: "有错误",
+      progress: "正在校验 {0} / {1} 个文件……",
+      notExcel: "不是 Excel 工作簿（只接受 {0}）", tooBig: "文件超过 {0} 的上限，未处理", zero: "文件是空的（0 字节）",
+      tooMany: "一次最多 {0} 个文件，本次选择了 {1} 个。请分批拖入。",
+      noServer: "无法连接到本机的校验服务，请确认 selfeval serve 仍在运行。", noAnswer: "服务器没有返回结果",
+      uploadFailed: "上传失败：", tooLarge: "上传内容超过上限。", serverError: "服务器返回错误（{0}）。",
+      bundleTooBig: "文件太多或太大，无法一次打包（最多 {0} 个、共 {1}）。请清空后分批处理。",
+      bundling: "正在打包 {0} 个文件……", bundleFailed: "打包失败：", zipName: "自评表校正结果.zip",
+      copyName: "校正副本.xlsx", sep: "、"
+    },
+    en: {
+      title: "Self-evaluation check", sub: "check · correct · blank templates",
+      local: "Runs on this computer; files are not sent to the internet",
+      rules: "scoring rules: ", defaultProfile: "default (3-1)", dropTitle: "Drop self-evaluation workbooks here", dropOr: "or ",
+      dropPick: "choose files", dropMany: " (several at once)",
+      limits: "{0}; at most {1} per file, {2} files at once",
+      tplTitle: "Download a blank template", tplForm: "Form", tplDept: "Department overall spending (3-1)",
+      tplProj: "Project spending (3-2)", tplYear: "Year", tplUnit: "Unit or project name (optional)",
+      tplUnitHint: "e.g. County Finance Bureau", tplButton: "Download template",
+      zip: "Download all corrected copies (zip with summary)", clear: "Clear",
+      helpTitle: "What is checked",
+      help1: "Budget execution rate and score (rate × weight, at most the weight)",
+      help2: "Each level-3 indicator's score: does it follow the scoring rule, does it exceed its weight",
+      help3: "Level-1 weight totals; the total equals the sum of the scores",
+      help4: "The conclusion matches the total's grade; every deduction has a reason",
+      helpNote: "Changed cells are marked in the corrected copy, which also gets a findings sheet; the original file is not changed.",
+      department: "department overall", project: "project", error: "error", warning: "warning",
+      notFilled: "blank", empty: "(empty)", year: "year {0}", indicators: "{0} level-3 indicators",
+      unreadable: "cannot be read", nErrors: function (n) { return n + (n === 1 ? " error" : " errors"); },
+      nWarnings: function (n) { return n + (n === 1 ? " warning" : " warnings"); }, noErrors: "no errors",
+      passed: "passed", stated: "stated", computed: "computed", total: "Total score", conclusion: "Conclusion",
+      budget: "Budget execution", rate: "rate", score: "score", blank: "blank template, not filled in",
+      colCell: "Cell", colCode: "Code", colLevel: "Severity", colMessage: "Message", colSheet: "Sheet",
+      colOld: "Old", colNew: "New",
+      noFindings: "No findings.", noMatch: "No finding matches the filter.",
+      filterLevel: "Severity", filterCode: "Code", sortBy: "Sort", all: "all",
+      sortSeverity: "by severity", sortCell: "by cell", sortCode: "by code",
+      shown: "showing {0} of {1}",
+      changes: function (n) { return "The corrected copy changed " + n + (n === 1 ? " cell" : " cells") + " (click to see)"; }, sheet: "Sheet '{0}'",
+      forms: function (n) { return n + (n === 1 ? " form" : " forms"); }, noForm: "no form found", noFormLong: "No self-evaluation form was found in the file.",
+      download: "Download corrected copy", unreadableLine: "Cannot read {0}: {1}",
+      checked: "Checked ", files: function (n) { return n === 1 ? " file" : " files"; }, ok: "passed", onlyWarnings: "warnings only", withErrors: "with errors",
+      progress: "Checking {0} / {1} files…",
+      notExcel: "not an Excel workbook (only {0} are taken)", tooBig: "the file is over the {0} limit; not processed",
+      zero: "the file is empty (0 bytes)",
+      tooMany: "At most {0} files at once; {1} were chosen. Drop them in smaller batches.",
+      noServer: "Cannot reach the checking service on this computer; is selfeval serve still running?",
+      noAnswer: "the server sent no result",
+      uploadFailed: "Upload failed: ", tooLarge: "The upload is over the limit.", serverError: "The server answered with an error ({0}).",
+      bundleTooBig: "Too many or too large files for one zip (at most {0}, {1} in all). Clear and work in smaller batches.",
+      bundling: "Packing {0} files…", bundleFailed: "Packing failed: ", zipName: "selfeval_checked.zip",
+      copyName: "checked.xlsx", sep: ", "
+    }
+  };
+
+  function t(key) {
+    var text = (TEXT[LANG] && TEXT[LANG][key]) || TEXT.zh[key] || key;
+    if (typeof text === "function") return text.apply(null, Array.prototype.slice.call(arguments, 1));
+    for (var i = 1; i < arguments.length; i++) text = text.split("{" + (i - 1) + "}").join(String(arguments[i]));
+    return text;
+  }
+
+  function api(path) { return path + (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + LANG; }
+
+  function translatePage() {
+    document.documentElement.lang = LANG === "en" ? "en" : "zh-CN";
+    document.title = t("title");
+    Array.prototype.forEach.call(document.querySelectorAll("[data-i18n]"), function (node) {
+      node.textContent = t(node.getAttribute("data-i18n"));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-i18n-placeholder]"), function (node) {
+      node.setAttribute("placeholder", t(node.getAttribute("data-i18n-placeholder")));
+    });
+    var hidden = document.querySelector("#template-form input[name=lang]");
+    if (hidden) hidden.value = LANG;
+  }
 
   var entries = [];   // {file, result, sendable, node}
   var busy = false;
@@ -54,7 +168,7 @@
   }
 
   function num(value, digits) {
-    if (value === null || value === undefined || value === "") return "未填";
+    if (value === null || value === undefined || value === "") return t("notFilled");
     if (typeof value !== "number") return String(value);
     var d = digits === undefined ? 3 : digits;
     return String(Number(value.toFixed(d)));
@@ -104,8 +218,8 @@
       var body = await response.json();
       if (body && body.error) return body.error;
     } catch (e) { /* not JSON */ }
-    if (response.status === 413) return "上传内容超过上限。";
-    return "服务器返回错误（" + response.status + "）。";
+    if (response.status === 413) return t("tooLarge");
+    return t("serverError", response.status);
   }
 
   /* ---------- one file's result ---------- */
@@ -129,77 +243,169 @@
 
   function badge(result) {
     var v = verdict(result), c = counts(result), text;
-    if (v === "unreadable") text = "无法读取";
-    else if (v === "errors") text = c.errors + " 个错误" + (c.warnings ? " · " + c.warnings + " 个警告" : "");
-    else if (v === "warnings") text = "无错误 · " + c.warnings + " 个警告";
-    else text = "通过";
+    if (v === "unreadable") text = t("unreadable");
+    else if (v === "errors") text = t("nErrors", c.errors) + (c.warnings ? " · " + t("nWarnings", c.warnings) : "");
+    else if (v === "warnings") text = t("noErrors") + " · " + t("nWarnings", c.warnings);
+    else text = t("passed");
     return el("span", { class: "badge " + v, text: text });
   }
 
-  function scoreBox(label, stated, computed, digits, isNumber) {
+  /* a form with no indicator filled in: a blank template, not a form that scored 0 */
+  function isBlank(form) {
+    var total = form.total || {};
+    var e102 = (form.findings || []).some(function (f) { return f.code === "E102"; });
+    return (form.indicator_count === 0 || e102) && (total.stated === null || total.stated === undefined);
+  }
+
+  function pair(label, stated, computed, bad) {
+    return el("span", { class: "pair" + (bad ? " bad" : "") }, [
+      label ? el("span", { class: "what", text: label }) : null,
+      el("span", { class: "label", text: t("stated") }),
+      el("span", { class: "num stated", text: stated }),
+      el("span", { class: "arrow", text: "→" }),
+      el("span", { class: "label", text: t("computed") }),
+      el("span", { class: "num computed", text: computed })
+    ]);
+  }
+
+  function scoreBox(kind, label, stated, computed, digits, isNumber, blank) {
+    if (blank) {
+      return el("div", { class: "score blank", "data-kind": kind }, [
+        el("dt", { text: label }), el("dd", null, [el("span", { class: "blank-text", text: t("blank") })])
+      ]);
+    }
     var differ;
     if (isNumber) differ = stated === null || stated === undefined || computed === null || computed === undefined ||
       Math.abs(stated - computed) > 0.005;
     else differ = (stated || "") !== (computed || "");
     if (computed === null || computed === undefined) differ = false;
-    var shownStated = isNumber ? num(stated, digits) : (stated || "未填");
+    var shownStated = isNumber ? num(stated, digits) : (stated || t("notFilled"));
     var shownComputed = isNumber ? num(computed, digits) : (computed || "—");
-    return el("div", { class: "score" + (differ ? " bad" : "") }, [
+    return el("div", { class: "score" + (differ ? " bad" : ""), "data-kind": kind }, [
       el("dt", { text: label }),
+      el("dd", null, [pair(null, shownStated, shownComputed, differ)])
+    ]);
+  }
+
+  function budgetBox(form) {
+    var budget = form.budget || {};
+    var codes = {};
+    (form.findings || []).forEach(function (f) { codes[f.code] = true; });
+    var rateBad = !!codes.F101, scoreBad = !!codes.F102;
+    var statedRate = budget.stated_rate === undefined ? budget.rate : budget.stated_rate;
+    var statedScore = budget.stated_score === undefined ? budget.score : budget.stated_score;
+    return el("div", { class: "score budget" + (rateBad || scoreBad ? " bad" : ""), "data-kind": "budget" }, [
+      el("dt", { text: t("budget") }),
       el("dd", null, [
-        el("span", { class: "label", text: "填报" }),
-        el("span", { class: "num stated", text: shownStated }),
-        el("span", { class: "arrow", text: "→" }),
-        el("span", { class: "label", text: "计算" }),
-        el("span", { class: "num computed", text: shownComputed })
+        pair(t("rate"), statedRate === null || statedRate === undefined ? t("notFilled") : percent(statedRate),
+          percent(budget.rate), rateBad),
+        pair(t("score"), num(statedScore), budget.score === null || budget.score === undefined ? "—" : num(budget.score),
+          scoreBad)
       ])
+    ]);
+  }
+
+  /* A1 → [row, column] for sorting by position */
+  function position(cell) {
+    var m = /^([A-Z]+)(\d+)$/.exec(cell || "");
+    if (!m) return [Infinity, Infinity];
+    var col = 0;
+    for (var i = 0; i < m[1].length; i++) col = col * 26 + m[1].charCodeAt(i) - 64;
+    return [parseInt(m[2], 10), col];
+  }
+
+  var SORTS = {
+    severity: function (a, b) { return (a.severity === "error" ? 0 : 1) - (b.severity === "error" ? 0 : 1) || a.index - b.index; },
+    cell: function (a, b) {
+      var pa = position(a.cell), pb = position(b.cell);
+      return pa[0] - pb[0] || pa[1] - pb[1] || a.index - b.index;
+    },
+    code: function (a, b) { return a.code < b.code ? -1 : a.code > b.code ? 1 : a.index - b.index; }
+  };
+
+  function select(cls, label, options, value, onchange) {
+    return el("label", { class: "ctl " + cls }, [
+      el("span", { text: label }),
+      el("select", { onchange: onchange }, options.map(function (o) {
+        return el("option", { value: o[0], selected: o[0] === value, text: o[1] });
+      }))
     ]);
   }
 
   function findingsTable(form) {
-    var findings = form.findings || [];
-    if (!findings.length) return el("p", { class: "no-findings", text: "没有发现问题。" });
-    var rows = findings.map(function (f) {
-      return el("tr", { class: "sev-" + f.severity }, [
-        el("td", { class: "sheet", text: form.sheet || "" , title: form.sheet || "" }),
-        el("td", { class: "cell", text: f.cell || "—" }),
-        el("td", { class: "code", text: f.code || "" }),
-        el("td", { class: "level", text: LEVEL[f.severity] || f.severity }),
-        el("td", { class: "message", text: f.message || "" })
-      ]);
+    var findings = (form.findings || []).map(function (f, i) {
+      return { index: i, code: f.code || "", severity: f.severity, cell: f.cell, message: f.message || "" };
     });
-    return el("div", { class: "findings-wrap" }, [
-      el("table", { class: "grid findings" }, [
-        el("thead", null, [el("tr", null, ["工作表", "单元格", "代码", "级别", "说明"].map(function (h) {
-          return el("th", { text: h });
-        }))]),
-        el("tbody", null, rows)
-      ])
+    if (!findings.length) return el("p", { class: "no-findings", text: t("noFindings") });
+    var state = { level: "", code: "", sort: "severity" };
+    var codeCount = {};
+    findings.forEach(function (f) { codeCount[f.code] = (codeCount[f.code] || 0) + 1; });
+    var codes = Object.keys(codeCount).sort();
+    var tbody = el("tbody"), count = el("span", { class: "shown" });
+    var table = el("table", { class: "grid findings" }, [
+      el("thead", null, [el("tr", null, [["cell", "colCell"], ["code", "colCode"], ["severity", "colLevel"],
+        [null, "colMessage"]].map(function (h) {
+        return el("th", {
+          text: t(h[1]), class: h[0] ? "sortable" : null, "data-sort": h[0],
+          onclick: h[0] ? function () { state.sort = h[0]; sortSelect.value = h[0]; render(); } : null
+        });
+      }))]),
+      tbody
+    ]);
+
+    function render() {
+      var shown = findings.filter(function (f) {
+        return (!state.level || f.severity === state.level) && (!state.code || f.code === state.code);
+      }).sort(SORTS[state.sort]);
+      tbody.textContent = "";
+      shown.forEach(function (f) {
+        tbody.appendChild(el("tr", { class: "sev-" + f.severity, "data-code": f.code }, [
+          el("td", { class: "cell", text: f.cell || "—" }),
+          el("td", { class: "code", text: f.code }),
+          el("td", { class: "level", text: t(f.severity) }),
+          el("td", { class: "message", text: f.message })
+        ]));
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("th.sortable"), function (th) {
+        th.classList.toggle("sorted", th.getAttribute("data-sort") === state.sort);
+      });
+      count.textContent = t("shown", shown.length, findings.length);
+      empty.hidden = shown.length > 0;
+      table.hidden = shown.length === 0;
+    }
+
+    var levelSelect = select("ctl-level", t("filterLevel"),
+      [["", t("all")], ["error", t("error")], ["warning", t("warning")]], "",
+      function () { state.level = this.value; render(); });
+    var codeSelect = select("ctl-code", t("filterCode"),
+      [["", t("all")]].concat(codes.map(function (c) { return [c, c + " (" + codeCount[c] + ")"]; })), "",
+      function () { state.code = this.value; render(); });
+    var sortLabel = select("ctl-sort", t("sortBy"),
+      [["severity", t("sortSeverity")], ["cell", t("sortCell")], ["code", t("sortCode")]], "severity",
+      function () { state.sort = this.value; render(); });
+    var sortSelect = sortLabel.querySelector("select");
+    var empty = el("p", { class: "no-match", text: t("noMatch") });
+    render();
+    return el("div", { class: "findings-block" }, [
+      el("div", { class: "findings-tools" }, [levelSelect, codeSelect, sortLabel, count]),
+      table, empty
     ]);
   }
 
   function formBlock(form) {
-    var budget = form.budget || {}, total = form.total || {}, conclusion = form.conclusion || {};
-    var sub = [KIND[form.kind] || form.kind, form.unit, form.year ? form.year + " 年度" : null,
-      form.indicator_count !== undefined ? "三级指标 " + form.indicator_count + " 项" : null]
+    var total = form.total || {}, conclusion = form.conclusion || {};
+    var blank = isBlank(form);
+    var sub = [t(form.kind) || form.kind, form.unit, form.year ? t("year", form.year) : null,
+      form.indicator_count !== undefined ? t("indicators", form.indicator_count) : null]
       .filter(Boolean).join(" · ");
     var boxes = [
-      scoreBox("总分", total.stated, total.computed, 3, true),
-      scoreBox("自评结论", conclusion.stated, conclusion.computed, 0, false),
-      el("div", { class: "score" }, [
-        el("dt", { text: "预算执行" }),
-        el("dd", null, [
-          el("span", { class: "label", text: "执行率" }),
-          el("span", { class: "num", text: percent(budget.rate) }),
-          el("span", { class: "arrow", text: " " }),
-          el("span", { class: "label", text: "得分" }),
-          el("span", { class: "num", text: num(budget.score) })
-        ])
-      ])
+      scoreBox("total", t("total"), total.stated, total.computed, 3, true, blank),
+      scoreBox("conclusion", t("conclusion"), conclusion.stated, conclusion.computed, 0, false, blank),
+      budgetBox(form)
     ];
     return el("div", { class: "form" }, [
       el("div", { class: "form-head" }, [
-        el("span", { class: "form-title", text: "工作表「" + (form.sheet || "") + "」" }),
+        el("span", { class: "form-title", text: t("sheet", form.sheet || "") }),
         el("span", { class: "form-sub", text: sub })
       ]),
       el("dl", { class: "scores" }, boxes),
@@ -213,15 +419,15 @@
       return el("tr", null, [
         el("td", { class: "sheet", text: c.sheet || "" }),
         el("td", { class: "cell", text: c.cell || "" }),
-        el("td", { class: "num", text: c.old === null || c.old === undefined ? "（空）" : num(c.old, 4) }),
-        el("td", { class: "num", text: c.new === null || c.new === undefined ? "（空）" : num(c.new, 4) })
+        el("td", { class: "num", text: c.old === null || c.old === undefined ? t("empty") : num(c.old, 4) }),
+        el("td", { class: "num", text: c.new === null || c.new === undefined ? t("empty") : num(c.new, 4) })
       ]);
     });
     return el("details", { class: "changes" }, [
-      el("summary", { text: "校正副本改动了 " + changes.length + " 个单元格（点击查看）" }),
-      el("div", { class: "findings-wrap" }, [
+      el("summary", { text: t("changes", changes.length) }),
+      el("div", { class: "changes-wrap" }, [
         el("table", { class: "grid" }, [
-          el("thead", null, [el("tr", null, ["工作表", "单元格", "原值", "新值"].map(function (h) {
+          el("thead", null, [el("tr", null, [t("colSheet"), t("colCell"), t("colOld"), t("colNew")].map(function (h) {
             return el("th", { text: h });
           }))]),
           el("tbody", null, rows)
@@ -232,14 +438,16 @@
 
   function downloadCorrected(result) {
     saveBlob(base64Blob(result.corrected, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-      result.corrected_name || "校正副本.xlsx");
+      result.corrected_name || t("copyName"));
   }
 
-  function totalBrief(total) {
+  function totalBrief(form) {
+    var total = form.total || {};
+    if (isBlank(form)) return el("span", { class: "file-total blank-text", text: t("blank") });
     if (total.computed === null || total.computed === undefined) return null;
     var differ = total.stated === null || total.stated === undefined || Math.abs(total.stated - total.computed) > 0.005;
     return el("span", { class: "file-total" + (differ ? " bad" : "") }, [
-      "总分 ", el("b", { text: num(total.stated) }), " → ", el("b", { text: num(total.computed) })
+      t("total") + " ", el("b", { text: num(total.stated) }), " → ", el("b", { text: num(total.computed) })
     ]);
   }
 
@@ -247,23 +455,23 @@
     var result = entry.result;
     if (result.status === "unreadable") {
       return el("article", { class: "file st-unreadable", "data-name": result.name }, [
-        el("p", { class: "unreadable-text", role: "alert", text: "无法读取：" + result.name + "：" + (result.error || "无法读取") })
+        el("p", { class: "unreadable-text", role: "alert", text: t("unreadableLine", result.name, result.error || t("unreadable")) })
       ]);
     }
     var forms = result.forms || [];
     var head = el("summary", { class: "file-head" }, [
       badge(result),
       el("span", { class: "file-name", text: result.name, title: result.name }),
-      el("span", { class: "file-meta", text: (forms.length ? forms.length + " 张自评表" : "未找到自评表") + " · " + mb(result.size || entry.file.size) }),
-      forms.length === 1 && forms[0].total ? totalBrief(forms[0].total) : null,
+      el("span", { class: "file-meta", text: (forms.length ? t("forms", forms.length) : t("noForm")) + " · " + mb(result.size || entry.file.size) }),
+      forms.length === 1 && forms[0].total ? totalBrief(forms[0]) : null,
       el("span", { class: "file-spacer" }),
       result.corrected ? el("button", {
-        type: "button", class: "btn btn-small download-corrected", text: "下载校正副本",
+        type: "button", class: "btn btn-small download-corrected", text: t("download"),
         onclick: function (event) { event.preventDefault(); event.stopPropagation(); downloadCorrected(result); }
       }) : null
     ]);
     var body = el("div", { class: "file-body" }, forms.map(formBlock).concat([changesBlock(result.changes)]));
-    if (!forms.length) body.insertBefore(el("p", { class: "no-findings", text: "文件中没有找到绩效自评表。" }), body.firstChild);
+    if (!forms.length) body.insertBefore(el("p", { class: "no-findings", text: t("noFormLong") }), body.firstChild);
     return el("details", { class: "file st-" + verdict(result), "data-name": result.name, open: open }, [head, body]);
   }
 
@@ -275,9 +483,9 @@
     done.forEach(function (e) { tally[verdict(e.result)]++; });
     var box = $("batch-summary");
     box.textContent = "";
-    box.appendChild(el("span", null, ["已校验 ", el("b", { text: String(done.length) }), " 个文件"]));
-    [["ok", "通过", "count-ok"], ["warnings", "仅有警告", "count-warnings"], ["errors", "有错误", "count-errors"],
-     ["unreadable", "无法读取", "count-unreadable"]].forEach(function (item) {
+    box.appendChild(el("span", null, [t("checked"), el("b", { text: String(done.length) }), t("files", done.length)]));
+    [["ok", t("ok"), "count-ok"], ["warnings", t("onlyWarnings"), "count-warnings"], ["errors", t("withErrors"), "count-errors"],
+     ["unreadable", t("unreadable"), "count-unreadable"]].forEach(function (item) {
       if (!tally[item[0]]) return;
       box.appendChild(el("span", { class: "sep", text: "|" }));
       box.appendChild(el("span", { class: item[2] }, [item[1] + " ", el("b", { text: String(tally[item[0]]) })]));
@@ -293,7 +501,7 @@
     if (total === 0 || done >= total) { box.hidden = true; return; }
     box.hidden = false;
     $("progress-bar").style.width = Math.round(done / total * 100) + "%";
-    $("progress-text").textContent = "正在校验 " + done + " / " + total + " 个文件……";
+    $("progress-text").textContent = t("progress", done, total);
   }
 
   function show(entry, open) {
@@ -303,9 +511,9 @@
 
   function localReason(file) {
     if (config.extensions.indexOf(extension(file.name)) < 0)
-      return "不是 Excel 工作簿（只接受 " + config.extensions.join("、") + "）";
-    if (file.size > config.max_file_bytes) return "文件超过 " + mb(config.max_file_bytes) + " 的上限，未处理";
-    if (file.size === 0) return "文件是空的（0 字节）";
+      return t("notExcel", config.extensions.join(t("sep")));
+    if (file.size > config.max_file_bytes) return t("tooBig", mb(config.max_file_bytes));
+    if (file.size === 0) return t("zero");
     return null;
   }
 
@@ -314,7 +522,7 @@
     if (!files.length) return;
     clearMessages();
     if (files.length > config.max_files) {
-      say("一次最多 " + config.max_files + " 个文件，本次选择了 " + files.length + " 个。请分批拖入。");
+      say(t("tooMany", config.max_files, files.length));
       return;
     }
     var open = files.length <= 3;
@@ -355,17 +563,17 @@
         chunk.forEach(function (e) { body.append("files", e.file, e.file.name); });
         var answers = null, failure = null;
         try {
-          var response = await fetch("/api/check", { method: "POST", body: body });
+          var response = await fetch(api("/api/check"), { method: "POST", body: body });
           if (response.ok) answers = (await response.json()).files || [];
           else failure = await errorText(response);
         } catch (e) {
-          failure = "无法连接到本机的校验服务，请确认 selfeval serve 仍在运行。";
+          failure = t("noServer");
         }
-        if (failure) say("上传失败：" + failure);
+        if (failure) say(t("uploadFailed") + failure);
         chunk.forEach(function (entry, i) {
           var answer = answers && answers[i];
           entry.result = answer || { name: entry.file.name, size: entry.file.size, status: "unreadable",
-            error: failure || "服务器没有返回结果", forms: [] };
+            error: failure || t("noAnswer"), forms: [] };
           if (!answer) entry.sendable = false;
           show(entry, entry.open);
         });
@@ -387,22 +595,21 @@
     var bytes = sendable.reduce(function (sum, e) { return sum + e.file.size; }, 0);
     clearMessages();
     if (sendable.length > config.max_files || bytes > config.max_request_bytes) {
-      say("文件太多或太大，无法一次打包（最多 " + config.max_files + " 个、共 " + mb(config.max_request_bytes) +
-        "）。请清空后分批处理。");
+      say(t("bundleTooBig", config.max_files, mb(config.max_request_bytes)));
       return;
     }
     var button = $("zip-button"), label = button.textContent;
     button.disabled = true;
-    button.textContent = "正在打包 " + sendable.length + " 个文件……";
+    button.textContent = t("bundling", sendable.length);
     try {
       var body = new FormData();
       sendable.forEach(function (e) { body.append("files", e.file, e.file.name); });
-      var response = await fetch("/api/bundle", { method: "POST", body: body });
-      if (!response.ok) { say("打包失败：" + await errorText(response)); return; }
-      var name = filenameFrom(response.headers.get("Content-Disposition"), "自评表校正结果.zip");
+      var response = await fetch(api("/api/bundle"), { method: "POST", body: body });
+      if (!response.ok) { say(t("bundleFailed") + await errorText(response)); return; }
+      var name = filenameFrom(response.headers.get("Content-Disposition"), t("zipName"));
       saveBlob(await response.blob(), name);
     } catch (e) {
-      say("打包失败：无法连接到本机的校验服务，请确认 selfeval serve 仍在运行。");
+      say(t("bundleFailed") + t("noServer"));
     } finally {
       button.disabled = false;
       button.textContent = label;
@@ -458,18 +665,21 @@
   $("clear-button").addEventListener("click", clearAll);
 
   function describeLimits() {
-    $("limits").textContent = "支持 " + config.extensions.join(" / ") + "；每个文件不超过 " + mb(config.max_file_bytes) +
-      "，一次最多 " + config.max_files + " 个";
+    $("limits").textContent = t("limits", config.extensions.join(" / "), mb(config.max_file_bytes), config.max_files);
   }
 
+  translatePage();
+  describeLimits();
   $("template-year").value = config.year;
   fetch("/api/info").then(function (r) { return r.json(); }).then(function (info) {
     Object.keys(config).forEach(function (key) { if (info[key] !== undefined) config[key] = info[key]; });
     if (!$("template-year").dataset.touched) $("template-year").value = config.year;
-    if (info.profile) $("top-note").textContent = "在本机运行，文件不会上传到互联网 · 评分规则：" + info.profile;
+    if (info.profile) $("top-note").textContent = t("local") + " · " + t("rules") +
+      (info.default_profile ? t("defaultProfile") : info.profile);
     describeLimits();
   }).catch(function () { /* keep the defaults */ });
   $("template-year").addEventListener("input", function () { this.dataset.touched = "1"; });
 
-  window.selfevalPage = { entries: function () { return entries; }, busy: function () { return busy; } };
+  window.selfevalPage = { entries: function () { return entries; }, busy: function () { return busy; },
+    lang: function () { return LANG; } };
 })();
