@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.commands.common import json_ascii
 from selfeval_xlsx.profile import ProfileError, load_profile
 
 
@@ -43,10 +44,11 @@ class _JsonStream:
     def __init__(self, out):
         self.out = out
         self.count = 0
+        self.ascii = json_ascii(out)
 
     def __call__(self, result: dict[str, Any]) -> None:
         self.out.write("[\n" if self.count == 0 else ",\n")
-        self.out.write(json.dumps(result, ensure_ascii=False, default=str))
+        self.out.write(json.dumps(result, ensure_ascii=self.ascii, default=str))
         self.count += 1
 
     def close(self) -> None:

@@ -31,5 +31,16 @@ def expand(paths: list[str]) -> list[str]:
     return result
 
 
+def json_ascii(stream) -> bool:
+    """True when ``stream`` cannot take Chinese (an ASCII or legacy console):
+    JSON is then written with \\uXXXX escapes, which stay valid JSON."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "中÷—".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
 def colour_enabled(stream) -> bool:
     return stream.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"

@@ -6,7 +6,7 @@ import json
 import sys
 
 from selfeval_xlsx.api import validate_file
-from selfeval_xlsx.commands.common import colour_enabled, expand, profile_or_exit
+from selfeval_xlsx.commands.common import colour_enabled, expand, json_ascii, profile_or_exit
 from selfeval_xlsx.report import text_lines
 
 
@@ -25,7 +25,7 @@ def run(args) -> int:
         return 2
     results = [validate_file(path, profile, args.lang) for path in expand(args.paths)]
     if args.format == "json":
-        json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(results, sys.stdout, ensure_ascii=json_ascii(sys.stdout), indent=2)
         sys.stdout.write("\n")
     else:
         colour = colour_enabled(sys.stdout)
