@@ -39,7 +39,16 @@ from typing import Any
 
 
 class ProfileError(ValueError):
-    """A profile file that cannot be used; the message names file and key."""
+    """A profile file that cannot be used; the message names file and key.
+    ``str()`` is the Chinese message, ``message("en")`` the English one."""
+
+    def __init__(self, zh: str, en: str | None = None):
+        super().__init__(zh)
+        self.zh = zh
+        self.en = en or zh
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
 
 
 @dataclass(frozen=True)
@@ -100,17 +109,18 @@ def _convert(path: str, dotted: str, value: Any, kind: type) -> Any:
     where = f"{path}: {dotted}"
     if kind is Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ProfileError(f"{where} 应为数字，得到 {value!r}")
+            raise ProfileError(f"{where} 应为数字，得到 {value!r}", f"{where} must be a number, got {value!r}")
         number = Decimal(str(value))
         if number < 0:
-            raise ProfileError(f"{where} 不能为负数，得到 {value!r}")
+            raise ProfileError(f"{where} 不能为负数，得到 {value!r}", f"{where} cannot be negative, got {value!r}")
         return number
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise ProfileError(f"{where} 应为 0 到 10 的整数，得到 {value!r}")
+            raise ProfileError(f"{where} 应为 0 到 10 的整数，得到 {value!r}",
+                               f"{where} must be a whole number from 0 to 10, got {value!r}")
         return value
     if not isinstance(value, str):
-        raise ProfileError(f"{where} 应为文本，得到 {value!r}")
+        raise ProfileError(f"{where} 应为文本，得到 {value!r}", f"{where} must be text, got {value!r}")
     return value
 
 
@@ -121,19 +131,23 @@ def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profil
     for section, values in data.items():
         if section == "name":
             if not isinstance(values, str):
-                raise ProfileError(f"{source}: name 应为文本，得到 {values!r}")
+                raise ProfileError(f"{source}: name 应为文本，得到 {values!r}",
+                                   f"{source}: name must be text, got {values!r}")
             changes["name"] = values
             continue
         schema = _SCHEMA.get(section)
         if schema is None:
             known = ", ".join(["name", *_SCHEMA])
-            raise ProfileError(f"{source}: 未知的节 [{section}]（可用：{known}）")
+            raise ProfileError(f"{source}: 未知的节 [{section}]（可用：{known}）",
+                               f"{source}: unknown section [{section}] (known: {known})")
         if not isinstance(values, dict):
-            raise ProfileError(f"{source}: [{section}] 应为一个节（表），得到 {values!r}")
+            raise ProfileError(f"{source}: [{section}] 应为一个节（表），得到 {values!r}",
+                               f"{source}: [{section}] must be a section (table), got {values!r}")
         for key, value in values.items():
             if key not in schema:
                 raise ProfileError(
-                    f"{source}: 未知的键 {section}.{key}（可用：{', '.join(schema)}）"
+                    f"{source}: 未知的键 {section}.{key}（可用：{', '.join(schema)}）",
+                    f"{source}: unknown key {section}.{key} (known: {', '.join(schema)})",
                 )
             attr, kind = schema[key]
             converted = _convert(source, f"{section}.{key}", value, kind)
@@ -149,13 +163,17 @@ def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profil
 
 def _check(profile: Profile, source: str) -> None:
     if profile.reverse_formula not in ("ratio", "linear"):
-        raise ProfileError(f"{source}: scoring.reverse 应为 \"ratio\" 或 \"linear\"，得到 {profile.reverse_formula!r}")
+        raise ProfileError(f"{source}: scoring.reverse 应为 \"ratio\" 或 \"linear\"，得到 {profile.reverse_formula!r}",
+                           f"{source}: scoring.reverse must be \"ratio\" or \"linear\", got {profile.reverse_formula!r}")
     if not profile.grade_pass <= profile.grade_good <= profile.grade_excellent:
-        raise ProfileError(f"{source}: grades 应满足 pass ≤ good ≤ excellent")
+        raise ProfileError(f"{source}: grades 应满足 pass ≤ good ≤ excellent",
+                           f"{source}: grades must satisfy pass <= good <= excellent")
     if not Decimal(0) <= profile.qualitative_partial <= profile.qualitative_full <= Decimal(1):
-        raise ProfileError(f"{source}: qualitative 应满足 0 ≤ partial ≤ full ≤ 1")
+        raise ProfileError(f"{source}: qualitative 应满足 0 ≤ partial ≤ full ≤ 1",
+                           f"{source}: qualitative must satisfy 0 <= partial <= full <= 1")
     if profile.overachievement_ratio < 1:
-        raise ProfileError(f"{source}: scoring.overachievement 应不小于 1")
+        raise ProfileError(f"{source}: scoring.overachievement 应不小于 1",
+                           f"{source}: scoring.overachievement must be at least 1")
 
 
 def load_profile(path: str | Path | None) -> Profile:
@@ -167,11 +185,13 @@ def load_profile(path: str | Path | None) -> Profile:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except FileNotFoundError:
-        raise ProfileError(f"{source}: 找不到配置文件") from None
+        raise ProfileError(f"{source}: 找不到配置文件", f"{source}: profile file not found") from None
     except OSError as exc:
-        raise ProfileError(f"{source}: 无法读取配置文件（{exc.strerror}）") from None
+        raise ProfileError(f"{source}: 无法读取配置文件（{exc.strerror}）",
+                           f"{source}: cannot read the profile ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{source}: 不是有效的 TOML 文件（{exc}）") from None
+        raise ProfileError(f"{source}: 不是有效的 TOML 文件（{exc}）",
+                           f"{source}: not a valid TOML file ({exc})") from None
     return profile_from_dict(data, source)
 
 

@@ -286,3 +286,19 @@ def test_serve_on_all_interfaces_lists_the_network_addresses_and_warns():
     assert CJK.findall(out) == []
     chinese = serve_output("--host", "0.0.0.0")
     assert "局域网内任何人都能打开此页面并上传文件" in chinese
+
+
+@pytest.mark.parametrize("command", [["validate", "x.xlsx"], ["batch", "in", "-o", "out_profile"],
+                                     ["template", "-o", "t.xlsx"], ["serve", "--port", "1"]])
+def test_a_bad_profile_is_explained_in_english(tmp_path, command):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[weights]\nbudget = "ten"\n', "utf-8")
+    (tmp_path / "in").mkdir()
+    proc = run(*command, "--profile", str(bad), "--lang", "en", cwd=tmp_path)
+    assert proc.returncode == 2
+    err = proc.stderr.decode("utf-8")
+    assert err.startswith("profile error: ") and "weights.budget must be a number, got 'ten'" in err
+    assert CJK.findall(err) == [] and "Traceback" not in err
+    chinese = run(*command, "--profile", str(bad), cwd=tmp_path)
+    assert "weights.budget 应为数字" in chinese.stderr.decode("utf-8")
+    assert not (tmp_path / "t.xlsx").exists()

@@ -65,7 +65,7 @@ def run(args) -> int:
     try:
         profile = load_profile(args.profile)
     except ProfileError as exc:
-        return _fail(str(exc))
+        return _fail(_say(lang, f"配置文件错误: {exc.message('zh')}", f"profile error: {exc.message('en')}"))
     in_dir = Path(args.input_dir)
     out_dir = Path(args.output)
     if not in_dir.exists():

@@ -15,7 +15,7 @@ def profile_or_exit(args) -> Profile | None:
         return load_profile(getattr(args, "profile", None))
     except ProfileError as exc:
         prefix = "配置文件错误" if args.lang != "en" else "profile error"
-        print(f"{prefix}: {exc}", file=sys.stderr)
+        print(f"{prefix}: {exc.message(args.lang)}", file=sys.stderr)
         return None
 
 

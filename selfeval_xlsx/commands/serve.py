@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(getattr(args, "profile", None))
     except ProfileError as exc:
-        print(t(f"配置文件错误: {exc}", f"profile error: {exc}"), file=sys.stderr)
+        print(t(f"配置文件错误: {exc.message('zh')}", f"profile error: {exc.message('en')}"), file=sys.stderr)
         return 2
 
     host: str = args.host
