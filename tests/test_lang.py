@@ -302,3 +302,41 @@ def test_a_bad_profile_is_explained_in_english(tmp_path, command):
     chinese = run(*command, "--profile", str(bad), cwd=tmp_path)
     assert "weights.budget 应为数字" in chinese.stderr.decode("utf-8")
     assert not (tmp_path / "t.xlsx").exists()
+
+
+# -- the page's server answers in the page's language ----------------------------
+
+
+def test_page_api_follows_lang_and_accept_language(tmp_path):
+    pytest.importorskip("starlette")
+    pytest.importorskip("python_multipart")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    from selfeval_xlsx.web import create_app
+
+    def check(client, **kwargs):
+        files = [("files", ("typical.xlsx", TYPICAL.read_bytes(), "application/octet-stream"))]
+        response = client.post("/api/check", files=files, **kwargs)
+        assert response.status_code == 200
+        result = response.json()["files"][0]
+        assert result["corrected_name"] == "typical.checked.xlsx"
+        return {f["code"]: f["message"] for f in result["forms"][0]["findings"]}
+
+    with TestClient(create_app(temp_root=tmp_path)) as client:
+        assert check(client, params={"lang": "en"})["F101"].startswith("Execution rate 96.5% should be 95%")
+        assert check(client, headers={"accept-language": "en-GB,en;q=0.9"})["F101"].startswith("Execution rate")
+        assert check(client, headers={"accept-language": "fr-FR"})["F101"].startswith("Execution rate")
+        assert check(client, headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})["F101"].startswith("执行率")
+        assert check(client, params={"lang": "zh"}, headers={"accept-language": "en"})["F101"].startswith("执行率")
+        assert check(client)["F101"].startswith("执行率")  # nothing asked: the server's --lang
+        empty = client.post("/api/check", params={"lang": "en"}, files=[("other", ("x.txt", b"x"))])
+        assert empty.status_code == 400 and empty.json()["error"].startswith("No file received")
+        rejected = client.post("/api/check", params={"lang": "en"},
+                               files=[("files", ("notes.txt", b"hello", "text/plain"))]).json()["files"][0]
+        assert rejected["error"] == "not an Excel workbook (only .xlsx, .xlsm, .xls are taken)"
+    with TestClient(create_app(temp_root=tmp_path, lang="en")) as client:
+        assert check(client)["F101"].startswith("Execution rate")
+    assert list(tmp_path.iterdir()) == []

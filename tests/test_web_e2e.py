@@ -252,8 +252,10 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 def open_page(browser, server, width, *, locale="zh-CN", query=""):
     context = browser.new_context(viewport={"width": width, "height": 800}, accept_downloads=True, locale=locale)
     pg = context.new_page()
-    errors: list[str] = []
+    errors: list[str] = []  # script errors, and anything loaded from elsewhere (the page works offline)
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: None if r.url.startswith((server.url, "blob:", "data:"))
+          else errors.append("loaded from elsewhere: " + r.url))
     pg.goto(server.url + "/" + query)
     pg.wait_for_selector("#drop")
     return context, pg, errors
