@@ -167,7 +167,7 @@ def test_batch_in_english_with_english_summary(folder, quoted):
     assert proc.returncode == 2
     out = text(proc)
     assert "unreadable: in/broken.xlsx: not an Excel file" in out
-    assert re.search(r"^3 files, 2 forms: 10 errors, 8 warnings, 1 unreadable files; [\d.]+ s\.$", out, re.M)
+    assert re.search(r"^3 files, 2 forms: 10 errors, 8 warnings, 1 unreadable files; [\d.]+ s\.$", out, re.MULTILINE)
     assert leftover_cjk(out, quoted) == []
     wb = openpyxl.load_workbook(folder / "out_en" / "summary.xlsx", read_only=True)
     assert wb.sheetnames[:3] == ["Forms", "Findings", "Statistics"]

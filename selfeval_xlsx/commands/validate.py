@@ -6,7 +6,12 @@ import json
 import sys
 
 from selfeval_xlsx.api import validate_file
-from selfeval_xlsx.commands.common import colour_enabled, expand, json_ascii, profile_or_exit
+from selfeval_xlsx.commands.common import (
+    colour_enabled,
+    expand,
+    json_ascii,
+    profile_or_exit,
+)
 from selfeval_xlsx.report import text_lines
 
 
