@@ -543,7 +543,7 @@ def test_batch_json_subprocess_no_fill(county_folder, tmp_path):
         assert set(d) >= {"file", "status", "error", "forms"}
     assert "12 files" in proc.stderr and "unreadable" in proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["summary.xlsx"]
-    ws = openpyxl.load_workbook(out / "summary.xlsx")["问题清单"]
+    ws = openpyxl.load_workbook(out / "summary.xlsx")["Findings"]  # --lang en: English sheet names
     link = ws.cell(2, 3).hyperlink
     original = (out / link.target.replace("\\", "/")).resolve()
     assert original.is_file() and county_folder in original.parents

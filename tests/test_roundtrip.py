@@ -69,7 +69,8 @@ def test_a_correctly_filled_template_validates_clean(tmp_path, form):
     (checked,) = validate_file(path)["forms"]
     assert checked["findings"] == [], checked["findings"]
     # 三级 89 (one explained deduction: 180/200 × 10 = 9) + budget 980/1000 × 10 = 9.8
-    assert checked["budget"] == {"rate": 0.98, "score": 9.8, "rate_cell": plan.funds_cell("total", "rate"),
+    assert checked["budget"] == {"rate": 0.98, "score": 9.8, "stated_rate": 0.98, "stated_score": 9.8,
+                                 "rate_cell": plan.funds_cell("total", "rate"),
                                  "score_cell": plan.funds_cell("total", "score")}
     assert checked["total"] == {"stated": 98.8, "computed": 98.8, "cell": plan.total_score_cell}
     assert checked["conclusion"] == {"stated": "优秀", "computed": "优秀", "cell": plan.conclusion_cell}
