@@ -356,7 +356,8 @@ def ah_tianchang() -> Form:
     return f
 
 
-# 8. 安徽 宿州市萧县 张庄寨镇 — 分值 before 指标值, ★ core rows, "其中" rows without points; copy ends at 满意度
+# 8. 安徽 宿州市萧县 张庄寨镇 — 分值 before 指标值, ★ core rows, "其中" rows without points; copy ends
+#    where the satisfaction block begins
 def ah_xiaoxian() -> Form:
     f = Form("Sheet1", {"A": 8, "B": 10, "C": 12, "D": 30, "E": 8, "F": 14, "G": 12, "H": 8, "I": 16})
     f.title("A1", "绩效目标自评表", "A1:I1")
@@ -396,8 +397,8 @@ def ah_xiaoxian() -> Form:
     f.row(29, None, None, "生态效益指标")
     f.row(30, None, None, "可持续影响指标")
     f.row(31, None, None, None, "……")
-    f.row(32, None, "满意")
-    f.merge("A11:A32", "B12:B25", "C12:C21", "C22:C25", "B26:B31", "C26:C27", "C30:C31")
+    # the stored copy breaks off at the word 满意 that starts the satisfaction block
+    f.merge("A11:A31", "B12:B25", "C12:C21", "C22:C25", "B26:B31", "C26:C27", "C30:C31")
     return f
 
 
