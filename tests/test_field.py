@@ -63,6 +63,20 @@ _YINCHUAN = {
     "findings": "misses F102 on the 预算执行率 row and T101 on the unreachable 98; MoF weights (W201/W202/W101) "
                 "applied to a 10/25/30/35 scheme; E101 on empty slots; no E101 for the blank 实际值",
 }
+_SHIDIAN = {
+    "budget": "预算执行情况(万元)(20分) with 预算数(A)/执行数(B) not read",
+    "total": "computed 68.8 leaves out the budget score 2.9 (block not read)",
+    "findings": "no-分值 layout: E101 for every missing 分值, W102/W201 and T101 built on that; "
+                "F101 and the 8000(%) target missed; no L finding",
+    "fill": "overwrites the right 总分 71.7 with 68.8",
+}
+_CQ = {
+    "total": "自评总分 in the header not read; a computed total from 得分系数 read as points",
+    "findings": "reads 得分系数(%) as the score column (S103/S201 on most rows); "
+                                            "lower-is-better names not inferred; S202 asked of a form with no reason "
+                                            "column; W202 on a flat list; misses E101 on blank amounts and values",
+    "fill": "writes points into the 得分系数(%) column (12 cells)",
+}
 XFAIL: dict[tuple[str, str], str] = {
     **{("sc_qingshen_2023.xlsx", k): v for k, v in _QINGSHEN.items()},
     **{("sc_qingshen_2023.xls", k): v for k, v in _QINGSHEN.items()},
@@ -73,11 +87,6 @@ XFAIL: dict[tuple[str, str], str] = {
     ("sc_zhongjiang_2022.xlsx", "findings"): "Q204 and three E101 on the empty '……' slot",
     ("sc_zhongjiang_2022.xlsx", "fill"): "rewrites 总分 100 → 110 in a form whose points add up to 110 "
                                          "(it should fail the plausibility gate)",
-    ("yn_shidian_2019.xlsx", "budget"): "预算执行情况(万元)(20分) with 预算数(A)/执行数(B) not read",
-    ("yn_shidian_2019.xlsx", "total"): "computed 68.8 leaves out the budget score 2.9 (block not read)",
-    ("yn_shidian_2019.xlsx", "findings"): "no-分值 layout: E101 for every missing 分值, W102/W201 and T101 built on "
-                                          "that; F101 and the 8000(%) target missed; no L finding",
-    ("yn_shidian_2019.xlsx", "fill"): "overwrites the right 总分 71.7 with 68.8",
     ("yn_linxiang_2023.xlsx", "total"): "shows a computed total (89.78) with the satisfaction row blank",
     ("yn_linxiang_2023.xlsx", "findings"): "W102/W201 built on the blank satisfaction row; no E101 for the blank 完成值",
     ("yn_linxiang_2023.xlsx", "fill"): "writes the (right) budget score into a form that fails the gate "
@@ -90,15 +99,17 @@ XFAIL: dict[tuple[str, str], str] = {
                                             "'(50分)'/'(30分)'; no E101 for the blank 完成值",
     ("ah_xiaoxian_2023.xlsx", "indicators"): "counts '其中…' detail rows and '……' slots as indicators (16 instead of 7)",
     ("ah_xiaoxian_2023.xlsx", "findings"): "E101 on the points of '其中…' detail rows and on '……' slots",
+    **{("yn_shidian_2019.xlsx", k): v for k, v in _SHIDIAN.items()},
+    **{("yn_shidian_2019.xls", k): v for k, v in _SHIDIAN.items()},
+    **{("cq_rongmeiti_2021.xlsx", k): v for k, v in _CQ.items()},
+    **{("cq_rongmeiti_2021_lo.xlsx", k): v for k, v in _CQ.items()},
+    ("hn_hengshan_2020.xlsx", "total"): "shows a computed total (10, the budget alone) for a form that scores nothing",
+    ("hn_hengshan_2020.xlsx", "findings"): "a form with no 分值/得分 columns: E101 for every missing weight and score, "
+                                           "W102/W201 built on that, no L finding",
     **{("he_langfang_2019.xlsx", k): v for k, v in _LANGFANG.items()},
     **{("he_langfang_2019_lo.xlsx", k): v for k, v in _LANGFANG.items()},
     **{("nx_yinchuan_2021.xlsx", k): v for k, v in _YINCHUAN.items()},
     **{("nx_yinchuan_2021.xls", k): v for k, v in _YINCHUAN.items()},
-    ("cq_rongmeiti_2021.xlsx", "total"): "自评总分 in the header not read; a computed total from 得分系数 read as points",
-    ("cq_rongmeiti_2021.xlsx", "findings"): "reads 得分系数(%) as the score column (S103/S201 on most rows); "
-                                            "lower-is-better names not inferred; S202 asked of a form with no reason "
-                                            "column; W202 on a flat list; misses E101 on blank amounts and values",
-    ("cq_rongmeiti_2021.xlsx", "fill"): "writes points into the 得分系数(%) column (12 cells)",
     ("hn_lingling_2021.xlsx", "indicators"): "counts the '……' slots as indicators (13 instead of 10)",
     ("hn_lingling_2021.xlsx", "findings"): "Q204 and three E101 on each '……' slot",
     ("hn_lingling_2021.xlsx", "fill"): "writes four (right) values into a form whose points add up to 78 "

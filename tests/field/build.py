@@ -648,6 +648,54 @@ def hb_guangshui() -> Form:
     return f
 
 
+# 14. 湖南 衡阳市衡山县 商务和粮食局 — 县级专项资金绩效目标自评表: targets and results only,
+#     no 分值 and no 得分 column at all; a page break repeats the 效益指标 label
+def hn_hengshan() -> Form:
+    f = Form("Sheet1", {"A": 8, "B": 10, "C": 12, "D": 34, "E": 12, "F": 12, "G": 22})
+    f.title("A1", "2020年度县级专项资金绩效目标自评表", "A1:G1")
+    f.row(2, "专项资金名称", "县级储备粮", None, None, "负责人及电话", "（略）")
+    f.row(3, "县级主管部门", "衡山县商务和粮食局", None, None, "实施单位", "粮食调控储备与产业发展股")
+    f.merge("B2:D2", "F2:G2", "B3:D3", "F3:G3")
+    f.row(4, "项目资金(万元)", None, None, "全年预算数(A)", "全年执行数(B)", "执行率(B/A)")
+    f.row(5, None, None, "年度资金总额", 194.9, 194.9, 1)
+    f.row(6, None, None, "其中:中央、省、市补助县级资金", 194.9, 194.9, 1)
+    f.row(7, None, None, "其他资金")
+    f.formats["F5"] = f.formats["F6"] = "0%"
+    f.merge("A4:B7")
+    f.row(8, "年度 总体 目标", "年初设定目标", None, None, "全年实际完成情况")
+    f.row(9, None, "保持和稳定地方粮食储备机制", None, None, "地方储备粮食规模达标")
+    f.merge("A8:A9", "B8:D8", "E8:G8", "B9:D9", "E9:G9")
+    f.row(10, "绩 效 指 标", "一级 指标", "二级 指标", "三级指标", "年度指标 值", "全年 完成值", "未完成原因和 改进措施")
+    rows = [
+        ("产 出 指 标", "数量 指标", "5000吨稻谷、500吨成品粮储备到位率", "100%", "100%"),
+        (None, None, "库存数量真实率", "100%", "100%"),
+        (None, "质量 指标", "县级储备粮管理制度严格执行率", "100%", "100%"),
+        (None, None, "储备粮管理专户管理率", "100%", "100%"),
+        (None, None, "县级储备粮库存粮食明显变质比例", 0, 0),
+        (None, "时效 指标", "县级储备粮贷款付息及时率", "100%", "100%"),
+        (None, None, "县级储备粮应急保障率", "100%", "100%"),
+        (None, "成本 指标", "国家政策性粮收购价格执行率", "100%", "100%"),
+        (None, None, "县级储备粮库存成本核算率", "100%", "100%"),
+        ("效益 指标", "经济 效益 指标", "利息费用保障率", "100%", "100%"),
+        (None, None, "政策性挂账利息补贴保障率", "100%", "无", "没有轮换、动用库存"),
+        ("效 益 指 标", "生态 效益 指标", "低温、低氧、低剂量科学保粮率", "100%", "100%"),
+        (None, None, "食品安全指标达标率", "100%", "100%"),
+        (None, "可持 续影 响指标", "粮食储备设备维护及安全性", "高", "高"),
+        ("满意 度指 标", "服务 对象 满意 度指 标", "因粮食市场波动引起的粮食安全事件发生数", "0起", "0起"),
+        (None, None, "市民满意度调查", "≥90%", "100%"),
+    ]
+    for i, spec in enumerate(rows):
+        f.row(11 + i, None, *spec)
+    # rows 11..26
+    f.merge("A10:A26", "B11:B19", "C11:C12", "C13:C15", "C16:C17", "C18:C19", "B20:B21", "C20:C21",
+            "B22:B24", "C22:C23", "B25:B26", "C25:C26")
+    f.row(27, "说明", "无")
+    f.merge("B27:G27")
+    f.put("A28", "注:1、其他资金包括和中央、省、市补助、地方财政资金共同投入到同一项目的自有资金、社会资金等。")
+    f.merge("A28:G28")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -662,9 +710,14 @@ FORMS = {
     "cq_rongmeiti_2021.xlsx": cq_rongmeiti,
     "hn_lingling_2021.xlsx": hn_lingling,
     "hb_guangshui_2021.xlsx": hb_guangshui,
+    "hn_hengshan_2020.xlsx": hn_hengshan,
 }
-XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan}
-LIBREOFFICE = {"ah_tangxi_2022_lo.xlsx": "ah_tangxi_2022.xlsx", "he_langfang_2019_lo.xlsx": "he_langfang_2019.xlsx"}
+XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian}
+LIBREOFFICE = {
+    "ah_tangxi_2022_lo.xlsx": "ah_tangxi_2022.xlsx",
+    "he_langfang_2019_lo.xlsx": "he_langfang_2019.xlsx",
+    "cq_rongmeiti_2021_lo.xlsx": "cq_rongmeiti_2021.xlsx",
+}
 
 
 def _xlsx_bytes(form: Form) -> bytes:

@@ -44,21 +44,21 @@ def case(name: str, **spec) -> None:
 
 
 # ---------------------------------------------------------------------------
-QINGSHEN = dict(
-    source="https://www.scqs.gov.cn/info/13206/211004.htm",
-    province="四川",
-    unit="青神县发展和改革局（工资性支出）",
-    kind="project",
-    layout="四川 510000_0013zp",
-    variant="预算执行情况(10分) 年初预算|调整后预算数|预算执行数; 指标性质/度量单位; 评价结论 narrative; published unfilled",
-    sheet="Sheet1",
-    truncated=False,
-    indicators=2,
+QINGSHEN = {
+    "source": "https://www.scqs.gov.cn/info/13206/211004.htm",
+    "province": "四川",
+    "unit": "青神县发展和改革局（工资性支出）",
+    "kind": "project",
+    "layout": "四川 510000_0013zp",
+    "variant": "预算执行情况(10分) 年初预算|调整后预算数|预算执行数; 指标性质/度量单位; 评价结论 narrative; published unfilled",
+    "sheet": "Sheet1",
+    "truncated": False,
+    "indicators": 2,
     # A = 调整后预算数 251.89 (not 年初预算 238.93), B = 251.89: rate 1, score 1 × 10 = 10 (H9 blank)
-    budget=dict(rate="1", score="10", stated_rate="1", stated_score=None),
+    "budget": {"rate": "1", "score": "10", "stated_rate": "1", "stated_score": None},
     # 完成值 and 得分 blank: unfilled, no computed total; 合计 得分 J17 blank
-    total=dict(stated=None, computed=None),
-    findings=[
+    "total": {"stated": None, "computed": None},
+    "findings": [
         "E101@H9",                        # budget 得分 blank (its inputs are all there)
         "E101@H15", "E101@J15",           # 完成值, 得分 blank
         "E101@H16", "E101@J16",
@@ -66,10 +66,10 @@ QINGSHEN = dict(
         "*@B18",                          # 评价结论 still holds the template instruction
     ],
     # weights 60 + 30 = 90 = 绩效指标(90分), + 10 = 100 = I17: the gate passes; only H9 has all its inputs
-    fill={"H9": "10"},
-    notes="Published blank: the bureau posted the form with targets and weights but no results. "
+    "fill": {"H9": "10"},
+    "notes": "Published blank: the bureau posted the form with targets and weights but no results. "
           "Weights 60/30 with no 满意度 are Sichuan's standard for wage items; the form fixes only 10 + 90.",
-)
+}
 case("sc_qingshen_2023.xlsx", **QINGSHEN)
 case("sc_qingshen_2023.xls", **{**QINGSHEN, "variant": QINGSHEN["variant"] + "; saved as .xls (xlwt)"})
 
@@ -85,8 +85,8 @@ case(
     truncated=True,
     indicators=1,
     # A = 3.36, B = 3.36: rate 1, score 10 = H8 (年初预算 0.00 would divide by zero)
-    budget=dict(rate="1", score="10", stated_rate="1", stated_score="10"),
-    total=dict(stated=None, computed=None),
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},
+    total={"stated": None, "computed": None},
     findings=["E101@H14", "E101@I14", "E101@J14"],  # 完成值, 权重, 得分 of the only row (copy ends)
     fill={},  # the indicator has no points: gate fails
     notes="The stored copy stops after 指标值 100 of the first indicator; the rest of the row is blank here.",
@@ -103,9 +103,9 @@ case(
     sheet="Sheet1",
     truncated=False,
     indicators=9,
-    budget=dict(rate="1", score="10", stated_rate="1", stated_score="10"),  # 20/20
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},  # 20/20
     # Σ 三级 得分 = 10+10+20+10+10+10 + 10+10 + 10 = 100; + budget 10 = 110; the form states 100 (H23)
-    total=dict(stated="100", computed="110"),
+    total={"stated": "100", "computed": "110"},
     findings=[
         "W201@B12",   # 产出 70 (declared and summed) instead of 50
         "W201@B18",   # 效益 20 instead of 30
@@ -129,9 +129,9 @@ case(
     truncated=False,
     indicators=5,
     # rate = 94/650 = 0.144615…; score = 0.144615 × 20 = 2.8923 → 2.89 (stated 2.9: within 0.01)
-    budget=dict(rate="0.1446", score="2.89", stated_rate="0.1", stated_score="2.9"),
+    budget={"rate": "0.1446", "score": "2.89", "stated_rate": "0.1", "stated_score": "2.9"},
     # Σ = 8.0 + 7.3 + 31.9 + 10.5 + 11.1 = 68.8; + 2.9 = 71.7 = F16
-    total=dict(stated="71.7", computed="71.7"),
+    total={"stated": "71.7", "computed": "71.7"},
     findings=[
         "F101@E8",      # 执行率 written 0.1; 94/650 = 14.46%
         "L@A9:F15",     # no 分值 column: per-indicator caps cannot be checked (said once)
@@ -154,8 +154,8 @@ case(
     truncated=True,
     indicators=8,
     # rate = 31.69/32.4 = 0.978086…; score 9.78 (stated 9)
-    budget=dict(rate="0.9781", score="9.78", stated_rate="0.978", stated_score="9"),
-    total=dict(stated=None, computed=None),
+    budget={"rate": "0.9781", "score": "9.78", "stated_rate": "0.978", "stated_score": "9"},
+    total={"stated": None, "computed": None},
     findings=[
         "F102@I6",                                       # 9 instead of 9.78
         "E101@E18", "E101@F18", "E101@G18", "E101@H18",  # 受益农户满意度: values not in the copy
@@ -164,28 +164,28 @@ case(
     notes="97.80% is 97.8086% rounded to 0.1% — accepted. The sub-row repeats 10 / 97.80% / 9.",
 )
 
-TANGXI = dict(
-    source="http://www.anthempetcare.com/upload_cz/download?id=502364&siteId=2",
-    province="安徽",
-    unit="池州市贵池区棠溪镇人民政府（委托业务项目）",
-    kind="project",
-    layout="MoF 3-2",
-    variant="年度资金总额 row of zeros above a filled 本年财政拨款 row; '≥100百分比'; copy ends in the satisfaction row",
-    sheet="Sheet1",
-    truncated=True,
-    indicators=10,
+TANGXI = {
+    "source": "http://www.anthempetcare.com/upload_cz/download?id=502364&siteId=2",
+    "province": "安徽",
+    "unit": "池州市贵池区棠溪镇人民政府（委托业务项目）",
+    "kind": "project",
+    "layout": "MoF 3-2",
+    "variant": "年度资金总额 row of zeros above a filled 本年财政拨款 row; '≥100百分比'; copy ends in the satisfaction row",
+    "sheet": "Sheet1",
+    "truncated": True,
+    "indicators": 10,
     # components: 90 / 89.974 / 89.974 → rate 1, score 10; the total row says 0 / 0 / 0, 0, 0
-    budget=dict(rate="1", score="10", stated_rate="0", stated_score="0"),
-    total=dict(stated=None, computed=None),
-    findings=[
+    "budget": {"rate": "1", "score": "10", "stated_rate": "0", "stated_score": "0"},
+    "total": {"stated": None, "computed": None},
+    "findings": [
         "F103@D7", "F103@E7", "F103@F7",   # 0 ≠ 90, 89.974, 89.974
         "F101@H7", "F102@I7",              # 0 instead of 100% and 10
         "E101@E24", "E101@F24", "E101@G24", "E101@H24",  # 公众满… row: values not in the copy
     ],
-    fill={},  # the satisfaction row has no points: gate fails
-    notes="The address is a mirror of the bureau's attachment (a .doc of the 2022 form). "
+    "fill": {},  # the satisfaction row has no points: gate fails
+    "notes": "The address is a mirror of the bureau's attachment (a .doc of the 2022 form). "
           "The copy breaks off inside the word 公众满意度.",
-)
+}
 case("ah_tangxi_2022.xlsx", **TANGXI)
 case("ah_tangxi_2022_lo.xlsx", **{**TANGXI, "variant": TANGXI["variant"] + "; re-saved by LibreOffice"})
 
@@ -200,9 +200,9 @@ case(
     sheet="Sheet1",
     truncated=False,
     indicators=9,
-    budget=dict(rate="1", score="10", stated_rate=None, stated_score="10"),  # 880/880
+    budget={"rate": "1", "score": "10", "stated_rate": None, "stated_score": "10"},  # 880/880
     # scores 5×10 + 3×10 + 10 = 90, + 10 = 100 = H40; but 完成值 blank on six rows: no computed total
-    total=dict(stated="100", computed=None),
+    total={"stated": "100", "computed": None},
     findings=[
         "E101@H6",                 # 执行率 blank
         "E101@E16", "E101@F16",    # 工程质量合格: no target, no actual
@@ -227,9 +227,9 @@ case(
     sheet="Sheet1",
     truncated=True,
     indicators=7,
-    budget=dict(rate="1", score="10", stated_rate="1", stated_score="10"),  # 9.48/9.48
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},  # 9.48/9.48
     # Σ = 20+10+10+5+5 + 20+10 = 80, + 10 = 90 — but there is no 总分 row in the copy
-    total=dict(stated=None, computed="90"),
+    total={"stated": None, "computed": "90"},
     findings=[
         "W202@-",   # no 满意度 block (the copy ends before it)
         "W102@-",   # 80 + 10 = 90, not 100
@@ -238,45 +238,45 @@ case(
     notes="Both findings come from the end of the stored copy, not from the published form.",
 )
 
-LANGFANG = dict(
-    source="http://www.lfsp.cn/newsinfo/1158053.html",
-    province="河北",
-    unit="廊坊市食品工程学校（办公宿舍楼、食堂及餐厅暖通改造经费）",
-    kind="project",
-    layout="MoF 3-2 (2019)",
-    variant="'指标1工程资金金额' names; 指标2/…… slots; 效益 一级 split in two by a page break; copy ends after the satisfaction block",
-    sheet="Sheet1",
-    truncated=True,
-    indicators=9,
+LANGFANG = {
+    "source": "http://www.lfsp.cn/newsinfo/1158053.html",
+    "province": "河北",
+    "unit": "廊坊市食品工程学校（办公宿舍楼、食堂及餐厅暖通改造经费）",
+    "kind": "project",
+    "layout": "MoF 3-2 (2019)",
+    "variant": "'指标1工程资金金额' names; 指标2/…… slots; 效益 一级 split in two by a page break; copy ends after the satisfaction block",
+    "sheet": "Sheet1",
+    "truncated": True,
+    "indicators": 9,
     # rate = 37.24/43.2 = 0.862037… (86% stated: right); score 8.62 (stated 9)
-    budget=dict(rate="0.8620", score="8.62", stated_rate="0.86", stated_score="9"),
+    "budget": {"rate": "0.8620", "score": "8.62", "stated_rate": "0.86", "stated_score": "9"},
     # 8.62 (row 14 corrected) + 8 × 10 = 88.62, + 8.62 = 97.24; no 总分 row in the copy
-    total=dict(stated=None, computed="97.24"),
-    findings=[
+    "total": {"stated": None, "computed": "97.24"},
+    "findings": [
         "F102@H7",    # 9 instead of 8.62
         "S103@G14",   # 43.2 → 37.24 of 10: 8.62, stated 9 (a reason is given, so no S201)
     ],
-    fill={"H7": "8.62", "G14": "8.62"},  # points 50 + 30 + 10 + 10 = 100; no stated total
-    notes="The 年度总体目标 boxes hold the two amounts 43.2 and 37.24, as published.",
-)
+    "fill": {"H7": "8.62", "G14": "8.62"},  # points 50 + 30 + 10 + 10 = 100; no stated total
+    "notes": "The 年度总体目标 boxes hold the two amounts 43.2 and 37.24, as published.",
+}
 case("he_langfang_2019.xlsx", **LANGFANG)
 case("he_langfang_2019_lo.xlsx", **{**LANGFANG, "variant": LANGFANG["variant"] + "; re-saved by LibreOffice"})
 
-YINCHUAN = dict(
-    source="https://m.yzwku.com/doc/476505.html",
-    province="宁夏",
-    unit="银川市第六中学（初中公用经费）",
-    kind="project",
-    layout="银川市本级 决策/管理/产出/效益 (10/25/30/35) with 参考分值",
-    variant="预算执行率 is an indicator row (no separate budget score); 自评得分 in the header; 指标1:/指标2: slots; "
+YINCHUAN = {
+    "source": "https://m.yzwku.com/doc/476505.html",
+    "province": "宁夏",
+    "unit": "银川市第六中学（初中公用经费）",
+    "kind": "project",
+    "layout": "银川市本级 决策/管理/产出/效益 (10/25/30/35) with 参考分值",
+    "variant": "预算执行率 is an indicator row (no separate budget score); 自评得分 in the header; 指标1:/指标2: slots; "
             "copy ends at the satisfaction row",
-    sheet="Sheet1",
-    truncated=True,
-    indicators=17,
-    budget=dict(rate="1", stated_rate="1"),  # 64.8/64.8; the 预算执行率 row should score 10 (stated 9)
+    "sheet": "Sheet1",
+    "truncated": True,
+    "indicators": 17,
+    "budget": {"rate": "1", "stated_rate": "1"},  # 64.8/64.8; the 预算执行率 row should score 10 (stated 9)
     # max reachable = 10 + 25 + 29 + 13 + 8 + 10 (satisfaction at most) = 95 < 98
-    total=dict(stated="98", computed=None),
-    findings=[
+    "total": {"stated": "98", "computed": None},
+    "findings": [
         "F102@G12",                                      # 预算执行率 100% of 10 points: 10, stated 9
         "S201@H20",                                      # 公用经费完成时间: 4 of 5, met, no reason
         "S201@H27",                                      # 效果显著: 13 of 15, no reason
@@ -284,9 +284,9 @@ YINCHUAN = dict(
         "E101@D32", "E101@E32", "E101@F32", "E101@G32",  # satisfaction row: values not in the copy
         "T101@F3",                                       # 自评得分 98 cannot be reached (at most 95)
     ],
-    fill={},  # satisfaction row without points, stated total out of reach: gate fails
-    notes="The stored copy is an OCR text of a .docx; readings: 项Fl → 项目, 3M.8万元 → 14.8万元, 考值参分 → 参考分值.",
-)
+    "fill": {},  # satisfaction row without points, stated total out of reach: gate fails
+    "notes": "The stored copy is an OCR text of a .docx; readings: 项Fl → 项目, 3M.8万元 → 14.8万元, 考值参分 → 参考分值.",
+}
 case("nx_yinchuan_2021.xlsx", **YINCHUAN)
 case("nx_yinchuan_2021.xls", **{**YINCHUAN, "variant": YINCHUAN["variant"] + "; saved as .xls (xlwt)"})
 
@@ -302,8 +302,8 @@ case(
     sheet="Sheet1",
     truncated=True,
     indicators=20,
-    budget=dict(rate=None, stated_rate="0.76", stated_score="7.6"),  # no amounts: the rate cannot be checked
-    total=dict(stated="97.6", computed=None),
+    budget={"rate": None, "stated_rate": "0.76", "stated_score": "7.6"},  # no amounts: the rate cannot be checked
+    total={"stated": "97.6", "computed": None},
     findings=[
         "E101@D5", "E101@F5",      # 全年(调整)预算数, 全年执行数 blank
         "E101@D10", "E101@F10",    # “三公”经费变动率: no values
@@ -328,9 +328,9 @@ case(
     truncated=True,
     indicators=10,
     # rate = 3824.26/4753.66 = 0.804487…; score 8.04 (stated 100% and 10)
-    budget=dict(rate="0.8045", score="8.04", stated_rate="1", stated_score="10"),
+    budget={"rate": "0.8045", "score": "8.04", "stated_rate": "1", "stated_score": "10"},
     # 50 (产出) + 5.96 + 5.65 + 6 = 67.61, + 8.04 = 75.65; no 总分 row in the copy
-    total=dict(stated=None, computed="75.65"),
+    total={"stated": None, "computed": "75.65"},
     findings=[
         "F101@H5", "F102@I5",     # 100% and 10 for 80.45%
         "W101@A23",               # 效益指标 30分 over rows adding up to 18 (the copy ends)
@@ -361,3 +361,27 @@ case(
     fill={},
     notes="A layout the tool has no model of: it must say so and leave the file alone.",
 )
+
+case(
+    "hn_hengshan_2020.xlsx",
+    source="https://taowenge.com/p-72820237.html",
+    province="湖南",
+    unit="衡山县商务和粮食局（县级储备粮）",
+    kind="project",
+    layout="湖南 县级专项资金绩效目标自评表 (targets and results only)",
+    variant="no 分值 and no 得分 column at all; 执行率 without points; 效益指标 label repeated after a page break",
+    sheet="Sheet1",
+    truncated=False,
+    indicators=16,
+    budget={"rate": "1", "stated_rate": "1"},  # 194.9/194.9; the form gives budget execution no points
+    total={"stated": None, "computed": None},  # nothing is scored: no total either way
+    findings=["L+@A10:G26"],  # nothing to score: say so (L), ask for no 分值/得分 the form has no column for
+    fill={},
+    notes="政策性挂账利息补贴保障率 100% → 无 is explained in its reason cell. The address is a document-sharing "
+          "mirror of the county's 2020 table.",
+)
+
+case("yn_shidian_2019.xls", **{**CASES["yn_shidian_2019.xlsx"],
+                               "variant": CASES["yn_shidian_2019.xlsx"]["variant"] + "; saved as .xls (xlwt)"})
+case("cq_rongmeiti_2021_lo.xlsx", **{**CASES["cq_rongmeiti_2021.xlsx"],
+                                     "variant": CASES["cq_rongmeiti_2021.xlsx"]["variant"] + "; re-saved by LibreOffice"})
