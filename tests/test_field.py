@@ -72,9 +72,9 @@ _SHIDIAN = {
 }
 _CQ = {
     "total": "自评总分 in the header not read; a computed total from 得分系数 read as points",
-    "findings": "reads 得分系数(%) as the score column (S103/S201 on most rows); "
-                                            "lower-is-better names not inferred; S202 asked of a form with no reason "
-                                            "column; W202 on a flat list; misses E101 on blank amounts and values",
+    "findings": "reads 得分系数(%) as the score column (S103/S201 on most rows); lower-is-better names not "
+                "inferred; S202 asked of a form with no reason column; W202 on a flat list; misses E101 on blank "
+                "amounts and values",
     "fill": "writes points into the 得分系数(%) column (12 cells)",
 }
 XFAIL: dict[tuple[str, str], str] = {
