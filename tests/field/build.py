@@ -696,6 +696,40 @@ def hn_hengshan() -> Form:
     return f
 
 
+# 15. 云南 丽江市古城区 自然资源局 — Yunnan two-row header (指标性质|指标值|度量单位 under 年度指标值),
+#     targets met but points deducted; the copy ends before the satisfaction score
+def yn_lijiang() -> Form:
+    f = Form("Sheet1", {"A": 10, "B": 12, "C": 16, "D": 8, "E": 10, "F": 8, "G": 10, "H": 8, "I": 8, "J": 16})
+    f.title("A1", "2020年度项目支出绩效自评表", "A1:J1")
+    f.row(2, "项目名称", None, "2020年省级自然资源卫片执法补助经费支出绩效自评表")
+    f.merge("A2:B2", "C2:J2")
+    f.row(3, "主管部门", None, "丽江市自然资源和规划局", None, None, "实施单位", None, "丽江市古城区自然资源局")
+    f.merge("A3:B3", "C3:E3", "F3:G3", "H3:J3")
+    f.row(4, "项目资金 (万元)", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    f.row(5, None, None, "年度资金总额", 7.29, 7.29, 7.29, 10, 1, 10)
+    f.row(6, None, None, "其中:当年财政拨款", 7.29, 7.29, 7.29, None, 1)
+    f.row(7, None, None, "上年结转资金")
+    f.row(8, None, None, "其他资金")
+    f.formats.update({"G5": "0.00", "H5": "0%", "I5": "0.00", "H6": "0%"})
+    f.merge("A4:B8")
+    f.row(9, "年度 总体 目标", "预期目标", None, None, None, "实际完成情况")
+    f.row(10, None, "自然资源卫片执法补助经费", None, None, None, "自然资源卫片执法补助经费")
+    f.merge("A9:A10", "B9:E9", "F9:J9", "B10:E10", "F10:J10")
+    f.row(11, "绩效指标", None, None, "年度指标值", None, None, "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    f.row(12, "一级 指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位")
+    f.merge("A11:C11", "D11:F11", "G11:G12", "H11:H12", "I11:I12", "J11:J12")
+    f.row(13, "产出指标", "数量指标", "卫片执法补助经费", "﹦", 72890, "元", 72890, 10, 9)
+    f.row(14, None, "质量指标", "项目验收合格率", "﹦", 100, "%", 100, 20, 19)
+    f.row(15, None, "时效指标", "项目完成及时率", "﹦", 100, "%", 100, 20, 19)
+    f.row(16, "效益指标", "社会效益指标", "违法行为责停率", "≥", 95, "%", 95, 30, 27)
+    f.row(17, "满意度指标", "服务对象满意度指标", "满意度", "≥", 95, "%", 95, 10)
+    for r in (13, 15, 16, 17):
+        f.formats[f"H{r}"] = "0.00"
+        f.formats[f"I{r}"] = "0.00"
+    f.merge("A13:A15")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -711,6 +745,7 @@ FORMS = {
     "hn_lingling_2021.xlsx": hn_lingling,
     "hb_guangshui_2021.xlsx": hb_guangshui,
     "hn_hengshan_2020.xlsx": hn_hengshan,
+    "yn_lijiang_2020.xlsx": yn_lijiang,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian}
 LIBREOFFICE = {

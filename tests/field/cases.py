@@ -385,3 +385,31 @@ case("yn_shidian_2019.xls", **{**CASES["yn_shidian_2019.xlsx"],
                                "variant": CASES["yn_shidian_2019.xlsx"]["variant"] + "; saved as .xls (xlwt)"})
 case("cq_rongmeiti_2021_lo.xlsx", **{**CASES["cq_rongmeiti_2021.xlsx"],
                                      "variant": CASES["cq_rongmeiti_2021.xlsx"]["variant"] + "; re-saved by LibreOffice"})
+
+case(
+    "yn_lijiang_2020.xlsx",
+    source="http://m.jjiadianqingjie.com.cn/changyong/13241.html",
+    province="云南",
+    unit="丽江市古城区自然资源局（2020年省级自然资源卫片执法补助经费）",
+    kind="project",
+    layout="云南 项目支出绩效自评表 (two-row header: 年度指标值 over 指标性质|指标值|度量单位)",
+    variant="指标性质 written '﹦' (U+FE66) and '≥'; bare numbers in 指标值; targets met but 1–3 points deducted; "
+            "the copy ends before the satisfaction score",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=5,
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},  # 7.29/7.29
+    total={"stated": None, "computed": None},  # the satisfaction score is blank: half-filled
+    findings=[
+        "S103@I13",  # = 72890 元 → 72890: min(B/A, A/B) × 10 = 10, stated 9
+        "S103@I14",  # = 100 % → 100: 20, stated 19
+        "S103@I15",  # = 100 % → 100: 20, stated 19
+        "S103@I16",  # ≥ 95 % → 95: 30, stated 27
+        "E101@I17",  # 满意度 score blank (the copy ends)
+    ],
+    # points 10+20+20+30+10 + 10 = 100, every row has points, no stated total: the gate passes;
+    # I17's inputs (≥95 → 95, 10 points) are all there, so it is written too
+    fill={"I13": "10", "I14": "20", "I15": "20", "I16": "30", "I17": "10"},
+    notes="The page is a WeChat repost (traditional characters) of the district bureau's table; rebuilt in simplified "
+          "characters. A reviewer would ask why met targets lost points; none has a reason.",
+)
