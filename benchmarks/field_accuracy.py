@@ -37,7 +37,7 @@ def mark(value: bool | None) -> str:
 def main() -> None:
     cases = _load("cases").CASES
     compare = _load("compare")
-    header = ("| 文件 | 省份 | 读到表 | 类型/指标数 | 预算 | 总分 | 问题 应有/找到/漏报/误报 | 回填 应改/改对/改错或多改 |")
+    header = ("| 文件 | 省份 | 读到表 | 类型/指标数 | 预算 | 总分 | 问题 应有/找到/漏报/误报 | 回填 应改/改对/漏改改错或多改 |")
     print(header)
     print("|---|---|---|---|---|---|---|---|")
     totals = {"forms": 0, "read": 0, "shape": 0, "budget": [0, 0], "total": [0, 0], "expected": 0, "found": 0,
@@ -75,7 +75,7 @@ def main() -> None:
     print()
     print(f"Forms that must be left untouched: {hands_off}; left untouched: {t['untouched_ok']}. "
           f"Findings: {t['expected'] - t['missing']} of {t['expected']} expected found, {t['extra']} extra. "
-          f"Cells: {t['right']} of {t['should']} written right, {t['bad']} written wrongly or needlessly.")
+          f"Cells: {t['right']} of {t['should']} written right, {t['bad']} left unwritten, written wrongly or written needlessly.")
 
 
 if __name__ == "__main__":
