@@ -4,7 +4,9 @@
 
 The right answers are the hand computations in tests/field/cases.py; the
 comparison is tests/field/compare.py (the same one tests/test_field.py uses).
-Columns: whether a form was read on the sheet; kind and indicator count right;
+Columns: whether a form was read on the sheet; the parts the reader says it
+understood, out of those it found (the "parts" of issue 11, once the JSON has
+them); kind and indicator count right;
 budget rate and score right; stated and computed total right; findings
 expected / found / missing / extra (a finding is code + cell); fill: cells that
 should change / changed right / cells changed wrongly or that should not have
@@ -30,6 +32,15 @@ def _load(name: str):
     return module
 
 
+def parts_summary(form: dict | None) -> str:
+    """'understood/present' from the form's "parts" (issue 11), when the reader reports them."""
+    parts = (form or {}).get("parts")
+    if not isinstance(parts, dict) or not parts:
+        return "—"
+    ok = sum(1 for v in parts.values() if (v.get("understood", True) if isinstance(v, dict) else bool(v)))
+    return f"{ok}/{len(parts)}"
+
+
 def mark(value: bool | None) -> str:
     return "—" if value is None else ("✓" if value else "✗")
 
@@ -37,9 +48,9 @@ def mark(value: bool | None) -> str:
 def main() -> None:
     cases = _load("cases").CASES
     compare = _load("compare")
-    header = ("| 文件 | 省份 | 读到表 | 类型/指标数 | 预算 | 总分 | 问题 应有/找到/漏报/误报 | 回填 应改/改对/漏改改错或多改 |")
+    header = ("| 文件 | 省份 | 读到表 | 部件 | 类型/指标数 | 预算 | 总分 | 问题 应有/找到/漏报/误报 | 回填 应改/改对/漏改改错或多改 |")
     print(header)
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     totals = {"forms": 0, "read": 0, "shape": 0, "budget": [0, 0], "total": [0, 0], "expected": 0, "found": 0,
               "missing": 0, "extra": 0, "should": 0, "right": 0, "bad": 0, "untouched_ok": 0}
     for name, case in cases.items():
@@ -49,7 +60,8 @@ def main() -> None:
         found = len(out["matched"]) + len(out["extra"])  # matched entries + everything left over
         shape = None if case["kind"] is None else (out["kind"] and out["indicators"])
         bad = len(fill["wrong"]) + len(fill["extra"])
-        print(f"| `{name}` | {case['province']} | {mark(out['understood'])} | {mark(shape)} | {mark(out['budget'])} "
+        print(f"| `{name}` | {case['province']} | {mark(out['understood'])} | {parts_summary(out['form'])} "
+              f"| {mark(shape)} | {mark(out['budget'])} "
               f"| {mark(out['total'])} | {expected}/{found}/{len(out['missing'])}/{len(out['extra'])} "
               f"| {len(case['fill'])}/{len(fill['right'])}/{bad} |")
         totals["forms"] += 1
@@ -68,7 +80,7 @@ def main() -> None:
         totals["bad"] += bad
         totals["untouched_ok"] += (not case["fill"] and bad == 0)
     t = totals
-    print(f"| **合计 {t['forms']} 份** | | {t['read']}/{t['forms']} | {t['shape']}/{t['forms']} "
+    print(f"| **合计 {t['forms']} 份** | | {t['read']}/{t['forms']} | | {t['shape']}/{t['forms']} "
           f"| {t['budget'][0]}/{t['budget'][1]} | {t['total'][0]}/{t['total'][1]} "
           f"| {t['expected']}/{t['found']}/{t['missing']}/{t['extra']} | {t['should']}/{t['right']}/{t['bad']} |")
     hands_off = sum(1 for c in cases.values() if not c["fill"])

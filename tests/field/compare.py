@@ -175,6 +175,7 @@ def evaluate(name: str, case: dict) -> dict[str, Any]:
     budget = case.get("budget") or {}
     total = case.get("total") or {}
     out: dict[str, Any] = {
+        "form": form,
         "understood": form is not None,
         "kind": form is not None and (case["kind"] is None or form.get("kind") == case["kind"]),
         "indicators": form is not None and (case["indicators"] is None or form.get("indicator_count") == case["indicators"]),
