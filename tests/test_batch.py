@@ -179,6 +179,7 @@ def _gone(pid: int) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_run_tasks_close_reaps_workers():
     """Closing the generator early (Ctrl-C in the consumer) kills busy workers."""
     gen = run_tasks(range(10), pid_of_worker, jobs=2, timeout=60)
@@ -557,6 +558,7 @@ def test_batch_exit_codes_real(tmp_path):
     assert main(["batch", str(clean), "-o", str(tmp_path / "o2"), "--jobs", "1"]) == 1
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_batch_xls_copy_named_as_fill_returns(tmp_path):
     src = tmp_path / "in"
