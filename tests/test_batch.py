@@ -179,7 +179,6 @@ def _gone(pid: int) -> bool:
     return False
 
 
-@pytest.mark.slow
 def test_run_tasks_close_reaps_workers():
     """Closing the generator early (Ctrl-C in the consumer) kills busy workers."""
     gen = run_tasks(range(10), pid_of_worker, jobs=2, timeout=60)
@@ -188,6 +187,24 @@ def test_run_tasks_close_reaps_workers():
     gen.close()
     assert _gone(pid) and _gone(pid2)
     assert [r for _i, r, _f in run_tasks([0, 1], pid_of_worker, jobs=2)] != []
+
+
+def sleep_then_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_finished_result_is_not_held_behind_a_slow_item():
+    """The worker holds replies back to send several at once, but never past
+    REPLY_DELAY: a finished result reaches the parent while its worker is
+    still busy with a slow item (it used to wait for that item to finish)."""
+    gen = run_tasks([0, 20, 20], sleep_then_pid, jobs=1, timeout=60)
+    started = time.monotonic()
+    _item, pid, failure = next(gen)
+    waited = time.monotonic() - started
+    gen.close()
+    assert failure is None and _gone(pid)
+    assert waited < 10, f"the first result waited {waited:.1f} s behind a 20 s item"
 
 
 # --------------------------------------------------------------------------
