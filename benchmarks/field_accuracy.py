@@ -1,6 +1,7 @@
 """How well the tool reads the field corpus: one row per published form, then totals.
 
     python benchmarks/field_accuracy.py            # Markdown table (paste into the README)
+    python benchmarks/field_accuracy.py --detail   # then, per form, the missing and extra findings and cells
 
 The right answers are the hand computations in tests/field/cases.py; the
 comparison is tests/field/compare.py (the same one tests/test_field.py uses).
@@ -45,7 +46,9 @@ def mark(value: bool | None) -> str:
     return "—" if value is None else ("✓" if value else "✗")
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    detail = "--detail" in argv
+    details: list[str] = []
     cases = _load("cases").CASES
     compare = _load("compare")
     header = ("| 文件 | 省份 | 读到表 | 部件 | 类型/指标数 | 预算 | 总分 | 问题 应有/找到/漏报/误报 | 回填 应改/改对/漏改改错或多改 |")
@@ -64,6 +67,9 @@ def main() -> None:
               f"| {mark(shape)} | {mark(out['budget'])} "
               f"| {mark(out['total'])} | {expected}/{found}/{len(out['missing'])}/{len(out['extra'])} "
               f"| {len(case['fill'])}/{len(fill['right'])}/{bad} |")
+        if detail and (out["missing"] or out["extra"] or fill["wrong"] or fill["extra"]):
+            details.append(f"{name}:\n  missing {out['missing']}\n  extra   {out['extra']}\n"
+                           f"  fill not as expected {fill['wrong']}\n  fill changed needlessly {fill['extra']}")
         totals["forms"] += 1
         totals["read"] += bool(out["understood"])
         totals["shape"] += shape is None or bool(shape)
@@ -88,7 +94,10 @@ def main() -> None:
     print(f"Forms that must be left untouched: {hands_off}; left untouched: {t['untouched_ok']}. "
           f"Findings: {t['expected'] - t['missing']} of {t['expected']} expected found, {t['extra']} extra. "
           f"Cells: {t['right']} of {t['should']} written right, {t['bad']} left unwritten, written wrongly or written needlessly.")
+    for block in details:
+        print()
+        print(block)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
