@@ -162,6 +162,7 @@ def test_fill_in_english(folder, quoted):
     assert len(leftover_cjk(text(chinese), quoted)) > 20
 
 
+@pytest.mark.slow  # a process pool
 def test_batch_in_english_with_english_summary(folder, quoted):
     proc = run("batch", "in", "-o", "out_en", "--jobs", "1", "--lang", "en", cwd=folder)
     assert proc.returncode == 2
@@ -192,10 +193,10 @@ def test_template_in_english(tmp_path):
 ASCII_RUNS = [
     ["validate", "typical.xlsx"],
     ["validate", "--format", "json", "typical.xlsx", "broken.xlsx"],
-    ["batch", "in", "-o", "out_json", "--jobs", "1", "--format", "json"],
+    pytest.param(["batch", "in", "-o", "out_json", "--jobs", "1", "--format", "json"], marks=pytest.mark.slow),
     ["validate", "broken.xlsx"],
     ["fill", "typical.xlsx", "-o", "ascii_copy.xlsx"],
-    ["batch", "in", "-o", "out_ascii", "--jobs", "1"],
+    pytest.param(["batch", "in", "-o", "out_ascii", "--jobs", "1"], marks=pytest.mark.slow),
     ["--help"],
     ["validate"],
     ["template", "--year", "20"],
@@ -203,7 +204,7 @@ ASCII_RUNS = [
 ]
 
 
-@pytest.mark.parametrize("argv", ASCII_RUNS, ids=" ".join)
+@pytest.mark.parametrize("argv", ASCII_RUNS, ids=lambda argv: " ".join(argv))
 @pytest.mark.parametrize("encoding", ["ascii", "latin-1:strict"])
 def test_a_console_without_chinese_gets_escapes_not_a_traceback(folder, argv, encoding):
     utf8 = run(*argv, cwd=folder, env={"PYTHONIOENCODING": "utf-8"})
