@@ -16,6 +16,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -244,6 +245,12 @@ def test_lan_addresses_are_this_machines_ipv4_addresses():
         with socket.socket() as s:  # an address of this machine: it can be bound (nothing is sent)
             s.bind((address, 0))
     assert len(found) == len(set(found))
+    ip = shutil.which("ip")
+    if sys.platform.startswith("linux") and ip:  # every interface's address, as `ip` lists them
+        listed = subprocess.run([ip, "-4", "-o", "addr", "show"], capture_output=True, text=True, check=True).stdout
+        expected = {m for m in re.findall(r"inet (\d+\.\d+\.\d+\.\d+)/", listed)
+                    if not ipaddress.ip_address(m).is_loopback and not ipaddress.ip_address(m).is_link_local}
+        assert set(found) == expected
 
 
 def serve_output(*args: str) -> str:

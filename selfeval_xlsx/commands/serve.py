@@ -24,11 +24,35 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _interface_addresses() -> list[str]:
+    """The IPv4 address of each network interface, asked of the kernel
+    (Linux's SIOCGIFADDR); empty elsewhere, where the host name lists them."""
+    if not sys.platform.startswith("linux"):
+        return []
+    try:
+        import fcntl
+        import struct
+
+        names = [name for _, name in socket.if_nameindex()]
+    except (ImportError, OSError, AttributeError):
+        return []
+    found = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for name in names:
+            try:
+                packed = fcntl.ioctl(sock.fileno(), 0x8915, struct.pack("256s", name.encode()[:15]))
+            except OSError:  # no IPv4 address on this interface
+                continue
+            found.append(socket.inet_ntoa(packed[20:24]))
+    return found
+
+
 def lan_addresses() -> list[str]:
     """This machine's non-loopback IPv4 addresses, for the people on the
-    network who are to open the page.  Only enumerates: the host name is
-    resolved, and a UDP socket is "connected" (which sends nothing) to learn
-    the address of the interface that carries the default route."""
+    network who are to open the page.  Only enumerates, sending nothing: the
+    interfaces' addresses (Linux), the host name's addresses, and the address
+    of the interface that carries the default route (a UDP socket "connected"
+    to a documentation address, which sends no packet)."""
     found: list[str] = []
 
     def keep(address: str) -> None:
@@ -40,12 +64,13 @@ def lan_addresses() -> list[str]:
                 and address not in found:
             found.append(address)
 
-    for name in {socket.gethostname(), socket.getfqdn()}:
-        try:
-            for info in socket.getaddrinfo(name, None, socket.AF_INET):
-                keep(info[4][0])
-        except OSError:
-            pass
+    for address in _interface_addresses():
+        keep(address)
+    try:  # the host name's addresses (no reverse lookup: getfqdn could ask a DNS server)
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            keep(info[4][0])
+    except OSError:
+        pass
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.connect(("192.0.2.1", 9))  # TEST-NET-1; connect() on UDP sends no packet
