@@ -298,6 +298,9 @@ def test_phone_width_every_finding_on_the_page(browser, server, width, tmp_path)
     card = pg.locator(f'.file[data-name="{typical.name}"]')
     rows = card.locator("table.findings tbody tr")
     assert rows.count() == len(form["findings"])
+    pg.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the changes list too
+    assert pg.locator(".changes-wrap tbody tr").count() == len(pg.evaluate(
+        "() => window.selfevalPage.entries()[0].result.changes"))
     assert no_horizontal_scroll(pg)
     # no row sits in a box of its own that scrolls or clips: only the page scrolls
     boxed = pg.evaluate("""() => {
