@@ -345,9 +345,13 @@
     var table = el("table", { class: "grid findings" }, [
       el("thead", null, [el("tr", null, [["cell", "colCell"], ["code", "colCode"], ["severity", "colLevel"],
         [null, "colMessage"]].map(function (h) {
+        var pick = function () { state.sort = h[0]; sortSelect.value = h[0]; render(); };
         return el("th", {
-          text: t(h[1]), class: h[0] ? "sortable" : null, "data-sort": h[0],
-          onclick: h[0] ? function () { state.sort = h[0]; sortSelect.value = h[0]; render(); } : null
+          text: t(h[1]), class: h[0] ? "sortable" : null, "data-sort": h[0], tabindex: h[0] ? "0" : null,
+          onclick: h[0] ? pick : null,
+          onkeydown: h[0] ? function (event) {
+            if (event.key === "Enter" || event.key === " ") { event.preventDefault(); pick(); }
+          } : null
         });
       }))]),
       tbody
@@ -367,7 +371,9 @@
         ]));
       });
       Array.prototype.forEach.call(table.querySelectorAll("th.sortable"), function (th) {
-        th.classList.toggle("sorted", th.getAttribute("data-sort") === state.sort);
+        var sorted = th.getAttribute("data-sort") === state.sort;
+        th.classList.toggle("sorted", sorted);
+        th.setAttribute("aria-sort", sorted ? "ascending" : "none");
       });
       count.textContent = t("shown", shown.length, findings.length);
       empty.hidden = shown.length > 0;
