@@ -288,10 +288,10 @@ def blank_template(tmp_path):
                           protect=False)
 
 
-@pytest.mark.parametrize("width", [360, 420])
-def test_phone_width_every_finding_on_the_page(browser, server, width, tmp_path):
+@pytest.mark.parametrize("width, query", [(360, ""), (420, ""), (360, "?lang=en")])
+def test_phone_width_every_finding_on_the_page(browser, server, width, query, tmp_path):
     typical = sample("04")  # 18 findings
-    context, pg, errors = open_page(browser, server, width)
+    context, pg, errors = open_page(browser, server, width, query=query)
     drop_and_wait(pg, [typical])
     form = pg.evaluate("() => window.selfevalPage.entries()[0].result.forms[0]")
     assert len(form["findings"]) > 10
