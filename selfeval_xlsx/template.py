@@ -437,7 +437,7 @@ class _Unit:
 
     first: int
     last: int
-    parts: tuple["_Unit", ...] = ()
+    parts: tuple[_Unit, ...] = ()
 
 
 def _units(plan: Plan) -> list[_Unit]:

@@ -101,7 +101,7 @@ def test_sample_with_its_name_cleared(tmp_path, prefix, key, field):
 
 def test_unit_named_beside_the_seal_label_counts(tmp_path):
     """"单位（盖章）：某县教育局" names the unit the empty 单位名称 cell does not."""
-    path, name_cell = filled_template(tmp_path, "department", "")
+    path, _ = filled_template(tmp_path, "department", "")
     plan = plan_template("department", 2024)
     wb = openpyxl.load_workbook(path)
     ws = wb.active

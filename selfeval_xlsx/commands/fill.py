@@ -11,9 +11,9 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
-from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.fill import fill_path, is_checked_copy
 from selfeval_xlsx.report import text_lines
 
