@@ -720,15 +720,16 @@ def _pdf_pages(pdf: Path) -> list[str]:
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
                     reason="LibreOffice (soffice) and pdftotext are needed")
-@pytest.mark.parametrize("form", FORMS)
-def test_libreoffice_prints_each_level1_block_on_one_page(tmp_path, form):
+@pytest.mark.parametrize("form,rows,weights", [("department", 3, None), ("project", 3, None),
+                                               ("department", 1, None), ("project", 5, {"output": 40, "cost": 10})])
+def test_libreoffice_prints_each_level1_block_on_one_page(tmp_path, form, rows, weights):
     """Render the template with a marker in every 三级 row through LibreOffice to PDF and
     read each page back: every 一级 block's markers are on one page, one page wide."""
     import xlsxwriter
 
     from selfeval_xlsx.template import build
 
-    plan = plan_template(form, 2025)
+    plan = plan_template(form, 2025, rows, profile_from_dict({"weights": weights}) if weights else DEFAULT)
     path = tmp_path / f"{form}.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     build(wb, plan)
