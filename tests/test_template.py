@@ -759,3 +759,69 @@ def test_libreoffice_prints_each_level1_block_on_one_page(tmp_path, form, rows, 
     for number in {n for numbers in where.values() for n in numbers}:
         for header in ("一级指标", "三级指标", "年度指标值（A）", "实际完成值（B）", "得分", reason):
             assert header in pages[number], (number, header)
+
+
+def _typed_values_workbook(path: Path, plan) -> None:
+    """The template as Excel saves it after a user typed "=100%" and "≥95%" into 指标值 and
+    实际完成值 cells formatted as text: the typed characters are stored as a string (the
+    cell keeps its template style), not as a formula."""
+    write_template(path, form=plan.form.kind, year=plan.year, unit="某县教育局")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = plan.col
+    parts = [k for k in plan.funds_rows if k != "total"]
+    for key, amount in zip(parts, (100, 0, 0)):
+        for column in ("initial", "budget", "executed"):
+            ws[a1(plan.funds_rows[key], plan.funds_span(column)[0])] = amount
+
+    def typed(row: int, key: str, text: str) -> None:
+        cell = ws[a1(row, col[key])]
+        cell.value = text
+        cell.data_type = "s"  # what a text-formatted cell holds after typing "=…"
+
+    for block, weight in zip(plan.level1_blocks, (50, 30, 10)):
+        row = block.first_row
+        ws[a1(row, col["level3"])] = f"{block.level1.name}完成率"
+        typed(row, "target", "=100%")
+        typed(row, "actual", "98%")
+        ws[a1(row, col["weight"])] = weight
+        ws[a1(row, col["score"])] = weight
+    typed(plan.level1_blocks[0].first_row + 1, "target", "≥95%")
+    wb.save(path)
+
+
+def test_a_typed_equals_target_is_read_and_scored_as_text(tmp_path):
+    from selfeval_xlsx.api import validate_file
+
+    plan = plan_template("department", 2024)
+    path = tmp_path / "typed.xlsx"
+    _typed_values_workbook(path, plan)
+    ws = openpyxl.load_workbook(path).active
+    target = ws[a1(plan.level1_blocks[0].first_row, plan.col["target"])]
+    assert target.value == "=100%" and target.data_type == "s" and target.number_format == "@"
+    found = {(f["code"], f["cell"]): f for f in validate_file(path)["forms"][0]["findings"]}
+    # "=100%" is an equality target: 98% of it earns 98/100 of the points
+    s103 = found[("S103", a1(plan.level1_blocks[0].first_row, plan.col["score"]))]
+    assert s103["expected"] == pytest.approx(49)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed")
+def test_libreoffice_keeps_typed_targets_as_text(tmp_path):
+    """LibreOffice prints "=100%" and "≥95%" as typed and saves them back as text in '@' cells."""
+    plan = plan_template("department", 2024)
+    path = tmp_path / "typed.xlsx"
+    _typed_values_workbook(path, plan)
+    out = tmp_path / "out"
+    for kind in ("pdf", "xlsx"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                        "--convert-to", kind, "--outdir", str(out), str(path)],
+                       check=True, capture_output=True, timeout=180)
+    text = "".join(_pdf_pages(out / "typed.pdf"))
+    assert "=100%" in text and "≥95%" in text
+    ws = openpyxl.load_workbook(out / "typed.xlsx").active
+    for row, expected in ((plan.level1_blocks[0].first_row, "=100%"), (plan.level1_blocks[0].first_row + 1, "≥95%")):
+        cell = ws[a1(row, plan.col["target"])]
+        assert cell.value == expected and cell.data_type == "s" and cell.number_format == "@"
+    assert ws[a1(plan.level1_blocks[1].first_row + 1, plan.col["actual"])].number_format == "@"
