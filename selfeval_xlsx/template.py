@@ -19,8 +19,14 @@ sheet laid out as the official form (``layout.py`` describes it as data):
   ``profile.total_points``;
 * data validation with Chinese messages on 分值, 得分, 二级 and 自评结论;
 * A4 landscape, one page wide, the indicator header row repeated on every
-  printed page; ``protect`` locks labels and formulas (no password) but
-  leaves the input cells editable and rows insertable/deletable.
+  printed page, manual row breaks only between blocks (:func:`page_breaks`:
+  no 一级 block is split over two pages at the default row heights);
+* 年度指标值 and 实际完成值 are text cells (``@``): "≥95%" and "=100%" stay what
+  was typed; points use the General format (10, never "10.");
+* the four notes worded with this form's column names and the profile's
+  numbers (:func:`form_notes`);
+* ``protect`` locks labels and formulas (no password) but leaves the input
+  cells editable and rows insertable/deletable.
 
 The output is deterministic (fixed document properties, created date
 ``year-12-31``): regenerating gives a byte-identical file.
@@ -789,4 +795,4 @@ def write_template(
     return target
 
 
-__all__ = ["Plan", "plan_template", "formulas", "write_template", "level1_groups"]
+__all__ = ["Plan", "plan_template", "formulas", "write_template", "level1_groups", "page_breaks", "form_notes"]
