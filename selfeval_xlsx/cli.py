@@ -121,6 +121,7 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--protect", action="store_true",
                    help=t("锁定公式单元格（仍可插入、删除行）", "lock the formula cells (rows can still be inserted and deleted)"))
     p.add_argument("-o", "--output", metavar="PATH", help=t("输出文件或文件夹", "output file or folder"))
+    p.add_argument("--force", action="store_true", help=t("覆盖已存在的文件", "overwrite an existing file"))
     profile_option(p)
     lang_option(p)
 
