@@ -54,7 +54,7 @@ def run(args) -> int:
     remaining = errors_left(output, result, profile, args.lang)
     if remaining:
         print(f"副本中仍有 {remaining} 个错误需要填报单位修改（见上文及副本中的“校验结果”工作表）" if zh else
-              f"{remaining} errors remain in the copy for a person to correct (listed above and in its sheet 校验结果)")
+              f"{remaining} errors remain in the copy for a person to correct (listed above and in the findings sheet of the copy)")
     else:
         print("副本中已没有错误" if zh else "no errors remain in the copy")
     print(("已写入：" if zh else "written: ") + result["output"])
