@@ -730,6 +730,49 @@ def yn_lijiang() -> Form:
     return f
 
 
+# 16. 云南 临沧市永德县 明朗中学 — Yunnan 公开14表 (two-row header, 指标性质 ≧/═), amounts in 元,
+#     the grade written in the 总分 row ("总分 | 100 | 96 | 优"); the whole form is in the stored copy
+def yn_yongde() -> Form:
+    f = Form("Sheet1", {"A": 10, "B": 12, "C": 22, "D": 8, "E": 12, "F": 8, "G": 12, "H": 8, "I": 8, "J": 18})
+    f.title("A1", "2022年度项目支出绩效自评表", "A1:J1")
+    f.row(2, "部门:临沧市永德县明朗中学", None, None, None, None, None, None, None, None, "公开14表")
+    f.merge("A2:I2")
+    f.row(3, "项目名称", None, "义务教育营养改善计划专项资金")
+    f.merge("A3:B3", "C3:J3")
+    f.row(4, "主管部门", None, "永德县教育体育局", None, None, "实施单位", None, "永德县明朗中学")
+    f.merge("A4:B4", "C4:E4", "F4:G4", "H4:J4")
+    f.row(5, "项目资金 (元)", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    f.row(6, None, None, "年度资金总额", None, 387664.62, 387664.62, 10, 1, 10)
+    f.row(7, None, None, "其中:当年财政 拨款", None, 387664.62, 387664.62, "—", None, "—")
+    f.row(8, None, None, "上年结转 资金", None, None, None, "—", None, "—")
+    f.row(9, None, None, "其他资金", "—", "—", "—", "—", None, "—")
+    f.formats.update({"E6": "0.00", "F6": "0.00", "E7": "0.00", "F7": "0.00", "H6": "0%"})
+    f.merge("A5:B9")
+    f.row(10, "年度 总体 目标", "预期目标", None, None, None, "实际完成情况")
+    f.row(11, None, "让每个学生享受国家营养餐政策，增强学生体质", None, None, None,
+          "每个学生都享受了国家营养餐政策，学生体质得到改善")
+    f.merge("A10:A11", "B10:E10", "F10:J10", "B11:E11", "F11:J11")
+    f.row(12, "绩效指标", None, None, "年度指标值", None, None, "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    f.row(13, "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位")
+    f.merge("A12:C12", "D12:F12", "G12:G13", "H12:H13", "I12:I13", "J12:J13")
+    f.row(14, "产出指标", "数量指标", "学生受资助人数", "≧", 735, "人次", 735, 10, 10)
+    f.row(15, None, "质量指标", "营养改善计划覆盖率", "≧", 100, "%", "100%", 10, 10)
+    f.row(16, None, "时效指标", "资金到位及时率", "≧", 100, "%", "100%", 10, 7)
+    f.row(17, None, "成本指标", "生均补助标准达标率", "═", 100, "%", "100%", 10, 10)
+    f.row(18, "效益指标", "经济效益 指标", "减轻贫困学生家庭经济负担", None, "有效", None, "有效", 10, 10)
+    f.row(19, None, "社会效益 指标", "政策知晓率", "═", 100, "%", "98%", 10, 9)
+    f.row(20, None, "生态效益 指标")
+    f.row(21, None, "可持续影响 指标", "促进学校教育事业健康发展", "≧", 100, "%", "100%", 10, 10)
+    f.row(22, "满意度指标", "服务对象满意度指标等", "学生满意度", "≧", 95, "%", "100%", 10, 10)
+    f.row(23, None, None, "家长满意度", "≧", 95, "%", "100%", 10, 10)
+    f.merge("A14:A17", "A18:A21", "A22:A23", "B22:B23")
+    f.row(24, "其他需要说明事项", None, "无")
+    f.merge("A24:B24", "C24:J24")
+    f.row(25, "总分", None, None, None, None, None, None, 100, 96, "优")
+    f.merge("A25:G25")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -746,12 +789,15 @@ FORMS = {
     "hb_guangshui_2021.xlsx": hb_guangshui,
     "hn_hengshan_2020.xlsx": hn_hengshan,
     "yn_lijiang_2020.xlsx": yn_lijiang,
+    "yn_yongde_2022.xlsx": yn_yongde,
 }
-XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian}
+XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
+       "yn_yongde_2022.xls": yn_yongde}
 LIBREOFFICE = {
     "ah_tangxi_2022_lo.xlsx": "ah_tangxi_2022.xlsx",
     "he_langfang_2019_lo.xlsx": "he_langfang_2019.xlsx",
     "cq_rongmeiti_2021_lo.xlsx": "cq_rongmeiti_2021.xlsx",
+    "yn_yongde_2022_lo.xlsx": "yn_yongde_2022.xlsx",
 }
 
 

@@ -413,3 +413,42 @@ case(
     notes="The page is a WeChat repost (traditional characters) of the district bureau's table; rebuilt in simplified "
           "characters. A reviewer would ask why met targets lost points; none has a reason.",
 )
+
+YONGDE = {
+    "source": "https://www.yongde.gov.cn/info/3003/116104.htm",
+    "province": "云南",
+    "unit": "临沧市永德县明朗中学（义务教育营养改善计划专项资金）",
+    "kind": "project",
+    "layout": "云南 项目支出绩效自评表 公开14表 (two-row header: 年度指标值 over 指标性质|指标值|度量单位)",
+    "variant": "grade written in the 总分 row ('总分 | 100 | 96 | 优'); amounts in 元; 指标性质 '≧' and '═'; "
+               "完成值 typed as text '100%' beside a bare 指标值 100; an empty 生态效益 slot; 年初预算数 blank",
+    "sheet": "Sheet1",
+    "truncated": False,
+    "indicators": 9,
+    # A = 全年预算数 387664.62, B = 387664.62: rate 1, score 1 × 10 = 10 (H6 100%, I6 10: right)
+    "budget": {"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},
+    # row by row (分值 10 each; ≧: B/A × 10 capped; ═: min(B/A, A/B) × 10; qualitative as stated):
+    #   R14 735/735 → 10   R15 100/100 → 10   R16 100/100 → 10 (stated 7)   R17 100/100 → 10
+    #   R18 有效 → 有效: 10 as stated            R19 98/100 = 0.98 × 10 = 9.8 (stated 9)
+    #   R21 100/100 → 10   R22 100/95 = 1.0526… → capped 10   R23 the same → 10
+    # Σ = 10+10+10+10+10+9.8+10+10+10 = 89.8; + budget 10 = 99.8.  Stated: Σ 10+10+7+10+10+9+10+10+10 = 86,
+    # + 10 = 96 = I25 (the unit added its own scores right; two of them are wrong).  99.8 and 96 are both 优: no C.
+    "total": {"stated": "96", "computed": "99.8"},
+    "findings": [
+        "S103@I16",   # ≧100% → 100%: 10, stated 7 (a met target; the error is the deduction, so no S201)
+        "S103@I19",   # ═100% → 98%: 0.98 × 10 = 9.8, stated 9
+        "S201@J19",   # 98% < 100% and the reason cell is empty
+        "W201@A14",   # 产出 10+10+10+10 = 40 instead of 50
+        "W201@A22",   # 满意度 10+10 = 20 instead of 10 (效益 10+10+10 = 30 as prescribed)
+        "T101@I25",   # 总分 96; right 99.8
+    ],
+    # points 9 × 10 + 10 = 100, every indicator has points, 96 within reach: the gate passes.
+    # 优 in J25 stays right (99.8 ≥ 90), so it is not touched.
+    "fill": {"I16": "10", "I19": "9.8", "I25": "99.8"},
+    "notes": "The whole form is in the stored copy (a one-form page). The page's flattened table loses empty cells; "
+             "the dashes of the component rows are placed where the county template has them. 学生受资助人数 ≧735人次 → "
+             "735 and the satisfaction rows 95 → 100% (ratio 1.05) need no explanation.",
+}
+case("yn_yongde_2022.xlsx", **YONGDE)
+case("yn_yongde_2022.xls", **{**YONGDE, "variant": YONGDE["variant"] + "; saved as .xls (xlwt)"})
+case("yn_yongde_2022_lo.xlsx", **{**YONGDE, "variant": YONGDE["variant"] + "; re-saved by LibreOffice"})
