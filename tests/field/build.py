@@ -773,6 +773,43 @@ def yn_yongde() -> Form:
     return f
 
 
+# 17. 安徽 池州市贵池区 棠溪镇人民政府 — a second form of the same attachment series (村级补助及运转经费):
+#     年度资金总额 row of zeros again, 全年预算数 cut from 202.64 to 132.912; the copy ends at 可持续影响
+def ah_tangxi_cunji() -> Form:
+    f = Form("Sheet1", {"A": 8, "B": 12, "C": 14, "D": 30, "E": 18, "F": 14, "G": 8, "H": 8, "I": 16})
+    f.put("A1", "附件:")
+    f.title("A2", "项目支出绩效自评表", "A2:I2")
+    f.put("A3", "(2022年度)")
+    f.merge("A3:I3")
+    f.row(4, "项目名称", None, "村级补助及运转经费")
+    f.merge("A4:B4", "C4:I4")
+    f.row(5, "主管部门", None, "219-池州市贵池区棠溪镇人民政府", None, None, "实施单位", "219001-池州市贵池区棠溪镇人民政府")
+    f.merge("A5:B5", "C5:E5", "G5:I5")
+    f.row(6, "项目资金 (万元)", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    f.row(7, None, None, "年度资金总额:", 0, 0, 0, 10, 0, 0)
+    f.row(8, None, None, "其中:本年财政拨款", 202.64, 132.912, 132.912)
+    f.row(9, None, None, "上年结转资金")
+    f.row(10, None, None, "其他资金")
+    f.merge("A6:B10")
+    f.row(11, "年度总体目标", "预期目标", None, None, None, "实际完成情况")
+    f.row(12, None, "申请2026400元：村级组织运转、村民组长和党小组长报酬、监督委员会工资、村级事务补助、"
+                    "村级工作目标奖励。", None, None, None,
+          "完成1329120.67元：同五项用途，其中村级事务补助660000元、目标奖励50000元。")
+    f.merge("A11:A12", "B11:E11", "F11:I11", "B12:E12", "F12:I12")
+    f.row(13, "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    f.row(14, None, "产出指标(50分)", "数量指标", "补助村(社区)数量", "=8个", 8, 8, 8)
+    f.row(15, None, None, None, "保障村干部人数", "=42个", 42, 8, 8)
+    f.row(16, None, None, "质量指标", "补助资格合规性", "合规", "达成预期指标", 8, 8)
+    f.row(17, None, None, None, "经费审批流程规范性", "严格执行相关制度规定", "达成预期指标", 8, 8)
+    f.row(18, None, None, "时效指标", "补助经费到位及时性", "及时", "达成预期指标", 8, 8)
+    f.row(19, None, None, "成本指标", "项目总成本", "≤202.6万元", 132.9, 10, 10)
+    f.row(20, None, "效益指标(30分)", "经济效益指标", "对保障村(社区)两委机构正常运行的影响程度", "效果明显", "达成预期指标", 10, 10)
+    f.row(21, None, None, "社会效益指标", "提高村(社区)干部工作积极性的影响程度", "效果明显", "达成预期指标", 10, 10)
+    f.row(22, None, None, "可持续影响")
+    f.merge("A13:A22", "B14:B19", "C14:C15", "C16:C17", "B20:B22")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -790,6 +827,7 @@ FORMS = {
     "hn_hengshan_2020.xlsx": hn_hengshan,
     "yn_lijiang_2020.xlsx": yn_lijiang,
     "yn_yongde_2022.xlsx": yn_yongde,
+    "ah_tangxi_cunji_2022.xlsx": ah_tangxi_cunji,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}
@@ -808,6 +846,8 @@ def _xlsx_bytes(form: Form) -> bytes:
     for ref, value in form.cells.items():
         cell = ws[ref]
         cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # typed text such as "=8个", not a formula (Excel users type '=8个)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.border = BOX
         if ref in form.formats:

@@ -452,3 +452,34 @@ YONGDE = {
 case("yn_yongde_2022.xlsx", **YONGDE)
 case("yn_yongde_2022.xls", **{**YONGDE, "variant": YONGDE["variant"] + "; saved as .xls (xlwt)"})
 case("yn_yongde_2022_lo.xlsx", **{**YONGDE, "variant": YONGDE["variant"] + "; re-saved by LibreOffice"})
+
+case(
+    "ah_tangxi_cunji_2022.xlsx",
+    source="http://www.anthempetcare.com/upload_cz/download?id=502367&siteId=2",
+    province="安徽",
+    unit="池州市贵池区棠溪镇人民政府（村级补助及运转经费）",
+    kind="project",
+    layout="MoF 3-2",
+    variant="年度资金总额 row of zeros above a filled 本年财政拨款 row; 全年预算数 132.912 below 年初预算数 202.64; "
+            "'=8个' targets; cost target ≤202.6万元 met at 132.9; copy ends at the 可持续影响 二级 label",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=8,
+    # components: A = 全年预算数 132.912, B = 132.912 → rate 1, score 10; the total row says 0 / 0 / 0, 0%, 0
+    budget={"rate": "1", "score": "10", "stated_rate": "0", "stated_score": "0"},
+    # R14 8/8 × 8 = 8; R15 42/42 × 8 = 8; R16–R18 达成预期指标 8 each; R19 ≤202.6 → 132.9: 202.6/132.9 × 10
+    # = 15.24… capped 10; R20, R21 达成 10 each.  Σ = 8+8+8+8+8+10+10+10 = 70; + budget 10 (right) = 80.
+    # No row is blank (R22 holds only a 二级 label: a slot), so a total can be computed; there is no 总分 row.
+    total={"stated": None, "computed": "80"},
+    findings=[
+        "F103@D7", "F103@E7", "F103@F7",   # 0 ≠ 202.64, 132.912, 132.912
+        "F101@H7", "F102@I7",              # 0 instead of 100% and 10
+        "W101@B20",   # 效益指标(30分) over rows adding up to 10 + 10 = 20 (the copy ends)
+        "W202@-",     # no 满意度 block (the copy ends before it)
+        "W102@-",     # 50 + 20 + budget 10 = 80, not 100
+    ],
+    fill={},  # points 80 ≠ 100: gate fails
+    notes="Same publisher and attachment series as ah_tangxi_2022 (委托业务项目), a different project. W101, W202 "
+          "and W102 come from the end of the stored copy; F101/F102/F103 are the publisher's. ≤202.6万元 → 132.9 "
+          "is a cost target set on the 年初 budget: under a ≤ target it asks for no explanation (S202 is for ≥).",
+)
