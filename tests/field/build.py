@@ -810,6 +810,30 @@ def ah_tangxi_cunji() -> Form:
     return f
 
 
+# 18. 广西 贵港市港南区 八塘街道办事处 — 耕地地力保护补贴 专项支出绩效评分细则 (2018): a scoring sheet
+#     目标名称 | 评分标准 | 分值 | 得分 with no targets, no actual values and no funds block; the stored copy
+#     (a document-site text of the .xls) ends inside the 领导重视 row
+def gx_batang() -> Form:
+    f = Form("Sheet1", {"A": 16, "B": 60, "C": 8, "D": 8})
+    f.title("A1", "港南区八塘街道2018年耕地地力保护补贴项目专项支出绩效评分细则", "A1:D1")
+    f.row(2, "评价单位:港南区八塘街道办事处", None, "评价项目:2018年耕地地力保护补贴")
+    f.merge("A2:B2", "C2:D2")
+    f.row(3, "评价人员:")
+    f.merge("A3:D3")
+    f.row(4, "目标名称", None, "分值")
+    f.row(5, "充分性", "有本项目实施方案的得3分，没有不得分。", 3, 3)
+    f.row(6, "合理性", "按程序报批、经费安排符合自治区补贴资金管理规定的得3分。", 3, 3)
+    f.row(7, "宣传培训工作", "以板报宣传、培训村级人员并下乡宣传的得2分，未做不得分。", 2, 2)
+    f.row(8, "信息传达", "接上级批复后15个工作日内通知各村的得2分，每项未达扣1分，最多扣2分。", 2, 2)
+    f.row(9, "建立农户一折通账户", "农户一折通账户全部建立得3分（漏一户此项不得分）；补贴按批复发放到户得4分，"
+                             "未完成按比例计分。", 7, 7)
+    f.row(10, "补贴公示情况", "村级公示补贴面积、标准、金额不少于7天的得5分，未达要求不得分。", 5, 5)
+    f.row(11, "实施情况", "按时报送补贴面积得4分、按时下发补贴资金得4分，每次未达各扣1分，各最多扣4分。", 8, 8)
+    f.row(12, "完成情况", "补贴面积全部发放得5分；补贴资金全部下发得5分；未完成不得分。", 10, 10)
+    f.row(13, "领导重视", "成立项目实施工作领导小组，有检查、有督")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -828,6 +852,7 @@ FORMS = {
     "yn_lijiang_2020.xlsx": yn_lijiang,
     "yn_yongde_2022.xlsx": yn_yongde,
     "ah_tangxi_cunji_2022.xlsx": ah_tangxi_cunji,
+    "gx_batang_2018.xlsx": gx_batang,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}

@@ -483,3 +483,25 @@ case(
           "and W102 come from the end of the stored copy; F101/F102/F103 are the publisher's. ≤202.6万元 → 132.9 "
           "is a cost target set on the 年初 budget: under a ≤ target it asks for no explanation (S202 is for ≥).",
 )
+
+case(
+    "gx_batang_2018.xlsx",
+    source="https://keke.chddh.cn/archives/48n5zg2zk8d9n27q6rjv.html",
+    province="广西",
+    unit="贵港市港南区八塘街道办事处（2018年耕地地力保护补贴）",
+    kind=None,
+    layout="unknown (广西 乡镇 专项支出绩效评分细则: 目标名称|评分标准|分值|得分, no targets, no funds block)",
+    variant="scoring sheet without 一级/二级/三级, without 年度指标值/实际完成值 and without a funds block; "
+            "the score column has no header of its own; copy ends inside the 领导重视 row",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # 3+3+2+2+7+5+8+10 = 40 points on the eight complete rows, each scored in full; the rest of the sheet is lost.
+    # Nothing here is a 绩效自评表 the tool has a model of: it must say so (L) and leave the file alone.
+    findings=["L+@A1:D13"],
+    fill={},
+    notes="The address is a document-sharing mirror of the street office's .xls (2 pages; the stored text has the "
+          "first rows only). Scoring rules are paraphrased; names, points and scores are as published.",
+)
