@@ -834,6 +834,41 @@ def gx_batang() -> Form:
     return f
 
 
+# 19. 安徽 铜陵市郊区 财政局 — 2021年度农村公益事业财政奖补项目绩效评价自评表: 序号|一级|二级|三级|指标说明|
+#     指标分值|县级评分|市级评分 (决策10/过程30/…), scored by the county for the city; the copy ends in row 14
+def ah_jiaoqu() -> Form:
+    f = Form("Sheet1", {"A": 6, "B": 10, "C": 10, "D": 12, "E": 56, "F": 8, "G": 8, "H": 8})
+    f.title("A1", "2021年度农村公益事业财政奖补项目绩效评价自评表", "A1:H1")
+    f.put("A2", "填报单位:郊区财政局")
+    f.merge("A2:H2")
+    f.row(3, "序号", "一级指标", "二级指标", "三级指标", "指标说明", "指标", "县级", "市级")
+    f.row(4, None, None, None, None, None, "分值", "评分", "评分")
+    f.merge("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4")
+    rows = [
+        (1, "决策(10)", "项目立项", "民主议事", "民主议事记录完整得2分，每个项目记录不完整扣1分", 2, 2),
+        (2, None, None, "申报审批", "村级申报、乡镇审核、县级审批文件齐全得2分，每个项目缺程序扣1分", 2, 2),
+        (3, None, "资金投入", "预算安排", "县级按乡村人口人均不低于5元安排奖补资金得4分；按农业人口人均10元加1分、"
+                                        "20元加2分；市财政对县安排补助加1分", 4, 4),
+        (4, None, None, "资金整合", "整合其他涉农财政资金支持财政奖补的得2分", 2, 0),
+        (5, "过程(30)", "资金管理", "管理制度", "资金管理制度健全规范得2分", 2, 2),
+        (6, None, None, "监督考核", "监督考核制度健全规范得2分", 2, 2),
+        (7, None, None, "账务管理", "筹资、集体投入、捐赠等项目资金纳入乡镇账户管理得2分", 2, 2),
+        (None, None, None, None, "奖补资金专账核算得1分", 1, 1),
+        (8, None, None, "资金拨付", "实行国库集中支付得2分", 2, 2),
+        (9, None, "组织实施", "工作安排", "纳入县级重点工作部署得1分；党政领导正面批示每个加1分，最多加2分", 1, 2),
+        (10, None, None, "工作保障", "有专人、有必要工作经费得1分", 1, 1),
+        (11, None, None, "项目管理", "项目管理制度健全规范得2分", 2, 2),
+        (12, None, None, "项目管护", "项目管护制度健全规范得2分", 2, 2),
+        (13, None, None, "项目库建设", "制定三年规划得2分；建立项目库得3分", 5, 5),
+        (14, None, None, "项目实施", "施工合同规范、资料齐全得2分；合同不规范、资料"),
+    ]
+    for i, spec in enumerate(rows):
+        f.row(5 + i, *spec)
+    # rows 5..19
+    f.merge("B5:B8", "C5:C6", "C7:C8", "B9:B19", "C9:C13", "D11:D12", "C14:C19")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -853,6 +888,7 @@ FORMS = {
     "yn_yongde_2022.xlsx": yn_yongde,
     "ah_tangxi_cunji_2022.xlsx": ah_tangxi_cunji,
     "gx_batang_2018.xlsx": gx_batang,
+    "ah_jiaoqu_2021.xlsx": ah_jiaoqu,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}

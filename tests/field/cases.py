@@ -505,3 +505,28 @@ case(
     notes="The address is a document-sharing mirror of the street office's .xls (2 pages; the stored text has the "
           "first rows only). Scoring rules are paraphrased; names, points and scores are as published.",
 )
+
+case(
+    "ah_jiaoqu_2021.xlsx",
+    source="https://tljq.gov.cn/openness/OpennessContent/show/580793.html",
+    province="安徽",
+    unit="铜陵市郊区财政局（2021年度农村公益事业财政奖补项目）",
+    kind=None,
+    layout="unknown (安徽 铜陵 财政奖补 绩效评价自评表: 决策(10)/过程(30)/…, 指标说明|指标分值|县级评分|市级评分)",
+    variant="two-row header (指标/分值, 县级/评分, 市级/评分); the score is the county's, the city's column blank; "
+            "a scoring rule instead of a target and an actual; bonus points (工作安排 1 分 scored 2); "
+            "an unnumbered row under 账务管理; copy ends in row 14",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # On the rows in the copy: points 2+2+4+2 = 10 (决策) and 2+2+2+1+2+1+1+2+2+5 = 20 of 过程(30) (the copy ends);
+    # county scores 2+2+4+0 = 8 and 2+2+2+1+2+2+1+2+2+5 = 21 — 工作安排 gets 2 of 1 by the bonus rule.
+    # A layout the tool has no model of (who scores, against what): say so (L), no arithmetic, no change.
+    findings=["L+@A1:H19"],
+    fill={},
+    notes="Published by the district finance bureau on its open-government page; only the first rows are in the "
+          "stored copy. Scoring rules are paraphrased; names, points and scores are as published. Like 广水, a "
+          "决策/过程 scheme the tool must not guess at: here the 县级评分 column may hold bonus points above 分值.",
+)
