@@ -869,6 +869,24 @@ def ah_jiaoqu() -> Form:
     return f
 
 
+# 20. 河北 邢台市宁晋县 教育局 — 2019年度高中助学金项目绩效评价指标表: targets and points only
+#     (评价指标|评价内容|指标名称|指标说明|目标值|分值|备注), published under 决算信息; the whole table is in the copy
+def he_ningjin() -> Form:
+    f = Form("Sheet1", {"A": 16, "B": 14, "C": 16, "D": 14, "E": 10, "F": 8, "G": 10})
+    f.title("A1", "2019年度宁晋县高中助学金项目绩效评价指标表", "A1:G1")
+    f.row(2, "评价指标", "评价内容", "指标名称", "指标说明", "目标值", "分值", "备注")
+    f.row(3, "项目年度绩效目标(定量指标)", "制度指标", "规章制度", "建立与否", None, 20)
+    f.row(4, None, "产出数量指标", "享受资助人数", "达到预计值", 2100, 10)
+    f.row(5, None, None, "资金支出率", "达到目标值", "95%", 10)
+    f.row(6, None, "质量指标", "建档立卡学生", "全面覆盖", "100%", 10)
+    f.row(7, None, None, "资助对象满意度", "达到目标值", "95%以上", 10)
+    f.row(8, None, "时效指标", "及时发放率", "达到目标值", "100%", 20)
+    f.row(9, None, "成本指标", "资助标准达标率", None, "100%", 20)
+    f.row(10, "总分", None, None, None, None, 100)
+    f.merge("A3:A9", "B4:B5", "B6:B7", "A10:E10")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -889,6 +907,7 @@ FORMS = {
     "ah_tangxi_cunji_2022.xlsx": ah_tangxi_cunji,
     "gx_batang_2018.xlsx": gx_batang,
     "ah_jiaoqu_2021.xlsx": ah_jiaoqu,
+    "he_ningjin_2019.xlsx": he_ningjin,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}

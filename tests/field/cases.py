@@ -530,3 +530,26 @@ case(
           "stored copy. Scoring rules are paraphrased; names, points and scores are as published. Like 广水, a "
           "决策/过程 scheme the tool must not guess at: here the 县级评分 column may hold bonus points above 分值.",
 )
+
+case(
+    "he_ningjin_2019.xlsx",
+    source="https://www.ningjin.gov.cn/content/26279.html",
+    province="河北",
+    unit="宁晋县教育局（2019年度高中助学金项目）",
+    kind=None,
+    layout="unknown (河北 县级 项目绩效评价指标表: 评价内容|指标名称|指标说明|目标值|分值|备注 — targets and points only)",
+    variant="a target table published as the project's 绩效 table: no 完成值, no 得分, no funds block; "
+            "满意度 and 资金支出率 filed under 产出/质量; a blank 目标值 (规章制度 建立与否)",
+    sheet="Sheet1",
+    truncated=False,
+    indicators=None,
+    budget={},
+    total={},
+    # points 20 + 10 + 10 + 10 + 10 + 20 + 20 = 100 = F10: the table is consistent with itself.  It holds nothing a
+    # self-evaluation is checked on (no actual value, no score): say so once (L) instead of asking for results
+    # cell by cell, and change nothing.
+    findings=["L+@A1:G10"],
+    fill={},
+    notes="The whole table is on the page (a short one-table page). Kept as the case of a department that publishes "
+          "its target table where the self-evaluation belongs.",
+)
