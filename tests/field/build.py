@@ -733,7 +733,7 @@ def yn_lijiang() -> Form:
 # 16. 云南 临沧市永德县 明朗中学 — Yunnan 公开14表 (two-row header, 指标性质 ≧/═), amounts in 元,
 #     the grade written in the 总分 row ("总分 | 100 | 96 | 优"); the whole form is in the stored copy
 def yn_yongde() -> Form:
-    f = Form("Sheet1", {"A": 10, "B": 12, "C": 22, "D": 8, "E": 12, "F": 8, "G": 12, "H": 8, "I": 8, "J": 18})
+    f = Form("Sheet1", {"A": 10, "B": 12, "C": 20, "D": 7, "E": 11, "F": 11, "G": 10, "H": 6, "I": 6, "J": 12})
     f.title("A1", "2022年度项目支出绩效自评表", "A1:J1")
     f.row(2, "部门:临沧市永德县明朗中学", None, None, None, None, None, None, None, None, "公开14表")
     f.merge("A2:I2")
