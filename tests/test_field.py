@@ -1,4 +1,4 @@
-"""The field corpus: published forms of eight provinces against hand computations.
+"""The field corpus: published forms of nine provinces against hand computations.
 
 Each workbook in ``tests/field/`` is a form a finance bureau or department
 published, rebuilt cell for cell (``tests/field/build.py``); what a careful
