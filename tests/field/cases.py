@@ -490,7 +490,7 @@ case(
     province="广西",
     unit="贵港市港南区八塘街道办事处（2018年耕地地力保护补贴）",
     kind=None,
-    layout="unknown (广西 乡镇 专项支出绩效评分细则: 目标名称|评分标准|分值|得分, no targets, no funds block)",
+    layout="unknown (广西 乡镇 专项支出绩效评分细则: 目标名称|(scoring rule)|分值|(score), no targets, no funds block)",
     variant="scoring sheet without 一级/二级/三级, without 年度指标值/实际完成值 and without a funds block; "
             "the score column has no header of its own; copy ends inside the 领导重视 row",
     sheet="Sheet1",
