@@ -887,6 +887,32 @@ def he_ningjin() -> Form:
     return f
 
 
+# 21. 安徽 淮南市寿县 — 2023年度部门整体支出绩效评价自评表: 序号|一级|二级|三级|指标分值|指标解释|
+#     指标说明及评分标准|自评得分 (规划15/执行35/…); the 单位 field blank; the copy ends inside row 6
+def ah_shouxian() -> Form:
+    f = Form("Sheet1", {"A": 6, "B": 10, "C": 10, "D": 14, "E": 8, "F": 40, "G": 40, "H": 8})
+    f.title("A1", "2023年度部门整体支出绩效评价自评表", "A1:H1")
+    f.row(2, "单位")
+    f.merge("B2:H2")
+    f.row(3, "序号", "一级 指标", "二级 指标", "三级 指标", "指标分值", "指标解释", "指标说明及评分标准", "自评得分")
+    rows = [
+        (1, "规划 (15分)", "基础信息 (3分)", "基础信息 完整性", 3, "预算基础信息是否真实、完整，能否支撑预算编制（按年初预算基础信息表考核）。",
+         "基础数据真实、完整、准确各1分。", 3),
+        (2, None, "工作计划 (6分)", "年度工作 计划完整性", 3, "年度工作计划是否完整可行。", "完整可行得3分。", 3),
+        (3, None, None, "年度工作 计划明确性", 3, "年度工作计划是否明确可操作。", "明确可操作得3分。", 3),
+        (4, None, "绩效目标 (6分)", "年度绩效 目标合理性", 4, "是否设置年度绩效目标，目标是否合理、符合实际。",
+         "设置目标2分（整体1分、项目1分，无项目得2分）；依据充分1分；合理可操作1分；未设置不得分。", 4),
+        (5, None, None, "年度绩效 目标明确性", 2, "绩效目标是否明确、细化、量化。", "明确且细化、量化得2分。", 2),
+        (6, "执行 (35分)", "预算执行 (18分)", "预算执行率", 5, "预算执行数与预算数之比，反映预算执行程度。",
+         "1、除上级政策性因素影响外,年度无预算追加(1"),
+    ]
+    for i, spec in enumerate(rows):
+        f.row(4 + i, *spec)
+    # rows 4..9
+    f.merge("B4:B8", "C5:C6", "C7:C8")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -908,6 +934,7 @@ FORMS = {
     "gx_batang_2018.xlsx": gx_batang,
     "ah_jiaoqu_2021.xlsx": ah_jiaoqu,
     "he_ningjin_2019.xlsx": he_ningjin,
+    "ah_shouxian_2023.xlsx": ah_shouxian,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}

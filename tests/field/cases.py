@@ -553,3 +553,28 @@ case(
     notes="The whole table is on the page (a short one-table page). Kept as the case of a department that publishes "
           "its target table where the self-evaluation belongs.",
 )
+
+case(
+    "ah_shouxian_2023.xlsx",
+    source="https://www.shouxian.gov.cn/public/118322758/1259995520.html",
+    province="安徽",
+    unit="寿县（部门整体支出；表中“单位”栏为空，发布于寿县人民政府信息公开目录）",
+    kind=None,
+    layout="unknown (安徽 部门整体支出绩效评价自评表: 规划(15分)/执行(35分)/…, 指标分值|指标解释|评分标准|自评得分)",
+    variant="一级/二级 labels carry their points ('规划 (15分)', '基础信息 (3分)'); no targets, no actual values, "
+            "no funds block; the 单位 field left blank; copy ends inside the 预算执行率 row (its score is lost)",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # 规划: 3 + (3 + 3) + (4 + 2) = 15 = '规划 (15分)'; 基础信息 3 = (3分), 工作计划 3 + 3 = 6 = (6分),
+    # 绩效目标 4 + 2 = 6 = (6分); self-scores 3+3+3+4+2 = 15, every row in full.  The arithmetic that can be
+    # checked holds; the layout (a rule-scored evaluation sheet, no target or actual) is not one the tool models:
+    # say so (L) and change nothing.
+    findings=["L+@A1:H9"],
+    fill={},
+    notes="A county department's 部门整体 evaluation sheet as published on the county's open-government page; only "
+          "the first six rows are in the stored copy. Explanations and scoring rules are paraphrased; names, points "
+          "and scores are as published.",
+)
