@@ -578,3 +578,54 @@ case(
           "the first six rows are in the stored copy. Explanations and scoring rules are paraphrased; names, points "
           "and scores are as published.",
 )
+
+# 稷山: row r holds 指标(r − 12); columns C name, D target, E actual, F 分值, G 得分, H reason (all reasons blank).
+# Every target is positive (a bare number or 不少于…): score = B/A × 分值, capped; 2 decimals.
+_JISHAN_WRONG = {
+    # row: (A, B, 分值, stated) → right
+    13: "37442/38508 = 0.972317… × 3 = 2.916952… → 2.92, stated 3",
+    20: "97.30/100 × 2 = 1.946 → 1.95, stated 1.9",
+    24: "203/214 = 0.948598… × 2 = 1.897196… → 1.90, stated 1.8",
+    25: "203/214 × 2 → 1.90, stated 1.8",
+    26: "69/120 × 2 = 1.15, stated 1",
+    27: "4044/5662 = 0.714235… × 2 = 1.428470… → 1.43, stated 1.4",
+    28: "3224/3807 = 0.846861… × 2 = 1.693722… → 1.69, stated 1.9",
+    29: "3220/3807 = 0.845810… × 2 = 1.691621… → 1.69, stated 1.8",
+    30: "695/863 = 0.805330… × 2 = 1.610660… → 1.61, stated 1.8",
+    31: "683/863 = 0.791425… × 2 = 1.582850… → 1.58, stated 1.7",
+    32: "209/212 = 0.985849… × 2 = 1.971698… → 1.97, stated 1.8",
+    34: "4044/5662 × 2 → 1.43, stated 1.4",
+    35: "770/1228 = 0.627035… × 2 = 1.254071… → 1.25, stated 1.8",
+    37: "22584/24694 = 0.914554… × 2 = 1.829108… → 1.83, stated 1.7",
+}
+case(
+    "sx_jishan_2021.xlsx",
+    source="https://keke.chddh.cn/archives/p4q58rogpx4emom7ewb9.html",
+    province="山西",
+    unit="稷山县翟店镇卫生院（国家基本公共卫生服务）",
+    kind="project",
+    layout="MoF 3-2 (稷山县项目支出绩效自评表)",
+    variant="25 数量 indicators numbered 指标1:…指标25: in the name cell; scores rounded to one decimal "
+            "(1.9 for 1.946, 1.4 for 1.428) and several above the formula (1.9 for 1.69); targets with units and "
+            "'不少于'; 年初预算数 0; copy ends inside the first 质量指标 row",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=26,  # 25 数量 rows + the 质量指标 row whose name the copy cuts off
+    # A = 全年预算数 207.4538, B = 207.4538: rate 1, score 10 (G6 100%, H6 10: right); 年初预算数 0 is not A
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},
+    total={"stated": None, "computed": None},  # the last row has no values: half-filled, no total in the copy
+    findings=(
+        [f"S103@G{r}" for r in _JISHAN_WRONG]            # see _JISHAN_WRONG: 14 scores off the formula
+        + [f"S201@H{r}" for r in _JISHAN_WRONG]          # each of them short of its 分值, no reason given
+        + ["S202@H15",   # 不少于6种 → 28种: 28/6 = 4.67 ≥ 1.3, no reason
+           "S202@H17",   # 6次 → 150次: 25×
+           "S202@H18"]   # 12次 → 96次: 8×   (116次 → 150次 is 1.29×, 不少于12种 → 14种 1.17×: no finding)
+        + ["E101@D38", "E101@E38", "E101@F38", "E101@G38"]  # 质量指标 指标1: the copy ends in its name
+    ),
+    fill={},  # the last indicator has no points: gate fails (the 14 scores stay as they are)
+    notes="The stored text reads the .xlsx column by column in places; the pairing of rows 1–6 follows the order of "
+          "the values, and the names of 指标3 and 指标4 are not in the text (kept as '指标3:', '指标4:', values and "
+          "points as read). The merged 产出指标/数量指标 label cells are missing from the text and put back: the "
+          "rows precede the form's 质量指标 block. The 100% rate fixes 全年预算数 = 全年执行数 = 207.4538 where "
+          "the text prints the amount once.",
+)
