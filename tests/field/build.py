@@ -973,6 +973,45 @@ def sx_jishan() -> Form:
     return f
 
 
+# 23. 安徽 六安市金寨县 茶谷和美丽乡村建设服务中心 — 部门整体支出绩效自评表 (2023): 执行数 above 预算数
+#     (102.59%) with the budget score left blank; 指标1:/指标2: prefixes; copy ends at the 成本指标 slot
+def ah_jinzhai() -> Form:
+    f = Form("Sheet1", {"A": 6, "B": 10, "C": 12, "D": 32, "E": 12, "F": 12, "G": 8, "H": 10, "I": 16})
+    f.title("A1", "部门整体支出绩效自评表", "A1:I1")
+    f.put("A2", "(2023年度)")
+    f.merge("A2:I2")
+    f.row(3, "部门", None, "金寨县茶谷和美丽乡村建设服务中心")
+    f.merge("A3:B3", "C3:I3")
+    f.row(4, "预算资金 (万元)", None, None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    f.row(5, None, None, "年度资金总额", 329.77, 329.77, 338.31, 10, 1.0259)
+    f.row(6, None, None, "其中:当年财政拨款", 329.77, 329.77, 338.31, "—", 1.0259, "—")
+    f.row(7, None, None, "上年结转资金", None, None, None, "—", None, "—")
+    f.row(8, None, None, "其他资金", None, None, None, "—", None, "—")
+    f.formats.update({"H5": "0.00%", "H6": "0.00%"})
+    f.merge("A4:B8")
+    f.row(9, "年度总体目标", None, "预期目标", None, None, "实际完成情况")
+    f.row(10, None, None, "建设徽风皖韵美丽乡村、整治宜居自然村庄、推进农村改厕、开展村庄清洁、促进茶谷果岭融合。",
+          None, None, "启动4个精品示范村建设，整治宜居自然村庄202个，改厕3061户，2022年度10个省级中心村通过验收。")
+    f.merge("A9:B10", "C9:E9", "F9:I9", "C10:E10", "F10:I10")
+    f.row(11, "绩 效 指 标", "一级指标", "二级指标", "三级指标", "年度 指标值", "实际 完成值", "分值", "得分", "偏差原因分析及改进措施")
+    rows = [
+        ("产出指标", "数量指标", "指标1:开展精品示范村建设数量", "≤4", 4, 10, 10),
+        (None, None, "指标2:建设美丽宜居自然村庄数量", "≥200", 202, 10, 10),
+        (None, None, "指标3:完成农村户用卫生厕所改造数量", "≥2000", 3061, 10, 10),
+        (None, None, "指标4:新建省级中心村数量", "≥10", 10, 10, 10),
+        (None, "质量指标", "指标1:美丽宜居自然村庄验收通过率", "≥95%", "100%", 5, 5),
+        (None, None, "指标2:户用卫生厕所改造验收通过率", "≥95%", "100%", 5, 5),
+        (None, "时效指标", "指标1:完成美丽宜居自然村庄验收时间", "9月前", "7月", 5, 5),
+        (None, None, "指标2:完成户用卫生厕所改造验收时间", "11月前", "10月", 5, 5),
+        (None, "成本指标", "指标1:"),
+    ]
+    for i, spec in enumerate(rows):
+        f.row(12 + i, None, *spec)
+    # rows 12..20
+    f.merge("A11:A20", "B12:B20", "C12:C15", "C16:C17", "C18:C19")
+    return f
+
+
 FORMS = {
     "sc_qingshen_2023.xlsx": sc_qingshen,
     "sc_daying_2023.xlsx": sc_daying,
@@ -996,6 +1035,7 @@ FORMS = {
     "he_ningjin_2019.xlsx": he_ningjin,
     "ah_shouxian_2023.xlsx": ah_shouxian,
     "sx_jishan_2021.xlsx": sx_jishan,
+    "ah_jinzhai_2023.xlsx": ah_jinzhai,
 }
 XLS = {"sc_qingshen_2023.xls": sc_qingshen, "nx_yinchuan_2021.xls": nx_yinchuan, "yn_shidian_2019.xls": yn_shidian,
        "yn_yongde_2022.xls": yn_yongde}

@@ -629,3 +629,36 @@ case(
           "rows precede the form's 质量指标 block. The 100% rate fixes 全年预算数 = 全年执行数 = 207.4538 where "
           "the text prints the amount once.",
 )
+
+case(
+    "ah_jinzhai_2023.xlsx",
+    source="https://www.ahjinzhai.gov.cn/public/6624963/37545031.html",
+    province="安徽",
+    unit="金寨县茶谷和美丽乡村建设服务中心（部门整体支出）",
+    kind="department",
+    layout="MoF 3-1 (部门整体支出绩效自评表, 安徽 县级)",
+    variant="全年执行数 338.31 above 全年预算数 329.77 (执行率 102.59%) with the budget score left blank; "
+            "'指标1:'/'指标2:' prefixes restarting in each 二级; '≤4' on a count; '9月前' → '7月'; "
+            "copy ends at the empty 成本指标 '指标1:' slot",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=8,
+    # rate = 338.31/329.77 = 1.025896… (102.59% stated: right); score = min(1.025896, 1) × 10 = 10 (I5 blank)
+    budget={"rate": "1.0259", "score": "10", "stated_rate": "1.0259", "stated_score": None},
+    # R12 ≤4 → 4: 4/4 × 10 = 10; R13 202/200 → 10 (1.01×); R14 3061/2000 = 1.5305 → capped 10; R15 10/10 → 10;
+    # R16, R17 100/95 → capped 5; R18, R19 dates met → 5 as stated.  Σ = 40 + 20 = 60.  The budget score is
+    # blank: 未填写完整, so no computed total (its right value 10 is known, see fill); no 总分 row in the copy.
+    total={"stated": None, "computed": None},
+    findings=[
+        "F201@F5", "F201@F6",   # 执行数 338.31 > 预算数 329.77 on the total and the 当年财政拨款 row
+        "E101@I5",              # budget score blank
+        "S202@I14",             # ≥2000 → 3061 户: 1.53 ≥ 1.3, no reason
+        "W201@B12",             # 产出 10+10+10+10 + 5+5 + 5+5 = 60 instead of 50 (the copy ends in 成本指标)
+        "W202@-", "W202@-",     # no 效益, no 满意度 (the copy ends before them)
+        "W102@-",               # 60 + budget 10 = 70, not 100
+    ],
+    fill={},  # points 70 ≠ 100: gate fails, so even the blank budget score (right value 10) is not written
+    notes="Published by the county on its open-government page; the stored copy ends at the 成本指标 row. W201, W202 "
+          "and W102 come from the end of the copy; F201 and the blank budget score are the publisher's. 执行率 "
+          "102.59% scores 10 (capped), not 10.26.",
+)
