@@ -1,4 +1,4 @@
-"""The field corpus: published forms of nine provinces against hand computations.
+"""The field corpus: published forms of ten provinces against hand computations.
 
 Each workbook in ``tests/field/`` is a form a finance bureau or department
 published, rebuilt cell for cell (``tests/field/build.py``); what a careful
@@ -176,7 +176,7 @@ def test_corpus_files_exist_and_cases_cover_them():
     files = {p.name for p in FIELD.iterdir() if p.suffix in (".xlsx", ".xls")}
     assert files == set(CASES), files ^ set(CASES)
     provinces = {case["province"] for case in CASES.values()}
-    assert len(provinces) >= 8, provinces
+    assert len(provinces) >= 10, provinces
     for case in CASES.values():
         assert case["source"] and case["unit"] and case["variant"]
 
