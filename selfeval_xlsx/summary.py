@@ -71,6 +71,9 @@ EN_LABELS = {
     "有错误的表": "Forms with errors", "按规则代码统计": "Findings by rule code",
     "计算总分分布": "Distribution of computed totals", "按规则代码的问题数": "Findings by rule code",
     "无计算总分": "No computed total", "绩效自评表批量校验汇总": "Self-evaluation batch summary",
+    # the print layout's sheet and columns (issue 13)
+    "按文件夹": "By folder", "无法读取": "Unreadable", "通过率": "Pass rate",
+    "平均计算总分": "Average computed total", "合计": "Total", "（根目录）": "(top folder)",
 }
 
 
