@@ -157,7 +157,8 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
     text = TEXT[lang]
     severity = SEVERITY_LABEL[lang]
     rows = []
-    lines = [f"文件：{source.name}" if zh else f"File: {source.name}"]
+    # (no file name: a second fill of the output writes the same sheet)
+    lines: list[str] = []
     for result in results:
         form = result.form
         cells = _cells(form)
@@ -225,6 +226,7 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
         empty=text["empty"],
         page_footer=text["page"],
         protect=frozenset(result.form.sheet for result in results),
+        qualify=len(results) > 1,
     )
 
 

@@ -136,6 +136,8 @@ class Report:
     empty: str = "未发现问题"
     page_footer: str = "第 &P 页，共 &N 页"
     protect: frozenset[str] = frozenset()
+    #: show the sheet in the 单元格 column ("附件3-1!H7"); None: when the rows are on several sheets
+    qualify: bool | None = None
 
 
 # --------------------------------------------------------------------------
@@ -1389,7 +1391,7 @@ def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[s
     r += 1
     header_row = r
     add_row(r, "".join(cell(f"{_col_letters(k + 1)}{r}", h, x_head) for k, h in enumerate(headers)), 20)
-    several = len({row.sheet for row in report.rows}) > 1
+    several = report.qualify if report.qualify is not None else len({row.sheet for row in report.rows}) > 1
     for seq, row in enumerate(report.rows, start=1):
         r += 1
         where = (f"{row.sheet}!{row.cell}" if several else row.cell) if row.cell else ("" if not several else row.sheet)

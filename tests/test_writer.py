@@ -27,7 +27,7 @@ import pytest
 import xlsxwriter
 
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.writer import MARK_FILL_RGB, Edit, ReportRow, patch_workbook
+from selfeval_xlsx.writer import MARK_BORDER_RGB, MARK_FILL_RGB, Edit, Report, ReportRow, patch_workbook
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 FORM = "部门自评"
@@ -369,7 +369,9 @@ def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
         a, b = src[ref], out[ref]
         # (cell.font etc. are proxies that do not compare with ==; repr shows the target)
         assert repr(a.font) == repr(b.font), ref
-        assert repr(a.border) == repr(b.border), ref
+        # a medium frame besides the fill: the mark survives a black-and-white print
+        for side in (b.border.left, b.border.right, b.border.top, b.border.bottom):
+            assert side.style == "medium" and side.color.rgb == MARK_BORDER_RGB, ref
         assert repr(a.alignment) == repr(b.alignment), ref
         if ref != "B20":
             assert a.number_format == b.number_format, ref
@@ -381,12 +383,13 @@ def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
     assert cell_el(xml_a, "G5").get("s") == cell_el(xml_b, "G5").get("s")
     # counts match the lists
     styles = ET.fromstring(members(patched)["xl/styles.xml"])
-    for tag in ("fonts", "fills", "cellXfs", "numFmts"):
+    for tag in ("fonts", "fills", "borders", "cellXfs", "numFmts"):
         el = styles.find(f"{MAIN}{tag}")
         if el is not None:
             assert int(el.get("count")) == len(el), tag
     fills_b = ET.fromstring(members(rich)["xl/styles.xml"]).find(f"{MAIN}fills")
-    assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 1  # one shared mark fill
+    # one shared mark fill, and the grey of the report's header row
+    assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 2
 
 
 def test_report_sheet(patched: Path) -> None:
