@@ -1395,7 +1395,7 @@ def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[s
     for seq, row in enumerate(report.rows, start=1):
         r += 1
         where = (f"{row.sheet}!{row.cell}" if several else row.cell) if row.cell else ("" if not several else row.sheet)
-        o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell else None)
+        o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell and row.old is not None else None)
         shown_new = row.new if row.new is not None else row.expected
         n_style = new_style(row.sheet, row.cell) if row.cell and row.new is not None else None
         if n_style is None and row.cell and row.new is None:

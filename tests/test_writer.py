@@ -392,21 +392,42 @@ def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
     assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 2
 
 
+HEADERS = ["序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"]
+
+
+def table(ws) -> tuple[int, list[list[object]]]:
+    """The report's header row number and the table rows under it."""
+    rows = [[c.value for c in r] for r in ws.iter_rows(max_col=7)]
+    start = rows.index(HEADERS)
+    body = []
+    for r in rows[start + 1:]:
+        if not isinstance(r[0], int):
+            break
+        body.append(r)
+    return start + 1, body
+
+
 def test_report_sheet(patched: Path) -> None:
     wb = openpyxl.load_workbook(patched)
     assert wb.sheetnames == [FORM, DATA, "校验结果"]
     ws = wb["校验结果"]
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
-    assert rows[1] == ["S01", "error", FORM, "G14", "总分不等于各项得分之和", 19.8, 39.55]
-    assert rows[2][:5] == ["B02", "warning", FORM, "B20", "执行率"] and rows[2][5] is None
-    assert rows[3] == ["X03", "error", DATA, "B2", "权重\n第二行", 30, 42]
-    assert ws["D2"].hyperlink.location == f"'{FORM}'!G14"
-    assert ws["D4"].hyperlink.location == "'O''Brien数据'!B2"
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:G4"
-    assert ws.column_dimensions["E"].width > ws.column_dimensions["B"].width
-    assert ws["A1"].font.b
+    assert ws["A1"].value == "审核意见单" and ws["A1"].font.b
+    header, rows = table(ws)
+    # the rows are on two sheets: the 单元格 column names the sheet
+    assert rows[0] == [1, f"{FORM}!G14", "error", "总分不等于各项得分之和", 19.8, 39.55, None]
+    assert rows[1][:5] == [2, f"{FORM}!B20", "warning", "执行率", None] and rows[1][5] == 0.9752
+    assert rows[2] == [3, f"{DATA}!B2", "error", "权重\n第二行", 30, 42, None]
+    assert ws[f"B{header + 1}"].hyperlink.location == f"'{FORM}'!G14"
+    assert ws[f"B{header + 3}"].hyperlink.location == "'O''Brien数据'!B2"
+    # 原值 in the number format of the cell it came from; the written rate in its new one
+    assert ws[f"F{header + 2}"].number_format == "0.00%"
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref == f"A{header}:G{header + 3}"
+    assert ws.print_title_rows == f"${header}:${header}"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["D"].width > ws.column_dimensions["B"].width
+    assert ws[f"A{header}"].font.b and ws[f"D{header + 1}"].border.top.style == "thin"
     # docProps/app.xml stays self-consistent
     app = ET.fromstring(members(patched)["docProps/app.xml"])
     ep, vt = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}", \
@@ -421,7 +442,8 @@ def test_report_sheet(patched: Path) -> None:
     assert 'PartName="/xl/worksheets/sheet3.xml"' in ct
     wbx = members(patched)["xl/workbook.xml"].decode()
     assert '<sheet name="校验结果" sheetId="3"' in wbx
-    assert "_xlnm._FilterDatabase" in wbx and "'校验结果'!$A$1:$G$4" in wbx
+    assert "_xlnm._FilterDatabase" in wbx and "'校验结果'!$A$3:$G$6" in wbx
+    assert "_xlnm.Print_Titles" in wbx and "'校验结果'!$3:$3" in wbx
 
 
 def test_second_run_is_idempotent(patched: Path, tmp_path: Path) -> None:
@@ -439,11 +461,70 @@ def test_existing_report_sheet_is_replaced(patched: Path, tmp_path: Path) -> Non
     patch_workbook(patched, again, [Edit(FORM, "G5", 8)], report=[ReportRow("N01", "error", FORM, "G5", "新", 10, 8)])
     wb = openpyxl.load_workbook(again)
     assert wb.sheetnames == [FORM, DATA, "校验结果"]
-    rows = [[c.value for c in r] for r in wb["校验结果"].iter_rows()]
-    assert rows[1:] == [["N01", "error", FORM, "G5", "新", 10, 8]]
+    assert table(wb["校验结果"])[1] == [[1, "G5", "error", "新", 10, 8, None]]
     assert wb[FORM]["G14"].value == "=SUM(G5:G8)"
     assert members(again)["docProps/app.xml"] == members(patched)["docProps/app.xml"]
-    assert members(again)["xl/workbook.xml"].decode().count("_xlnm._FilterDatabase") == 1
+    wbx = members(again)["xl/workbook.xml"].decode()
+    assert wbx.count("_xlnm._FilterDatabase") == 1
+    assert wbx.count('"_xlnm.Print_Titles" localSheetId="2"') == 1
+
+
+def test_report_after_excel_resave_is_still_recognised(patched: Path, tmp_path: Path) -> None:
+    """Excel moves the report's text into sharedStrings.xml on saving; the next
+    run still knows the sheet as its own report and replaces it."""
+    resaved = tmp_path / "resaved.xlsx"
+    parts = members(patched)
+    sst = parts["xl/sharedStrings.xml"].decode()
+    count = sst.count("<si>")
+    added: list[str] = []
+
+    def shared(m: re.Match[str]) -> str:
+        added.append(f"<si><t{m.group(2)}>{m.group(3)}</t></si>")
+        return f'{m.group(1)} t="s"><v>{count + len(added) - 1}</v></c>'
+
+    sheet = re.sub(r'(<c r="[A-Z]+\d+" s="\d+") t="inlineStr"><is><t([^>]*)>(.*?)</t></is></c>', shared,
+                   parts["xl/worksheets/sheet3.xml"].decode(), flags=re.S)
+    sst = re.sub(r'count="\d+" uniqueCount="\d+"', f'count="{count + len(added)}" uniqueCount="{count + len(added)}"',
+                 sst).replace("</sst>", "".join(added) + "</sst>")
+    parts["xl/worksheets/sheet3.xml"], parts["xl/sharedStrings.xml"] = sheet.encode(), sst.encode()
+    with zipfile.ZipFile(resaved, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert b"<is>" not in parts["xl/worksheets/sheet3.xml"]
+    assert openpyxl.load_workbook(resaved)["校验结果"]["A1"].value == "审核意见单"
+    again = tmp_path / "again.xlsx"
+    patch_workbook(resaved, again, [Edit(FORM, "G5", 8)], report=[ReportRow("N01", "error", FORM, "G5", "新", 10, 8)])
+    assert openpyxl.load_workbook(again).sheetnames == [FORM, DATA, "校验结果"]
+
+
+def test_user_sheet_named_like_the_report_is_kept(tmp_path: Path) -> None:
+    """Issue 12 item 6: a user's sheet called 校验结果 is never replaced; the
+    report takes the first free name, and a second run replaces only its own."""
+    src = tmp_path / "user.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    wb.add_worksheet(FORM).write_column("A1", [1, 2])
+    user = wb.add_worksheet("校验结果")
+    user.write("A1", "县里自己的校验记录")
+    user.write("B2", 42)
+    wb.add_worksheet("校验结果(2)").write("A1", "另一张")
+    wb.close()
+    out = tmp_path / "out.xlsx"
+    patch_workbook(src, out, [Edit(FORM, "A1", 5)], report=[ReportRow("N01", "error", FORM, "A1", "改", 1, 5)],
+                   report_sheet="校验结果")
+    a, b = members(src), members(out)
+    assert b["xl/worksheets/sheet2.xml"] == a["xl/worksheets/sheet2.xml"]
+    assert b["xl/worksheets/sheet3.xml"] == a["xl/worksheets/sheet3.xml"]
+    wb2 = openpyxl.load_workbook(out)
+    assert wb2.sheetnames == [FORM, "校验结果", "校验结果(2)", "校验结果(3)"]
+    assert wb2["校验结果"]["A1"].value == "县里自己的校验记录" and wb2["校验结果"]["B2"].value == 42
+    assert table(wb2["校验结果(3)"])[1] == [[1, "A1", "error", "改", 1, 5, None]]
+    # the form sheet itself may be called 校验结果: protected by name
+    again = tmp_path / "again.xlsx"
+    patch_workbook(out, again, [], report=Report(rows=[], protect=frozenset({FORM})))
+    assert openpyxl.load_workbook(again).sheetnames == [FORM, "校验结果", "校验结果(2)", "校验结果(3)"]
+    assert members(again)["xl/worksheets/sheet2.xml"] == a["xl/worksheets/sheet2.xml"]
+    wbx = members(again)["xl/workbook.xml"].decode()
+    assert wbx.count("_xlnm._FilterDatabase") == 1 and "'校验结果(3)'!$A$3:$G$4" in wbx
 
 
 def test_in_place(rich: Path, tmp_path: Path) -> None:
@@ -479,8 +560,8 @@ def test_openpyxl_source(tmp_path: Path) -> None:
     wbx = members(dst)["xl/workbook.xml"].decode()
     assert "<definedNames><definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"1\"" in wbx
     report = openpyxl.load_workbook(dst)["校验结果"]
-    assert [c.value for c in report[1]] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
-    assert report.max_row == 1
+    header, rows = table(report)
+    assert rows == [] and report[f"A{header + 1}"].value == "未发现问题"
 
 
 # --------------------------------------------------------------------------
