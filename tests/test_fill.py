@@ -992,3 +992,34 @@ def test_cli_in_place(tmp_path: Path) -> None:
     assert proc.stdout.splitlines()[-1] == f"已写入：{src}"
     assert (tmp_path / (src.stem + ".bak.xlsx")).read_bytes() == sample("09").read_bytes()
     assert close(grid(src, True)[D]["I7"], 9.7)
+
+
+def test_form_on_a_sheet_named_like_the_report(tmp_path: Path) -> None:
+    """Issue 12 item 6: a user's sheet called 校验结果 — here the form itself — is
+    checked and filled like any other and never replaced: the report takes the
+    next free name, and a second fill replaces only its own report."""
+    src = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(sample("04")) as a, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as b:
+        for info in a.infolist():
+            data = a.read(info)
+            if info.filename in ("xl/workbook.xml", "docProps/app.xml"):
+                data = data.replace(D.encode(), REPORT.encode())
+            b.writestr(info, data)
+    assert openpyxl.load_workbook(src).sheetnames == [REPORT]
+    out = tmp_path / "out.xlsx"
+    result = fill_path(src, out)
+    assert [form["sheet"] for form in result["forms"]] == [REPORT]
+    assert {(c["sheet"], c["cell"]) for c in result["changes"]} == {(REPORT, ref) for _s, ref in EXPECTED["04"]}
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [REPORT, f"{REPORT}(2)"]
+    form = grid(out, True)[REPORT]
+    assert close(form["H29"], 88.5) and form["D30"] == "良好" and form["D5"] == "某县卫生健康局"
+    rows = report_table(wb[f"{REPORT}(2)"])
+    assert len(rows) == len(result["forms"][0]["findings"])
+    assert rows[0]["_row"][1].hyperlink.location == f"'{REPORT}'!{result['forms'][0]['findings'][0]['cell']}"
+    # again: the form stays, the tool's own report is replaced, no third sheet
+    again = tmp_path / "again.xlsx"
+    second = fill_path(out, again)
+    assert second["changes"] == [] and [form["sheet"] for form in second["forms"]] == [REPORT]
+    assert openpyxl.load_workbook(again).sheetnames == [REPORT, f"{REPORT}(2)"]
+    assert grid(again, True)[REPORT] == form

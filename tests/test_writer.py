@@ -836,3 +836,121 @@ def test_excel_style_markup_survives(rich: Path, tmp_path: Path) -> None:
     d16 = cell_el(after.encode(), "D16")
     assert d16.get("s") == "3"
     assert openpyxl.load_workbook(dst)[FORM]["D16"].value == "新"
+
+
+# --------------------------------------------------------------------------
+# notes (cell comments) on the changed cells
+
+
+NOTE = "原值 {old}；按执行率 97.00% × 10 更正为 {new}"
+
+
+def test_notes_on_a_sheet_without_comments(rich: Path, tmp_path: Path) -> None:
+    """The data sheet has a drawing (the chart) but no comments: a comments part,
+    a VML drawing, their relationships, content types and <legacyDrawing> are
+    added.  The form sheet has a comment (G14): the notes join its comments part.
+    {old}/{new} are shown in the cell's number format."""
+    dst = tmp_path / "notes.xlsx"
+    edits = [Edit(FORM, "G7", Decimal("9.7"), note=NOTE, old=10),
+             Edit(FORM, "B20", Decimal("0.95"), number_format="0.00%", note="原值 {old}；更正为 {new}", old=0.965),
+             Edit(DATA, "B2", 42, note="原值 {old}；更正为 {new}", old=30),
+             Edit(DATA, "B3", 31)]
+    patch_workbook(rich, dst, edits, report=[])
+    wb = openpyxl.load_workbook(dst)
+    assert wb[FORM]["G7"].number_format == "0.00"  # the values as the cell shows them
+    assert wb[FORM]["G7"].comment.text == "原值 10.00；按执行率 97.00% × 10 更正为 9.70"
+    assert wb[FORM]["G7"].comment.author == "自动校验"
+    assert wb[FORM]["B20"].comment.text == "原值 0.965；更正为 95.00%"  # B20 had no format before
+    assert wb[FORM]["G14"].comment.text == "总分 = 各项得分之和" and wb[FORM]["G14"].comment.author == "财政局"
+    assert wb[DATA]["B2"].comment.text == "原值 30；更正为 42" and wb[DATA]["B3"].comment is None
+    a, b = members(rich), members(dst)
+    changed = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/_rels/sheet2.xml.rels",
+               "xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "[Content_Types].xml", "xl/styles.xml",
+               "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
+    for name in a:
+        assert (a[name] == b[name]) == (name not in changed), name
+    assert set(b) - set(a) == {"xl/comments2.xml", "xl/drawings/vmlDrawing2.vml", "xl/worksheets/sheet3.xml"}
+    ct = b["[Content_Types].xml"].decode()
+    assert ct.count('Extension="vml"') == 1 and 'PartName="/xl/comments2.xml"' in ct
+    rels = b["xl/worksheets/_rels/sheet2.xml.rels"].decode()
+    assert rels.startswith(a["xl/worksheets/_rels/sheet2.xml.rels"].decode()[:-len("</Relationships>")])
+    assert "../comments2.xml" in rels and "../drawings/vmlDrawing2.vml" in rels
+    sheet = b["xl/worksheets/sheet2.xml"].decode()
+    assert re.search(r'<drawing r:id="rId\d+"/><legacyDrawing r:id="rId\d+"/></worksheet>', sheet)
+    vml1, vml2 = b["xl/drawings/vmlDrawing1.vml"].decode(), b["xl/drawings/vmlDrawing2.vml"].decode()
+    assert vml1.startswith(a["xl/drawings/vmlDrawing1.vml"].decode()[:-len("</xml>")])
+    assert "<x:Row>6</x:Row><x:Column>6</x:Column>" in vml1 and "<x:Row>19</x:Row><x:Column>1</x:Column>" in vml1
+    assert vml2.count('<x:ClientData ObjectType="Note">') == 1 and "<x:Row>1</x:Row><x:Column>1</x:Column>" in vml2
+    assert re.search(r'o:idmap v:ext="edit" data="(\d+)"', vml2).group(1) != \
+        re.search(r'o:idmap v:ext="edit" data="(\d+)"', vml1).group(1)
+    # a second run with the same edits writes the same bytes (B20 left out: its
+    # format is 0.00% now, so its old value would read 96.50%)
+    again = tmp_path / "again.xlsx"
+    patch_workbook(dst, again, [e for e in edits if e.ref != "B20"], report=[])
+    assert members(again) == b
+    # and mark=False writes no note
+    plain = tmp_path / "plain.xlsx"
+    patch_workbook(rich, plain, edits, mark=False)
+    assert set(members(plain)) == set(a) and members(plain)["xl/comments1.xml"] == a["xl/comments1.xml"]
+
+
+def test_notes_on_an_openpyxl_workbook_without_rels(tmp_path: Path) -> None:
+    src = tmp_path / "bare.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表"
+    wb.active["A1"] = 1
+    wb.save(src)
+    assert "xl/worksheets/_rels/sheet1.xml.rels" not in members(src)
+    dst = tmp_path / "bare2.xlsx"
+    patch_workbook(src, dst, [Edit("表", "A1", 2, note="原值 {old}；更正为 {new}", old=1)], report=[])
+    out = openpyxl.load_workbook(dst)
+    assert out["表"]["A1"].comment.text == "原值 1；更正为 2" and out["表"]["A1"].value == 2
+
+
+def test_notes_merge_into_existing_comments(tmp_path: Path) -> None:
+    """A user's comments survive: on another cell untouched, on the changed cell
+    its text first and the note after it; the existing VML keeps its shapes."""
+    src = tmp_path / "commented.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["A1"], ws["B1"], ws["C1"] = 10, 20, 30
+    ws["A1"].comment = openpyxl.comments.Comment("县局：请核实", "县财政局")
+    ws["C1"].comment = openpyxl.comments.Comment("与本次无关", "张三")
+    wb.save(src)
+    before = members(src)
+    dst = tmp_path / "merged.xlsx"
+    patch_workbook(src, dst, [Edit("表", "A1", 9, note="原值 {old}；更正为 {new}", old=10),
+                              Edit("表", "B1", 19, note="原值 {old}；更正为 {new}", old=20)], report=[])
+    out = openpyxl.load_workbook(dst)["表"]
+    assert out["A1"].comment.text == "县局：请核实\n自动校验：原值 10；更正为 9" and out["A1"].comment.author == "县财政局"
+    assert out["C1"].comment.text == "与本次无关" and out["C1"].comment.author == "张三"
+    assert out["B1"].comment.text == "原值 20；更正为 19" and out["B1"].comment.author == "自动校验"
+    after = members(dst)
+    comments = next(n for n in before if n.startswith("xl/comments"))
+    for run in re.findall(rb"<r>.*?</r>", before[comments], re.S):
+        assert run in after[comments]
+    vml = next(n for n in before if n.endswith(".vml"))
+    assert after[vml].startswith(before[vml][: before[vml].rindex(b"</xml>")])
+    assert after[vml].count(b"<x:ClientData") == before[vml].count(b"<x:ClientData") + 1  # B1 only
+    # a second run renews the note, it does not add another
+    again = tmp_path / "again.xlsx"
+    patch_workbook(dst, again, [Edit("表", "A1", 9, note="原值 {old}；再次更正为 {new}", old=10)], report=[])
+    out = openpyxl.load_workbook(again)["表"]
+    assert out["A1"].comment.text == "县局：请核实\n自动校验：原值 10；再次更正为 9"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_notes(rich: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the file with the notes and keeps them when it saves."""
+    dst = tmp_path / "notes.xlsx"
+    patch_workbook(rich, dst, [Edit(FORM, "G7", Decimal("9.7"), note=NOTE, old=10)], report=[])
+    outdir = tmp_path / "lo"
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(dst)],
+        capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0 and (outdir / "notes.xlsx").exists(), proc.stdout + proc.stderr
+    back = openpyxl.load_workbook(outdir / "notes.xlsx")
+    assert back[FORM]["G7"].comment.text.strip() == "原值 10.00；按执行率 97.00% × 10 更正为 9.70"
+    assert back[FORM]["G7"].value == 9.7
