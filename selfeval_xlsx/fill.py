@@ -22,7 +22,7 @@ from selfeval_xlsx.loading import load
 from selfeval_xlsx.reader import read_raw
 from selfeval_xlsx.report import file_result, json_value
 from selfeval_xlsx.model import Cell, Form
-from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, title
+from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
 REPORT_HEADERS = {
@@ -54,10 +54,6 @@ TEXT = {
         "note": "Was {old}; {why}corrected to {new}",
     },
 }
-#: rules whose ``expected`` is the value the finding's cell should hold (the
-#: 应为 column); for the others (a missing reason, a weight total, an
-#: over-achievement) the message says what to do and 应为 stays empty
-VALUE_RULES = frozenset({"W103", "F101", "F102", "F103", "S102", "S103", "T101", "T102", "C101", "C201"})
 
 
 def default_output(path: Path) -> Path:

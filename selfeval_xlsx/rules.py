@@ -294,6 +294,12 @@ TITLES_ZH: dict[str, str] = {
 }
 
 
+#: rules whose ``expected`` is the value the finding's cell should hold (what a
+#: reviewer reads as 应为); for the others (a missing reason, a weight total,
+#: an over-achievement) the message says what to do and 应为 stays empty
+VALUE_RULES = frozenset({"W103", "F101", "F102", "F103", "S102", "S103", "T101", "T102", "C101", "C201"})
+
+
 def title(code: str, lang: str = "zh") -> str:
     """The rule's short name for people: Chinese, or the English kebab name."""
     if lang == "en":
