@@ -63,7 +63,7 @@ TITLE = "绩效自评表批量校验汇总"
 # Printed widths (characters) of the columns: a cap each, so that a row fits
 # one A4 landscape page at about 85% or more (11-pt text prints at 9 pt or
 # larger however many rows there are); long text wraps instead of widening.
-FORM_WIDTHS = (12, 28, 12, 7, 20, 6, 8, 8, 7, 8, 8, 6, 6, 7, 24)
+FORM_WIDTHS = (10, 26, 10, 7, 18, 6, 8, 8, 7, 8, 8, 6, 6, 7, 22)
 FINDING_WIDTHS = (12, 26, 12, 7, 6, 16, 5, 44, 10, 10)
 FORM_WRAP = frozenset({"文件夹", "文件", "工作表", "单位或项目", "说明"})
 FINDING_WRAP = frozenset({"文件夹", "文件", "工作表", "规则", "说明", "应为", "填报值"})
