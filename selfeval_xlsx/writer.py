@@ -2177,21 +2177,37 @@ _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "contr
 
 
 def _insert_legacy_drawing(data: bytes, patcher: "_SheetPatcher") -> bytes:
-    """Add ``<legacyDrawing r:id=…/>`` to a rendered sheet part, in schema order."""
+    """Add ``<legacyDrawing r:id=…/>`` to a rendered sheet part, in schema order
+    (only the part after ``</sheetData>`` is searched)."""
     text, enc = _decode(data, patcher.part)
     p = patcher.p
-    close = text.rfind(f"</{p}worksheet>")
+    base = text.rfind(f"</{p}sheetData>")
+    base = base if base >= 0 else 0
+    tail = text[base:]
+    close = tail.rfind(f"</{p}worksheet>")
     at = close
     for name in _AFTER_LEGACY:
-        for m in re.finditer(r"<" + re.escape(p) + name + r"(?=[\s/>])", text):
-            if name == "extLst":
-                # the worksheet's own extLst is its last child
-                tail = text.find(f"</{p}extLst>", m.end())
-                if tail < 0 or text[tail + len(f"</{p}extLst>"): close].strip():
-                    continue
-            if m.start() > text.find(f"</{p}sheetData>") and m.start() < at:
-                at = m.start()
-            break
+        m = re.search(r"<" + re.escape(p) + name + r"(?=[\s/>])", tail)
+        if m is None:
+            continue
+        if name == "extLst":
+            # the worksheet's own extLst is its last child (a rule's extLst sits inside it)
+            end = tail.rfind(f"</{p}extLst>")
+            if end < 0 or tail[end + len(f"</{p}extLst>"): close].strip():
+                continue
+            stack: list[int] = []
+            outer = None
+            for em in re.finditer(r"<(/?)" + re.escape(p) + r"extLst(?=[\s/>])" + _TAG_TAIL, tail):
+                if em.group(1):
+                    opened = stack.pop() if stack else None
+                    if em.start() == end:
+                        outer = opened
+                elif em.group(2) != "/":
+                    stack.append(em.start())
+            if outer is not None:
+                at = min(at, outer)
+        else:
+            at = min(at, m.start())
     root = re.search(r"<" + re.escape(p) + r"worksheet\b" + _TAG_TAIL, text)
     prefix = None
     for k, v in _attrs_of(root.group(0) if root else ""):
@@ -2201,9 +2217,7 @@ def _insert_legacy_drawing(data: bytes, patcher: "_SheetPatcher") -> bytes:
         xml = f'<{p}legacyDrawing {prefix}:id="{patcher.legacy_drawing}"/>'
     else:
         xml = f'<{p}legacyDrawing xmlns:r="{_R_NS}" r:id="{patcher.legacy_drawing}"/>'
-    out = _encode(text[:at] + xml + text[at:], enc)
-    _check_wellformed(out, patcher.part, data)
-    return out
+    return _encode(text[: base + at] + xml + text[base + at:], enc)
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
