@@ -63,7 +63,7 @@ TITLE = "绩效自评表批量校验汇总"
 # Printed widths (characters) of the columns: a cap each, so that a row fits
 # one A4 landscape page at about 85% or more (11-pt text prints at 9 pt or
 # larger however many rows there are); long text wraps instead of widening.
-FORM_WIDTHS = (10, 26, 10, 7, 18, 6, 8, 8, 7, 8, 8, 6, 6, 7, 22)
+FORM_WIDTHS = (10, 24, 14, 7, 18, 6, 8, 8, 7, 8, 8, 6, 6, 7, 20)
 FINDING_WIDTHS = (12, 26, 12, 7, 6, 16, 5, 44, 10, 10)
 FORM_WRAP = frozenset({"文件夹", "文件", "工作表", "单位或项目", "说明"})
 FINDING_WRAP = frozenset({"文件夹", "文件", "工作表", "规则", "说明", "应为", "填报值"})
@@ -754,7 +754,8 @@ class _Table:
             else:
                 cells.append(f'<c r="{ref}"{styles[c]}{body}')
         if lines > 1:
-            self._rows.write(f'<row r="{r}" ht="{15 * min(lines, 27)}" customHeight="1">{"".join(cells)}</row>')
+            # 17 pt a line: 11-pt CJK text in LibreOffice's fonts (Excel's are tighter)
+            self._rows.write(f'<row r="{r}" ht="{17 * min(lines, 24) + 2}" customHeight="1">{"".join(cells)}</row>')
         else:
             self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
 
