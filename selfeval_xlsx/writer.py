@@ -1865,33 +1865,40 @@ def _report_target(pkg: _Package, wb: _Workbook, base: str,
     raise _err("找不到可用的报告工作表名称", "no free name for the report sheet")
 
 
-_A1_RE = re.compile(r"<(?:\w+:)?c\s[^>]*?\br=\"A1\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _T_RE = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+#: the first row of the report sheet as versions before the 审核意见单 wrote it
+_OLD_REPORT_HEADS = (("代码", "级别"), ("Code", "Severity"))
 
 
 def _is_own_report(pkg: _Package, wb: _Workbook, part: str) -> bool:
     """Whether a sheet is a report this tool wrote: its A1 (inline or shared
-    string, as Excel may have re-saved it) ends with a ``REPORT_MARKS`` text."""
+    string, as Excel may have re-saved it) ends with a ``REPORT_MARKS`` text
+    (or A1, B1 are the old report's 代码, 级别)."""
     try:
         text, _enc = _decode(pkg.read(part), part)
     except SelfevalError:
         return False
     head = text[: text.find("</row>") + 6] if "</row>" in text else text[:20000]
-    m = _A1_RE.search(head)
+    a1, b1 = _cell_text(pkg, wb, head, "A1"), _cell_text(pkg, wb, head, "B1")
+    if a1 is None:
+        return False
+    a1 = a1.strip()
+    return (any(a1.endswith(mark) or a1.startswith(mark) for mark in REPORT_MARKS)
+            or (a1, (b1 or "").strip()) in _OLD_REPORT_HEADS)
+
+
+def _cell_text(pkg: _Package, wb: _Workbook, xml: str, ref: str) -> str | None:
+    m = re.search(r"<(?:\w+:)?c\s[^>]*?\br=\"" + ref + r"\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", xml, re.S)
     if not m or not m.group(1):
-        return False
-    tag = head[m.start(): head.find(">", m.start()) + 1]
-    kind = _get_attr(tag, "t")
-    inner = m.group(1)
+        return None
+    tag = xml[m.start(): xml.find(">", m.start()) + 1]
+    kind, inner = _get_attr(tag, "t"), m.group(1)
     if kind == "inlineStr":
-        value = "".join(_unescape(t) for t in _T_RE.findall(inner))
-    elif kind == "s":
+        return "".join(_unescape(t) for t in _T_RE.findall(inner))
+    if kind == "s":
         v = re.search(r"<(?:\w+:)?v>\s*(\d+)\s*</", inner)
-        value = _shared_string(pkg, wb, int(v.group(1))) if v else ""
-    else:
-        return False
-    value = value.strip()
-    return any(value.endswith(mark) or value.startswith(mark) for mark in REPORT_MARKS)
+        return _shared_string(pkg, wb, int(v.group(1))) if v else None
+    return None
 
 
 def _shared_string(pkg: _Package, wb: _Workbook, index: int) -> str:

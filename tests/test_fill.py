@@ -1023,3 +1023,18 @@ def test_form_on_a_sheet_named_like_the_report(tmp_path: Path) -> None:
     assert second["changes"] == [] and [form["sheet"] for form in second["forms"]] == [REPORT]
     assert openpyxl.load_workbook(again).sheetnames == [REPORT, f"{REPORT}(2)"]
     assert grid(again, True)[REPORT] == form
+
+
+def test_report_of_an_earlier_version_is_replaced(tmp_path: Path) -> None:
+    """A copy filled by a version before the 审核意见单 (its 校验结果 sheet starts
+    代码 | 级别 …) gets the new sheet in its place, not beside it."""
+    src = tmp_path / "old.xlsx"
+    wb = openpyxl.load_workbook(sample("04"))
+    old = wb.create_sheet(REPORT)
+    old.append(["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"])
+    old.append(["F101", "错误", D, "H7", "执行率", 0.965, 0.95])
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    fill_path(src, out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [D, REPORT] and wb[REPORT]["A1"].value.endswith("审核意见单")
