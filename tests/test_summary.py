@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -279,3 +282,31 @@ def test_memory_flat_rows_streamed(tmp_path):
     links a sheet)."""
     assert _growth(tmp_path, "plain.xlsx", link=False) < 1_000_000
     assert _growth(tmp_path, "linked.xlsx", link=True) < 22_000 * 1200
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed to print the summary")
+def test_a_big_summary_prints_at_nine_points_or_more(tmp_path):
+    """A batch of hundreds of files with long names and messages: printed through
+    LibreOffice, the text on every sheet is at least 9 pt (a word's box is about
+    1.16 times the font size in the CJK fonts: >= 10.4 pt), not shrunk to fit."""
+    s = Summary(tmp_path / "summary.xlsx", folder="提交材料", date="2026-01-15")
+    for i in range(200):
+        s.add(f"县{i % 20:02d}/某县某某局_2024部门整体支出绩效自评表_{i:03d}.xlsx", {"status": "errors", "forms": [
+            _form(f"某县第{i}单位（贵州省黔南布依族苗族自治州）", stated=97.5, computed=96.25, findings=[
+                _finding("S201", "warning", "I15", "得分 9 低于分值 10，但未填写未完成原因；请说明偏离目标的原因及改进措施"),
+                _finding("T101", "error", "H30", "总分 97.5 与计算结果 96.25 不符（各三级指标得分 + 预算执行得分）；请更正",
+                         96.25, 97.5)])]}, f"县{i % 20:02d}/x{i}.xlsx")
+    path = s.finish()
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), str(path)], capture_output=True, text=True, timeout=300)
+    pdf = tmp_path / "pdf" / "summary.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stdout + proc.stderr
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                              text=True).stdout).group(1))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)]
+    assert len(heights) > 1000 and pages > 10
+    # the page header/footer and all table text: nothing under 9 pt
+    assert min(heights) >= 10.4, sorted(heights)[:5]
