@@ -1082,6 +1082,13 @@ class _Styles:
 
     def numfmt_of(self, xf_index: int) -> tuple[int, str]:
         """The number format (id, code) of cell style ``xf_index``."""
+        cache = self.__dict__.setdefault("_numfmt_cache", {})
+        found = cache.get(xf_index)
+        if found is None:
+            found = cache[xf_index] = self._numfmt_of(xf_index)
+        return found
+
+    def _numfmt_of(self, xf_index: int) -> tuple[int, str]:
         m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + _TAG_TAIL, self.xf(xf_index))
         cur = _get_attr(m.group(0), "numFmtId") if m else None
         i = int(cur) if cur and cur.isdigit() else 0
@@ -1317,6 +1324,8 @@ _LINE_HEIGHT = 14.5  # points a line of 10-pt CJK text takes (LibreOffice's CJK 
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` wraps to in a column ``width`` characters wide."""
     usable = max((width - 1.5) * 1.15, 1)  # 10-pt text in columns measured in the 11-pt default font
+    if len(text) * 2 <= usable and "\n" not in text:
+        return 1
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
@@ -1398,7 +1407,7 @@ def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[s
         o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell and row.old is not None else None)
         shown_new = row.new if row.new is not None else row.expected
         n_style = new_style(row.sheet, row.cell) if row.cell and row.new is not None else None
-        if n_style is None and row.cell and row.new is None:
+        if n_style is None and row.cell and row.new is None and row.expected is not None:
             n_style = old_style(row.sheet, row.cell)  # 应为: shown as the cell would show it
         n_xf, n_code = value_xf(n_style)
         action = (row.action or "").replace("{new}", display_value(row.new, n_code))
@@ -1417,8 +1426,9 @@ def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[s
         if row.cell and row.sheet in sheet_names:
             target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
             links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
-        texts = [(row.message, widths[3]), (action, widths[6]), (where, widths[1]),
-                 (display_value(old, o_code), widths[4]), (display_value(shown_new, n_code), widths[5])]
+        texts = [(row.message, widths[3]), (action, widths[6]), (where, widths[1])]
+        # a number fits its column; text may wrap
+        texts += [(v, w) for v, w in ((old, widths[4]), (shown_new, widths[5])) if isinstance(v, str)]
         lines = max(_lines(t or "", w) for t, w in texts)
         add_row(r, "".join(cells), _LINE_HEIGHT * lines + 4)
     if not report.rows:
