@@ -61,10 +61,11 @@ ROOT_FOLDER = "（根目录）"  # files directly in the input folder
 TITLE = "绩效自评表批量校验汇总"
 
 # Printed widths (characters) of the columns: a cap each, so that a row fits
-# one A4 landscape page at about 85% or more (11-pt text prints at 9 pt or
-# larger however many rows there are); long text wraps instead of widening.
-FORM_WIDTHS = (10, 24, 14, 7, 18, 6, 8, 8, 7, 8, 8, 6, 6, 7, 20)
-FINDING_WIDTHS = (12, 26, 12, 7, 6, 16, 5, 44, 10, 10)
+# one A4 landscape page at 82% or more (11-pt text prints at 9 pt or larger
+# however many rows there are: LibreOffice fits about 130 widths to the
+# page at 100%); long text wraps instead of widening.
+FORM_WIDTHS = (8, 22, 12, 6, 16, 5, 7, 7, 6, 7, 7, 5, 5, 6, 19)
+FINDING_WIDTHS = (8, 22, 11, 6, 5, 15, 5, 42, 9, 9)
 FORM_WRAP = frozenset({"文件夹", "文件", "工作表", "单位或项目", "说明"})
 FINDING_WRAP = frozenset({"文件夹", "文件", "工作表", "规则", "说明", "应为", "填报值"})
 
@@ -549,8 +550,11 @@ class Summary:
 
         sheet = "'统计'"
         chart = book.add_chart({"type": "bar"})
-        chart.set_title({"name": "按规则代码的问题数"})
+        chart.set_title({"name": "按规则代码的问题数", "name_font": {"size": 14}})
         chart.set_legend({"none": True})
+        # 11-pt labels: a chart prints as small as the sheet's text, not smaller
+        chart.set_x_axis({"num_font": {"size": 11}})
+        chart.set_y_axis({"num_font": {"size": 11}})
         if codes_last >= codes_first:
             chart.add_series({
                 "name": "数量",
@@ -570,13 +574,15 @@ class Summary:
         ws.insert_chart(first_chart, 0, chart)
 
         chart = book.add_chart({"type": "column"})
-        chart.set_title({"name": "计算总分分布"})
+        chart.set_title({"name": "计算总分分布", "name_font": {"size": 14}})
         chart.set_legend({"none": True})
+        chart.set_x_axis({"num_font": {"size": 11}})
+        chart.set_y_axis({"num_font": {"size": 11}})
         chart.add_series({
             "name": "表数",
             "categories": f"={sheet}!$A${band_first + 1}:$A${band_last + 1}",
             "values": f"={sheet}!$C${band_first + 1}:$C${band_last + 1}",
-            "data_labels": {"value": True},
+            "data_labels": {"value": True, "font": {"size": 11}},
         })
         chart.set_size({"width": 880, "height": 440})
         second_chart = first_chart + 24

@@ -1040,3 +1040,27 @@ def test_report_of_an_earlier_version_is_replaced(tmp_path: Path) -> None:
     fill_path(src, out)
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [D, REPORT] and wb[REPORT]["A1"].value.endswith("审核意见单")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed to print the report")
+def test_report_sheet_prints_at_ten_points(filled, tmp_path: Path) -> None:
+    """Sample 04's 审核意见单 printed through LibreOffice: one page wide, its text
+    at 10 pt or more (a word's box in the PDF is 1.3 times the font size)."""
+    f = get(filled, "04")
+    only = tmp_path / "report.xlsx"
+    wb = openpyxl.load_workbook(f.out)
+    del wb[D]  # print the report alone (openpyxl keeps its page setup)
+    wb.save(only)
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(only)], capture_output=True, text=True, timeout=240)
+    pdf = tmp_path / "report.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stdout + proc.stderr
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+", info)  # A4 landscape
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', boxes)
+    assert "审核人：" in "".join(w[4] for w in words) and "已更正为" in "".join(w[4] for w in words)
+    assert min(float(w[3]) - float(w[1]) for w in words) >= 13.0
+    assert max(float(w[2]) for w in words) <= 842  # nothing cut off at the right
