@@ -197,6 +197,8 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
     rows = []
     # (no file name: a second fill of the output writes the same sheet)
     lines: list[str] = []
+    several = len(results) > 1
+    labels = {result.form.sheet: (f"表{k}" if zh else f"#{k}") for k, result in enumerate(results, start=1)}
     for result in results:
         form = result.form
         cells = _cells(form)
@@ -232,16 +234,17 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
         year = f"{form.year} 年度" if zh and form.year else (f"{form.year}" if form.year else "")
         stated = show(result.stated_total) if result.stated_total is not None else ("（未填）" if zh else "(blank)")
         left = len(result.findings) - corrected
+        tag = f"{labels[form.sheet]}　" if several else ""
         if zh:
-            lines.append(f"工作表“{form.sheet}”：{kind}　单位：{unit}　{year}")
+            lines.append(f"{tag}工作表“{form.sheet}”：{kind}　单位：{unit}　{year}")
             lines.append(
-                f"总分：填报 {stated}，计算 {show(result.total)}　　自评结论：填报 {result.stated_grade or '（未填）'}，"
+                f"{'　　' if several else ''}总分：填报 {stated}，计算 {show(result.total)}　　自评结论：填报 {result.stated_grade or '（未填）'}，"
                 f"计算 {result.grade}　　错误 {result.errors} 个，警告 {result.warnings} 个；"
                 f"已自动更正 {corrected} 处，需单位修改 {left} 处")
         else:
-            lines.append(f"Sheet '{form.sheet}': {kind}, unit: {unit}, year {year}")
+            lines.append(f"{tag}Sheet '{form.sheet}': {kind}, unit: {unit}, year {year}")
             lines.append(
-                f"Total: stated {stated}, computed {show(result.total)};  conclusion: stated "
+                f"{'    ' if several else ''}Total: stated {stated}, computed {show(result.total)};  conclusion: stated "
                 f"{result.stated_grade or '(blank)'}, computed {result.grade};  {result.errors} errors, "
                 f"{result.warnings} warnings; {corrected} corrected, {left} for the unit to change")
     if len(results) == 1:
@@ -264,7 +267,8 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
         empty=text["empty"],
         page_footer=text["page"],
         protect=frozenset(result.form.sheet for result in results),
-        qualify=len(results) > 1,
+        qualify=several,
+        sheet_labels=labels if several else None,
     )
 
 

@@ -138,6 +138,8 @@ class Report:
     protect: frozenset[str] = frozenset()
     #: show the sheet in the 单元格 column ("附件3-1!H7"); None: when the rows are on several sheets
     qualify: bool | None = None
+    #: short names for the sheets in the 单元格 column ("表2 H15" rather than a long sheet name)
+    sheet_labels: Mapping[str, str] | None = None
 
 
 # --------------------------------------------------------------------------
@@ -1403,7 +1405,13 @@ def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[s
     several = report.qualify if report.qualify is not None else len({row.sheet for row in report.rows}) > 1
     for seq, row in enumerate(report.rows, start=1):
         r += 1
-        where = (f"{row.sheet}!{row.cell}" if several else row.cell) if row.cell else ("" if not several else row.sheet)
+        label = (report.sheet_labels or {}).get(row.sheet)
+        if not several:
+            where = row.cell
+        elif label:
+            where = f"{label} {row.cell}".strip()
+        else:
+            where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
         o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell and row.old is not None else None)
         shown_new = row.new if row.new is not None else row.expected
         n_style = new_style(row.sheet, row.cell) if row.cell and row.new is not None else None

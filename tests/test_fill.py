@@ -416,7 +416,9 @@ def test_report_sheet_lists_every_finding(filled, prefix: str) -> None:
         assert problem.startswith(f"{x['code']} {title(x['code'])}：")
         ref = x["cell"]
         if ref:
-            assert row["单元格"] == (f"{sheet}!{ref}" if several else ref)
+            # with several forms the cell says which: 表2 H15 (the lines above the table number the forms)
+            label = f"表{[form['sheet'] for form in forms].index(sheet) + 1} "
+            assert row["单元格"] == (f"{label}{ref}" if several else ref)
             link = row["_row"][1].hyperlink
             assert link is not None and link.location == f"'{sheet}'!{ref}"
         change = changes.get((sheet, ref))
@@ -720,8 +722,10 @@ def test_fill_twice_changes_nothing(filled, tmp_path: Path, prefix: str, mark: b
         assert list(grid(second_out, False)) == list(grid(first, False))
         rows = report_table(openpyxl.load_workbook(second_out)[REPORT])
         several = len(second["forms"]) > 1
+        sheets = [form["sheet"] for form in second["forms"]]
         assert [(r["问题"].split()[0], r["单元格"]) for r in rows] == [
-            (x["code"], (f"{form['sheet']}!{x['cell']}" if several else x["cell"]) if x["cell"] else None)
+            (x["code"], (f"表{sheets.index(form['sheet']) + 1} {x['cell']}" if several else x["cell"]) if x["cell"]
+             else (f"表{sheets.index(form['sheet']) + 1}" if several else None))
             for form in second["forms"] for x in form["findings"]]
         assert all(r["处理"] == "需单位修改" for r in rows)  # nothing was written the second time
         # and the second run's report is the first one's without what was corrected
