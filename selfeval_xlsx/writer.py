@@ -1982,6 +1982,8 @@ def _add_comments(pkg: _Package, patcher: "_SheetPatcher", notes: list[tuple["_C
         rel = by_id.get(rid or "")
         if rel is not None:
             vml_part = pkg.name(_resolve_target(sheet_part, rel.get("Target", "")))
+        if vml_part is None:
+            return  # a <legacyDrawing> whose part is missing: a second one would break the sheet
     new_rels: list[tuple[str, str]] = []  # (type, target part)
 
     # the comments part

@@ -955,3 +955,20 @@ def test_libreoffice_reads_the_notes(rich: Path, tmp_path: Path) -> None:
     back = openpyxl.load_workbook(outdir / "notes.xlsx")
     assert back[FORM]["G7"].comment.text.strip() == "原值 10.00；按执行率 97.00% × 10 更正为 9.70"
     assert back[FORM]["G7"].value == 9.7
+
+
+def test_notes_skip_a_sheet_whose_vml_is_missing(rich: Path, tmp_path: Path) -> None:
+    """A <legacyDrawing> pointing at nothing: no note there (a second
+    legacyDrawing would make the sheet invalid), the value is still written."""
+    broken = tmp_path / "broken.xlsx"
+    parts = members(rich)
+    rels = parts["xl/worksheets/_rels/sheet1.xml.rels"].decode()
+    parts["xl/worksheets/_rels/sheet1.xml.rels"] = re.sub(r'<Relationship [^>]*vmlDrawing[^>]*/>', "", rels).encode()
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    dst = tmp_path / "out.xlsx"
+    patch_workbook(broken, dst, [Edit(FORM, "G7", 9, note="原值 {old}；更正为 {new}", old=10)], report=[])
+    sheet = members(dst)["xl/worksheets/sheet1.xml"].decode()
+    assert sheet.count("<legacyDrawing") == 1
+    assert openpyxl.load_workbook(dst, data_only=True)[FORM]["G7"].value == 9
