@@ -24,7 +24,7 @@ from selfeval_xlsx.loading import load
 from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.reader import read_raw
 from selfeval_xlsx.report import file_result, json_value
-from selfeval_xlsx.model import Cell, Form
+from selfeval_xlsx.model import Form
 from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
@@ -157,24 +157,23 @@ def _why(result: FormResult, change: Any, finding: Any, lang: str, profile: Prof
     return "按计分规则 " if zh else "by the scoring rules, "
 
 
-def _cells(form: Form) -> dict[str, Any]:
-    """Every cell the reader found on a form, by A1 reference."""
+def _cells(form: Form, wanted: set[str]) -> dict[str, Any]:
+    """The cells the reader found on a form at the references ``wanted``."""
     out: dict[str, Any] = {}
-
-    def add(cell: Any) -> None:
-        if isinstance(cell, Cell):
-            out.setdefault(cell.ref, cell)
-
-    for cell in (form.title, form.year_cell, form.total_weight, form.total, form.conclusion,
-                 *form.fields.values(), *form.goals.values()):
-        add(cell)
-    for row in form.funds:
-        for cell in (row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score):
-            add(cell)
-    for ind in form.indicators:
-        for cell in (ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.weight, ind.score,
-                     ind.reason, ind.nature, ind.unit):
-            add(cell)
+    if not wanted:
+        return out
+    groups = [(form.title, form.year_cell, form.total_weight, form.total, form.conclusion,
+               *form.fields.values(), *form.goals.values())]
+    groups += [(row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score)
+               for row in form.funds]
+    groups += [(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.weight, ind.score,
+                ind.reason, ind.nature, ind.unit) for ind in form.indicators]
+    for group in groups:
+        for cell in group:
+            if cell is not None and cell.ref in wanted and cell.ref not in out:
+                out[cell.ref] = cell
+                if len(out) == len(wanted):
+                    return out
     return out
 
 
@@ -201,8 +200,8 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
     labels = {result.form.sheet: (f"表{k}" if zh else f"#{k}") for k, result in enumerate(results, start=1)}
     for result in results:
         form = result.form
-        cells = _cells(form)
         changed = {change.cell.ref: change for change in result.changes}
+        cells = _cells(form, {f.cell for f in result.findings if f.cell and f.cell not in changed})
         corrected = 0
         for finding in result.findings:
             change = changed.get(finding.cell) if finding.cell else None
