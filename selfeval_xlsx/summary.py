@@ -219,7 +219,10 @@ class Summary:
     def _page_header(self, sheet: str) -> str:
         """The title on every printed page (xlsxwriter header codes; & doubled)."""
         text = f"{TITLE}（{sheet}）"
-        where = f"文件夹：{self.folder}　" if self.folder else ""
+        folder = _clean_text(self.folder or "")
+        if len(folder) > 60:  # Excel's header holds 255 characters in all
+            folder = "…" + folder[-59:]
+        where = f"文件夹：{folder}　" if folder else ""
         return (f'&L&"-,Bold"&12{text.replace("&", "&&")}'
                 f"&R{where.replace('&', '&&')}{self.date}")
 

@@ -320,3 +320,11 @@ def test_a_big_summary_prints_at_nine_points_or_more(tmp_path):
     assert len(heights) > 1000 and pages > 10
     # the page header/footer and all table text: nothing under 9 pt
     assert min(heights) >= 11.7, sorted(heights)[:5]
+
+
+def test_a_long_folder_name_fits_the_page_header(tmp_path, recwarn):
+    s = Summary(tmp_path / "summary.xlsx", folder="很长的文件夹名&" * 40, date="2026-01-15")
+    path = s.finish()
+    assert not [w for w in recwarn if "255" in str(w.message)]
+    header = openpyxl.load_workbook(path)["汇总"].oddHeader.right.text
+    assert header.startswith("文件夹：…") and header.endswith("2026-01-15") and "&" in header
