@@ -328,3 +328,12 @@ def test_a_long_folder_name_fits_the_page_header(tmp_path, recwarn):
     assert not [w for w in recwarn if "255" in str(w.message)]
     header = openpyxl.load_workbook(path)["汇总"].oddHeader.right.text
     assert header.startswith("文件夹：…") and header.endswith("2026-01-15") and "&" in header
+
+
+def test_every_rule_has_a_name_for_the_reviewer():
+    """The 规则 column and the 审核意见单 show a short Chinese name beside each code."""
+    from selfeval_xlsx.rules import RULES, VALUE_RULES, title
+
+    assert all(title(rule.code) for rule in RULES), [r.code for r in RULES if not title(r.code)]
+    assert all(title(rule.code, "en") == rule.name for rule in RULES)
+    assert VALUE_RULES <= {rule.code for rule in RULES}
