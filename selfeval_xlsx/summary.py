@@ -61,13 +61,14 @@ ROOT_FOLDER = "（根目录）"  # files directly in the input folder
 TITLE = "绩效自评表批量校验汇总"
 
 #: Headers, sheet names and titles as ``--lang en`` writes them (a label not
-#: listed stays as it is).
+#: listed stays as it is).  Short enough that no word is wider than the
+#: column the Chinese header was sized for (the print stays one page wide).
 EN_LABELS = {
     "文件": "File", "工作表": "Sheet", "表类型": "Form", "单位或项目": "Unit or project", "年度": "Year",
-    "填报总分": "Stated total", "计算总分": "Computed total", "差额": "Difference",
-    "填报结论": "Stated conclusion", "计算结论": "Computed conclusion", "错误数": "Errors",
-    "警告数": "Warnings", "状态": "Status", "说明": "Message", "单元格": "Cell", "代码": "Code",
-    "级别": "Severity", "应为": "Expected", "填报值": "Stated", "数量": "Count", "等级": "Grade",
+    "填报总分": "Stated total", "计算总分": "Calc. total", "差额": "Diff.",
+    "填报结论": "Stated grade", "计算结论": "Calc. grade", "错误数": "Errors",
+    "警告数": "Warn.", "状态": "Status", "说明": "Message", "单元格": "Cell", "代码": "Code",
+    "级别": "Level", "应为": "Should be", "填报值": "Stated", "数量": "Count", "等级": "Grade",
     "分数范围": "Score range", "表数": "Forms", "文件夹": "Folder", "规则": "Rule",
     "汇总": "Forms", "问题清单": "Findings", "统计": "Statistics", "总体": "Overall",
     "文件数": "Files", "自评表数": "Forms", "错误": "Errors", "警告": "Warnings",
@@ -76,7 +77,8 @@ EN_LABELS = {
     "计算总分分布": "Distribution of computed totals", "按规则代码的问题数": "Findings by rule code",
     "无计算总分": "No computed total", TITLE: "Self-evaluation batch summary",
     "按文件夹": "By folder", "无法读取": "Unreadable", "通过率": "Pass rate",
-    "平均计算总分": "Average computed total", "合计": "Total", "文件夹：": "folder: ",
+    "平均计算总分": "Average total", "合计": "Total", "文件夹：": "folder: ", "　": "  ",
+    "&C第 &P 页，共 &N 页": "&CPage &P of &N",
 }
 
 
@@ -165,6 +167,7 @@ class Summary:
                  date: str | None = None, lang: str = "zh"):
         self.path = Path(path)
         self._label = label_for(lang)  # headers, sheet names and titles in --lang
+        self._header_height = 30 if lang == "en" else None  # English headers take two lines
         # the title printed at the top of every page: the input folder and the day
         self.folder = folder
         self.date = date if date is not None else datetime.now().strftime("%Y-%m-%d")
@@ -237,6 +240,7 @@ class Summary:
         tr = self._label
         for table in self._tables.values():
             table.label = tr
+            table.header_height = self._header_height
         self._tables["forms"].attach(book.add_worksheet(tr("汇总")), self._fmt, self._page_header("汇总"))
         self._folders_ws = book.add_worksheet(tr("按文件夹"))
         self._tables["findings"].attach(book.add_worksheet(tr("问题清单")), self._fmt, self._page_header("问题清单"))
@@ -244,8 +248,9 @@ class Summary:
 
     def _title(self) -> str:
         tr = self._label
-        where = f"　{tr('文件夹：')}{self.folder}" if self.folder else ""
-        return f"{tr(TITLE)}{where}　{self.date}"
+        gap = tr("　")
+        where = f"{gap}{tr('文件夹：')}{self.folder}" if self.folder else ""
+        return f"{tr(TITLE)}{where}{gap}{self.date}"
 
     def _page_header(self, sheet: str) -> str:
         """The title on every printed page (xlsxwriter header codes; & doubled)."""
@@ -254,7 +259,7 @@ class Summary:
         folder = _clean_text(self.folder or "")
         if len(folder) > 60:  # Excel's header holds 255 characters in all
             folder = "…" + folder[-59:]
-        where = f"{tr('文件夹：')}{folder}　" if folder else ""
+        where = f"{tr('文件夹：')}{folder}{tr('　')}" if folder else ""
         return (f'&L&"-,Bold"&12{text.replace("&", "&&")}'
                 f"&R{where.replace('&', '&&')}{self.date}")
 
@@ -457,12 +462,18 @@ class Summary:
                 })
         self._write_folders(self._folders_ws, fmt)
         self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
+        footer = self._label(PAGE_FOOTER)
+        if footer != PAGE_FOOTER:
+            for ws in self._writer.book.worksheets():
+                ws.set_footer(footer)
 
     def _write_folders(self, ws, fmt) -> None:
         """按文件夹: one row per input subfolder (a county), then the total."""
         _print_setup(ws, self._page_header("按文件夹"))
         ws.repeat_rows(0)
         ws.freeze_panes(1, 0)
+        if self._header_height:
+            ws.set_row(0, self._header_height)
         for c, head in enumerate(FOLDER_HEADERS):
             ws.write_string(0, c, self._label(head), fmt.header)
         rows = sorted(self.folders.items(), key=lambda item: (item[0] == ROOT_FOLDER, item[0]))
@@ -658,6 +669,9 @@ class _Formats:
         self.grey = book.add_format({"font_color": "#FFFFFF", "bg_color": "#7F7F7F"})
 
 
+PAGE_FOOTER = "&C第 &P 页，共 &N 页"
+
+
 def _print_setup(ws, header: str | None = None) -> None:
     """A4 landscape, one page wide and as many tall as it takes (the column
     widths keep the print at 9 pt or more), the title at the top of every
@@ -668,7 +682,7 @@ def _print_setup(ws, header: str | None = None) -> None:
     ws.set_margins(left=0.3, right=0.3, top=0.75, bottom=0.6)
     if header:
         ws.set_header(header)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_footer(PAGE_FOOTER)
     ws.center_horizontally()
 
 
@@ -734,6 +748,7 @@ class _Table:
         self.ws = None
         self.headers = headers
         self.label = lambda text: text  # Summary sets the --lang one
+        self.header_height: float | None = None  # two lines for English headers
         self.link_col = link_col
         self.caps = widths or (60,) * len(headers)
         # the style of each column's cells: bordered, long text wrapped
@@ -755,6 +770,8 @@ class _Table:
     def attach(self, ws, fmt: _Formats, header: str | None = None) -> None:
         """The worksheet the rows go into: header, frozen and printed on every page."""
         self.ws = ws
+        if self.header_height:
+            ws.set_row(0, self.header_height)
         for c, head in enumerate(self.headers):
             ws.write_string(0, c, self.label(head), fmt.header)
         ws.freeze_panes(1, 0)

@@ -172,11 +172,20 @@ def test_batch_in_english_with_english_summary(folder, quoted):
     assert re.search(r"^3 files, 2 forms: 10 errors, 8 warnings, 1 unreadable files; [\d.]+ s\.$", out, re.MULTILINE)
     assert leftover_cjk(out, quoted) == []
     wb = openpyxl.load_workbook(folder / "out_en" / "summary.xlsx", read_only=True)
-    assert wb.sheetnames[:3] == ["Forms", "Findings", "Statistics"]
-    for ws in wb.worksheets[:2]:
+    assert wb.sheetnames == ["Forms", "By folder", "Findings", "Statistics"]
+    for ws in wb.worksheets[:3]:
         headers = next(ws.iter_rows(max_row=1, values_only=True))
-        assert headers[:2] == ("File", "Sheet")
+        assert headers[0] == "Folder"
         assert [h for h in headers if h and CJK.search(h)] == []
+    assert next(wb["Findings"].iter_rows(max_row=1, values_only=True))[:4] == ("Folder", "File", "Sheet", "Cell")
+    wb.close()
+    wb = openpyxl.load_workbook(folder / "out_en" / "summary.xlsx")  # page headers need the full reader
+    for ws in wb.worksheets:  # the printed title and page numbers too
+        assert ws.oddHeader.left.text == f"Self-evaluation batch summary ({ws.title})"
+        assert ws.oddHeader.right.text.startswith("folder: in  ") and not CJK.search(ws.oddHeader.right.text)
+        assert ws.oddFooter.center.text == "Page &P of &N"
+    labels = [row[0] for row in wb["Statistics"].iter_rows(min_row=3, max_col=1, values_only=True) if row[0]]
+    assert labels[:3] == ["Overall", "Files", "Forms"] and "Distribution of computed totals" in labels
     wb.close()
     chinese = run("batch", "in", "-o", "out_zh", "--jobs", "1", cwd=folder)
     assert leftover_cjk(text(chinese), quoted)
