@@ -60,6 +60,10 @@ class Profile:
     tolerance: Decimal = Decimal("0.01")
     rounding: int = 2
     rate_decimals: int = 4
+    # "mof": 产出/效益/满意度 + a budget execution score; "evaluation": 决策/过程/产出/效益,
+    # budget execution an indicator row (no separate budget score)
+    scheme: str = "mof"
+    key: str = ""  # the named profile ("mof", "sichuan" …), "" for the built-in default or a file
 
     @property
     def total_points(self) -> Decimal:
