@@ -25,7 +25,7 @@ from typing import Any
 from selfeval_xlsx import layout
 from selfeval_xlsx.formula import col_index
 from selfeval_xlsx.model import Cell, Form, Indicator, Workbook
-from selfeval_xlsx.profile import DEFAULT, Profile
+from selfeval_xlsx.profile import DEFAULT, Profile, for_layout
 from selfeval_xlsx.rules import BY_CODE, ERROR
 from selfeval_xlsx.scoring import (
     budget_rate,
@@ -111,6 +111,7 @@ class FormResult:
     unfilled: tuple[str, str] | None = None  # why fill writes nothing into this form (zh, en)
     profile_name: str = ""  # the profile the form was checked with
     profile_auto: bool = False  # picked from the layout's markers
+    expected_absent: list[str] = field(default_factory=list)  # parts the profile expects that the form lacks
 
     @property
     def errors(self) -> int:
@@ -191,7 +192,10 @@ class _Checker:
     def __init__(self, form: Form, profile: Profile):
         self.form = form
         self.profile = profile
-        self.result = FormResult(form=form)
+        self.result = FormResult(form=form, profile_name=profile.name)
+        self.result.expected_absent = [
+            name for name in profile.expects if (part := form.parts.get(name)) is not None and part.status == "absent"
+        ]
         self.tolerance = profile.tolerance
 
     # -- helpers --------------------------------------------------------
@@ -239,6 +243,8 @@ class _Checker:
             self.result.total = None
             self.result.stated_total = _number(self.form.total)
             self.result.grade = ""
+            if self.form.conclusion is not None and not self.form.conclusion.empty:
+                self.result.stated_grade = self.form.conclusion.text.strip()
         self.year()
         self.formulas()
         self.gate(indicator_weights, budget_weight)
@@ -671,7 +677,8 @@ class _Checker:
             return
         if cell.empty:
             self.add("E101", cell, field="自评结论", field_en="Conclusion")
-            self.change(cell, expected, "E101")
+            words = dict(zip(("优秀", "良好", "中", "差"), self.profile.grade_words))
+            self.change(cell, words.get(expected, expected), "E101")  # the profile's way of writing the grade
             return
         text = cell.text.strip()
         self.result.stated_grade = text
@@ -861,4 +868,11 @@ def check_form(form: Form, profile: Profile = DEFAULT) -> FormResult:
 
 
 def check_workbook(workbook: Workbook, profile: Profile = DEFAULT) -> list[FormResult]:
-    return [check_form(form, profile) for form in workbook.forms]
+    """Check every form; without a chosen profile each form gets the one its layout names."""
+    results = []
+    for form in workbook.forms:
+        chosen, auto = for_layout(form.layout, profile)
+        result = check_form(form, chosen)
+        result.profile_auto = auto
+        results.append(result)
+    return results

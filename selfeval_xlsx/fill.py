@@ -59,6 +59,15 @@ def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
     severity = SEVERITY_LABEL[lang]
     rows = []
     for result in results:
+        if result.unfilled:
+            # the form failed the plausibility gate: nothing was written into it, say why first
+            reason = result.unfilled[1] if lang == "en" else result.unfilled[0]
+            rows.append(ReportRow(
+                code="—", severity=severity["error"], sheet=result.form.sheet, cell="",
+                message=(f"not filled: {reason}; no cell of this form was changed" if lang == "en"
+                         else f"未回填：{reason}；此表没有改动任何单元格"),
+                old=None, new=None,
+            ))
         changed = {change.cell.ref: change for change in result.changes}
         for finding in result.findings:
             change = changed.get(finding.cell)
@@ -139,11 +148,21 @@ def fill_path(
         if not exc.path:
             exc.path = str(source)
         return {"file": str(source), "status": "unreadable", "error": exc.message(lang), "forms": [],
-                "output": None, "changes": []}
+                "output": None, "changes": [], "unfilled": []}
     result = file_result(str(source), results, lang)
     result["output"] = str(target)
     result["changes"] = changes_list(results)
+    result["unfilled"] = unfilled_list(results, lang)
     return result
+
+
+def unfilled_list(results: list[FormResult], lang: str = "zh") -> list[dict[str, str]]:
+    """The forms fill wrote nothing into, with the reason."""
+    return [
+        {"sheet": r.form.sheet, "reason": r.unfilled[1] if lang == "en" else r.unfilled[0]}
+        for r in results
+        if r.unfilled
+    ]
 
 
 def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Path:

@@ -953,6 +953,9 @@ def _read_total(sh: _Sheet, form: Form, r: int, c: int, weight_col: int | None, 
         form.total_weight = sh.rcell(r, weight_col)  # type: ignore[arg-type]
     if score_ok:
         form.total = sh.rcell(r, score_col)  # type: ignore[arg-type]
+        others = [x for x in right if x.ref not in (form.total.ref, form.total_weight.ref if form.total_weight else "")]
+        if form.total.empty and len(others) == 1 and parse_number(others[0].value) is not None:
+            form.total = others[0]  # "自评总分 | 95.75" written right of its label, not under 得分
     if not score_ok:
         numbers = [x for x in right if form.total_weight is None or x.ref != form.total_weight.ref]
         if not weight_ok and len(numbers) >= 2:

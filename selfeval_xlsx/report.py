@@ -62,7 +62,8 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
         },
         "layout": form.layout,
         "parts": {name: part_dict(part) for name, part in form.parts.items()},
-        "profile": {"name": result.profile_name, "auto": result.profile_auto},
+        "profile": {"name": result.profile_name, "auto": result.profile_auto,
+                    "expected_absent": list(result.expected_absent)},
         "complete": result.complete,
         "unfilled": (result.unfilled[1] if lang == "en" else result.unfilled[0]) if result.unfilled else None,
         "findings": [
@@ -124,6 +125,9 @@ def _layout_text(form: dict[str, Any], zh: bool) -> str:
         text = f"layout {layout} (understood: {', '.join(seen) or 'none'}"
         text += f"; not understood: {', '.join(partial)})" if partial else ")"
     profile = form.get("profile") or {}
+    absent = [PART_LABEL[lang][n] for n in profile.get("expected_absent", [])]
+    if absent:
+        text += f"，未找到：{'、'.join(absent)}" if zh else f", not found: {', '.join(absent)}"
     if profile.get("auto"):
         text += f"，按版式自动选用配置 {profile['name']}" if zh else f", profile {profile['name']} picked from the layout"
     if form.get("unfilled"):
