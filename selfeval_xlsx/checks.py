@@ -362,9 +362,13 @@ class _Checker:
                             "the layout may have been misread"))
         stated = _number(self.form.total)
         reach = max(points, full) if points is not None else full
-        if stated is not None and (stated < 0 or stated > reach + self.tolerance):
+        if stated is not None and (stated < 0 or stated > reach * (1 + GATE_SHARE)):
             reasons.append((f"填报总分 {show(stated)} 超出各行分值合计 {show(reach)}",
                             f"the stated total {show(stated)} is beyond the {show(reach)} points of the rows"))
+        computed = self.result.total
+        if computed is not None and computed > reach + self.tolerance:
+            reasons.append((f"计算总分 {show(computed)} 超过满分 {show(reach)}（得分超出分值，见上）",
+                            f"the computed total {show(computed)} exceeds full marks {show(reach)} (scores above their points)"))
         if reasons:
             self.result.unfilled = ("；".join(r[0] for r in reasons), "; ".join(r[1] for r in reasons))
             self.result.changes = []
@@ -617,10 +621,10 @@ class _Checker:
             declared_match = DECLARED.search(unicodedata.normalize("NFKC", label.text))
             declared = Decimal(declared_match.group(1)) if declared_match else None
             group = evaluation_key(label.text) if self.evaluation else level1_key(label.text)
-            if not any(row.weight is not None for row in self.form.indicators):
-                continue  # no 分值 column: block sums and the total are checked instead
             if group:
                 seen.add(group)
+            if not any(row.weight is not None for row in self.form.indicators):
+                continue  # no 分值 column: block sums and the total are checked instead
             if declared is not None and declared != found:
                 self.add("W101", label, expected=declared, found=found, label=name, declared=declared)
                 continue
