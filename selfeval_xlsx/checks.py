@@ -227,7 +227,10 @@ class _Checker:
             self.add("Q204", cell, found=cell.text.strip())
         if not self.form.indicators:  # a blank template: one finding, not a cascade
             self.add("E102", None)
-            self.result.grade = grade(ZERO, self.profile)
+            # nothing filled in: no computed total or grade shown as if it were real
+            self.result.complete = False
+            self.result.total = None
+            self.result.stated_total = _number(self.form.total)
             self.result.findings.sort(key=lambda f: position(f.cell))
             return self.result
         indicator_total, indicator_weights = self.indicators()
@@ -236,7 +239,7 @@ class _Checker:
         self.blocks()
         if not self.result.complete:
             self.incomplete()
-        elif self.budget_known(budget_score_value):
+        elif self.budget_known(budget_score_value) and self.scores_known():
             self.totals(indicator_total + (budget_score_value or ZERO))
             self.conclusion()
         else:
@@ -295,6 +298,11 @@ class _Checker:
             return True
         funds = self.part("funds")
         return funds is None or funds.status == "absent"
+
+    def scores_known(self) -> bool:
+        """The indicator scores the total needs: False when the table has no score column (L202)."""
+        part = self.part("indicators")
+        return part is None or not part.columns or "score" in part.columns
 
     @property
     def evaluation(self) -> bool:

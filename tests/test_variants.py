@@ -346,3 +346,65 @@ def test_profile_weights_must_total_100_naming_the_keys(tmp_path):
         "请调整 weights.output, weights.benefit, weights.satisfaction, weights.budget 使合计为 100"
         "（未写出的键取默认值：output 50, benefit 30, satisfaction 10, budget 10）"
     )
+
+
+# --------------------------------------------------------------------------
+# Yunnan, narrative conclusion with a grade cell, a ratio column without points, stated totals anywhere
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_yunnan_grade_in_the_total_row(tmp_path, how):
+    src = build(tmp_path, vf.yunnan(), how)
+    form = only_form(src)
+    assert form["layout"] == "yunnan" and form["profile"] == {"name": "云南", "auto": True, "expected_absent": []}
+    assert form["total"] == {"stated": 96, "computed": 87.5, "cell": "J12"}
+    assert form["conclusion"] == {"stated": "优", "computed": "良好", "cell": "K12"}
+    assert pairs(form) == [("C101", "K12"), ("T101", "J12")]
+    result, diff = filled(tmp_path, src, "云南")
+    assert diff == {"J12": (96, 87.5), "K12": ("优", "良")}  # the grade keeps the form's one-character style
+
+
+def test_narrative_conclusion_grade_read_only_from_a_grade_cell(tmp_path):
+    src = build(tmp_path, vf.sichuan(grade="良"))
+    form = only_form(src)
+    assert form["parts"]["conclusion"]["kind"] == "narrative"
+    assert form["parts"]["conclusion"]["grade_cell"] == "K21"
+    assert form["conclusion"] == {"stated": "良", "computed": "优秀", "cell": "K21"}
+    assert pairs(form) == [("C101", "K21")]
+    result, diff = filled(tmp_path, src, "510000_0013zp")
+    assert diff == {"K21": ("良", "优")}  # never the narrative box D21
+
+
+def test_a_ratio_column_without_points_is_not_read_as_scores(tmp_path):
+    """Only 得分系数（%）: the ratio is never taken for points, never overwritten; one L202, no T101."""
+    src = build(tmp_path, vf.chongqing(ratio_only=True))
+    form = only_form(src)
+    assert form["parts"]["indicators"]["columns"]["ratio"] == "F" and "score" not in form["parts"]["indicators"]["columns"]
+    assert pairs(form) == [("L202", "B6")]
+    assert form["findings"][0]["message"] == (
+        "绩效指标（B6:G11）：只有得分系数列（比率，不是分数），没有得分（分）列；各指标得分未核验")
+    assert form["total"]["computed"] is None
+    result, diff = filled(tmp_path, src, "部门整体")
+    assert diff == {} and result["unfilled"] == [{"sheet": "部门整体", "reason": "绩效指标表没有得分列"}]
+
+
+@pytest.mark.parametrize("label", ["总分", "合计", "总计", "自评总分"])
+def test_stated_total_rows_after_the_table(tmp_path, label):
+    form = only_form(build(tmp_path, vf.chongqing(wrong_points=True, total_label=label)))
+    assert form["total"] == {"stated": 99.5, "computed": 95.75, "cell": "B12"}
+    assert ("T101", "B12") in pairs(form)
+
+
+@pytest.mark.parametrize("label", ["自评总分（分）", "自评得分", "综合得分", "自评总分："])
+def test_stated_total_in_a_header_field(tmp_path, label):
+    form = only_form(build(tmp_path, vf.no_merges(total_label=label)))
+    assert form["total"] == {"stated": 91.5, "computed": 91.17, "cell": "F3"}
+    assert form["parts"]["total"]["header_field"] is True
+    assert pairs(form) == [("S103", "H11"), ("T101", "F3")]
+
+
+def test_an_evaluation_profile_has_no_template():
+    run = subprocess.run([sys.executable, "-m", "selfeval_xlsx", "template", "--profile", "evaluation", "-o", "x.xlsx"],
+                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
+    assert run.returncode == 2 and "没有对应的官方空白模板" in run.stderr and "Traceback" not in run.stderr
+    assert not (ROOT / "x.xlsx").exists()

@@ -104,7 +104,7 @@ def _pad(rows: list[list[Any]], width: int) -> list[list[Any]]:
 
 
 def sichuan(*, conclusion: str = "项目按计划完成，资金使用规范，绩效目标基本实现。", filled: bool = True,
-            total_label: str = "总额", zero_total: bool = False) -> Grid:
+            total_label: str = "总额", zero_total: bool = False, grade: str | None = None) -> Grid:
     score = (lambda v: v) if filled else (lambda v: None)
     total_row = [None, total_label, 480, 500, 490, 0.98, 10, score(9.8), None]
     if zero_total:
@@ -133,13 +133,13 @@ def sichuan(*, conclusion: str = "项目按计划完成，资金使用规范，�
         [None, None, "可持续影响指标", "2018-2022年规划目标完成情况", "定性", "完成", "—", "完成", 10, score(10)],
         [None, "满意度指标", "服务对象满意度指标", "受援群众满意度", "≥", 90, "%", 95, 10, score(10)],
         ["总分", None, None, None, None, None, None, None, 100, score(99.8)],
-        ["评价结论", None, None, conclusion],
+        ["评价结论", None, None, conclusion, *([None] * 5 + ["自评等级", grade] if grade else [])],
         ["存在问题", None, None, "基层法律服务力量不足。" if filled else "（简要说明存在的问题）"],
         ["改进措施", None, None, "加强基层法律服务队伍建设。" if filled else "（简要说明改进措施）"],
     ]
     merges = ["A5:A10", "A11:A12", "B11:E11", "F11:K11", "B12:E12", "F12:K12", "A13:A19", "B14:B16",
-              "C14:C15", "B17:B18", "A20:H20", "A21:C21", "D21:K21", "A22:C22", "D22:K22", "A23:C23", "D23:K23",
-              "A2:K2", "A3:K3", "A4:B4", "C4:K4"]
+              "C14:C15", "B17:B18", "A20:H20", "A21:C21", "D21:I21" if grade else "D21:K21", "A22:C22", "D22:K22",
+              "A23:C23", "D23:K23", "A2:K2", "A3:K3", "A4:B4", "C4:K4"]
     return Grid("510000_0013zp", _pad(rows, 11), merges)
 
 
@@ -181,7 +181,7 @@ def hubei(*, block2_points: int = 40, weights: bool = True, total: float = 99.6,
 # a flat indicator list (no 一级/二级 columns)
 
 
-def chongqing(*, wrong_points: bool = False) -> Grid:
+def chongqing(*, wrong_points: bool = False, total_label: str = "自评总分", ratio_only: bool = False) -> Grid:
     rows = [
         ["部门整体支出绩效自评表"],
         ["（2024年度）"],
@@ -195,8 +195,11 @@ def chongqing(*, wrong_points: bool = False) -> Grid:
         [3, "统计数据发布及时率", "100%", "100%", 20, 100, 20, "否"],
         [4, "预算调整率", "5%", "8%", 10, 62.5, 6.25 if not wrong_points else 10, "否"],
         [5, "数据使用单位满意度", "≥90%", "95%", 10, 100, 10, "否"],
-        ["自评总分", 95.75 if not wrong_points else 99.5],
+        [total_label, 95.75 if not wrong_points else 99.5],
     ]
+    if ratio_only:  # only the 得分系数（%） column: no points column the tool could read
+        for row in rows[5:11]:
+            del row[6]
     merges = ["A1:H1", "A2:H2", "A4:A5", "B3:H3"]
     return Grid("部门整体", _pad(rows, 8), merges)
 
@@ -231,11 +234,11 @@ def evaluation() -> Grid:
 # header field; a lower-is-better indicator known by its name
 
 
-def no_merges(*, placeholders: bool = False) -> Grid:
+def no_merges(*, placeholders: bool = False, total_label: str = "自评总分（分）") -> Grid:
     rows = [
         ["部门整体支出绩效自评表"],
         ["（2024年度）"],
-        ["部门（单位）名称", "某县审计局", None, None, "自评总分（分）", 91.5],
+        ["部门（单位）名称", "某县审计局", None, None, total_label, 91.5],
         ["部门（单位）总体资金（万元）", "资金来源", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
         [None, "年度资金总额", 300, 300, 285, 10, 0.95, 9.5],
         [None, "基本支出", 200, 200, 195, "—", "—", "—"],
@@ -274,3 +277,27 @@ def unknown_funds() -> Grid:
     ]
     merges = ["A4:A6"]
     return Grid("档案馆", _pad(rows, 9), merges)
+
+
+# --------------------------------------------------------------------------
+# Yunnan: 指标性质 / 度量单位, the grade written in the 总分 row
+
+
+def yunnan(*, total: float = 96, grade: str = "优") -> Grid:
+    rows = [
+        ["项目支出绩效自评表"],
+        ["（2024年度）"],
+        ["项目名称", "边境村寨人居环境提升", None, "主管部门", "某县住建局"],
+        ["项目资金（万元）", "资金来源", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        [None, "年度资金总额", 200, 200, 190, 10, 0.95, 9.5],
+        [None, "其中：当年财政拨款", 200, 200, 190, "—", "—", "—"],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分",
+         "偏差原因分析及改进措施"],
+        [None, "产出指标", "数量指标", "改造村寨数", "≥", 10, "个", 6, 30, 18, "4个村寨雨季停工，顺延至次年"],
+        [None, None, "质量指标", "工程验收合格率", "=", 100, "%", 100, 20, 20],
+        [None, "效益指标", "社会效益指标", "受益群众", "≥", 3000, "人", 3100, 30, 30],
+        [None, "满意度指标", "服务对象满意度指标", "群众满意度", "≥", 90, "%", 93, 10, 10],
+        ["总分", None, None, None, None, None, None, None, 100, total, grade],
+    ]
+    merges = ["A4:A6", "A7:A11", "B8:B9", "A12:H12"]
+    return Grid("云南", _pad(rows, 11), merges)
