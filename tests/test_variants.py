@@ -408,3 +408,93 @@ def test_an_evaluation_profile_has_no_template():
                          capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
     assert run.returncode == 2 and "没有对应的官方空白模板" in run.stderr and "Traceback" not in run.stderr
     assert not (ROOT / "x.xlsx").exists()
+
+
+# --------------------------------------------------------------------------
+# grids read straight from memory: direction by name beside a 指标性质 that names none, the profile line
+
+
+def _grid_form(rows: list[list], merges=()):
+    from selfeval_xlsx.loading import RawSheet
+    from selfeval_xlsx.reader import read_sheet
+
+    width = max(len(r) for r in rows)
+    grid = [[("" if v is None else v) for v in r] + [""] * (width - len(r)) for r in rows]
+    (form,) = read_sheet(RawSheet("S", grid, list(merges), {}))
+    return form
+
+
+@pytest.mark.parametrize("nature", ["定量指标", "定量", None])
+def test_direction_inferred_when_the_nature_column_names_none(nature):
+    from selfeval_xlsx.checks import check_form
+
+    form = _grid_form([
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "实际完成值", "分值", "得分", "原因"],
+        ["满意度指标", "服务对象满意度", "群众投诉率", nature, "5%", "2%", 10, 4, None],
+        ["总分", None, None, None, None, None, 10, 4],
+    ])
+    result = check_form(form)
+    (s103,) = [f for f in result.findings if f.code == "S103"]
+    assert s103.expected == 10  # 2% ≤ 5%: full marks, not 2/5 × 10
+    assert s103.message() == "得分 4 与计算结果 10 不符（5/2×10，按指标名称推定为反向指标）；请按公式更正"
+    assert s103.message("en").endswith("(5/2×10, lower-is-better inferred from the name); correct it")
+
+
+def test_an_explicit_operator_or_nature_is_never_overridden_by_the_name():
+    from selfeval_xlsx.checks import check_form
+
+    form = _grid_form([
+        ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "实际完成值", "分值", "得分", "原因"],
+        ["产出指标", "质量", "问题整改率", None, "≥90%", "95%", 10, 10, None],
+        ["产出指标", "质量", "资金结余率", "正向", "5%", "4%", 10, 8, "结余偏低"],
+        ["总分", None, None, None, None, None, 20, 18],
+    ])
+    result = check_form(form)
+    assert not [f for f in result.findings if f.code.startswith("S1")]
+
+
+def test_the_text_line_says_the_profile_was_picked_from_the_layout(tmp_path):
+    src = build(tmp_path, vf.hubei())
+    line = text_lines(validate_file(src))[-1]
+    assert "版式 湖北（已识别：资金、绩效指标、总分、结论），按版式自动选用配置 湖北，总分 填报 99.6 / 计算 99.6" in line
+    from selfeval_xlsx.profile import named
+
+    explicit = text_lines(validate_file(src, named("hubei")))[-1]
+    assert "自动选用" not in explicit and "总分 填报 99.6 / 计算 99.6" in explicit
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VOCAB = ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分", "权重", "得分系数（%）", "指标得分（分）",
+         "参考分值", "年初指标值", "调整指标值", "（A）", "（B）", "年度绩效目标1（40分）", "年度绩效目标2（40分）",
+         "预算执行情况（万元）（20分）", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分（20分*执行率）", "执行率权重",
+         "执行率得分（分）", "年初预算", "调整后预算数", "预算执行数", "总额", "合计", "总分", "自评总分（分）", "评价结论",
+         "存在问题", "结合自评情况（200字以内）", "510000_0013zp", "决策", "过程", "产出", "效益", "指标1：", "……", "*",
+         "/", "差错率", "优", "2018-2022年", "定量指标", "", ""]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.lists(st.one_of(st.sampled_from(VOCAB), st.integers(-5, 120), st.none()), max_size=9),
+                  max_size=22),
+    merges=st.lists(st.tuples(st.integers(0, 21), st.integers(0, 8), st.integers(0, 3), st.integers(0, 2)), max_size=6),
+)
+def test_any_province_like_grid_is_read_and_checked_without_crashing(rows, merges):
+    from selfeval_xlsx.checks import check_workbook
+    from selfeval_xlsx.loading import RawSheet
+    from selfeval_xlsx.model import Workbook
+    from selfeval_xlsx.reader import read_sheet
+    from selfeval_xlsx.report import file_result
+
+    grid = [["" if v is None else v for v in row] for row in rows]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    ms = [(r, c, r + dr, c + dc) for r, c, dr, dc in merges if dr or dc]
+    forms = read_sheet(RawSheet("S", grid, ms, {}))
+    results = check_workbook(Workbook("x.xlsx", ["S"], forms))
+    for result in results:
+        assert result.form.layout and set(result.form.parts) <= {"title", "funds", "indicators", "total", "conclusion"}
+        if result.unfilled:
+            assert result.changes == []
+        text_lines(file_result("x.xlsx", results))
