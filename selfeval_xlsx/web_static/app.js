@@ -18,6 +18,8 @@
   var CHUNK_FILES = 8;
   var CHUNK_BYTES = 16 * 1024 * 1024;
   var KIND = { department: "部门整体支出", project: "项目支出" };
+  var LAYOUT = { "mof-3-1": "财政部附件3-1", "mof-3-2": "财政部附件3-2", sichuan: "四川", hubei: "湖北",
+    chongqing: "重庆", yunnan: "云南", evaluation: "决策/过程/产出/效益", unknown: "未识别" };
   var LEVEL = { error: "错误", warning: "警告" };
 
   var entries = [];   // {file, result, sendable, node}
@@ -181,7 +183,9 @@
   function formBlock(form) {
     var budget = form.budget || {}, total = form.total || {}, conclusion = form.conclusion || {};
     var sub = [KIND[form.kind] || form.kind, form.unit, form.year ? form.year + " 年度" : null,
-      form.indicator_count !== undefined ? "三级指标 " + form.indicator_count + " 项" : null]
+      form.indicator_count !== undefined ? "三级指标 " + form.indicator_count + " 项" : null,
+      form.layout ? "版式 " + (LAYOUT[form.layout] || form.layout) : null,
+      form.profile && form.profile.auto ? "按版式选用配置 " + form.profile.name : null]
       .filter(Boolean).join(" · ");
     var boxes = [
       scoreBox("总分", total.stated, total.computed, 3, true),
@@ -203,6 +207,7 @@
         el("span", { class: "form-sub", text: sub })
       ]),
       el("dl", { class: "scores" }, boxes),
+      form.unfilled ? el("p", { class: "unfilled", text: "未回填：" + form.unfilled + "；校正副本中此表没有改动任何单元格" }) : null,
       findingsTable(form)
     ]);
   }
