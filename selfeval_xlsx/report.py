@@ -57,7 +57,7 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
         },
         "conclusion": {
             "stated": result.stated_grade,
-            "computed": result.grade,
+            "computed": result.grade or None,  # None: no grade shown as if it were real
             "cell": form.conclusion.ref if form.conclusion else None,
         },
         "layout": form.layout,

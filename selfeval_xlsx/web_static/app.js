@@ -145,7 +145,10 @@
     else differ = (stated || "") !== (computed || "");
     if (computed === null || computed === undefined) differ = false;
     var shownStated = isNumber ? num(stated, digits) : (stated || "未填");
-    var shownComputed = isNumber ? num(computed, digits) : (computed || "—");
+    // no computed value: the form is not filled in completely, or a part it needs was not understood
+    var shownComputed = computed === null || computed === undefined || computed === "" ? "未核验"
+      : (isNumber ? num(computed, digits) : computed);
+    if (computed === "") differ = false;
     return el("div", { class: "score" + (differ ? " bad" : "") }, [
       el("dt", { text: label }),
       el("dd", null, [
