@@ -662,14 +662,19 @@ def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int, b
         if label_col < 0:
             return
     used: set[str] = set()
-    for r in range(hr + 1, h):
+    first = hr + 1
+    if first < h:
+        texts = [v for v in sh.rows[first] if isinstance(v, str) and v.strip()]
+        if texts and all(_AB_ONLY.match(unicodedata.normalize("NFKC", v).strip()) for v in texts):
+            first += 1  # "（A）" | "（B）" under 全年预算数 | 全年执行数: part of the header
+    for r in range(first, h):
         tl = sh.top_left(r, label_col)
         if tl[0] != r:
             label_raw = None  # continuation of a merge from above
         else:
             label_raw = sh.raw(*tl)
         t = norm(label_raw) if isinstance(label_raw, str) else ""
-        if not t and r == hr + 1 and tl[0] < r and not form.funds:
+        if not t and r == first and tl[0] < r and not form.funds:
             # the block label merged over header and data (Chongqing): one unlabelled total row
             money = [sh.raw(r, value_cols[k]) for k in ("budget", "executed") if k in value_cols]
             if money and all(parse_number(v) is not None for v in money):

@@ -261,19 +261,20 @@ def test_evaluation_scheme_budget_is_an_indicator_row(tmp_path, how):
 def test_no_merges_ab_row_and_total_in_a_header_field(tmp_path, how):
     src = build(tmp_path, vf.no_merges(), how)
     form = only_form(src)
-    assert form["layout"] == "mof-3-1" and form["indicator_count"] == 4  # the （A）/（B） row is header
+    assert form["layout"] == "mof-3-1" and form["indicator_count"] == 4  # the （A）/（B） rows are header
+    assert form["budget"] == {"rate": 0.95, "score": 9.5, "rate_cell": "G6", "score_cell": "H6"}
     assert form["total"] == {"stated": 91.5, "computed": 91.17, "cell": "F3"}
-    assert pairs(form) == [("S103", "H11"), ("T101", "F3")]
+    assert pairs(form) == [("S103", "H12"), ("T101", "F3")]
     s103 = next(f for f in form["findings"] if f["code"] == "S103")
     assert "按指标名称推定为反向指标" in s103["message"]  # 审计报告差错率 2% → 3%: 2/3 × 25
     result, diff = filled(tmp_path, src, "Sheet1")
-    assert diff == {"H11": (17, 16.67), "F3": (91.5, 91.17)}
+    assert diff == {"H12": (17, 16.67), "F3": (91.5, 91.17)}
 
 
 def test_placeholder_rows_are_not_indicators(tmp_path):
     form = only_form(build(tmp_path, vf.no_merges(placeholders=True)))
     assert form["indicator_count"] == 4
-    assert pairs(form) == [("Q204", "D14"), ("Q204", "D15"), ("Q204", "D16"), ("S103", "H11"), ("T101", "F3")]
+    assert pairs(form) == [("Q204", "D15"), ("Q204", "D16"), ("Q204", "D17"), ("S103", "H12"), ("T101", "F3")]
 
 
 # --------------------------------------------------------------------------
@@ -400,7 +401,7 @@ def test_stated_total_in_a_header_field(tmp_path, label):
     form = only_form(build(tmp_path, vf.no_merges(total_label=label)))
     assert form["total"] == {"stated": 91.5, "computed": 91.17, "cell": "F3"}
     assert form["parts"]["total"]["header_field"] is True
-    assert pairs(form) == [("S103", "H11"), ("T101", "F3")]
+    assert pairs(form) == [("S103", "H12"), ("T101", "F3")]
 
 
 def test_an_evaluation_profile_has_no_template():
