@@ -566,6 +566,7 @@ def _csv_matches(text: str, value: object) -> bool:
     return t != "" and abs(float(t) - float(value)) < 1e-6
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("prefix", PREFIXES)
 @pytest.mark.parametrize("mark", [True, False], ids=["marked", "no-mark"])
 def test_libreoffice_opens_output_and_shows_new_values(filled, libreoffice_csv, prefix: str, mark: bool) -> None:

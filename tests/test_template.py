@@ -428,6 +428,7 @@ def _recalculate(src: Path, workdir: Path) -> Path:
     return out / src.name
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("form", FORMS)
 def test_filled_template_recalculates_in_libreoffice(tmp_path, form):
