@@ -757,9 +757,12 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
             ind[key] = sh.cell(r, cols[key]) if key in cols else None
         if "target_initial" in cols and ind["target"] is not None and ind["target"].empty:
             ind["target"] = ind["target_initial"]  # no adjustment: the initial target is A
-        placeholder = _placeholder_row(ind)
-        if placeholder is not None:
-            form.placeholders.append(placeholder)  # "指标1：", "……", "*", "/" and nothing else
+        kind, placeholder = _placeholder_row(ind)
+        if kind is not None:
+            # an empty template slot ("指标2：", "……", "/" and nothing else) or a "其中…" detail row under a
+            # scored row: not an indicator, no finding; placeholder content ("指标1 | * | *"): Q204 once
+            if placeholder is not None:
+                form.placeholders.append(placeholder)
             r += 1
             continue
         form.indicators.append(
@@ -787,20 +790,35 @@ _PLACEHOLDER = re.compile(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|
 _DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
 
 
-def _placeholder_row(ind: dict[str, Cell | None]) -> Cell | None:
-    """The first placeholder cell of a row that holds nothing but placeholders, else None."""
-    first = None
+_SLOT = re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
+
+
+def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | None]:
+    """("slot", None) for an empty template slot, ("detail", None) for a "其中…" row without points,
+    ("placeholder", cell) for a row of nothing but placeholder content, (None, None) otherwise."""
+    level3 = ind.get("level3")
+    if (
+        level3 is not None
+        and _WS.sub("", unicodedata.normalize("NFKC", level3.text)).startswith("其中")
+        and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score"))
+    ):
+        return "detail", None
+    cells = []
     for key in ("level3", "target", "actual", "weight", "score", "reason"):
         cell = ind.get(key)
         if cell is None or cell.empty:
             continue
-        text = unicodedata.normalize("NFKC", cell.text).strip().rstrip(":：")
-        text = _WS.sub("", text)
-        if _PLACEHOLDER.match(text):
-            first = first or cell
-        elif text not in _DASHES:
-            return None
-    return first
+        text = _WS.sub("", unicodedata.normalize("NFKC", cell.text).strip().rstrip(":："))
+        if text in _DASHES or text in ("/", "／"):
+            continue
+        if not _PLACEHOLDER.match(text):
+            return None, None
+        cells.append((cell, text))
+    if not cells:
+        return "slot", None  # "/" and dashes only
+    if len(cells) == 1 and _SLOT.match(cells[0][1]):
+        return "slot", None
+    return "placeholder", cells[0][0]
 
 
 def _is_end_row(sh: _Sheet, r: int, first_level: int) -> bool:
