@@ -610,6 +610,8 @@ class _Checker:
 
     # -- weights --------------------------------------------------------
     def weights(self, indicator_weights: Decimal, budget_weight: Decimal) -> None:
+        if any(row.weight is not None and not (_number(row.weight) or ZERO) > 0 for row in self.form.indicators):
+            return  # a blank or invalid 分值 (E101/W104 said so): no sums built on it
         groups: dict[str, tuple[Cell, Decimal]] = {}
         order: list[str] = []
         for row in self.form.indicators:
@@ -637,12 +639,14 @@ class _Checker:
                 self.add("W101", label, expected=declared, found=found, label=name, declared=declared)
                 continue
             expected = self.profile.level1_weights.get(group) if group else None
+            if self.profile.indicator_points is not None:
+                expected = None  # the profile prescribes no per-一级 split
             if expected is not None and found != expected:
                 self.add("W201", label, expected=expected, found=found, label=name)
         for group in layout.LEVEL1:
             expected = self.profile.level1_weights.get(group.key)
-            if not self.form.level1_column or self.evaluation:
-                break  # no 一级 column, or another scheme: no "missing 一级" warnings
+            if not self.form.level1_column or self.evaluation or self.profile.indicator_points is not None:
+                break  # no 一级 column, another scheme, or no per-一级 split: no "missing 一级" warnings
             if self.form.indicators and expected and group.key not in seen:
                 self.add("W202", None, expected=expected, label=group.name)
         if not any(row.weight is not None for row in self.form.indicators):

@@ -63,6 +63,9 @@ class Profile:
         default_factory=lambda: {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
     )
     budget_points: Decimal = Decimal(10)
+    # the points of all 三级 together, for a province that prescribes no per-一级 split (Sichuan's
+    # 510000_0013zp: 绩效指标 90 + 预算执行 10); set, it replaces level1_weights
+    indicator_points: Decimal | None = None
     grade_excellent: Decimal = Decimal(90)
     grade_good: Decimal = Decimal(80)
     grade_pass: Decimal = Decimal(60)
@@ -82,6 +85,8 @@ class Profile:
 
     @property
     def total_points(self) -> Decimal:
+        if self.indicator_points is not None:
+            return self.indicator_points + self.budget_points
         return sum(self.level1_weights.values(), Decimal(0)) + self.budget_points
 
 
@@ -97,6 +102,7 @@ _SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
         "decision": ("level1_weights.decision", Decimal),
         "process": ("level1_weights.process", Decimal),
         "budget": ("budget_points", Decimal),
+        "indicators": ("indicator_points", Decimal),
     },
     "grades": {
         "excellent": ("grade_excellent", Decimal),
@@ -149,8 +155,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profil
     changes: dict[str, Any] = {}
     layout = data.get("layout") if isinstance(data.get("layout"), dict) else {}
     evaluation = layout.get("scheme") == "evaluation"
-    # the evaluation scheme has its own 一级 (决策/过程/产出/效益) and no budget score
-    weights = {} if evaluation else dict(DEFAULT.level1_weights)
+    given = data.get("weights") if isinstance(data.get("weights"), dict) else {}
+    # the evaluation scheme has its own 一级 (决策/过程/产出/效益) and no budget score; an
+    # "indicators" total replaces the per-一级 weights
+    weights = {} if evaluation or "indicators" in given else dict(DEFAULT.level1_weights)
     if evaluation:
         changes["budget_points"] = Decimal(0)
     for section, values in data.items():
@@ -185,9 +193,12 @@ def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profil
 def _check(profile: Profile, source: str) -> None:
     total = profile.total_points
     if total != 100:
-        parts = " + ".join(f"{key} {_plain(value)}" for key, value in profile.level1_weights.items())
+        shares = dict(profile.level1_weights)
+        if profile.indicator_points is not None:
+            shares = {"indicators": profile.indicator_points}
+        parts = " + ".join(f"{key} {_plain(value)}" for key, value in shares.items())
         parts += f" + budget {_plain(profile.budget_points)}"
-        keys = ", ".join(f"weights.{key}" for key in (*profile.level1_weights, "budget"))
+        keys = ", ".join(f"weights.{key}" for key in (*shares, "budget"))
         raise ProfileError(
             f"{source}: [weights] 合计 {_plain(total)}（{parts}），应为 100；请调整 {keys} 使合计为 100"
             "（未写出的键取默认值：output 50, benefit 30, satisfaction 10, budget 10）"
