@@ -439,8 +439,10 @@ class _Checker:
         effective = self.indicator_score(row, stated, weight, formula, target, actual)
         if effective is None and row.score.empty:
             self.result.complete = False  # a score that is blank and cannot be computed
-            if row.actual is not None and row.actual.empty:
-                self.add("E101", row.actual, field="实际完成值", field_en="Actual value")
+        if row.actual is not None and row.actual.empty:
+            # a blank 完成值: 未填写完整 even when a score was written (it cannot be checked)
+            self.result.complete = False
+            self.add("E101", row.actual, field="实际完成值", field_en="Actual value")
         if weight is not None and effective is not None:
             self.deviation(row, effective, weight, target, actual)
         return (effective or ZERO), (weight or ZERO)

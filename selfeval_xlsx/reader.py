@@ -676,8 +676,8 @@ def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int, b
         t = norm(label_raw) if isinstance(label_raw, str) else ""
         if not t and r == first and tl[0] < r and not form.funds:
             # the block label merged over header and data (Chongqing): one unlabelled total row
-            money = [sh.raw(r, value_cols[k]) for k in ("budget", "executed") if k in value_cols]
-            if money and all(parse_number(v) is not None for v in money):
+            values = [sh.raw(r, c) for c in value_cols.values()]
+            if any(v not in (None, "") for v in values):
                 row = FundsRow(key="total", label=sh.cell(*tl))
                 for k, c in value_cols.items():
                     setattr(row, k, sh.cell(r, c))
