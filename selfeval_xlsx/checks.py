@@ -175,7 +175,7 @@ def evaluation_key(text: str) -> str | None:
     """The 一级 of the evaluation-style scheme 决策/过程(管理)/产出/效益."""
     clean = _label(text)
     for key, names in EVALUATION_LEVEL1:
-        if clean.startswith(names):
+        if any(name in clean for name in names):  # "决策", "项目决策(10分)"
             return key
     return None
 
@@ -238,7 +238,7 @@ class _Checker:
         self.weights(indicator_weights, budget_weight)
         self.blocks()
         if not self.result.complete:
-            self.incomplete()
+            self.incomplete(indicator_weights, budget_weight, budget_score_value)
         elif self.budget_known(budget_score_value) and self.scores_known():
             self.totals(indicator_total + (budget_score_value or ZERO))
             self.conclusion()
@@ -309,14 +309,21 @@ class _Checker:
         """决策/过程/产出/效益: budget execution is an indicator row, no separate budget score."""
         return self.profile.scheme == "evaluation" or self.form.layout == "evaluation"
 
-    def incomplete(self) -> None:
-        """未填写完整: blank cells reported, no total or grade shown as if real, no C finding."""
+    def incomplete(self, indicator_weights: Decimal, budget_weight: Decimal, budget_score: Decimal | None) -> None:
+        """未填写完整: blank cells reported, no total or grade shown as if real, no C finding;
+        a stated total no filling-in could reach is still T101 (reported, never written)."""
         self.result.total = None
         self.result.grade = ""
         cell = self.form.total
-        self.result.stated_total = _number(cell)
+        stated = self.result.stated_total = _number(cell)
         if cell is not None and cell.empty:
             self.add("E101", cell, field="总分", field_en="Total score")
+        elif stated is not None and self.scores_known() and (self.evaluation or self.budget_known(budget_score)):
+            unaccounted = max(HUNDRED - indicator_weights - budget_weight, ZERO) if self.unweighted else ZERO
+            budget = budget_weight if budget_score is None else budget_score
+            reach = self.rounded(self.reach + unaccounted + (ZERO if self.evaluation else budget))
+            if stated > reach + self.tolerance:
+                self.add("T101", cell, expected=f"≤{show(reach)}", found=stated)
         conclusion = self.form.conclusion
         if conclusion is not None:
             if conclusion.empty:
@@ -385,11 +392,36 @@ class _Checker:
     def indicators(self) -> tuple[Decimal, Decimal]:
         total = ZERO
         weights = ZERO
+        # the most a half-filled form could still reach: scores that count + points of rows not scored
+        self.reach = ZERO
+        self.unweighted = False
         for row in self.form.indicators:
             score, weight = self.indicator(row)
             total += score
             weights += weight
+            if row.weight is not None and not weight:
+                self.unweighted = True
         return total, weights
+
+    def budget_row(self, row: Indicator, weight: Decimal | None, stated: Decimal | None) -> Decimal | None:
+        """The evaluation scheme's 预算执行率 row: its score is the funds block's rate × its points (F102)."""
+        total = self.form.funds_row("total")
+        if total is None or weight is None or not self.understood("funds"):
+            return None
+        rate = budget_rate(_number(total.budget), _number(total.executed))
+        if rate is None:
+            return None
+        profile = replace(self.profile, budget_points=weight)
+        if stated is not None and matches(stated, budget_score_candidates(rate, profile), profile):
+            return stated
+        computed = self.rounded(budget_score(rate, profile))
+        if stated is None:
+            self.add("E101", row.score, field="得分", field_en="Score")
+            self.change(row.score, computed, "E101")
+        else:
+            self.add("F102", row.score, expected=computed, found=stated, points=weight)
+            self.change(row.score, computed, "F102")
+        return computed
 
     def indicator(self, row: Indicator) -> tuple[Decimal, Decimal]:
         """Check one 三级 row; returns (effective score, weight)."""
@@ -435,6 +467,11 @@ class _Checker:
 
         if row.score is None:  # no score column (L202 said so): nothing to check or write
             return ZERO, (weight or ZERO)
+        if self.evaluation and row.level3 is not None and "预算执行率" in _label(row.level3.text):
+            effective = self.budget_row(row, weight, stated)
+            if effective is not None:
+                self.reach += effective
+                return effective, (weight or ZERO)
         self.inferred = inferred
         effective = self.indicator_score(row, stated, weight, formula, target, actual)
         if effective is None and row.score.empty:
@@ -445,6 +482,10 @@ class _Checker:
             self.add("E101", row.actual, field="实际完成值", field_en="Actual value")
         if weight is not None and effective is not None:
             self.deviation(row, effective, weight, target, actual)
+        if row.actual is not None and row.actual.empty or effective is None:
+            self.reach += weight or ZERO  # not scored yet: it could still bring its points
+        else:
+            self.reach += effective
         return (effective or ZERO), (weight or ZERO)
 
     def indicator_score(

@@ -1120,8 +1120,8 @@ def _recognise(sh: _Sheet, form: Form, top: int, last: int, cols: dict[str, int]
             markers.append("调整后预算数/权重")
     if form.blocks:
         markers.append("年度绩效目标N")
-    level1 = {norm(ind.level1.text)[:2] for ind in form.indicators if ind.level1 is not None and not ind.level1.empty}
-    if "决策" in level1 and ({"过程", "管理"} & level1):
+    level1 = [norm(ind.level1.text) for ind in form.indicators if ind.level1 is not None and not ind.level1.empty]
+    if any("决策" in t for t in level1) and any("过程" in t or "管理" in t for t in level1):
         markers.append("决策/过程")
     if form.parts.get("conclusion") and form.parts["conclusion"].info.get("in_total_row"):
         markers.append("总分行等级")
