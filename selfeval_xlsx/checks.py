@@ -46,6 +46,17 @@ LOWER_IS_BETTER = ("控制率", "调整率", "结余率", "结转结余率", "�
                    "失误率", "违规率", "返工率", "偏差率")
 
 
+_NAME_UNIT = re.compile(r"[（(]\s*([%％‰]|万元|元|个|人|次|天|户|项)\s*[)）]\s*$")
+
+
+def name_unit(cell: Cell | None) -> str | None:
+    """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
+    if cell is None or cell.empty:
+        return None
+    match = _NAME_UNIT.search(unicodedata.normalize("NFKC", cell.text))
+    return match.group(1) if match else None
+
+
 def lower_is_better(name: str) -> bool:
     clean = _SPACES_RE.sub("", unicodedata.normalize("NFKC", name or ""))
     clean = re.sub(r"[（(][^）)]*[）)]$", "", clean)
@@ -368,6 +379,8 @@ class _Checker:
                 reasons.append((f"第 {rows} 行的指标没有分值", f"the indicators of rows {rows} have no weight"))
             points = indicator_weights + budget_weight
         else:
+            # no 分值 column: the points of the rows cannot be shown to add up to full marks
+            reasons.append(("没有分值列，无法核对各指标分值与满分", "no weight column: the points cannot be checked"))
             declared = [b.points for b in self.form.blocks if b.points is not None]
             points = sum(declared, ZERO) + budget_weight if declared else None
         full = HUNDRED
@@ -439,8 +452,9 @@ class _Checker:
             self.add("W104", row.weight, found=row.weight.text if row.weight else None)
             weight = None
         nature = row.nature.value if row.nature is not None else None
-        target = parse_value(row.target.value if row.target else None, nature)
-        actual = parse_value(row.actual.value if row.actual else None, nature)
+        unit = row.unit.value if row.unit is not None else name_unit(row.level3)
+        target = parse_value(row.target.value if row.target else None, nature, unit=unit)
+        actual = parse_value(row.actual.value if row.actual else None, nature, unit=unit)
         inferred = False
         if (
             target.quantitative
@@ -462,7 +476,7 @@ class _Checker:
         if weight is not None and target.quantitative:
             if actual.quantitative:
                 formula = quantitative_score(target, actual, weight, self.profile)
-            elif stated is not None:
+            elif stated is not None and actual.kind != "empty":  # a blank one is E101 below
                 self.add("S203", row.actual, found=actual.raw or None)
 
         if row.score is None:  # no score column (L202 said so): nothing to check or write
@@ -484,8 +498,9 @@ class _Checker:
             self.deviation(row, effective, weight, target, actual)
         if row.actual is not None and row.actual.empty or effective is None:
             self.reach += weight or ZERO  # not scored yet: it could still bring its points
-        else:
-            self.reach += effective
+        else:  # generous: the stated score (capped) when it is above the corrected one
+            stated_capped = min(stated, weight) if stated is not None and weight is not None else stated
+            self.reach += max(effective, stated_capped) if stated_capped is not None else effective
         return (effective or ZERO), (weight or ZERO)
 
     def indicator_score(
@@ -565,7 +580,18 @@ class _Checker:
         """Check the funds block; returns (budget weight, effective budget score)."""
         points = self.form.budget_points  # "（20分）" in the block label
         if self.evaluation:
-            return ZERO, None  # budget execution is an indicator row of the 决策/过程/产出/效益 scheme
+            # budget execution is an indicator row of the 决策/过程/产出/效益 scheme: the rate is read
+            # (and checked where stated), no separate budget score
+            total = self.form.funds_row("total")
+            if total is not None and self.understood("funds"):
+                rate = budget_rate(_number(total.budget), _number(total.executed))
+                if rate is not None:
+                    self.result.budget_rate = round_half_up(rate, self.profile.rate_decimals)
+                    stated_rate = _rate_number(total.rate)
+                    if stated_rate is not None and not rate_matches(stated_rate, rate):
+                        self.add("F101", total.rate, expected=percent(rate), found=percent(stated_rate))
+                        self.change(total.rate, self.result.budget_rate, "F101", "0.00%")
+            return ZERO, None
         total = self.form.funds_row("total")
         if not self.understood("funds"):
             # present but not understood (L201): no F check; a stated score counts only when its cell was read

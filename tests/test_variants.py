@@ -185,7 +185,8 @@ def test_no_weight_column_one_L_finding_block_sums_still_checked(tmp_path):
     assert pairs(form) == [("L202", "A8"), ("S105", "A11"), ("T101", "F15")]
     result, diff = filled(tmp_path / "over", over, "湖北")
     assert diff == {} and result["changes"] == []
-    assert result["unfilled"] == [{"sheet": "湖北", "reason": "计算总分 101.6 超过满分 100（得分超出分值，见上）"}]
+    assert result["unfilled"] == [{"sheet": "湖北", "reason": "没有分值列，无法核对各指标分值与满分；"
+                                                          "计算总分 101.6 超过满分 100（得分超出分值，见上）"}]
 
 
 def test_a_form_split_at_an_unrecognised_block_is_left_untouched(tmp_path):
