@@ -70,7 +70,7 @@ HUNDRED = Decimal(100)
 # fill refuses a form whose weights miss full marks by more than this share:
 # a few points off is a defect of the form (W102, reported and still filled);
 # far off means the table was most likely misread
-GATE_SHARE = Decimal("0.1")
+GATE_SHARE = Decimal("0.05")
 _A1_ONLY = re.compile(r"^[A-Z]{1,3}\d+$")
 
 

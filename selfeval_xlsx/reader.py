@@ -808,7 +808,9 @@ def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | No
         cell = ind.get(key)
         if cell is None or cell.empty:
             continue
-        text = _WS.sub("", unicodedata.normalize("NFKC", cell.text).strip().rstrip(":："))
+        text = _WS.sub("", unicodedata.normalize("NFKC", cell.text).strip())
+        if len(text) > 1:
+            text = text.rstrip("/／").rstrip(":：") or text  # "指标1:/" is the slot 指标1 marked empty
         if text in _DASHES or text in ("/", "／"):
             continue
         if not _PLACEHOLDER.match(text):
