@@ -439,6 +439,12 @@ class _Checker:
     def indicator(self, row: Indicator) -> tuple[Decimal, Decimal]:
         """Check one 三级 row; returns (effective score, weight)."""
         self.placeholder(row)
+        if row.score is None:
+            # no score column (L202): the table is not one the tool can score; no blanks or
+            # weights asked of it, no arithmetic on a misreading
+            nature = row.nature.value if row.nature is not None else None
+            self.quality(row, parse_value(row.target.value if row.target else None, nature))
+            return ZERO, (_number(row.weight) or ZERO)
         for cell, name_zh, name_en in ((row.level3, "三级指标名称", "Level-3 indicator name"),
                                        (row.target, "年度指标值", "Target value")):
             if cell is not None:
@@ -681,6 +687,8 @@ class _Checker:
 
     # -- weights --------------------------------------------------------
     def weights(self, indicator_weights: Decimal, budget_weight: Decimal) -> None:
+        if not self.scores_known():
+            return  # no score column (L202): no weight sums on a table that is not understood
         if any(row.weight is not None and not (_number(row.weight) or ZERO) > 0 for row in self.form.indicators):
             return  # a blank or invalid 分值 (E101/W104 said so): no sums built on it
         groups: dict[str, tuple[Cell, Decimal]] = {}
@@ -696,6 +704,7 @@ class _Checker:
                 order.append(key)
             groups[key] = (groups[key][0], groups[key][1] + weight)
         seen: set[str] = set()
+        unnamed = False
         for key in order:
             label, found = groups[key]
             name = re.sub(r"[（(].*", "", label.text).strip()
@@ -704,6 +713,8 @@ class _Checker:
             group = evaluation_key(label.text) if self.evaluation else level1_key(label.text)
             if group:
                 seen.add(group)
+            else:
+                unnamed = True  # "(50分)" alone: which 一级 it is cannot be told
             if not any(row.weight is not None for row in self.form.indicators):
                 continue  # no 分值 column: block sums and the total are checked instead
             if declared is not None and declared != found:
@@ -716,7 +727,7 @@ class _Checker:
                 self.add("W201", label, expected=expected, found=found, label=name)
         for group in layout.LEVEL1:
             expected = self.profile.level1_weights.get(group.key)
-            if not self.form.level1_column or self.evaluation or self.profile.indicator_points is not None:
+            if not self.form.level1_column or self.evaluation or self.profile.indicator_points is not None or unnamed:
                 break  # no 一级 column, another scheme, or no per-一级 split: no "missing 一级" warnings
             if self.form.indicators and expected and group.key not in seen:
                 self.add("W202", None, expected=expected, label=group.name)
