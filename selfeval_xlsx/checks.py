@@ -495,7 +495,9 @@ class _Checker:
         self.inferred = inferred
         effective = self.indicator_score(row, stated, weight, formula, target, actual)
         if effective is None and row.score.empty:
-            self.result.complete = False  # a score that is blank and cannot be computed
+            # a blank score fill cannot compute: 未填写完整.  One whose inputs are all there is
+            # computed (and written); the total built on it is then real
+            self.result.complete = False
         if row.actual is not None and row.actual.empty:
             # a blank 完成值: 未填写完整 even when a score was written (it cannot be checked)
             self.result.complete = False

@@ -333,6 +333,12 @@ def _find_indicator_headers(sh: _Sheet) -> list[tuple[int, dict[str, int]]]:
         levels = {"level1", "level2", "level3"} & cols.keys()
         values = {"target", "actual", "weight", "score"} & cols.keys()
         if levels and values and len(cols) >= 3:
+            if r > 0 and not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in sh.rows[r - 1]):
+                # a two-row header: 年度指标值 | 实际完成值 | 分值 | 得分 above 指标性质 | 指标值 | 度量单位
+                for c, t in sh.text_cells(r - 1):
+                    key = _indicator_key(t)
+                    if key is not None and key not in cols and c not in cols.values():
+                        cols[key] = c
             adjusted = [c for c, t in cells if t.startswith("调整") and _indicator_key(t) == "target"]
             if adjusted and "target" in cols and cols["target"] != adjusted[0]:
                 # 年初指标值 | 调整指标值: the adjusted target is A
