@@ -502,3 +502,19 @@ def test_any_province_like_grid_is_read_and_checked_without_crashing(rows, merge
         if result.unfilled:
             assert result.changes == []
         text_lines(file_result("x.xlsx", results))
+
+
+@pytest.mark.parametrize("name", ["mof", "sichuan", "hubei", "chongqing", "yunnan"])
+def test_templates_of_the_shipped_profiles_add_up_to_100(tmp_path, name):
+    import re
+
+    from selfeval_xlsx.profile import named
+    from selfeval_xlsx.template import write_template
+
+    profile = named(name)
+    path = tmp_path / f"{name}.xlsx"
+    write_template(path, form="department", year=2025, unit="", profile=profile)
+    ws = load_workbook(path).active
+    labels = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and re.search(r"指标\n（\d+分）", c.value)]
+    points = sum(int(re.search(r"（(\d+)分）", label).group(1)) for label in labels)
+    assert len(labels) == 3 and points + int(profile.budget_points) == 100, labels
