@@ -156,7 +156,8 @@ def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -
         layout = _layout_text(form, zh)
         incomplete = form.get("complete") is False
         if zh:
-            computed = "—（未填写完整）" if incomplete else show(total["computed"])
+            computed = "—（未填写完整）" if incomplete else (
+                "—（未核验）" if total["computed"] is None else show(total["computed"]))
             grade = "—" if incomplete or not conclusion["computed"] else conclusion["computed"]
             summary = (
                 f"{path}:{form['sheet']}: {kind}自评表 {unit}，{layout}，总分 填报 {show(total['stated'])} / "
@@ -164,10 +165,12 @@ def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -
                 f"计算 {grade}；错误 {errors}，警告 {warnings}"
             )
         else:
-            computed = "- (not filled in)" if incomplete else show(total["computed"])
+            computed = "- (not filled in)" if incomplete else (
+                "- (not checked)" if total["computed"] is None else show(total["computed"]))
+            stated = "(empty)" if total["stated"] is None else show(total["stated"])
             grade = "-" if incomplete or not conclusion["computed"] else conclusion["computed"]
             summary = (
-                f"{path}:{form['sheet']}: {kind} form {unit}, {layout}, total stated {show(total['stated'])} / "
+                f"{path}:{form['sheet']}: {kind} form {unit}, {layout}, total stated {stated} / "
                 f"computed {computed}, conclusion stated {conclusion['stated'] or '(none)'} / "
                 f"computed {grade}; {errors} errors, {warnings} warnings"
             )
