@@ -244,6 +244,7 @@ class _Checker:
             self.result.stated_total = _number(self.form.total)
             self.result.findings.sort(key=lambda f: position(f.cell))
             return self.result
+        self.name()
         indicator_total, indicator_weights = self.indicators()
         budget_weight, budget_score_value = self.funds()
         self.weights(indicator_weights, budget_weight)
@@ -400,6 +401,18 @@ class _Checker:
         if reasons:
             self.result.unfilled = ("；".join(r[0] for r in reasons), "; ".join(r[1] for r in reasons))
             self.result.changes = []
+
+    # -- the unit / project name -------------------------------------------
+    def name(self) -> None:
+        """单位名称 (department form) or 项目名称 (project form): the form has the
+        label but the cell beside it is empty -> E101 at that cell."""
+        if self.form.kind == "project":
+            key, field_zh, field_en = "project", "项目名称", "Project name"
+        else:
+            key, field_zh, field_en = "unit", "单位名称", "Unit name"
+        cell = self.form.fields.get(key)
+        if cell is not None:
+            self.required(cell, field_zh, field_en)
 
     # -- indicators -----------------------------------------------------
     def indicators(self) -> tuple[Decimal, Decimal]:
