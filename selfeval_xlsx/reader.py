@@ -1023,7 +1023,8 @@ def _funds_part(sh: _Sheet, form: Form, top: int, h: int, funds, label: str, lab
     if funds is None:
         for r in range(top, h):
             for c, t in sh.text_cells(r):
-                if any(hint in t for hint in _FUNDS_HINTS):
+                # a block label ("项目资金（万元）", "预算执行情况(10分)"), never a sentence that mentions funds
+                if len(t) <= 12 and any(t.startswith(hint) or t.endswith(hint) for hint in _FUNDS_HINTS):
                     r1 = r
                     while r1 + 1 < h and sh.text_cells(r1 + 1) and not any(
                         t2 in _BLOCK_LABELS for _, t2 in sh.text_cells(r1 + 1)

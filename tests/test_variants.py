@@ -518,3 +518,18 @@ def test_templates_of_the_shipped_profiles_add_up_to_100(tmp_path, name):
     labels = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and re.search(r"指标\n（\d+分）", c.value)]
     points = sum(int(re.search(r"（(\d+)分）", label).group(1)) for label in labels)
     assert len(labels) == 3 and points + int(profile.budget_points) == 100, labels
+
+
+def test_a_sentence_that_mentions_funds_is_not_a_funds_block():
+    """Only a block label makes a funds part: goal text about 项目资金 gives no L201 (and no refusal)."""
+    from selfeval_xlsx.checks import check_form
+
+    form = _grid_form([
+        ["项目支出绩效自评表"],
+        ["年度总体目标", "项目资金用于全县道路养护，资金总额300万元"],
+        ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "分值", "得分", "原因"],
+        ["产出指标", "数量", "道路养护里程", "≥10公里", "10公里", 90, 90],
+        ["总分", None, None, None, None, 90, 90],
+    ])
+    assert form.parts["funds"].status == "absent"
+    assert not [f for f in check_form(form).findings if f.code.startswith("L")]
