@@ -533,3 +533,12 @@ def test_a_sentence_that_mentions_funds_is_not_a_funds_block():
     ])
     assert form.parts["funds"].status == "absent"
     assert not [f for f in check_form(form).findings if f.code.startswith("L")]
+
+
+def test_an_empty_narrative_conclusion_is_reported_never_written(tmp_path):
+    src = build(tmp_path, vf.sichuan(conclusion=None))
+    form = only_form(src)
+    assert form["parts"]["conclusion"]["kind"] == "narrative"
+    assert pairs(form) == [("E101", "D21")]
+    result, diff = filled(tmp_path, src, "510000_0013zp")
+    assert diff == {} and result["changes"] == []
