@@ -374,7 +374,7 @@ class _Checker:
             reasons.append(("绩效指标表没有得分列", "the indicator table has no score column"))
         has_weights = any(row.weight is not None for row in self.form.indicators)
         if has_weights:
-            missing = [row.row for row in self.form.indicators if not (_number(row.weight) or ZERO) > 0]
+            missing = getattr(self, "missing_weights", [])
             if missing:
                 rows = "、".join(str(r) for r in missing[:5]) + ("…" if len(missing) > 5 else "")
                 reasons.append((f"第 {rows} 行的指标没有分值", f"the indicators of rows {rows} have no weight"))
@@ -421,12 +421,14 @@ class _Checker:
         # the most a half-filled form could still reach: scores that count + points of rows not scored
         self.reach = ZERO
         self.unweighted = False
+        self.missing_weights: list[int] = []  # rows whose 分值 column is blank or not a positive number
         for row in self.form.indicators:
             score, weight = self.indicator(row)
             total += score
             weights += weight
-            if row.weight is not None and not weight:
+            if row.weight is not None and not weight > 0:
                 self.unweighted = True
+                self.missing_weights.append(row.row)
         return total, weights
 
     def budget_row(self, row: Indicator, weight: Decimal | None, stated: Decimal | None) -> Decimal | None:
@@ -704,7 +706,7 @@ class _Checker:
     def weights(self, indicator_weights: Decimal, budget_weight: Decimal) -> None:
         if not self.scores_known():
             return  # no score column (L202): no weight sums on a table that is not understood
-        if any(row.weight is not None and not (_number(row.weight) or ZERO) > 0 for row in self.form.indicators):
+        if getattr(self, "missing_weights", None):
             return  # a blank or invalid 分值 (E101/W104 said so): no sums built on it
         groups: dict[str, tuple[Cell, Decimal]] = {}
         order: list[str] = []

@@ -22,6 +22,7 @@ without any self-evaluation form.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -530,6 +531,8 @@ def _read_total_field(
         if funds and r == funds[0]:
             continue
         for c, t in sh.text_cells(r):
+            if "分" not in t:
+                continue  # every total field label ends in 分
             if t in _TOTAL_FIELDS:
                 value = _value_right(sh, r, c)
                 if value is not None:
@@ -799,22 +802,30 @@ _DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
 _SLOT = re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
 
 
+@functools.lru_cache(maxsize=8192)
+def _compact(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
 def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | None]:
     """("slot", None) for an empty template slot, ("detail", None) for a "其中…" row without points,
     ("placeholder", cell) for a row of nothing but placeholder content, (None, None) otherwise."""
     level3 = ind.get("level3")
-    if (
-        level3 is not None
-        and _WS.sub("", unicodedata.normalize("NFKC", level3.text)).startswith("其中")
-        and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score"))
-    ):
-        return "detail", None
+    if level3 is not None and not level3.empty:
+        name = _compact(level3.text)
+        if name.startswith("其中") and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score")):
+            return "detail", None
+        if len(name) > 12 or not _PLACEHOLDER.match(name.rstrip("/／").rstrip(":：") or name):
+            return None, None  # a real indicator name
     cells = []
     for key in ("level3", "target", "actual", "weight", "score", "reason"):
         cell = ind.get(key)
         if cell is None or cell.empty:
             continue
-        text = _WS.sub("", unicodedata.normalize("NFKC", cell.text).strip())
+        value = cell.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return None, None  # a number: not a placeholder row
+        text = _compact(cell.text)
         if len(text) > 1:
             text = text.rstrip("/／").rstrip(":：") or text  # "指标1:/" is the slot 指标1 marked empty
         if text in _DASHES or text in ("/", "／"):
@@ -1109,9 +1120,10 @@ _EVALUATION_LEVEL1 = ("决策", "过程", "管理")
 def _recognise(sh: _Sheet, form: Form, top: int, last: int, cols: dict[str, int]) -> None:
     """The layout the form follows, from its markers."""
     markers: list[str] = []
-    for r in range(top, min(last + 1, sh.nrows)):
+    head = (form.indicator_header_row or top + 1) - 1
+    for r in range(top, min(head, sh.nrows)):  # 报表编号 sits in the header area
         for v in sh.rows[r]:
-            if isinstance(v, str) and _SICHUAN_CODE in v.replace(" ", "").lower():
+            if v.__class__ is str and "510000" in v and _SICHUAN_CODE in v.replace(" ", "").lower():
                 markers.append(_SICHUAN_CODE)
                 break
         if markers:
@@ -1129,7 +1141,7 @@ def _recognise(sh: _Sheet, form: Form, top: int, last: int, cols: dict[str, int]
             markers.append("调整后预算数/权重")
     if form.blocks:
         markers.append("年度绩效目标N")
-    level1 = [norm(ind.level1.text) for ind in form.indicators if ind.level1 is not None and not ind.level1.empty]
+    level1 = {ind.level1.text for ind in form.indicators if ind.level1 is not None and ind.level1.value is not None}
     if any("决策" in t for t in level1) and any("过程" in t or "管理" in t for t in level1):
         markers.append("决策/过程")
     if form.parts.get("conclusion") and form.parts["conclusion"].info.get("in_total_row"):
