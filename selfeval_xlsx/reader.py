@@ -468,7 +468,7 @@ def _read_form(sh: _Sheet, top: int, group: list[tuple[int, dict[str, int]]], li
     data_start, cols, extra_row = _skip_header_rows(sh, h + 1, limit, cols)
 
     # the area above the table -------------------------------------------
-    first_block = _block_label_above(sh, h, top) if len(group) > 1 else None
+    first_block = _block_label_above(sh, h, top)  # 年度绩效目标1（80分） above the (first) header
     head_limit = _parse_ref(first_block.ref)[0] if first_block is not None else h
     funds = _find_funds_header(sh, top, head_limit)
     head_end = funds[0] if funds else head_limit
@@ -490,7 +490,7 @@ def _read_form(sh: _Sheet, top: int, group: list[tuple[int, dict[str, int]]], li
 
     # the indicator table ---------------------------------------------------
     end = _read_indicators(sh, form, data_start, cols, group[1][0] if len(group) > 1 else limit)
-    if len(group) > 1:
+    if first_block is not None:
         form.blocks.append(_block(sh, first_block, form, 0))
     unknown = _unknown_columns(sh, h, cols, extra_row)
     for k, (bh, bcols) in enumerate(group[1:], start=1):
