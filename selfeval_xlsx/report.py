@@ -87,6 +87,7 @@ def part_dict(part) -> dict[str, Any]:
         "range": part.range,
         "columns": dict(part.columns),
         "missing": [zh for zh, _ in part.missing],
+        **({"unknown": list(part.unknown)} if part.unknown else {}),  # header texts given no meaning
         **{k: json_value(v) for k, v in part.info.items()},
     }
 
