@@ -200,7 +200,7 @@
           el("span", { class: "num", text: percent(budget.rate) }),
           el("span", { class: "arrow", text: " " }),
           el("span", { class: "label", text: "得分" }),
-          el("span", { class: "num", text: num(budget.score) })
+          el("span", { class: "num", text: budget.score === null || budget.score === undefined ? "—" : num(budget.score) })
         ])
       ])
     ];
