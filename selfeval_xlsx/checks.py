@@ -385,10 +385,12 @@ class _Checker:
             declared = [b.points for b in self.form.blocks if b.points is not None]
             points = sum(declared, ZERO) + budget_weight if declared else None
         full = HUNDRED
-        if points is not None and abs(points - full) > full * GATE_SHARE:
-            reasons.append((f"分值合计 {show(points)}，与满分 {show(full)} 相差过大，可能未正确识别表格",
-                            f"the weights add up to {show(points)}, too far from full marks {show(full)}; "
-                            "the layout may have been misread"))
+        missing_points = has_weights and bool(getattr(self, "missing_weights", None))
+        if points is not None and not missing_points and abs(points - full) > full * GATE_SHARE:
+            share = show(GATE_SHARE * HUNDRED)
+            reasons.append((f"分值合计 {show(points)}，与满分 {show(full)} 相差超过 {share}%（分值有误，或表格未被正确识别）",
+                            f"the weights add up to {show(points)}, more than {share} % away from full marks {show(full)} "
+                            "(wrong weights, or a layout that was misread)"))
         stated = _number(self.form.total)
         reach = max(points, full) if points is not None else full
         if stated is not None and (stated < 0 or stated > reach * (1 + GATE_SHARE)):

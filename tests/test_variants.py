@@ -197,12 +197,12 @@ def test_a_form_split_at_an_unrecognised_block_is_left_untouched(tmp_path):
     result, diff = filled(tmp_path, src, "湖北")
     assert diff == {} and result["changes"] == []
     assert [u["reason"] for u in result["unfilled"]] == [
-        "分值合计 60，与满分 100 相差过大，可能未正确识别表格",
-        "分值合计 50，与满分 100 相差过大，可能未正确识别表格",
+        "分值合计 60，与满分 100 相差超过 5%（分值有误，或表格未被正确识别）",
+        "分值合计 50，与满分 100 相差超过 5%（分值有误，或表格未被正确识别）",
     ]
     report = load_workbook(tmp_path / "out.xlsx")["校验结果"]
     messages = [row[4] for row in report.iter_rows(values_only=True)]
-    assert "未回填：分值合计 60，与满分 100 相差过大，可能未正确识别表格；此表没有改动任何单元格" in messages
+    assert "未回填：分值合计 60，与满分 100 相差超过 5%（分值有误，或表格未被正确识别）；此表没有改动任何单元格" in messages
 
 
 # --------------------------------------------------------------------------
