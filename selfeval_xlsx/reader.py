@@ -846,7 +846,7 @@ def _is_end_row(sh: _Sheet, r: int, first_level: int) -> bool:
             return True
         if t.startswith(("注:", "注1", "注：", "说明:")) or t == "注":
             return True
-        if t in ("存在问题", "改进措施", "问题及改进措施"):
+        if t in ("存在问题", "改进措施", "问题及改进措施") or t.startswith(("其他需要说明", "其他说明事项", "需要说明的")):
             return True
         if c > first_level + 1:
             break
