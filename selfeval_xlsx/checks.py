@@ -249,6 +249,11 @@ class _Checker:
         budget_weight, budget_score_value = self.funds()
         self.weights(indicator_weights, budget_weight)
         self.blocks()
+        blanks = [c for c in self.result.changes if c.code == "E101" and c.cell is not self.form.conclusion]
+        if blanks and self.form.total is None:
+            # blank scores fill can compute, on a form with no 总分 cell: an unfinished form, no total shown
+            # (with a 总分 cell it is a slip: the total is checked, and fill completes the form in one pass)
+            self.result.complete = False
         if not self.result.complete:
             self.incomplete(indicator_weights, budget_weight, budget_score_value)
         elif self.budget_known(budget_score_value) and self.scores_known():
