@@ -319,7 +319,9 @@ class _Checker:
     def scores_known(self) -> bool:
         """The indicator scores the total needs: False when the table has no score column (L202)."""
         part = self.part("indicators")
-        return part is None or not part.columns or "score" in part.columns
+        if part is None or not part.columns:
+            return True
+        return "score" in part.columns and ("target" in part.columns or "actual" in part.columns)
 
     @property
     def evaluation(self) -> bool:
@@ -377,6 +379,8 @@ class _Checker:
         part = self.part("indicators")
         if part is not None and "score" not in part.columns:
             reasons.append(("绩效指标表没有得分列", "the indicator table has no score column"))
+        elif not self.scores_known():
+            reasons.append(("绩效指标表没有指标值和完成值列，得分无法核验", "the indicator table has no target or actual column"))
         has_weights = any(row.weight is not None for row in self.form.indicators)
         if has_weights:
             missing = getattr(self, "missing_weights", [])
@@ -461,7 +465,7 @@ class _Checker:
     def indicator(self, row: Indicator) -> tuple[Decimal, Decimal]:
         """Check one 三级 row; returns (effective score, weight)."""
         self.placeholder(row)
-        if row.score is None:
+        if row.score is None or not self.scores_known():
             # no score column (L202): the table is not one the tool can score; no blanks or
             # weights asked of it, no arithmetic on a misreading
             nature = row.nature.value if row.nature is not None else None

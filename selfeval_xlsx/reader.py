@@ -1093,6 +1093,10 @@ def _indicator_part(sh: _Sheet, form: Form, h: int, cols: dict[str, int], unknow
             part.missing.append(("没有得分列；各指标得分未核验", "no score column; scores not checked"))
     if "weight" not in cols:
         part.missing.append(("没有分值列；各指标得分上限未核验", "no weight column; the cap of each score is not checked"))
+    if "score" in cols and "target" not in cols and "actual" not in cols:
+        # a sheet scored against written criteria (指标解释 / 评分标准), not against targets
+        part.missing.append(("没有年度指标值和实际完成值列（按评分标准打分的评价表）；各指标得分未核验",
+                             "no target and no actual column (a sheet scored against criteria); scores not checked"))
     if part.missing:
         part.status = "partial"
     form.parts["indicators"] = part
