@@ -237,11 +237,14 @@ class _Checker:
         for cell in self.form.placeholders:  # placeholder rows: not indicators, Q204 at most
             self.add("Q204", cell, found=cell.text.strip())
         if not self.form.indicators:  # a blank template: one finding, not a cascade
-            self.add("E102", None)
-            # nothing filled in: no computed total or grade shown as if it were real
-            self.result.complete = False
             self.result.total = None
             self.result.stated_total = _number(self.form.total)
+            if self.understood("indicators"):
+                self.add("E102", None)
+                # nothing filled in: no computed total or grade shown as if it were real
+                self.result.complete = False
+            else:  # a table not understood has said so with its L finding; fill leaves the form alone
+                self.result.unfilled = ("绩效指标表未识别", "the indicator table was not understood")
             self.result.findings.sort(key=lambda f: position(f.cell))
             return self.result
         self.name()

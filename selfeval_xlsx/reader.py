@@ -1178,6 +1178,50 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
     return read_raw(load(path), path)
 
 
+_SCORE_WORDS = ("分值", "得分", "评分", "自评分")
+
+
+def unknown_form(raw: RawSheet) -> Form | None:
+    """A sheet titled as a performance evaluation (绩效 … 自评/评价/评分) that has points or scores but no
+    indicator header the reader knows: a form of unknown layout, so that it gets one L finding (and fill
+    leaves it alone) instead of "no form found"."""
+    sh = _Sheet(raw)
+    title = None
+    for r in range(min(3, sh.nrows)):
+        for c, t in sh.text_cells(r):
+            if "绩效" in t and any(w in t for w in ("自评", "评价", "评分")):
+                title = sh.cell(r, c)
+                break
+        if title is not None:
+            break
+    if title is None:
+        return None
+    last = min(sh.nrows, 60)
+    if not any(any(w in t for w in _SCORE_WORDS) for r in range(last) for _, t in sh.text_cells(r)):
+        return None
+    form = Form(sheet=sh.name, kind="project" if "项目" in norm(title.value) else "department", title=title)
+    m = _YEAR.search(unicodedata.normalize("NFKC", title.text))
+    if m:
+        form.year_cell, form.year = title, int(m.group(1))
+    r1 = max((r for r in range(sh.nrows) if sh.text_cells(r)), default=0)
+    c1 = max(sh.ncols - 1, 0)
+    form.parts = {
+        "title": Part("title", "ok", title.ref, info={"kind": form.kind, "year": form.year}),
+        "funds": Part("funds", "absent"),
+        "indicators": Part(
+            "indicators", "partial", _range(0, 0, r1, c1),
+            missing=[("未找到绩效指标表头（一级/三级指标 … 指标值、完成值、分值、得分），不是本工具认识的自评表版式；"
+                      "未做任何核验", "no indicator header (一级/三级指标 … 指标值, 完成值, 分值, 得分): a layout the "
+                      "tool does not know; nothing was checked")],
+        ),
+        "total": Part("total", "absent"),
+        "conclusion": Part("conclusion", "absent"),
+    }
+    form.layout = "unknown"
+    form.level1_column = False
+    return form
+
+
 def read_raw(raw: RawBook, path: str | os.PathLike) -> Workbook:
     """The forms of a workbook :func:`loading.load` has already read."""
     book = Workbook(path=str(path), sheets=list(raw.sheet_names), format=raw.format)
@@ -1193,6 +1237,11 @@ def read_raw(raw: RawBook, path: str | os.PathLike) -> Workbook:
                 "compare its headers and merged cells with the official template",
                 path=str(path),
             ) from exc
+    if not book.forms:
+        for sheet in raw.sheets:  # a performance-evaluation sheet of a layout the reader has no model of
+            form = unknown_form(sheet)
+            if form is not None:
+                book.forms.append(form)
     if not book.forms:
         names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
         raise UnreadableError(

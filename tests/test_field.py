@@ -37,16 +37,10 @@ def _load(name: str):
 CASES = _load("cases").CASES
 compare = _load("compare")
 
-# (file, aspect) -> what the reader still gets wrong.  Remove an entry when it passes.
-# (Every other entry of the first measurement passes since the reader of issue 11 §1–3.)
-XFAIL: dict[tuple[str, str], str] = {
-    ("gx_batang_2018.xlsx", "findings"): "a scoring sheet of no known layout: no form read (validate says "
-                                         "未找到绩效自评表, exit 2), no L finding naming what was not understood",
-    ("ah_jiaoqu_2021.xlsx", "findings"): "a 县级/市级评分 sheet of no known layout: no form read (validate says "
-                                         "未找到绩效自评表, exit 2), no L finding naming what was not understood",
-    ("ah_shouxian_2023.xlsx", "findings"): "a 规划/执行 evaluation sheet read as a MoF form: W101/W102 and E101 "
-                                           "built on that; no L finding",
-}
+# (file, aspect) -> what the reader still gets wrong.  Add an entry (with what it gets wrong) when a new
+# field form is not read right; remove it when it passes.  Since the reader of issue 11 §1–3 every
+# expectation passes.
+XFAIL: dict[tuple[str, str], str] = {}
 
 ASPECTS = ("kind", "indicators", "budget", "total", "findings", "fill")
 
