@@ -90,8 +90,12 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
                             help=t("消息语言：zh 中文（默认），en 英文", "message language: zh Chinese (default), en English"))
 
     def profile_option(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--profile", metavar="FILE",
-                            help=t("省份配置文件（TOML）", "province profile (a TOML file)"))
+        parser.add_argument(
+            "--profile", metavar="NAME|FILE",
+            help=t("省份配置：mof, sichuan, hubei, chongqing, yunnan, evaluation 或 TOML 文件（默认按版式自动选用）",
+                   "province profile: mof, sichuan, hubei, chongqing, yunnan, evaluation or a TOML file "
+                   "(default: picked from the layout)"),
+        )
 
     parser = argparse.ArgumentParser(
         prog="selfeval",

@@ -31,7 +31,7 @@
   var TEXT = {
     zh: {
       title: "绩效自评表校验", sub: "校验 · 校正 · 空白模板", local: "在本机运行，文件不会上传到互联网",
-      rules: "评分规则：", defaultProfile: "默认（附件3-1）", dropTitle: "把自评表拖到这里", dropOr: "或 ", dropPick: "点击选择文件",
+      rules: "评分规则：", dropTitle: "把自评表拖到这里", dropOr: "或 ", dropPick: "点击选择文件",
       dropMany: "，可一次选多个",
       limits: "支持 {0}；每个文件不超过 {1}，一次最多 {2} 个",
       tplTitle: "下载空白模板", tplForm: "表样", tplDept: "部门整体支出（附件3-1）", tplProj: "项目支出（附件3-2）",
@@ -65,12 +65,18 @@
       uploadFailed: "上传失败：", tooLarge: "上传内容超过上限。", serverError: "服务器返回错误（{0}）。",
       bundleTooBig: "文件太多或太大，无法一次打包（最多 {0} 个、共 {1}）。请清空后分批处理。",
       bundling: "正在打包 {0} 个文件……", bundleFailed: "打包失败：", zipName: "自评表校正结果.zip",
-      copyName: "校正副本.xlsx", sep: "、"
+      copyName: "校正副本.xlsx", sep: "、",
+      unverified: "未核验", layout: "版式 {0}", autoProfile: "按版式选用配置 {0}",
+      unfilled: "未回填：{0}；校正副本中此表没有改动任何单元格",
+      "layout-mof-3-1": "财政部附件3-1", "layout-mof-3-2": "财政部附件3-2", "layout-sichuan": "四川",
+      "layout-hubei": "湖北", "layout-chongqing": "重庆", "layout-yunnan": "云南",
+      "layout-evaluation": "决策/过程/产出/效益", "layout-unknown": "未识别",
+      defaultProfileAuto: "按版式自动选用（默认 财政部附件3-1）"
     },
     en: {
       title: "Self-evaluation check", sub: "check · correct · blank templates",
       local: "Runs on this computer; files are not sent to the internet",
-      rules: "scoring rules: ", defaultProfile: "default (3-1)", dropTitle: "Drop self-evaluation workbooks here", dropOr: "or ",
+      rules: "scoring rules: ", dropTitle: "Drop self-evaluation workbooks here", dropOr: "or ",
       dropPick: "choose files", dropMany: " (several at once)",
       limits: "{0}; at most {1} per file, {2} files at once",
       tplTitle: "Download a blank template", tplForm: "Form", tplDept: "Department overall spending (3-1)",
@@ -108,7 +114,13 @@
       uploadFailed: "Upload failed: ", tooLarge: "The upload is over the limit.", serverError: "The server answered with an error ({0}).",
       bundleTooBig: "Too many or too large files for one zip (at most {0}, {1} in all). Clear and work in smaller batches.",
       bundling: "Packing {0} files…", bundleFailed: "Packing failed: ", zipName: "selfeval_checked.zip",
-      copyName: "checked.xlsx", sep: ", "
+      copyName: "checked.xlsx", sep: ", ",
+      unverified: "not verified", layout: "layout {0}", autoProfile: "profile {0}, chosen from the layout",
+      unfilled: "Not filled in: {0}; the corrected copy changes no cell of this form",
+      "layout-mof-3-1": "MoF 3-1", "layout-mof-3-2": "MoF 3-2", "layout-sichuan": "Sichuan",
+      "layout-hubei": "Hubei", "layout-chongqing": "Chongqing", "layout-yunnan": "Yunnan",
+      "layout-evaluation": "decision/process/output/benefit", "layout-unknown": "unknown",
+      defaultProfileAuto: "chosen from each form's layout (default MoF 3-1)"
     }
   };
 
@@ -280,7 +292,10 @@
     else differ = (stated || "") !== (computed || "");
     if (computed === null || computed === undefined) differ = false;
     var shownStated = isNumber ? num(stated, digits) : (stated || t("notFilled"));
-    var shownComputed = isNumber ? num(computed, digits) : (computed || "—");
+    // no computed value: the form is not filled in completely, or a part it needs was not understood
+    var shownComputed = computed === null || computed === undefined || computed === "" ? t("unverified")
+      : (isNumber ? num(computed, digits) : computed);
+    if (computed === "") differ = false;
     return el("div", { class: "score" + (differ ? " bad" : ""), "data-kind": kind }, [
       el("dt", { text: label }),
       el("dd", null, [pair(null, shownStated, shownComputed, differ)])
@@ -402,7 +417,9 @@
     var total = form.total || {}, conclusion = form.conclusion || {};
     var blank = isBlank(form);
     var sub = [t(form.kind) || form.kind, form.unit, form.year ? t("year", form.year) : null,
-      form.indicator_count !== undefined ? t("indicators", form.indicator_count) : null]
+      form.indicator_count !== undefined ? t("indicators", form.indicator_count) : null,
+      form.layout ? t("layout", TEXT[LANG]["layout-" + form.layout] || form.layout) : null,
+      form.profile && form.profile.auto ? t("autoProfile", form.profile.name) : null]
       .filter(Boolean).join(" · ");
     var boxes = [
       scoreBox("total", t("total"), total.stated, total.computed, 3, true, blank),
@@ -415,6 +432,7 @@
         el("span", { class: "form-sub", text: sub })
       ]),
       el("dl", { class: "scores" }, boxes),
+      form.unfilled ? el("p", { class: "unfilled", text: t("unfilled", form.unfilled) }) : null,
       findingsTable(form)
     ]);
   }
@@ -681,7 +699,7 @@
     Object.keys(config).forEach(function (key) { if (info[key] !== undefined) config[key] = info[key]; });
     if (!$("template-year").dataset.touched) $("template-year").value = config.year;
     if (info.profile) $("top-note").textContent = t("local") + " · " + t("rules") +
-      (info.default_profile ? t("defaultProfile") : info.profile);
+      (info.default_profile ? t("defaultProfileAuto") : info.profile);
     describeLimits();
   }).catch(function () { /* keep the defaults */ });
   $("template-year").addEventListener("input", function () { this.dataset.touched = "1"; });
