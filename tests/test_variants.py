@@ -79,7 +79,8 @@ def test_sichuan_adjusted_budget_is_A_and_the_form_is_clean(tmp_path, how):
     assert form["layout"] == "sichuan" and form["profile"] == {"name": "四川", "auto": True, "expected_absent": []}
     assert form["kind"] == "department" and form["indicator_count"] == 6
     # A is 调整后预算数 (500), never 年初预算 (480): 490 / 500
-    assert form["budget"] == {"rate": 0.98, "score": 9.8, "rate_cell": "F6", "score_cell": "H6"}
+    assert form["budget"] == {"rate": 0.98, "score": 9.8, "stated_rate": 0.98, "stated_score": 9.8,
+                              "rate_cell": "F6", "score_cell": "H6"}
     assert form["parts"]["funds"]["columns"]["budget"] == "D" and form["parts"]["funds"]["columns"]["initial"] == "C"
     assert form["parts"]["funds"]["label"] == "预算执行情况\n（10分）" and form["parts"]["funds"]["points"] == 10
     assert form["total"] == {"stated": 99.8, "computed": 99.8, "cell": "J20"}
@@ -150,7 +151,8 @@ def test_hubei_two_goal_blocks_are_one_form(tmp_path, how):
     assert form["layout"] == "hubei" and form["profile"]["name"] == "湖北" and form["profile"]["auto"]
     assert form["indicator_count"] == 4 and form["kind"] == "project"
     assert form["parts"]["funds"]["points"] == 20
-    assert form["budget"] == {"rate": 0.98, "score": 19.6, "rate_cell": "D6", "score_cell": "E6"}
+    assert form["budget"] == {"rate": 0.98, "score": 19.6, "stated_rate": 0.98, "stated_score": 19.6,
+                              "rate_cell": "D6", "score_cell": "E6"}
     assert form["total"] == {"stated": 99.6, "computed": 99.6, "cell": "G15"}
     assert pairs(form) == []
     result, diff = filled(tmp_path, src, "湖北")
@@ -218,7 +220,8 @@ def test_chongqing_ratio_column_is_not_points(tmp_path, how):
     assert columns["ratio"] == "F" and columns["score"] == "G" and columns["weight"] == "E"
     funds = form["parts"]["funds"]["columns"]
     assert (funds["rate"], funds["weight"], funds["score"]) == ("E", "F", "G")  # 执行率权重 is not the rate
-    assert form["budget"] == {"rate": 0.95, "score": 9.5, "rate_cell": "E5", "score_cell": "G5"}
+    assert form["budget"] == {"rate": 0.95, "score": 9.5, "stated_rate": 0.95, "stated_score": 9.5,
+                              "rate_cell": "E5", "score_cell": "G5"}
     # 统计数据差错率 3% → 2% and 预算调整率 5% → 8% are lower-is-better by name: 20 and 6.25;
     # a flat list has no 一级 column, so no W202; the total is the 自评总分 row
     # and the form has no reason column, so no S201 for the deduction on 预算调整率
@@ -264,7 +267,8 @@ def test_no_merges_ab_row_and_total_in_a_header_field(tmp_path, how):
     src = build(tmp_path, vf.no_merges(), how)
     form = only_form(src)
     assert form["layout"] == "mof-3-1" and form["indicator_count"] == 4  # the （A）/（B） rows are header
-    assert form["budget"] == {"rate": 0.95, "score": 9.5, "rate_cell": "G6", "score_cell": "H6"}
+    assert form["budget"] == {"rate": 0.95, "score": 9.5, "stated_rate": 0.95, "stated_score": 9.5,
+                              "rate_cell": "G6", "score_cell": "H6"}
     assert form["total"] == {"stated": 91.5, "computed": 91.17, "cell": "F3"}
     assert pairs(form) == [("S103", "H12"), ("T101", "F3")]
     s103 = next(f for f in form["findings"] if f["code"] == "S103")

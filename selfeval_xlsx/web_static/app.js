@@ -266,7 +266,8 @@
   function isBlank(form) {
     var total = form.total || {};
     var e102 = (form.findings || []).some(function (f) { return f.code === "E102"; });
-    return (form.indicator_count === 0 || e102) && (total.stated === null || total.stated === undefined);
+    // a template's 总分 cell is a SUM of empty cells: 0 counts as not filled in
+    return (form.indicator_count === 0 || e102) && !total.stated;
   }
 
   function pair(label, stated, computed, bad) {
