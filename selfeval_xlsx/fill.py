@@ -48,7 +48,7 @@ def _copy_atomic(src: Path, dst: Path) -> None:
 
 def _edits(results: list[FormResult]) -> list[Edit]:
     return [
-        Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format)
+        Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format, change.formula)
         for result in results
         for change in result.changes
     ]
@@ -68,12 +68,21 @@ def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
                     severity=severity[finding.severity],
                     sheet=result.form.sheet,
                     cell=finding.cell or "",
-                    message=finding.message(lang),
+                    message=finding.message(lang) + _formula_note(change, lang),
                     old=change.cell.value if change else _plain(finding.found),
                     new=change.new if change else None,
                 )
             )
     return rows
+
+
+def _formula_note(change, lang: str) -> str:
+    """Said when fill rewrote the cell's formula (so the value holds after recalculation)."""
+    if change is None or not change.formula:
+        return ""
+    if lang == "en":
+        return f" (formula changed to ={change.formula})"
+    return f"（公式已改为 ={change.formula}）"
 
 
 def _plain(value: Any) -> Any:
@@ -92,6 +101,7 @@ def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
             "new": json_value(change.new),
             "code": change.code,
             "number_format": change.number_format,
+            "formula": "=" + change.formula if change.formula else None,
         }
         for result in results
         for change in result.changes

@@ -90,6 +90,9 @@ class Form:
     total: Cell | None = None  # 总分 row, 得分 column
     conclusion: Cell | None = None  # 自评结论 value cell, or the grade in the 总分 row
     goals: dict[str, Cell] = field(default_factory=dict)  # "expected", "actual"
+    # cells whose formula fill must not rewrite (the master of a shared
+    # formula, an array formula): other cells depend on its text
+    fixed_formulas: frozenset[str] = frozenset()
 
     @property
     def unit_name(self) -> str:

@@ -351,6 +351,8 @@ def read_sheet(raw: RawSheet) -> list[Form]:
     for i, (h, cols) in enumerate(headers):
         limit = headers[i + 1][0] if i + 1 < len(headers) else sh.nrows
         form, last_row = _read_form(sh, region_start, h, cols, limit)
+        if raw.fixed_formulas:
+            form.fixed_formulas = frozenset(_ref(r, c) for r, c in raw.fixed_formulas)
         forms.append(form)
         region_start = last_row + 1
     return forms

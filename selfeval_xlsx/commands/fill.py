@@ -35,7 +35,10 @@ def run(args) -> int:
     for change in result["changes"]:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
-        print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}")
+        note = ""
+        if change.get("formula"):
+            note = f"（公式改为 {change['formula']}）" if zh else f" (formula now {change['formula']})"
+        print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}{note}")
     if not result["changes"]:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
