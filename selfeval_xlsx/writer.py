@@ -48,7 +48,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from selfeval_xlsx.atomic import replacing
+from selfeval_xlsx.atomic import replacing, write_error
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.formula import col_index, col_letters
 
@@ -1340,8 +1340,9 @@ def _write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: _RawMember)
     zout.NameToInfo[info.filename] = info
 
 
-def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | _RawMember]], comment: bytes) -> None:
-    with replacing(dst) as temp, open(temp, "wb") as fh:
+def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | _RawMember]], comment: bytes,
+                  like: Path | None = None) -> None:
+    with replacing(dst, like=like) as temp, open(temp, "wb") as fh:
         with zipfile.ZipFile(fh, "w") as zout:
             for info, data in members:
                 if isinstance(data, _RawMember):
@@ -1369,6 +1370,7 @@ def patch_workbook(
     report_sheet: str = "校验结果",
     report_headers: Sequence[str] = REPORT_HEADERS,
     parts: Mapping[str, bytes] | None = None,
+    like: Path | None = None,
 ) -> None:
     """Write ``src`` with ``edits`` applied to ``dst`` (atomically; ``src``
     may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
@@ -1396,9 +1398,9 @@ def patch_workbook(
             raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
         comment = zin.comment
     try:
-        _write_atomic(dst, members, comment)
+        _write_atomic(dst, members, comment, like)
     except OSError as exc:
-        raise _err(f"无法写入 {dst}：{exc}", f"cannot write {dst}: {exc}") from exc
+        raise _err(*write_error(exc, dst)) from None
 
 
 def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *, mark: bool,

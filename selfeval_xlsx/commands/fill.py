@@ -43,5 +43,7 @@ def run(args) -> int:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
+    if result.get("backup"):
+        print(("原文件已备份为：" if zh else "the original is kept as: ") + result["backup"])
     print(("已写入：" if zh else "written: ") + result["output"])
     return exit_code([result])
