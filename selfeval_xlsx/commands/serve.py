@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import shutil
 import socket
 import sys
@@ -73,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     # (tempfile's default), so nothing from an upload lands anywhere else.
     root = tempfile.mkdtemp(prefix="selfeval-serve-")
     tempfile.tempdir = root
+    for name in ("TMPDIR", "TEMP", "TMP"):  # and in the worker processes each file is checked in
+        os.environ[name] = root
     app = create_app(profile, lang=getattr(args, "lang", "zh"), allowed_hosts=allowed, temp_root=root)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if ":" in shown_host:
