@@ -386,6 +386,15 @@ def _check_one(fill: Callable[..., dict[str, Any]], validate: Callable[..., dict
     return {**result, "output": None}
 
 
+def _check_isolated(fill: Callable[..., dict[str, Any]], validate: Callable[..., dict[str, Any]], profile: Profile,
+                    lang: str, task: tuple[str, str]) -> dict[str, Any]:
+    """:func:`_check_one` in a worker process: its scratch files (an .xls
+    conversion) go into the request's own folder, which the server deletes
+    even when this worker is killed."""
+    tempfile.tempdir = str(Path(task[1]).parent)
+    return _check_one(fill, validate, profile, lang, task)
+
+
 def _finite(value: Any) -> Any:
     """JSON has no inf or NaN (a cell holding 1e309): such a number becomes null."""
     if isinstance(value, float):
@@ -463,7 +472,7 @@ def _process_isolated(uploads: list[Upload], folder: Path, svc: Services) -> lis
         by_task = {task: upload for upload, task in tasks}
         results = run_tasks(
             (task for _upload, task in tasks),
-            functools.partial(_check_one, svc.fill, svc.validate, svc.profile, svc.lang),
+            functools.partial(_check_isolated, svc.fill, svc.validate, svc.profile, svc.lang),
             jobs=min(len(tasks), os.cpu_count() or 1),
             timeout=svc.file_timeout,
             memory_limit=WORKER_MEMORY_LIMIT,
@@ -478,6 +487,11 @@ def _process_isolated(uploads: list[Upload], folder: Path, svc: Services) -> lis
                                                                             svc.file_timeout)), None)
                 else:
                     done[upload.index] = _finish(upload, folder, result)
+        except OSError:  # no worker process could be started here: check the rest in this process
+            log.exception("cannot start worker processes; checking the uploads in the server process")
+            for upload, _task_ in tasks:
+                if upload.index not in done:
+                    done[upload.index] = process_upload(upload, folder, svc)
         finally:
             results.close()
     return [done[upload.index] for upload in uploads]
