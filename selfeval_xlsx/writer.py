@@ -1400,7 +1400,7 @@ def patch_workbook(
     try:
         _write_atomic(dst, members, comment, like)
     except OSError as exc:
-        raise _err(*write_error(exc, dst)) from None
+        raise _err(*write_error(exc, dst)) from exc
 
 
 def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *, mark: bool,
