@@ -250,6 +250,7 @@ def test_sweep_removes_only_dead_runs_leftovers(tmp_path: Path) -> None:
     assert (out / f"{batch_mod.TMP_PREFIX}{alive}-abc").exists()
 
 
+@pytest.mark.slow
 def test_two_batches_into_one_folder(tmp_path: Path) -> None:
     """Two `selfeval batch` runs at once into the same output folder (and, in
     between, the start-and-end sweep a third run would do, over and over):

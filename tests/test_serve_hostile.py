@@ -204,6 +204,7 @@ def test_a_file_holding_1e309_is_its_own_result(tmp_path, temp_root):
     assert list(temp_root.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_an_aborting_worker_is_that_files_error(tmp_path, temp_root):
     good = seed_workbook(tmp_path / "in", "good.xlsx")
     app = create_app(fill=abort_fill, validate=real_validate, isolate=True, temp_root=temp_root, summary=None)
@@ -266,6 +267,7 @@ def page_latencies(url: str, until, samples: int = 8) -> list[float]:
     return out
 
 
+@pytest.mark.slow
 def test_page_answers_while_a_slow_upload_is_processed(tmp_path, temp_root):
     good = seed_workbook(tmp_path / "in", "good.xlsx")
     app = create_app(fill=slow_fill, validate=real_validate, isolate=True, file_timeout=4, temp_root=temp_root,
