@@ -776,6 +776,18 @@ def is_date_format(code: str) -> bool:
     return bool(re.search(r"[ymdhs年月日时秒]", _FORMAT_LITERALS.sub("", section), re.I))
 
 
+_NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
+_FORMAT_CODE = re.compile(rb'formatCode="([^"]*)"')
+
+
+def _may_show_dates(styles: bytes) -> bool:
+    """A quick look at styles.xml: could any cell format show a date?"""
+    if any(int(m.group(1)) in _BUILTIN_DATE_IDS for m in _NUMFMT_ID.finditer(styles)):
+        return True
+    return any(is_date_format(_unescape(m.group(1).decode("utf-8", "replace")))
+               for m in _FORMAT_CODE.finditer(styles))
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
@@ -1449,6 +1461,8 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
         elif styles_part is None:
             raise _err("工作簿缺少样式部件 styles.xml，无法标记修改的单元格",
                        "the workbook has no styles.xml; cannot mark the changed cells")
+    if need_styles and not must_style and not _may_show_dates(pkg.read(styles_part)):  # type: ignore[arg-type]
+        need_styles = False  # no date format anywhere: styles.xml stays as it is, unparsed
     if need_styles:
         assert styles_part is not None
         styles = _Styles(styles_part, pkg.read(styles_part))
