@@ -100,16 +100,19 @@ def replacing(target: str | os.PathLike, *, like: str | os.PathLike | None = Non
         raise
 
 
-def write_error(exc: OSError, path: str | os.PathLike) -> tuple[str, str]:
+def write_error(exc: OSError, path: str | os.PathLike, *, in_place: bool = False) -> tuple[str, str]:
     """A one-line reason (zh, en) why ``path`` could not be written."""
     import errno
 
     where = str(path)
     folder = str(Path(path).parent)
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"无法写入 {where}：没有写入权限（文件夹 {folder} 只读或文件被占用）；请换一个输出位置，或去掉 --in-place",
+        hint_zh = "请去掉 --in-place（结果另存为副本），或把文件复制到可写的文件夹" if in_place else "请用 -o 换一个输出位置"
+        hint_en = ("drop --in-place (the result goes to a copy), or copy the file to a writable folder" if in_place
+                   else "choose another output with -o")
+        return (f"无法写入 {where}：没有写入权限（文件夹 {folder} 只读或文件被占用）；{hint_zh}",
                 f"cannot write {where}: permission denied (the folder {folder} is read-only or the file is in use); "
-                f"choose another output, or drop --in-place")
+                f"{hint_en}")
     if exc.errno == errno.ENOSPC:
         return f"无法写入 {where}：磁盘已满", f"cannot write {where}: the disk is full"
     if exc.errno == errno.ENAMETOOLONG:

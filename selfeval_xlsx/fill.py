@@ -214,7 +214,7 @@ def fill_path(
                 try:
                     backup = _backup(source)
                 except OSError as exc:
-                    raise UnreadableError(*write_error(exc, backup_path(source))) from None
+                    raise UnreadableError(*write_error(exc, backup_path(source), in_place=True)) from None
             patch_workbook(
                 package,
                 target,
@@ -231,7 +231,7 @@ def fill_path(
             exc.path = str(source)
         return _unreadable(source, exc.message(lang))
     except OSError as exc:  # anything the steps above did not name already
-        zh, en = write_error(exc, getattr(exc, "filename", None) or source)
+        zh, en = write_error(exc, getattr(exc, "filename", None) or source, in_place=in_place)
         return _unreadable(source, en if lang == "en" else zh)
     result = file_result(str(source), results, lang)
     result["output"] = str(target)

@@ -287,3 +287,23 @@ def test_two_batches_into_one_folder(tmp_path: Path) -> None:
             rel = Path(r["file"]).relative_to(tmp_path / side)
             openpyxl.load_workbook(out / rel, read_only=True).close()
     assert hidden(out) == []
+
+
+@pytest.mark.skipif(not POSIX, reason="POSIX permissions")
+def test_batch_into_read_only_folder(tmp_path: Path) -> None:
+    prefix = _without_override()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    copy_to(tmp_path / "in")
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    try:
+        proc = subprocess.run([*prefix, sys.executable, "-m", "selfeval_xlsx", "batch", str(tmp_path / "in"), "-o",
+                               str(out)], capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    finally:
+        out.chmod(0o755)
+    line = one_line_error(proc)
+    assert str(out) in line and "没有写入权限" in line
+    assert list(out.iterdir()) == []
