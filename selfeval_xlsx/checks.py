@@ -590,6 +590,7 @@ class _Grid:
         self.values: dict[tuple[int, int], Any] = {}
         self.formulas: dict[tuple[int, int], str] = {}
         self.recalc = recalc
+        self.sheet = form.sheet  # references to the form's own sheet by name are fine
         cells = [form.total, form.total_weight, form.conclusion]
         for row in form.funds:
             cells += [row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score]
@@ -630,7 +631,7 @@ class _Grid:
                 raise Unsupported("circular reference")
             self.busy.add(key)
             try:
-                value = evaluate(self.formulas[key], self.get)
+                value = evaluate(self.formulas[key], self.get, self.sheet)
             finally:
                 self.busy.discard(key)
             if isinstance(value, ExcelError):
@@ -654,7 +655,7 @@ class _Grid:
         key = position(cell.ref)
         text = formula or (self.formulas.get(key) if self.recalc else None) or cell.formula
         try:
-            value = evaluate(text, self.get)
+            value = evaluate(text, self.get, self.sheet)
         except (Unsupported, ExcelError, ArithmeticError, ValueError, TypeError, RecursionError):
             return None
         if isinstance(value, ExcelError) or isinstance(value, bool):
