@@ -127,10 +127,12 @@ def test_fill_writes_only_what_lasts(filled, name: str) -> None:
 
 def test_rewritten_formula_is_named_in_the_report_sheet(filled) -> None:
     _, dst, _ = filled["overspent"]
-    rows = list(openpyxl.load_workbook(dst)["校验结果"].iter_rows(min_row=2, values_only=True))
-    (row,) = [r for r in rows if r[3] == "I7"]
-    assert "公式已改为 =MIN(H7*10,G7)" in row[4]
-    assert row[6] == 10
+    wb = openpyxl.load_workbook(dst)
+    rows = list(wb["校验结果"].iter_rows(values_only=True))
+    (row,) = [r for r in rows if len(r) > 5 and r[1] == "I7"]
+    assert "公式已改为 =MIN(H7*10,G7)" in row[3]
+    assert row[5] == 10
+    assert "公式已改为 =MIN(H7*10,G7)" in wb.worksheets[0]["I7"].comment.text  # and in the cell's note
 
 
 def test_date_cell_gets_a_number_format_derived_from_its_style(filled) -> None:
@@ -139,7 +141,7 @@ def test_date_cell_gets_a_number_format_derived_from_its_style(filled) -> None:
     after = openpyxl.load_workbook(dst).worksheets[0]["I7"]
     assert before.is_date and not after.is_date
     assert after.number_format == "General"
-    for part in ("font", "border", "alignment", "protection"):  # only the format changed (and the mark)
+    for part in ("font", "alignment", "protection"):  # only the format changed (and the mark: fill, frame)
         assert repr(getattr(after, part)) == repr(getattr(before, part)), part
     # and the project's own reader now reads a number, so a second fill has nothing to do
     assert fill_path(dst, dst.with_name("again.xlsx"))["changes"] == []
