@@ -111,8 +111,8 @@ def write_error(exc: OSError, path: str | os.PathLike, *, in_place: bool = False
         hint_en = ("drop --in-place (the result goes to a copy), or copy the file to a writable folder" if in_place
                    else "choose another output with -o")
         return (f"无法写入 {where}：没有写入权限（文件夹 {folder} 只读或文件被占用）；{hint_zh}",
-                f"cannot write {where}: permission denied (the folder {folder} is read-only or the file is in use); "
-                f"{hint_en}")
+                (f"cannot write {where}: permission denied (the folder {folder} is read-only or the file is in use); "
+                 f"{hint_en}"))
     if exc.errno == errno.ENOSPC:
         return f"无法写入 {where}：磁盘已满", f"cannot write {where}: the disk is full"
     if exc.errno == errno.ENAMETOOLONG:

@@ -658,7 +658,7 @@ class _Grid:
             value = evaluate(text, self.get, self.sheet)
         except (Unsupported, ExcelError, ArithmeticError, ValueError, TypeError, RecursionError):
             return None
-        if isinstance(value, ExcelError) or isinstance(value, bool):
+        if isinstance(value, (ExcelError, bool)):
             return None
         if isinstance(value, (int, float)):
             if not math.isfinite(value):
