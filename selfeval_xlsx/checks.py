@@ -615,6 +615,9 @@ class _Grid:
         self.busy: set[tuple[int, int]] = set()
         rows = [row.row for row in form.indicators]
         self.table = (min(rows), max(rows)) if rows else (0, -1)
+        # the indicator table's own columns: a blank there is a blank; a cell
+        # in another column (a helper column the model does not read) is unknown
+        self.columns = {key[1] for key in self.values if self.table[0] <= key[0] <= self.table[1]}
 
     def rewrite(self, cell: Cell, formula: str) -> None:
         self.formulas[position(cell.ref)] = formula
@@ -644,8 +647,8 @@ class _Grid:
                 number = parse_number(value)
                 return value if number is None else number
             return value
-        if self.table[0] <= row + 1 <= self.table[1]:
-            return None  # a blank row inside the indicator table
+        if self.table[0] <= row + 1 <= self.table[1] and col + 1 in self.columns:
+            return None  # a blank cell of the indicator table
         raise Unsupported("outside the form")
 
     def evaluate(self, cell: Cell, formula: str | None = None) -> Decimal | str | None:

@@ -59,6 +59,13 @@ def _unknown_source(g) -> None:
     g.cells[(32, 8)] = "=SUM(H14:H31)+I7"
 
 
+def _helper_column(g) -> None:
+    g.cells[(18, 10)] = 3  # a helper column beside the table, which the form model does not read
+    g.cells[(18, 8)] = "=J18"
+    g.cells[(32, 8)] = "=SUM(H14:H31)+I7"
+    g.cells[(7, 9)] = 9.5  # wrong: the budget score is corrected
+
+
 # name -> (mutation, number formats, what fill must write: ref -> (value, formula or None),
 #          findings that stay for a person after recalculation)
 CASES = {
@@ -67,6 +74,8 @@ CASES = {
     "date-cell": (_date_cell, {"I7": "yyyy-mm-dd"}, {"I7": (9.75, None), "H32": (94.75, None)}, set()),
     "wrong-total": (_wrong_total_over_overspent, {}, {"I7": (10, "=MIN(H7*10,G7)")}, {("T102", "H32")}),
     "other-sheet": (_unknown_source, {}, {}, {("F102", "I7"), ("T101", "H32")}),
+    # the 总分 formula cannot be followed through the helper column: not written (it recalculates right anyway)
+    "helper-column": (_helper_column, {}, {"I7": (9.75, None)}, set()),
 }
 
 
