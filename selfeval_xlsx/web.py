@@ -487,7 +487,7 @@ def _process_isolated(uploads: list[Upload], folder: Path, svc: Services) -> lis
                                                                             svc.file_timeout)), None)
                 else:
                     done[upload.index] = _finish(upload, folder, result)
-        except OSError:  # no worker process could be started here: check the rest in this process
+        except Exception:  # noqa: BLE001 - no worker process could be started here: check the rest in this process
             log.exception("cannot start worker processes; checking the uploads in the server process")
             for upload, _task_ in tasks:
                 if upload.index not in done:
