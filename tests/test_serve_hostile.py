@@ -359,3 +359,21 @@ def test_serve_survives_every_hostile_file(tmp_path):
         assert bad["name"] == name and (bad["status"] == "unreadable" or bad["forms"]), bad
         assert ok["status"] == "errors" and ok["corrected"], (name, ok)
     assert leftovers == []  # no upload left on disk
+
+
+def test_no_worker_processes_falls_back_to_the_server(tmp_path, temp_root, monkeypatch):
+    """Where worker processes cannot be started, the files are checked in the server (a 200, not a 500)."""
+    from selfeval_xlsx import batch
+
+    def no_workers(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+        yield  # pragma: no cover - a generator, as run_tasks is
+
+    monkeypatch.setattr(batch, "run_tasks", no_workers)
+    good = seed_workbook(tmp_path / "in", "good.xlsx")
+    with TestClient(create_app(temp_root=temp_root, summary=None)) as c:
+        response = c.post("/api/check", files=upload(("好.xlsx", good.read_bytes())))
+    assert response.status_code == 200
+    (result,) = response.json()["files"]
+    assert result["status"] == "errors" and result["corrected"]
+    assert list(temp_root.iterdir()) == []
