@@ -38,8 +38,8 @@ def _overspent(g) -> None:
 
 
 def _indicator_formula(g) -> None:
-    g.cells[(18, 5)] = 5  # target 5, actual 25, weight 3: B/A×分值 = 15 without the cap
-    g.cells[(18, 6)] = 25
+    g.cells[(18, 5)] = 5  # target 5, actual 6, weight 3: B/A×分值 = 3.6 without the cap
+    g.cells[(18, 6)] = 6
     g.cells[(18, 8)] = "=F18/E18*G18"
     g.cells[(32, 8)] = "=SUM(H14:H31)+I7"
 
