@@ -66,7 +66,7 @@
       bundleTooBig: "文件太多或太大，无法一次打包（最多 {0} 个、共 {1}）。请清空后分批处理。",
       bundling: "正在打包 {0} 个文件……", bundleFailed: "打包失败：", zipName: "自评表校正结果.zip",
       copyName: "校正副本.xlsx", sep: "、",
-      unverified: "未核验", layout: "版式 {0}", autoProfile: "按版式选用配置 {0}",
+      unverified: "未核验", formula: "（公式改为 {0}）", layout: "版式 {0}", autoProfile: "按版式选用配置 {0}",
       unfilled: "未回填：{0}；校正副本中此表没有改动任何单元格",
       "layout-mof-3-1": "财政部附件3-1", "layout-mof-3-2": "财政部附件3-2", "layout-sichuan": "四川",
       "layout-hubei": "湖北", "layout-chongqing": "重庆", "layout-yunnan": "云南",
@@ -115,7 +115,7 @@
       bundleTooBig: "Too many or too large files for one zip (at most {0}, {1} in all). Clear and work in smaller batches.",
       bundling: "Packing {0} files…", bundleFailed: "Packing failed: ", zipName: "selfeval_checked.zip",
       copyName: "checked.xlsx", sep: ", ",
-      unverified: "not verified", layout: "layout {0}", autoProfile: "profile {0}, chosen from the layout",
+      unverified: "not verified", formula: " (formula now {0})", layout: "layout {0}", autoProfile: "profile {0}, chosen from the layout",
       unfilled: "Not filled in: {0}; the corrected copy changes no cell of this form",
       "layout-mof-3-1": "MoF 3-1", "layout-mof-3-2": "MoF 3-2", "layout-sichuan": "Sichuan",
       "layout-hubei": "Hubei", "layout-chongqing": "Chongqing", "layout-yunnan": "Yunnan",
@@ -445,7 +445,8 @@
         el("td", { class: "sheet", text: c.sheet || "" }),
         el("td", { class: "cell", text: c.cell || "" }),
         el("td", { class: "num", text: c.old === null || c.old === undefined ? t("empty") : num(c.old, 4) }),
-        el("td", { class: "num", text: c.new === null || c.new === undefined ? t("empty") : num(c.new, 4) })
+        el("td", { class: "num", text: (c.new === null || c.new === undefined ? t("empty") : num(c.new, 4)) +
+          (c.formula ? t("formula", c.formula) : "") })
       ]);
     });
     return el("details", { class: "changes" }, [
