@@ -153,9 +153,6 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']([A-Z]{1,3})\d')
-_ROW_REF = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d+)')
-_ROW_REF_PREFIXED = re.compile(rb'<\w+:row\s[^>]*?\br\s*=\s*["\'](\d+)')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
@@ -219,10 +216,14 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
             raise _fail("不是Excel文件（看起来是Word/PowerPoint文件）", "not an Excel file (a Word/PowerPoint file)", path)
         raise _fail("不是Excel文件（压缩包中没有工作簿）", "not an Excel file (no workbook inside the zip)", path)
 
-    # zip bomb: declared sizes first, before inflating anything
+    # zip bomb: declared sizes and ratios first, before inflating anything.
+    # A big worksheet is only inflated in full when its first rows can hold
+    # a form (an attachment of any size costs a peek): its size counts then.
+    is_bin = "xl/workbook.bin" in names
     total = 0
     for info in infos:
-        total += info.file_size
+        if is_bin or not _deferred(info):
+            total += info.file_size
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _fail(
                 f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
@@ -236,15 +237,18 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
             path,
         )
 
-    is_bin = "xl/workbook.bin" in names
     fmt = "xlsb" if is_bin else ("xlsm" if "xl/vbaProject.bin" in names or path.suffix.lower() == ".xlsm" else "xlsx")
     parts: dict[str, bytes] = {}
+    infos_by_name: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         lname = info.filename.lower()
         if info.is_dir() or lname.endswith(_SKIP_SCAN) or lname.startswith(("xl/media/", "xl/embeddings/")):
             continue
         if info.flag_bits & 0x1:
             raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+        if not is_bin and _deferred(info):
+            infos_by_name[info.filename] = info  # looked at from its first rows below
+            continue
         blob = _inflate(data, zf, info)
         if blob is None:
             raise _fail(
@@ -255,18 +259,31 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         _check_xml(info.filename, blob, path)
         parts[info.filename] = blob
 
-    # sheet name -> part, and a size check before calamine builds dense grids
+    # sheet name -> part; the bounds of every cell address checked before
+    # calamine sees a sheet (it aborts the process on some, and builds a dense
+    # grid of the bounding box); only sheets that can hold a form are read
     sheet_parts: dict[str, str] = {}
+    skip: set[str] = set()
     if not is_bin:
         sheet_parts = _sheet_parts(parts)
+        strings = _KeywordStrings(parts)
         cells = 0
-        for part in sheet_parts.values():
-            blob = parts.get(part, b"")
-            cells += _max_row(blob) * (_max_column(blob) + 1)
+        for name, part in sheet_parts.items():
+            blob = parts.get(part)
+            if blob is None:
+                info = infos_by_name.get(part)
+                if info is None:
+                    continue  # no such part: calamine says what it makes of that
+                if not _may_hold_form(_inflate_head(data, info), strings):
+                    skip.add(name)  # a big sheet (an attachment) with no form near its top: never read
+                    continue
+                blob = _inflate_sheet(data, zf, info, path)
+                parts[part] = blob
+            cells += _cell_box(blob, part, path)
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
-    book = _calamine(data, path, fmt)
+    book = _calamine(data, path, fmt, skip)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
     stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
@@ -282,29 +299,179 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
     return book
 
 
-# a cell reference past column Z (or something like one: a false alarm only
-# costs the exact count); no leading \s, so the search runs on the literal "r"
-_WIDE_REF = re.compile(rb'r\s*=\s*["\'][A-Z]{2}')
+# --------------------------------------------------------------------------
+# what is read: only sheets that can hold a form, within Excel's bounds
+
+MAX_ROW = 1_048_576  # Excel's last row
+MAX_COL = 16_384  # Excel's last column (XFD)
+SMALL_SHEET = 256 * 1024  # a sheet part this small is simply read
+HEAD_BYTES = 1024 * 1024  # of a bigger one, this much of its start is looked at
+HEAD_ROWS = 200  # ... and in it, this many rows
+# a form's indicator header row has a cell naming an indicator level
+# (一级指标 / 三级指标 / 指标名称 …) and a cell naming a value column
+_LEVEL_WORDS = ("指标".encode(),)
+_VALUE_WORDS = tuple(w.encode() for w in ("得分", "分值", "权重", "完成值", "实际值", "指标值", "目标值"))
+_S_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt\s*=\s*["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')
 
 
-def _max_row(blob: bytes) -> int:
-    """An upper bound of the number of rows (1-based last row): the largest
-    row number written, or the count of rows for rows written without one."""
-    found = _ROW_REF.findall(blob)
-    if b":row" in blob:  # prefixed elements (<x:row …>), rare
-        found += _ROW_REF_PREFIXED.findall(blob)
-    last = max((int(x) for x in found), default=0)
-    return max(last, blob.count(b"<row"), blob.count(b":row"))
+def _deferred(info: zipfile.ZipInfo) -> bool:
+    """A worksheet part too big to read on the off chance it holds a form."""
+    return info.file_size > SMALL_SHEET and info.filename.lower().startswith("xl/worksheets/")
 
 
-def _max_column(blob: bytes) -> int:
-    """An upper bound of the last column used (0-based).  Forms end by
-    column Z, so one search usually settles it; a wider sheet gets the
-    exact figure from every cell reference."""
-    if not _WIDE_REF.search(blob):
-        return 25
-    letters = set(_COL_REF.findall(blob))
-    return max((col_index(x.decode()) for x in letters), default=16_383)  # unreadable refs: assume the widest
+def _inflate_head(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The first HEAD_BYTES of a member (b"" when it cannot be inflated)."""
+    try:
+        off = info.header_offset
+        if data[off : off + 4] != b"PK\x03\x04":
+            return b""
+        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + nlen + xlen
+        raw = data[start : start + min(info.compress_size, HEAD_BYTES * 4)]
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw[:HEAD_BYTES]
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            return zlib.decompressobj(-15).decompress(raw, HEAD_BYTES)
+    except (zlib.error, struct.error, ValueError):
+        pass
+    return b""
+
+
+def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """A big worksheet that can hold a form, inflated in full with the
+    checks every other member had before inflating."""
+    if info.file_size > MAX_UNCOMPRESSED:
+        raise _fail(
+            f"文件解压后过大（{info.filename}：{info.file_size // (1024 * 1024)} MB），已拒绝读取",
+            f"{info.filename} would inflate to {info.file_size // (1024 * 1024)} MB; refused",
+            path,
+        )
+    blob = _inflate(data, zf, info)
+    if blob is None:
+        raise _fail(
+            f"文件已损坏或不完整（{info.filename} 无法解压）",
+            f"the file is damaged or truncated ({info.filename} cannot be inflated)",
+            path,
+        )
+    _check_xml(info.filename, blob, path)
+    return blob
+
+
+class _KeywordStrings:
+    """Which shared strings hold a level word or a value word (by index),
+    found by searching the shared-string part, never by parsing all of it."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = parts
+        self._found: tuple[set[int], set[int]] | None = None
+
+    def sets(self) -> tuple[set[int], set[int]] | None:
+        if self._found is None:
+            sst = next((b for n, b in self.parts.items() if n.lower().endswith("sharedstrings.xml")), b"")
+            if b":si" in sst:
+                return None  # prefixed elements: cannot count items cheaply; assume a form
+            self._found = (self._indices(sst, _LEVEL_WORDS), self._indices(sst, _VALUE_WORDS))
+        return self._found
+
+    @staticmethod
+    def _indices(sst: bytes, words: tuple[bytes, ...]) -> set[int]:
+        hits = []
+        for word in words:
+            at = sst.find(word)
+            while at >= 0:
+                hits.append(at)
+                at = sst.find(word, at + 1)
+        out: set[int] = set()
+        index, pos = -1, 0
+        for at in sorted(hits):
+            index += sst.count(b"<si", pos, at)  # items begun before this hit
+            pos = at
+            out.add(index)
+        return out
+
+
+def _may_hold_form(head: bytes, strings: _KeywordStrings) -> bool:
+    """True when one of the first HEAD_ROWS rows has a cell naming an
+    indicator level and a cell naming a value column (see reader)."""
+    if not head:
+        return True  # cannot look: read it (and let the checks decide)
+    sets = strings.sets()
+    if sets is None:
+        return True
+    levels, values = sets
+    rows = head.split(b"<row")[1 : HEAD_ROWS + 1] if b"<row" in head else [head]
+    for row in rows:
+        level = value = False
+        for m in _S_CELL.finditer(row):
+            i = int(m.group(1))
+            level = level or i in levels
+            value = value or i in values
+        if b"<is>" in row or b":is>" in row or b't="str"' in row:  # inline text
+            level = level or any(w in row for w in _LEVEL_WORDS)
+            value = value or any(w in row for w in _VALUE_WORDS)
+        if level and value:
+            return True
+    return False
+
+
+_C_TAG = re.compile(rb"<((?:\w+:)?)c\s([^>]*?)(/?)>")
+_C_OPEN = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
+_REF_OK = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_FAST_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+_ROW_TAG_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\']([^"\']*)["\']')
+
+
+def _bad_address(ref: bytes, part: str, path: Path) -> UnreadableError:
+    shown = ref[:20].decode("ascii", "replace")
+    return _fail(
+        f"文件已损坏：{part} 中的单元格地址“{shown}”超出 Excel 的范围（最多 1048576 行、XFD 列）",
+        f"the file is damaged: cell address {shown!r} in {part} is outside Excel's bounds "
+        "(1,048,576 rows, columns up to XFD)",
+        path,
+    )
+
+
+def _cell_box(blob: bytes, part: str, path: Path) -> int:
+    """The number of cells calamine's grid of this sheet will have (its
+    bounding box: rows × columns of the cells with a value), after checking
+    every cell address and row number against Excel's bounds; raises
+    UnreadableError for an address outside them."""
+    # rows: numbers within Excel's bounds
+    for m in _ROW_TAG_R.finditer(blob) if (b"<row " in blob or b":row " in blob) else ():
+        r = m.group(1)
+        if not r.isdigit() or not 0 < int(r[:9]) <= MAX_ROW:
+            raise _bad_address(r, part, path)
+    count = len(_C_OPEN.findall(blob))
+    fast = _FAST_REF.findall(blob)
+    if count == len(fast):  # every cell written <c r="A1" …> (all usual writers)
+        last_row = max((int(r) for _, r in fast), default=0)
+        letters = {c for c, _ in fast}
+        last_col = max((col_index(c.decode()) + 1 for c in letters), default=0)
+        if last_row <= MAX_ROW and last_col <= MAX_COL and last_row * last_col <= MAX_CELLS:
+            return max(last_row, _row_count(blob)) * max(last_col, 26)
+    # the general scan: every <c> tag; empty cells (<c …/>) do not count for the box
+    last_row = last_col = 0
+    for m in _C_TAG.finditer(blob):
+        attrs = m.group(2)
+        rm = _R_ATTR.search(attrs)
+        if rm is not None:
+            ok = _REF_OK.fullmatch(rm.group(1).upper())
+            if ok is None:
+                raise _bad_address(rm.group(1), part, path)
+            row, col = int(ok.group(2)), col_index(ok.group(1).decode()) + 1
+            if row > MAX_ROW or col > MAX_COL:
+                raise _bad_address(rm.group(1), part, path)
+        else:
+            continue  # placed by its position in the row: within the row count
+        if m.group(3) or blob.startswith(b"</" + m.group(1) + b"c>", m.end()):
+            continue  # no value: calamine leaves it out of the grid
+        last_row, last_col = max(last_row, row), max(last_col, col)
+    return max(last_row, _row_count(blob)) * max(last_col, 26)
+
+
+def _row_count(blob: bytes) -> int:
+    return blob.count(b"<row") + blob.count(b":row")
 
 
 def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -474,7 +641,9 @@ def _has_filepass(mem: bytes, base: int, size: int) -> bool:
 # calamine
 
 
-def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
+def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset()) -> RawBook:  # type: ignore[assignment]
+    """The sheets' grids, but for those in ``skip`` (listed in
+    ``sheet_names``, never read)."""
     import python_calamine as pc
 
     try:
@@ -486,6 +655,8 @@ def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
         sheets = []
         cells = 0
         for name in names:
+            if name in skip:
+                continue
             sh = wb.get_sheet_by_name(name)
             h, w = sh.height, sh.width
             start = sh.start

@@ -349,21 +349,67 @@ def test_load_from_bytes_helpers() -> None:
     assert io  # keep the import for readers of this file
 
 
-def test_column_bound_for_the_cell_cap():
-    from selfeval_xlsx.loading import _max_column
+def test_cell_box_for_the_cell_cap():
+    """The grid calamine would build: rows × columns (at least 26) of the
+    cells with a value; empty styled cells do not stretch it."""
+    box = loading._cell_box
+    p = Path("x")
+    assert box(b'<row r="3" spans="1:9"><c r="A3"><v>1</v></c><c r="I3" s="2"/></row><row r="12"/>', "s", p) == 3 * 26
+    assert box(b'<row r="1"><c\tr="AB1"><v>1</v></c></row>', "s", p) == 28
+    assert box(b"<x:row r='9'><x:c s='1' r='ZZ9'><x:v>1</x:v></x:c></x:row>", "s", p) == 9 * 702  # prefixed, single quotes
+    assert box(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="3"/></row>', "s", p) == 2 * 26
+    assert box(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+               "s", p) == 1048576 * 16384
+    assert box(b"<row><c><v>1</v></c></row><row><c/></row><row/>", "s", p) == 3 * 26  # rows without numbers
 
-    assert _max_column(b'<row r="3"><c r="A3"/><c r="I3" s="2"/></row>') == 25  # a form: one search
-    assert _max_column(b'<c\tr="AB1"/>') == 27
-    assert _max_column(b"<x:c s='1' r='ZZZ9'/>") == 18277  # prefixed, single quotes
+
+@pytest.mark.parametrize("ref", ["ZZZZZ99999999", "XFE1", "A1048577", "A0", "1A", "A-1", ""])
+def test_cell_address_outside_excel_is_refused_before_calamine(tmp_path: Path, ref: str) -> None:
+    """Such an address made the native reader abort the whole process (exit
+    134); now it is one line naming the part and the address."""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    p = rezip(src, tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b'r="G4"', f'r="{ref}"'.encode())})
+    err = unreadable(p)
+    assert "超出 Excel 的范围" in err.zh and "sheet1.xml" in err.zh
 
 
-def test_row_bound_for_the_cell_cap():
-    from selfeval_xlsx.loading import _max_row
+def test_row_number_outside_excel_is_refused(tmp_path: Path) -> None:
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    far = b'<row r="99999999"><c><v>1</v></c></row>'
+    p = rezip(src, tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")})
+    assert "超出 Excel 的范围" in unreadable(p).zh
 
-    assert _max_row(b'<row r="3" spans="1:9"><c r="A3"/></row><row r="12"/>') == 12
-    assert _max_row(b"<row spans='1:2' r='1048576'><c r='A1048576'/></row>") == 1048576  # single quotes
-    assert _max_row(b'<x:row r="70000"><x:c r="A70000"/></x:row>') == 70000  # prefixed
-    assert _max_row(b"<row><c/></row><row><c/></row><row/>") == 3  # rows without numbers
+
+def test_calamine_abort_cases_in_a_subprocess(tmp_path: Path) -> None:
+    """The real process: no abort (134), one line, exit 2."""
+    import sys
+
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    for i, ref in enumerate((b"XFD1048576", b"ZZZZZ99999999")):
+        p = rezip(src, tmp_path / f"abort{i}.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b'r="G4"', b'r="' + ref + b'"')})
+        run = subprocess.run([sys.executable, "-m", "selfeval_xlsx", "validate", str(p)], capture_output=True, text=True,
+                             timeout=60, cwd=Path(__file__).resolve().parent.parent)
+        assert run.returncode == 2, run.stderr[-500:]
+        assert "Traceback" not in run.stderr and "panicked" not in run.stderr
+        assert len((run.stdout + run.stderr).strip().splitlines()) == 1
+
+
+def test_empty_styled_cell_far_away_is_not_a_reason_to_refuse(tmp_path: Path) -> None:
+    """Excel writes <c r="XFD1048576" s="1"/> for a formatted empty cell:
+    the form is read and checked as if it were not there."""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    far = b'<row r="1048576"><c r="XFD1048576" s="0"/></row>'
+    p = rezip(src, tmp_path / "styled.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")})
+    book = read_workbook(p)
+    assert book.forms[0].indicators[0].score.value == 50 and book.forms[0].total.value == 50
 
 
 def test_huge_row_in_single_quotes_is_refused(tmp_path: Path) -> None:
