@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from selfeval_xlsx.errors import UnreadableError
-from selfeval_xlsx.formula import col_index, shift_formula
+from selfeval_xlsx.formula import col_index, col_letters, shift_formula
 
 # Limits -------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
@@ -40,6 +40,7 @@ MAX_RATIO = 100  # compression ratio allowed for a big member
 BIG_MEMBER = 5 * 1024 * 1024  # "big" for the ratio check
 MAX_SHEETS = 255
 MAX_CELLS = 5_000_000  # bounding-box cells over all sheets
+MAX_TEXT = 32_767  # Excel's limit of characters in a cell
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -641,6 +642,21 @@ def _has_filepass(mem: bytes, base: int, size: int) -> bool:
 # calamine
 
 
+def _check_text_lengths(rows: list[list[Any]], sheet: str, path: Path) -> None:
+    """No cell holds more text than Excel allows (such a file was not made
+    by Excel, and every later step may assume the bound)."""
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v.__class__ is str and len(v) > MAX_TEXT:
+                ref = f"{col_letters(c)}{r + 1}"
+                raise _fail(
+                    f"工作表“{sheet}”单元格 {ref} 的文字有 {len(v)} 个字符，超过 Excel 的上限 {MAX_TEXT}，已拒绝读取；请缩短该单元格的文字后重试",
+                    f"cell {ref} of sheet {sheet!r} holds {len(v)} characters, more than Excel's limit of {MAX_TEXT}; "
+                    "refused",
+                    path,
+                )
+
+
 def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset()) -> RawBook:  # type: ignore[assignment]
     """The sheets' grids, but for those in ``skip`` (listed in
     ``sheet_names``, never read)."""
@@ -667,6 +683,7 @@ def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset()) -
             if cells > MAX_CELLS:
                 raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
             rows = sh.to_python(skip_empty_area=False) if h and w else []
+            _check_text_lengths(rows, name, path)
             merges = []
             for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ():
                 merges.append((r0, c0, r1, c1))

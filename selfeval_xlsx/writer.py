@@ -225,7 +225,10 @@ def _unescape(s: str) -> str:
     def repl(m: re.Match[str]) -> str:
         g = m.group(1)
         if g[0] == "#":
-            return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            try:
+                return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            except (ValueError, OverflowError):  # no such character: left as written
+                return m.group(0)
         return _ENTITIES[g]
 
     return _ENTITY_RE.sub(repl, s)
@@ -254,15 +257,17 @@ def _encode(text: str, enc: str) -> bytes:
 
 
 def _check_wellformed(data: bytes, part: str, original: bytes | None = None) -> None:
+    # expat raises LookupError / ValueError for an encoding it does not know
+    # or cannot handle (encoding="x-klingon", "gbk"): not well-formed either
     p = expat.ParserCreate()
     try:
         p.Parse(data, True)
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:
         if original is not None:
             try:
                 q = expat.ParserCreate()
                 q.Parse(original, True)
-            except expat.ExpatError as exc2:
+            except (expat.ExpatError, LookupError, ValueError) as exc2:
                 raise _err(
                     f"文件内部 {part} 不是格式正确的 XML：{exc2}",
                     f"{part} in the package is not well-formed XML: {exc2}",
@@ -280,7 +285,7 @@ def _parse_xml(data: bytes, part: str) -> ET.Element:
         raise _err(f"文件内部 {part} 含有 DTD，拒绝处理", f"{part} in the package contains a DTD; refusing it")
     try:
         return ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:
         raise _err(f"文件内部 {part} 不是格式正确的 XML：{exc}",
                    f"{part} in the package is not well-formed XML: {exc}") from None
 
