@@ -619,7 +619,61 @@ def _load_ole(data: bytes, path: Path) -> RawBook:
         raise _fail("文件已损坏或不完整（工作簿数据流无法读取）", "the file is damaged (workbook stream unreadable)", path) from None
     if mem is not None and _has_filepass(mem, base, size):
         raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+    if mem is not None:
+        _check_biff_bounds(mem, base, size, path)
     return _calamine(data, path, "xls")
+
+
+# BIFF cell records: (row u16, col u16) first; MULRK / MULBLANK end with their last column
+_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0207, 0x0406, 0x0002,
+                         0x0003, 0x0004, 0x0005, 0x0001})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
+
+
+def _check_biff_bounds(mem: bytes, base: int, size: int, path: Path) -> None:
+    """Every cell record of every sheet within the .xls bounds (65,536 rows,
+    256 columns) and the grid calamine will build within MAX_CELLS, before
+    calamine sees the file: a damaged record made it ask for 84 GB and
+    abort the process."""
+    pos, end = base, min(base + size, len(mem))
+    last_row = last_col = cells = 0
+    while pos + 4 <= end:
+        rtype = mem[pos] | (mem[pos + 1] << 8)
+        rlen = mem[pos + 2] | (mem[pos + 3] << 8)
+        body = pos + 4
+        if rtype == 0x0809:  # BOF: a new substream
+            cells += last_row * last_col
+            last_row = last_col = 0
+        elif rtype == 0x0200 and rlen >= 10 and body + rlen <= end:  # DIMENSIONS: calamine sizes its grid by it
+            if rlen >= 14:  # BIFF8: rows u32, columns u16
+                r0, r1, c0, c1 = struct.unpack_from("<IIHH", mem, body)
+            else:
+                r0, r1, c0, c1 = struct.unpack_from("<HHHH", mem, body)
+            if not (r0 <= r1 <= 65_536 and c0 <= c1 <= 256):
+                raise _fail(
+                    "文件已损坏：工作表的尺寸记录超出 .xls 的范围",
+                    "the file is damaged: a sheet's DIMENSIONS record is outside the .xls bounds",
+                    path,
+                )
+            last_row, last_col = max(last_row, r1), max(last_col, c1)
+        elif (rtype in _BIFF_CELLS and rlen >= 4) or (rtype in _BIFF_MULTI and rlen >= 6):
+            if body + 4 > end:
+                break
+            row = mem[body] | (mem[body + 1] << 8)
+            col = mem[body + 2] | (mem[body + 3] << 8)
+            if rtype in _BIFF_MULTI and body + rlen <= end:
+                col = max(col, mem[body + rlen - 2] | (mem[body + rlen - 1] << 8))
+            if col > 255:
+                raise _fail(
+                    f"文件已损坏：工作表中有超出 .xls 范围的单元格（第 {col + 1} 列）",
+                    f"the file is damaged: a cell outside the .xls bounds (column {col + 1})",
+                    path,
+                )
+            last_row, last_col = max(last_row, row + 1), max(last_col, col + 1)
+        pos = body + rlen
+    cells += last_row * last_col
+    if cells > MAX_CELLS:
+        raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
 
 def _has_filepass(mem: bytes, base: int, size: int) -> bool:

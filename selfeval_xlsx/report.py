@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from selfeval_xlsx.checks import FormResult, show
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
 
 KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
@@ -84,7 +85,7 @@ def _paint(text: str, colour: str, enabled: bool) -> str:
 
 def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -> list[str]:
     """Linter-style lines for one file's result dict."""
-    path = result["file"]
+    path = display_path(result["file"])
     if result["status"] == "unreadable":
         return [_paint(result["error"], ERROR, colour)]
     zh = lang != "en"

@@ -327,7 +327,14 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
     if book.biff_version < 50:
         raise _not_biff("Excel 4.0 或更早的格式", "Excel 4.0 or older format")
 
-    wb = _Converter(book, scan).convert()
+    try:
+        wb = _Converter(book, scan).convert()
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, ArithmeticError, struct.error,
+            UnicodeError) as exc:  # records that point nowhere: a damaged file, one line
+        raise SelfevalError(
+            f"该 .xls 文件已损坏，无法转换（{type(exc).__name__}），{_SAVE_AS_ZH}",
+            f"this .xls file is damaged and cannot be converted ({type(exc).__name__}); {_SAVE_AS_EN}",
+        ) from None
     _save_atomic(wb, dst)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
 from selfeval_xlsx.commands.validate import exit_code
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.fill import fill_path
 from selfeval_xlsx.report import text_lines
 
@@ -35,10 +36,10 @@ def run(args) -> int:
     for change in result["changes"]:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
-        print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}")
+        print(f"{display_path(args.path)}:{change['sheet']}!{change['cell']}: {old} → {new}")
     if not result["changes"]:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
-    print(("已写入：" if zh else "written: ") + result["output"])
+    print(("已写入：" if zh else "written: ") + display_path(result["output"]))
     return exit_code([result])
