@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover, stop_helper_processes
 from selfeval_xlsx.profile import ProfileError, load_profile
 
 
@@ -80,7 +80,8 @@ def run(args) -> int:
     except OSError as exc:
         return _fail(_say(lang, f"{out_dir}: 无法创建输出文件夹（{exc.strerror}）",
                           f"{out_dir}: cannot create the output folder ({exc.strerror})"))
-    files = discover(in_dir, exclude=[out_dir])
+    skipped: list = []
+    files = discover(in_dir, exclude=[out_dir], skipped=skipped)
 
     from tqdm import tqdm
 
@@ -106,12 +107,13 @@ def run(args) -> int:
     try:
         stats = batch_folder(
             in_dir, out_dir, profile=profile, lang=lang, fill=not args.no_fill,
-            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, on_result=on_result,
+            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, skipped=skipped, on_result=on_result,
         )
     finally:
         bar.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        stop_helper_processes()  # the workers are joined; the fork server goes before we exit too
     if json_out is not None:
         json_out.close()
 
