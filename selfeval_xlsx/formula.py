@@ -450,11 +450,14 @@ def evaluate(text: str, get: Callable[[int, int], Any], sheet: str | None = None
     for an Excel error; raises :class:`Unsupported` for anything unknown."""
     node = parse(text)
     try:
-        return _Eval(get, sheet).ev(node)
+        value = _Eval(get, sheet).ev(node)
     except ExcelError as exc:
         return exc
     except RecursionError:
         raise Unsupported("too deep") from None
+    if value.__class__ is float and not math.isfinite(value):
+        return ExcelError("#NUM!")  # Excel has no infinity: 1e309, 1e308*10, 0*1e309 are #NUM!
+    return value
 
 
 # ---------------------------------------------------------------- shared formulas
