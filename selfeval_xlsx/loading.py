@@ -625,8 +625,9 @@ def _load_ole(data: bytes, path: Path) -> RawBook:
 
 
 # BIFF cell records: (row u16, col u16) first; MULRK / MULBLANK end with their last column
-_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0207, 0x0406, 0x0002,
-                         0x0003, 0x0004, 0x0005, 0x0001})
+# (NUMBER, LABELSST, RK, FORMULA, BLANK, BOOLERR, LABEL, RSTRING, BIFF4 FORMULA; not STRING 0x0207,
+# the text result that follows a FORMULA and has no address)
+_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0406})
 _BIFF_MULTI = frozenset({0x00BD, 0x00BE})
 
 
