@@ -284,7 +284,10 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
-    book = _calamine(data, path, fmt, skip)
+    # a text longer than Excel allows needs a part at least that long
+    long_text = any(len(blob) > MAX_TEXT for name, blob in parts.items()
+                    if name.lower().endswith("sharedstrings.xml") or name in sheet_parts.values())
+    book = _calamine(data, path, fmt, skip, long_text or is_bin)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
     stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
@@ -416,10 +419,15 @@ def _may_hold_form(head: bytes, strings: _KeywordStrings) -> bool:
 
 
 _C_TAG = re.compile(rb"<((?:\w+:)?)c\s([^>]*?)(/?)>")
-_C_OPEN = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
 _REF_OK = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
-_FAST_REF = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"')
+# a cell start tag other than <c r="A1…" with one letter and at most four digits
+_UNUSUAL_CELL = re.compile(rb'<(?:c(?! r="[A-Z][1-9][0-9]{0,3}"[\s/>])[\s/>]|\w+:c[\s/>])')
+_ROW_NUMBER = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d{1,9})')
+
+
+def _max_row_tag(blob: bytes) -> int:
+    return max(map(int, _ROW_NUMBER.findall(blob)), default=0)
 _ROW_TAG_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\']([^"\']*)["\']')
 
 
@@ -436,35 +444,31 @@ def _bad_address(ref: bytes, part: str, path: Path) -> UnreadableError:
 def _cell_box(blob: bytes, part: str, path: Path) -> int:
     """The number of cells calamine's grid of this sheet will have (its
     bounding box: rows × columns of the cells with a value), after checking
-    every cell address and row number against Excel's bounds; raises
-    UnreadableError for an address outside them."""
-    # rows: numbers within Excel's bounds
-    for m in _ROW_TAG_R.finditer(blob) if (b"<row " in blob or b":row " in blob) else ():
+    every cell address against Excel's bounds; raises UnreadableError for an
+    address outside them."""
+    # the usual case: every cell written <c r="A1" …> with a one-letter
+    # column and a row below 10,000 (a form); the box is then bounded by
+    # the rows written, found from the (few) row elements
+    if not _UNUSUAL_CELL.search(blob):
+        return max(_max_row_tag(blob), _row_count(blob)) * 26
+    # the general scan: every <c> tag and row number; empty cells (<c …/>)
+    # do not count for the box
+    for m in _ROW_TAG_R.finditer(blob):
         r = m.group(1)
         if not r.isdigit() or not 0 < int(r[:9]) <= MAX_ROW:
             raise _bad_address(r, part, path)
-    count = len(_C_OPEN.findall(blob))
-    fast = _FAST_REF.findall(blob)
-    if count == len(fast):  # every cell written <c r="A1" …> (all usual writers)
-        last_row = max((int(r) for _, r in fast), default=0)
-        letters = {c for c, _ in fast}
-        last_col = max((col_index(c.decode()) + 1 for c in letters), default=0)
-        if last_row <= MAX_ROW and last_col <= MAX_COL and last_row * last_col <= MAX_CELLS:
-            return max(last_row, _row_count(blob)) * max(last_col, 26)
-    # the general scan: every <c> tag; empty cells (<c …/>) do not count for the box
     last_row = last_col = 0
     for m in _C_TAG.finditer(blob):
         attrs = m.group(2)
         rm = _R_ATTR.search(attrs)
-        if rm is not None:
-            ok = _REF_OK.fullmatch(rm.group(1).upper())
-            if ok is None:
-                raise _bad_address(rm.group(1), part, path)
-            row, col = int(ok.group(2)), col_index(ok.group(1).decode()) + 1
-            if row > MAX_ROW or col > MAX_COL:
-                raise _bad_address(rm.group(1), part, path)
-        else:
+        if rm is None:
             continue  # placed by its position in the row: within the row count
+        ok = _REF_OK.fullmatch(rm.group(1).upper())
+        if ok is None:
+            raise _bad_address(rm.group(1), part, path)
+        row, col = int(ok.group(2)), col_index(ok.group(1).decode()) + 1
+        if row > MAX_ROW or col > MAX_COL:
+            raise _bad_address(rm.group(1), part, path)
         if m.group(3) or blob.startswith(b"</" + m.group(1) + b"c>", m.end()):
             continue  # no value: calamine leaves it out of the grid
         last_row, last_col = max(last_row, row), max(last_col, col)
@@ -712,7 +716,8 @@ def _check_text_lengths(rows: list[list[Any]], sheet: str, path: Path) -> None:
                 )
 
 
-def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset()) -> RawBook:  # type: ignore[assignment]
+def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset(),  # type: ignore[assignment]
+              long_text: bool = True) -> RawBook:
     """The sheets' grids, but for those in ``skip`` (listed in
     ``sheet_names``, never read)."""
     import python_calamine as pc
@@ -738,7 +743,8 @@ def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset()) -
             if cells > MAX_CELLS:
                 raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
             rows = sh.to_python(skip_empty_area=False) if h and w else []
-            _check_text_lengths(rows, name, path)
+            if long_text:
+                _check_text_lengths(rows, name, path)
             merges = []
             for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ():
                 merges.append((r0, c0, r1, c1))

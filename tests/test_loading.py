@@ -354,7 +354,8 @@ def test_cell_box_for_the_cell_cap():
     cells with a value; empty styled cells do not stretch it."""
     box = loading._cell_box
     p = Path("x")
-    assert box(b'<row r="3" spans="1:9"><c r="A3"><v>1</v></c><c r="I3" s="2"/></row><row r="12"/>', "s", p) == 3 * 26
+    # a form (one-letter columns, short rows): bounded by the rows written, in one search
+    assert box(b'<row r="3" spans="1:9"><c r="A3"><v>1</v></c><c r="I3" s="2"/></row><row r="12"/>', "s", p) == 12 * 26
     assert box(b'<row r="1"><c\tr="AB1"><v>1</v></c></row>', "s", p) == 28
     assert box(b"<x:row r='9'><x:c s='1' r='ZZ9'><x:v>1</x:v></x:c></x:row>", "s", p) == 9 * 702  # prefixed, single quotes
     assert box(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="3"/></row>', "s", p) == 2 * 26
