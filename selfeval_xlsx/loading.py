@@ -287,6 +287,8 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
     # a text longer than Excel allows needs a part at least that long
     long_text = any(len(blob) > MAX_TEXT for name, blob in parts.items()
                     if name.lower().endswith("sharedstrings.xml") or name in sheet_parts.values())
+    if skip:  # calamine gets a package without the attachments: what it never reads costs nothing
+        data = _package(parts)
     book = _calamine(data, path, fmt, skip, long_text or is_bin)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
@@ -309,13 +311,22 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
 MAX_ROW = 1_048_576  # Excel's last row
 MAX_COL = 16_384  # Excel's last column (XFD)
 SMALL_SHEET = 256 * 1024  # a sheet part this small is simply read
-HEAD_BYTES = 1024 * 1024  # of a bigger one, this much of its start is looked at
+HEAD_BYTES = 512 * 1024  # of a bigger one, this much of its start is looked at
 HEAD_ROWS = 200  # ... and in it, this many rows
 # a form's indicator header row has a cell naming an indicator level
 # (一级指标 / 三级指标 / 指标名称 …) and a cell naming a value column
 _LEVEL_WORDS = ("指标".encode(),)
 _VALUE_WORDS = tuple(w.encode() for w in ("得分", "分值", "权重", "完成值", "实际值", "指标值", "目标值"))
-_S_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt\s*=\s*["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')
+_S_CELL = re.compile(rb'\bt=["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')  # a shared-string cell's index
+
+
+def _package(parts: dict[str, bytes]) -> bytes:
+    """A stored (uncompressed) zip of the parts already inflated and checked."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, blob in parts.items():
+            z.writestr(name, blob)
+    return buf.getvalue()
 
 
 def _deferred(info: zipfile.ZipInfo) -> bool:
@@ -403,6 +414,12 @@ def _may_hold_form(head: bytes, strings: _KeywordStrings) -> bool:
     if sets is None:
         return True
     levels, values = sets
+    # most attachments: no level word anywhere in the head, in one search each
+    if not any(w in head for w in _LEVEL_WORDS) and (
+        not levels or (b't="s"' not in head and b"t='s'" not in head)
+        or not levels.intersection(map(int, _S_CELL.findall(head)))
+    ):
+        return False
     rows = head.split(b"<row")[1 : HEAD_ROWS + 1] if b"<row" in head else [head]
     for row in rows:
         level = value = False

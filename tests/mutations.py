@@ -39,18 +39,28 @@ def first_sheet_part(path: Path) -> str:
     return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))[0]
 
 
-def attachment_rows(n: int, *, header: tuple[str, ...] = ("序号", "单位名称", "支出项目", "金额（元）", "日期", "备注")) -> bytes:
-    """Sheet XML of a data attachment: a header row and ``n`` rows of
-    inline text and numbers, the way an export from a finance system looks."""
+def attachment_rows(n: int, *, header: tuple[str, ...] = ("序号", "单位名称", "支出项目", "金额（元）", "日期", "备注"),
+                    shared: list[str] | None = None, sst_base: int = 0) -> bytes:
+    """Sheet XML of a data attachment: a header row and ``n`` rows of text
+    and numbers, the way an export from a finance system looks.  Text is
+    inline, or (``shared`` given) appended to ``shared`` and referenced as
+    shared strings numbered from ``sst_base``, the way Excel saves it."""
+    index: dict[str, int] = {}
+
     def text(ref: str, t: str) -> str:
-        return f'<c r="{ref}" t="inlineStr"><is><t>{t}</t></is></c>'
+        if shared is None:
+            return f'<c r="{ref}" t="inlineStr"><is><t>{t}</t></is></c>'
+        if t not in index:  # Excel keeps each distinct text once
+            index[t] = sst_base + len(shared)
+            shared.append(t)
+        return f'<c r="{ref}" t="s"><v>{index[t]}</v></c>'
 
     out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
            '<row r="1">' + "".join(text(f"{chr(65 + i)}1", h) for i, h in enumerate(header)) + "</row>"]
     for r in range(2, n + 2):
         out.append(
-            f'<row r="{r}"><c r="A{r}"><v>{r - 1}</v></c>{text(f"B{r}", f"某某单位{r % 97}")}'
+            f'<row r="{r}"><c r="A{r}"><v>{r - 1}</v></c>{text(f"B{r}", f"某某单位{r % 997}")}'
             f'{text(f"C{r}", f"办公经费第{r % 13}项")}<c r="D{r}"><v>{(r * 37) % 100000 / 100}</v></c>'
             f'<c r="E{r}"><v>{45000 + r % 365}</v></c>{text(f"F{r}", "无")}</row>'
         )
@@ -58,8 +68,17 @@ def attachment_rows(n: int, *, header: tuple[str, ...] = ("序号", "单位名�
     return "".join(out).encode()
 
 
-def add_sheet(src: Path, dst: Path, name: str, sheet_xml: bytes) -> Path:
-    """``src`` with one more worksheet ``name`` (last tab)."""
+def sst_count(src: Path) -> int:
+    """How many items the shared-string table of ``src`` holds."""
+    for info, data in members(src):
+        if info.filename.lower().endswith("sharedstrings.xml"):
+            return data.count(b"<si>") + data.count(b"<si ")
+    return 0
+
+
+def add_sheet(src: Path, dst: Path, name: str, sheet_xml: bytes, strings: list[str] | None = None) -> Path:
+    """``src`` with one more worksheet ``name`` (last tab); ``strings``
+    appended to its shared-string table."""
     items = members(src)
     taken = {i.filename for i, _ in items}
     k = 1
@@ -87,6 +106,9 @@ def add_sheet(src: Path, dst: Path, name: str, sheet_xml: bytes) -> Path:
                 f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                 f'relationships/worksheet" Target="worksheets/sheet{k}.xml"/></Relationships>'.encode(),
             )
+        elif strings and info.filename.lower().endswith("sharedstrings.xml"):
+            extra = "".join(f"<si><t>{t}</t></si>" for t in strings).encode()
+            data = re.sub(rb'\s(?:count|uniqueCount)="\d+"', b"", data).replace(b"</sst>", extra + b"</sst>")
         elif info.filename == "[Content_Types].xml":
             data = data.replace(
                 b"</Types>",
