@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=3, help="每个二级指标下的空白三级指标行数（默认 3）")
     p.add_argument("--protect", action="store_true", help="锁定公式单元格（仍可插入、删除行）")
     p.add_argument("-o", "--output", metavar="PATH", help="输出文件或文件夹")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file")
     _profile_option(p)
     _lang_option(p)
 
