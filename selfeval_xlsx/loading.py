@@ -22,6 +22,7 @@ import os
 import re
 import stat
 import struct
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -289,7 +290,10 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
                     if name.lower().endswith("sharedstrings.xml") or name in sheet_parts.values())
     if skip:  # calamine gets a package without the attachments: what it never reads costs nothing
         data = _package(parts)
-    book = _calamine(data, path, fmt, skip, long_text or is_bin)
+    if is_bin:  # no bounds check for the binary format: the reader runs apart
+        book = _calamine_isolated(data, path, fmt)
+    else:
+        book = _calamine(data, path, fmt, skip, long_text)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
     stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
@@ -642,7 +646,7 @@ def _load_ole(data: bytes, path: Path) -> RawBook:
         raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
     if mem is not None:
         _check_biff_bounds(mem, base, size, path)
-    return _calamine(data, path, "xls")
+    return _calamine_isolated(data, path, "xls")
 
 
 # BIFF cell records: (row u16, col u16) first; MULRK / MULBLANK end with their last column
@@ -716,6 +720,79 @@ def _has_filepass(mem: bytes, base: int, size: int) -> bool:
 
 # --------------------------------------------------------------------------
 # calamine
+
+
+ISOLATE_SECONDS = 30  # a legacy or binary workbook read apart: time ...
+ISOLATE_MEMORY = 2 * 1024**3  # ... and address space it may take
+
+
+def _calamine_isolated(data: bytes, path: Path, fmt: str) -> RawBook:
+    """:func:`_calamine` in a forked child with a time and memory limit, for
+    the binary formats (.xls, .xlsb), whose records the native reader
+    trusts in ways no cheap check covers: whatever it does to one file (an
+    abort, a runaway allocation, a hang) ends that child, and the file is
+    reported unreadable in one line.  Where there is no fork (Windows) it
+    runs in-process behind the bounds checks alone.  The fork costs a few
+    milliseconds; .xls and .xlsb are a small share of what is checked."""
+    if not hasattr(os, "fork") or os.environ.get("SELFEVAL_NO_ISOLATION"):
+        return _calamine(data, path, fmt)
+    import pickle
+    import select
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send the result, leave without cleanup
+        status = 0
+        try:
+            os.close(read_end)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # a panic's backtrace is not the user's message
+            try:
+                import resource
+
+                resource.setrlimit(resource.RLIMIT_AS, (ISOLATE_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            except (ImportError, ValueError, OSError):
+                pass
+            try:
+                payload: tuple[bool, Any] = (True, _calamine(data, path, fmt))
+            except UnreadableError as exc:
+                payload = (False, (exc.zh, exc.en))
+            blob = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - nothing may escape the child
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + ISOLATE_SECONDS
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise _fail(f"读取超时（超过 {ISOLATE_SECONDS} 秒），已拒绝读取",
+                            f"reading took over {ISOLATE_SECONDS} s; refused", path)
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # pragma: no cover
+            pass
+    if not chunks:
+        raise _fail("文件已损坏或无法解析（读取时异常终止）", "the file is damaged or cannot be parsed (the reader aborted)",
+                    path)
+    ok, value = pickle.loads(b"".join(chunks))  # our own child's bytes
+    if not ok:
+        raise _fail(value[0], value[1], path)
+    return value
 
 
 def _check_text_lengths(rows: list[list[Any]], sheet: str, path: Path) -> None:

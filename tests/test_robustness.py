@@ -417,3 +417,30 @@ def test_formula_beyond_excel_numbers_is_num_error(tmp_path: Path, formula: byte
     filled = fill_file(path, tmp_path / "nan.checked.xlsx")
     assert filled["status"] == "errors"
     openpyxl.load_workbook(tmp_path / "nan.checked.xlsx")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="isolation needs fork (POSIX)")
+def test_native_reader_aborting_on_an_xls_takes_down_only_its_child(tmp_path: Path, monkeypatch) -> None:
+    """With the bounds check switched off, the damaged DIMENSIONS record
+    makes calamine ask for 84 GB and abort: the abort ends the forked child,
+    the caller gets one line."""
+    import struct
+
+    path = _damage_xls(tmp_path, 0x0200, lambda b: b.__setitem__(slice(0, 4), struct.pack("<I", 0xF2000000)))
+    monkeypatch.setattr(loading, "_check_biff_bounds", lambda *args: None)
+    result = validate_file(path)
+    assert result["status"] == "unreadable" and "异常终止" in result["error"]
+    assert validate_file(XLS)["status"] in ("ok", "errors")  # and the next file reads as before
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="isolation needs fork (POSIX)")
+def test_native_reader_hanging_is_cut_off(tmp_path: Path, monkeypatch) -> None:
+    def hang(*args, **kwargs):
+        time.sleep(60)
+
+    monkeypatch.setattr(loading, "_calamine", hang)
+    monkeypatch.setattr(loading, "ISOLATE_SECONDS", 1)
+    start = time.perf_counter()
+    result = validate_file(XLS)
+    assert time.perf_counter() - start < 10
+    assert result["status"] == "unreadable" and "超时" in result["error"]
