@@ -6,6 +6,7 @@ The JSON shape (one object per input file) is documented in the README and in
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -13,13 +14,19 @@ from selfeval_xlsx.checks import FormResult, show
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
 
+_FLOAT_MAX = Decimal("1e308")  # beyond this a Decimal has no float
+
 KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
 
 
 def json_value(value: Any) -> Any:
+    """A value JSON can carry: numbers as numbers, and a number no JSON can
+    hold (1e309 read as infinity, NaN) as null, never the invalid Infinity."""
     if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, (int, float, str, bool)):
+        return float(value) if value.is_finite() and abs(value) < _FLOAT_MAX else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (int, str, bool)):
         return value
     return str(value)
 

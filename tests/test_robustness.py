@@ -108,7 +108,7 @@ def test_long_cell_text_is_checked_in_linear_time(tmp_path: Path, case: str, cel
     filled = fill_file(path, tmp_path / f"{case}.checked.xlsx")
     assert time.perf_counter() - start < 5  # a hang guard (each took well under a second when written)
     assert result["status"] in ("ok", "errors") and filled["status"] in ("ok", "errors")
-    assert result["forms"][0]["total"]["computed"] is not None
+    assert result["forms"] and result["forms"][0]["indicator_count"] > 10
 
 
 def test_cell_text_longer_than_excel_allows_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -234,6 +234,14 @@ def test_number_no_cell_can_hold_is_a_finding_not_a_crash(tmp_path: Path, number
     assert isinstance(ws["H32"].value, (int, float)) and ws["H32"].value == pytest.approx(94.75)
     run = _cli("validate", str(path))
     assert run.returncode == 1 and b"Traceback" not in run.stderr
+    run = _cli("validate", "--format", "json", str(path))
+    import json
+
+    def no_constants(name: str):
+        raise AssertionError(f"{name} is not JSON")
+
+    parsed = json.loads(run.stdout, parse_constant=no_constants)  # strict JSON: no Infinity / NaN
+    assert parsed[0]["status"] == "errors"
 
 
 @pytest.mark.parametrize("encoding", [b"x-klingon", b"gbk"])
