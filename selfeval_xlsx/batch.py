@@ -274,6 +274,9 @@ def _worker_main(conn, func, memory_limit, state) -> None:  # runs in the child
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_limit)
+    from selfeval_xlsx import loading
+
+    loading.ISOLATE_BINARY = False  # this worker is the isolation: a crash costs one file, and it is replaced
     inbox: deque[tuple[int, Any]] = deque()
     outbox = _Outbox(conn)
     flusher = threading.Thread(target=outbox.flush_when_due, name="selfeval-replies", daemon=True)

@@ -722,6 +722,7 @@ def _has_filepass(mem: bytes, base: int, size: int) -> bool:
 # calamine
 
 
+ISOLATE_BINARY = True  # False where the process itself is expendable (a batch worker)
 ISOLATE_SECONDS = 30  # a legacy or binary workbook read apart: time ...
 ISOLATE_MEMORY = 2 * 1024**3  # ... and address space it may take
 
@@ -732,9 +733,9 @@ def _calamine_isolated(data: bytes, path: Path, fmt: str) -> RawBook:
     trusts in ways no cheap check covers: whatever it does to one file (an
     abort, a runaway allocation, a hang) ends that child, and the file is
     reported unreadable in one line.  Where there is no fork (Windows) it
-    runs in-process behind the bounds checks alone.  The fork costs a few
-    milliseconds; .xls and .xlsb are a small share of what is checked."""
-    if not hasattr(os, "fork") or os.environ.get("SELFEVAL_NO_ISOLATION"):
+    runs in-process behind the bounds checks alone, as it does in a batch
+    worker, which is itself expendable (the fork costs about 5 ms a file)."""
+    if not ISOLATE_BINARY or not hasattr(os, "fork"):
         return _calamine(data, path, fmt)
     import pickle
     import select
