@@ -220,12 +220,13 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
 
     # zip bomb: declared sizes and ratios first, before inflating anything.
     # A big worksheet is only inflated in full when its first rows can hold
-    # a form (an attachment of any size costs a peek): its size counts then.
+    # a form (an attachment of any size costs a peek): it is checked then.
     is_bin = "xl/workbook.bin" in names
     total = 0
     for info in infos:
-        if is_bin or not _deferred(info):
-            total += info.file_size
+        if not is_bin and _deferred(info):
+            continue  # only its head is inflated (bounded); checked by _inflate_sheet if read in full
+        total += info.file_size
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _fail(
                 f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
@@ -363,6 +364,12 @@ def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path
         raise _fail(
             f"文件解压后过大（{info.filename}：{info.file_size // (1024 * 1024)} MB），已拒绝读取",
             f"{info.filename} would inflate to {info.file_size // (1024 * 1024)} MB; refused",
+            path,
+        )
+    if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise _fail(
+            f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
+            f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
             path,
         )
     blob = _inflate(data, zf, info)

@@ -171,8 +171,22 @@ def test_entity_declaration_in_utf16_part(tmp_path: Path) -> None:
 
 def test_zip_bomb_ratio(tmp_path: Path) -> None:
     src = good_xlsx(tmp_path)
-    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/worksheets/sheet2.xml": b" " * (6 * 1024 * 1024)})
+    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/sharedStrings.xml": b" " * (6 * 1024 * 1024)})
     assert "压缩" in unreadable(p).zh
+
+
+def test_zip_bomb_ratio_in_a_sheet_that_is_read(tmp_path: Path) -> None:
+    """A big sheet whose first rows are a form header is inflated in full:
+    its ratio is checked first.  (One that is only peeked at — an
+    attachment — costs a bounded head and is never refused for its size.)"""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    bomb = sheet.replace(b"</sheetData>", b"</sheetData>" + b" " * (6 * 1024 * 1024))
+    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/worksheets/sheet1.xml": bomb})
+    assert "压缩" in unreadable(p).zh
+    filler = rezip(src, tmp_path / "filler.xlsx", {"xl/worksheets/sheet2.xml": b" " * (6 * 1024 * 1024)})
+    assert read_workbook(filler).forms  # a part no sheet refers to is never inflated
 
 
 def _patch_sizes(data: bytes, member: str, size: int, local: bool = True) -> bytes:

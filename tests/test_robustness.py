@@ -451,3 +451,17 @@ def test_native_reader_hanging_is_cut_off(tmp_path: Path, monkeypatch) -> None:
     result = validate_file(XLS)
     assert time.perf_counter() - start < 10
     assert result["status"] == "unreadable" and "超时" in result["error"]
+
+
+def test_highly_compressible_attachment_is_not_taken_for_a_bomb(tmp_path: Path) -> None:
+    """A sheet of a million formatted empty rows can compress over 100×: it is
+    never inflated in full (no form near its top), so its ratio is no reason
+    to refuse the workbook."""
+    rows = '<row s="1" customFormat="1" ht="15" customHeight="1"/>' * 1_000_000  # (rows need no numbers)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>').encode()
+    path = add_sheet(SAMPLE, tmp_path / "formatted.xlsx", "格式", sheet)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet2.xml")
+        assert info.file_size > 100 * info.compress_size and info.file_size > loading.BIG_MEMBER
+    assert codes(validate_file(path)) == codes(validate_file(SAMPLE))
