@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import temp_owner
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
@@ -630,7 +631,7 @@ def failure_result(path: str, failure: Failure, lang: str = "zh") -> dict[str, A
         zh = f"处理出错（{failure.detail}）"
         en = f"processing failed ({failure.detail})"
     text = en if lang == "en" else zh
-    return {"file": path, "status": "unreadable", "error": f"{path}: {text}", "forms": []}
+    return {"file": path, "status": "unreadable", "error": f"{display_path(path)}: {text}", "forms": []}
 
 
 
@@ -728,7 +729,8 @@ def batch_folder(
         results.close()
         for entry in skipped or ():  # listed, never dropped in silence
             src = os.path.join(in_dir, entry.rel)
-            result = {"file": src, "status": "unreadable", "error": f"{src}: {entry.en if lang == 'en' else entry.zh}",
+            reason = entry.en if lang == "en" else entry.zh
+            result = {"file": src, "status": "unreadable", "error": f"{display_path(src)}: {reason}",
                       "forms": []}
             summary.add(entry.rel.as_posix(), result, None)
             if on_result is not None:
