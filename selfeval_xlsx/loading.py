@@ -13,6 +13,16 @@ Values come from python-calamine (fast, reads .xlsx/.xlsm/.xlsb/.xls).  For
 .xlsx/.xlsm the sheet XML is also scanned for ``<f>`` elements, so that
 formula text is known and a formula without a cached value can be computed
 by the reader.
+
+What calamine is given is checked first, since a bad address can make it
+abort the whole process: every cell address and row number of a sheet it
+reads lies within Excel's bounds, and the grid it will build (the box of
+the cells with a value) within MAX_CELLS; .xls cell and DIMENSIONS records
+likewise; .xls and .xlsb are read in a forked child with a time and memory
+limit.  Only sheets that can hold a form are read: a sheet part over
+SMALL_SHEET is first looked at from its first HEAD_ROWS rows, and skipped
+(never inflated in full, never a reason to refuse) when none of them is an
+indicator header.  No cell may hold more than Excel's 32,767 characters.
 """
 
 from __future__ import annotations
