@@ -413,3 +413,252 @@ case(
     notes="The page is a WeChat repost (traditional characters) of the district bureau's table; rebuilt in simplified "
           "characters. A reviewer would ask why met targets lost points; none has a reason.",
 )
+
+YONGDE = {
+    "source": "https://www.yongde.gov.cn/info/3003/116104.htm",
+    "province": "云南",
+    "unit": "临沧市永德县明朗中学（义务教育营养改善计划专项资金）",
+    "kind": "project",
+    "layout": "云南 项目支出绩效自评表 公开14表 (two-row header: 年度指标值 over 指标性质|指标值|度量单位)",
+    "variant": "grade written in the 总分 row ('总分 | 100 | 96 | 优'); amounts in 元; 指标性质 '≧' and '═'; "
+               "完成值 typed as text '100%' beside a bare 指标值 100; an empty 生态效益 slot; 年初预算数 blank",
+    "sheet": "Sheet1",
+    "truncated": False,
+    "indicators": 9,
+    # A = 全年预算数 387664.62, B = 387664.62: rate 1, score 1 × 10 = 10 (H6 100%, I6 10: right)
+    "budget": {"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},
+    # row by row (分值 10 each; ≧: B/A × 10 capped; ═: min(B/A, A/B) × 10; qualitative as stated):
+    #   R14 735/735 → 10   R15 100/100 → 10   R16 100/100 → 10 (stated 7)   R17 100/100 → 10
+    #   R18 有效 → 有效: 10 as stated            R19 98/100 = 0.98 × 10 = 9.8 (stated 9)
+    #   R21 100/100 → 10   R22 100/95 = 1.0526… → capped 10   R23 the same → 10
+    # Σ = 10+10+10+10+10+9.8+10+10+10 = 89.8; + budget 10 = 99.8.  Stated: Σ 10+10+7+10+10+9+10+10+10 = 86,
+    # + 10 = 96 = I25 (the unit added its own scores right; two of them are wrong).  99.8 and 96 are both 优: no C.
+    "total": {"stated": "96", "computed": "99.8"},
+    "findings": [
+        "S103@I16",   # ≧100% → 100%: 10, stated 7 (a met target; the error is the deduction, so no S201)
+        "S103@I19",   # ═100% → 98%: 0.98 × 10 = 9.8, stated 9
+        "S201@J19",   # 98% < 100% and the reason cell is empty
+        "W201@A14",   # 产出 10+10+10+10 = 40 instead of 50
+        "W201@A22",   # 满意度 10+10 = 20 instead of 10 (效益 10+10+10 = 30 as prescribed)
+        "T101@I25",   # 总分 96; right 99.8
+    ],
+    # points 9 × 10 + 10 = 100, every indicator has points, 96 within reach: the gate passes.
+    # 优 in J25 stays right (99.8 ≥ 90), so it is not touched.
+    "fill": {"I16": "10", "I19": "9.8", "I25": "99.8"},
+    "notes": "The whole form is in the stored copy (a one-form page). The page's flattened table loses empty cells; "
+             "the dashes of the component rows are placed where the county template has them. 学生受资助人数 ≧735人次 → "
+             "735 and the satisfaction rows 95 → 100% (ratio 1.05) need no explanation.",
+}
+case("yn_yongde_2022.xlsx", **YONGDE)
+case("yn_yongde_2022.xls", **{**YONGDE, "variant": YONGDE["variant"] + "; saved as .xls (xlwt)"})
+case("yn_yongde_2022_lo.xlsx", **{**YONGDE, "variant": YONGDE["variant"] + "; re-saved by LibreOffice"})
+
+case(
+    "ah_tangxi_cunji_2022.xlsx",
+    source="http://www.anthempetcare.com/upload_cz/download?id=502367&siteId=2",
+    province="安徽",
+    unit="池州市贵池区棠溪镇人民政府（村级补助及运转经费）",
+    kind="project",
+    layout="MoF 3-2",
+    variant="年度资金总额 row of zeros above a filled 本年财政拨款 row; 全年预算数 132.912 below 年初预算数 202.64; "
+            "'=8个' targets; cost target ≤202.6万元 met at 132.9; copy ends at the 可持续影响 二级 label",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=8,
+    # components: A = 全年预算数 132.912, B = 132.912 → rate 1, score 10; the total row says 0 / 0 / 0, 0%, 0
+    budget={"rate": "1", "score": "10", "stated_rate": "0", "stated_score": "0"},
+    # R14 8/8 × 8 = 8; R15 42/42 × 8 = 8; R16–R18 达成预期指标 8 each; R19 ≤202.6 → 132.9: 202.6/132.9 × 10
+    # = 15.24… capped 10; R20, R21 达成 10 each.  Σ = 8+8+8+8+8+10+10+10 = 70; + budget 10 (right) = 80.
+    # No row is blank (R22 holds only a 二级 label: a slot), so a total can be computed; there is no 总分 row.
+    total={"stated": None, "computed": "80"},
+    findings=[
+        "F103@D7", "F103@E7", "F103@F7",   # 0 ≠ 202.64, 132.912, 132.912
+        "F101@H7", "F102@I7",              # 0 instead of 100% and 10
+        "W101@B20",   # 效益指标(30分) over rows adding up to 10 + 10 = 20 (the copy ends)
+        "W202@-",     # no 满意度 block (the copy ends before it)
+        "W102@-",     # 50 + 20 + budget 10 = 80, not 100
+    ],
+    fill={},  # points 80 ≠ 100: gate fails
+    notes="Same publisher and attachment series as ah_tangxi_2022 (委托业务项目), a different project. W101, W202 "
+          "and W102 come from the end of the stored copy; F101/F102/F103 are the publisher's. ≤202.6万元 → 132.9 "
+          "is a cost target set on the 年初 budget: under a ≤ target it asks for no explanation (S202 is for ≥).",
+)
+
+case(
+    "gx_batang_2018.xlsx",
+    source="https://keke.chddh.cn/archives/48n5zg2zk8d9n27q6rjv.html",
+    province="广西",
+    unit="贵港市港南区八塘街道办事处（2018年耕地地力保护补贴）",
+    kind=None,
+    layout="unknown (广西 乡镇 专项支出绩效评分细则: 目标名称|(scoring rule)|分值|(score), no targets, no funds block)",
+    variant="scoring sheet without 一级/二级/三级, without 年度指标值/实际完成值 and without a funds block; "
+            "the score column has no header of its own; copy ends inside the 领导重视 row",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # 3+3+2+2+7+5+8+10 = 40 points on the eight complete rows, each scored in full; the rest of the sheet is lost.
+    # Nothing here is a 绩效自评表 the tool has a model of: it must say so (L) and leave the file alone.
+    findings=["L+@A1:D13"],
+    fill={},
+    notes="The address is a document-sharing mirror of the street office's .xls (2 pages; the stored text has the "
+          "first rows only). Scoring rules are paraphrased; names, points and scores are as published.",
+)
+
+case(
+    "ah_jiaoqu_2021.xlsx",
+    source="https://tljq.gov.cn/openness/OpennessContent/show/580793.html",
+    province="安徽",
+    unit="铜陵市郊区财政局（2021年度农村公益事业财政奖补项目）",
+    kind=None,
+    layout="unknown (安徽 铜陵 财政奖补 绩效评价自评表: 决策(10)/过程(30)/…, 指标说明|指标分值|县级评分|市级评分)",
+    variant="two-row header (指标/分值, 县级/评分, 市级/评分); the score is the county's, the city's column blank; "
+            "a scoring rule instead of a target and an actual; bonus points (工作安排 1 分 scored 2); "
+            "an unnumbered row under 账务管理; copy ends in row 14",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # On the rows in the copy: points 2+2+4+2 = 10 (决策) and 2+2+2+1+2+1+1+2+2+5 = 20 of 过程(30) (the copy ends);
+    # county scores 2+2+4+0 = 8 and 2+2+2+1+2+2+1+2+2+5 = 21 — 工作安排 gets 2 of 1 by the bonus rule.
+    # A layout the tool has no model of (who scores, against what): say so (L), no arithmetic, no change.
+    findings=["L+@A1:H19"],
+    fill={},
+    notes="Published by the district finance bureau on its open-government page; only the first rows are in the "
+          "stored copy. Scoring rules are paraphrased; names, points and scores are as published. Like 广水, a "
+          "决策/过程 scheme the tool must not guess at: here the 县级评分 column may hold bonus points above 分值.",
+)
+
+case(
+    "he_ningjin_2019.xlsx",
+    source="https://www.ningjin.gov.cn/content/26279.html",
+    province="河北",
+    unit="宁晋县教育局（2019年度高中助学金项目）",
+    kind=None,
+    layout="unknown (河北 县级 项目绩效评价指标表: 评价内容|指标名称|指标说明|目标值|分值|备注 — targets and points only)",
+    variant="a target table published as the project's 绩效 table: no 完成值, no 得分, no funds block; "
+            "满意度 and 资金支出率 filed under 产出/质量; a blank 目标值 (规章制度 建立与否)",
+    sheet="Sheet1",
+    truncated=False,
+    indicators=None,
+    budget={},
+    total={},
+    # points 20 + 10 + 10 + 10 + 10 + 20 + 20 = 100 = F10: the table is consistent with itself.  It holds nothing a
+    # self-evaluation is checked on (no actual value, no score): say so once (L) instead of asking for results
+    # cell by cell, and change nothing.
+    findings=["L+@A1:G10"],
+    fill={},
+    notes="The whole table is on the page (a short one-table page). Kept as the case of a department that publishes "
+          "its target table where the self-evaluation belongs.",
+)
+
+case(
+    "ah_shouxian_2023.xlsx",
+    source="https://www.shouxian.gov.cn/public/118322758/1259995520.html",
+    province="安徽",
+    unit="寿县（部门整体支出；表中“单位”栏为空，发布于寿县人民政府信息公开目录）",
+    kind=None,
+    layout="unknown (安徽 部门整体支出绩效评价自评表: 规划(15分)/执行(35分)/…, 指标分值|指标解释|评分标准|自评得分)",
+    variant="一级/二级 labels carry their points ('规划 (15分)', '基础信息 (3分)'); no targets, no actual values, "
+            "no funds block; the 单位 field left blank; copy ends inside the 预算执行率 row (its score is lost)",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=None,
+    budget={},
+    total={},
+    # 规划: 3 + (3 + 3) + (4 + 2) = 15 = '规划 (15分)'; 基础信息 3 = (3分), 工作计划 3 + 3 = 6 = (6分),
+    # 绩效目标 4 + 2 = 6 = (6分); self-scores 3+3+3+4+2 = 15, every row in full.  The arithmetic that can be
+    # checked holds; the layout (a rule-scored evaluation sheet, no target or actual) is not one the tool models:
+    # say so (L) and change nothing.
+    findings=["L+@A1:H9"],
+    fill={},
+    notes="A county department's 部门整体 evaluation sheet as published on the county's open-government page; only "
+          "the first six rows are in the stored copy. Explanations and scoring rules are paraphrased; names, points "
+          "and scores are as published.",
+)
+
+# 稷山: row r holds 指标(r − 12); columns C name, D target, E actual, F 分值, G 得分, H reason (all reasons blank).
+# Every target is positive (a bare number or 不少于…): score = B/A × 分值, capped; 2 decimals.
+_JISHAN_WRONG = {
+    # row: (A, B, 分值, stated) → right
+    13: "37442/38508 = 0.972317… × 3 = 2.916952… → 2.92, stated 3",
+    20: "97.30/100 × 2 = 1.946 → 1.95, stated 1.9",
+    24: "203/214 = 0.948598… × 2 = 1.897196… → 1.90, stated 1.8",
+    25: "203/214 × 2 → 1.90, stated 1.8",
+    26: "69/120 × 2 = 1.15, stated 1",
+    27: "4044/5662 = 0.714235… × 2 = 1.428470… → 1.43, stated 1.4",
+    28: "3224/3807 = 0.846861… × 2 = 1.693722… → 1.69, stated 1.9",
+    29: "3220/3807 = 0.845810… × 2 = 1.691621… → 1.69, stated 1.8",
+    30: "695/863 = 0.805330… × 2 = 1.610660… → 1.61, stated 1.8",
+    31: "683/863 = 0.791425… × 2 = 1.582850… → 1.58, stated 1.7",
+    32: "209/212 = 0.985849… × 2 = 1.971698… → 1.97, stated 1.8",
+    34: "4044/5662 × 2 → 1.43, stated 1.4",
+    35: "770/1228 = 0.627035… × 2 = 1.254071… → 1.25, stated 1.8",
+    37: "22584/24694 = 0.914554… × 2 = 1.829108… → 1.83, stated 1.7",
+}
+case(
+    "sx_jishan_2021.xlsx",
+    source="https://keke.chddh.cn/archives/p4q58rogpx4emom7ewb9.html",
+    province="山西",
+    unit="稷山县翟店镇卫生院（国家基本公共卫生服务）",
+    kind="project",
+    layout="MoF 3-2 (稷山县项目支出绩效自评表)",
+    variant="25 数量 indicators numbered 指标1:…指标25: in the name cell; scores rounded to one decimal "
+            "(1.9 for 1.946, 1.4 for 1.428) and several above the formula (1.9 for 1.69); targets with units and "
+            "'不少于'; 年初预算数 0; copy ends inside the first 质量指标 row",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=26,  # 25 数量 rows + the 质量指标 row whose name the copy cuts off
+    # A = 全年预算数 207.4538, B = 207.4538: rate 1, score 10 (G6 100%, H6 10: right); 年初预算数 0 is not A
+    budget={"rate": "1", "score": "10", "stated_rate": "1", "stated_score": "10"},
+    total={"stated": None, "computed": None},  # the last row has no values: half-filled, no total in the copy
+    findings=(
+        [f"S103@G{r}" for r in _JISHAN_WRONG]            # see _JISHAN_WRONG: 14 scores off the formula
+        + [f"S201@H{r}" for r in _JISHAN_WRONG]          # each of them short of its 分值, no reason given
+        + ["S202@H15",   # 不少于6种 → 28种: 28/6 = 4.67 ≥ 1.3, no reason
+           "S202@H17",   # 6次 → 150次: 25×
+           "S202@H18"]   # 12次 → 96次: 8×   (116次 → 150次 is 1.29×, 不少于12种 → 14种 1.17×: no finding)
+        + ["E101@D38", "E101@E38", "E101@F38", "E101@G38"]  # 质量指标 指标1: the copy ends in its name
+    ),
+    fill={},  # the last indicator has no points: gate fails (the 14 scores stay as they are)
+    notes="The stored text reads the .xlsx column by column in places; the pairing of rows 1–6 follows the order of "
+          "the values, and the names of 指标3 and 指标4 are not in the text (kept as '指标3:', '指标4:', values and "
+          "points as read). The merged 产出指标/数量指标 label cells are missing from the text and put back: the "
+          "rows precede the form's 质量指标 block. The 100% rate fixes 全年预算数 = 全年执行数 = 207.4538 where "
+          "the text prints the amount once.",
+)
+
+case(
+    "ah_jinzhai_2023.xlsx",
+    source="https://www.ahjinzhai.gov.cn/public/6624963/37545031.html",
+    province="安徽",
+    unit="金寨县茶谷和美丽乡村建设服务中心（部门整体支出）",
+    kind="department",
+    layout="MoF 3-1 (部门整体支出绩效自评表, 安徽 县级)",
+    variant="全年执行数 338.31 above 全年预算数 329.77 (执行率 102.59%) with the budget score left blank; "
+            "'指标1:'/'指标2:' prefixes restarting in each 二级; '≤4' on a count; '9月前' → '7月'; "
+            "copy ends at the empty 成本指标 '指标1:' slot",
+    sheet="Sheet1",
+    truncated=True,
+    indicators=8,
+    # rate = 338.31/329.77 = 1.025896… (102.59% stated: right); score = min(1.025896, 1) × 10 = 10 (I5 blank)
+    budget={"rate": "1.0259", "score": "10", "stated_rate": "1.0259", "stated_score": None},
+    # R12 ≤4 → 4: 4/4 × 10 = 10; R13 202/200 → 10 (1.01×); R14 3061/2000 = 1.5305 → capped 10; R15 10/10 → 10;
+    # R16, R17 100/95 → capped 5; R18, R19 dates met → 5 as stated.  Σ = 40 + 20 = 60.  The budget score is
+    # blank: 未填写完整, so no computed total (its right value 10 is known, see fill); no 总分 row in the copy.
+    total={"stated": None, "computed": None},
+    findings=[
+        "F201@F5", "F201@F6",   # 执行数 338.31 > 预算数 329.77 on the total and the 当年财政拨款 row
+        "E101@I5",              # budget score blank
+        "S202@I14",             # ≥2000 → 3061 户: 1.53 ≥ 1.3, no reason
+        "W201@B12",             # 产出 10+10+10+10 + 5+5 + 5+5 = 60 instead of 50 (the copy ends in 成本指标)
+        "W202@-", "W202@-",     # no 效益, no 满意度 (the copy ends before them)
+        "W102@-",               # 60 + budget 10 = 70, not 100
+    ],
+    fill={},  # points 70 ≠ 100: gate fails, so even the blank budget score (right value 10) is not written
+    notes="Published by the county on its open-government page; the stored copy ends at the 成本指标 row. W201, W202 "
+          "and W102 come from the end of the copy; F201 and the blank budget score are the publisher's. 执行率 "
+          "102.59% scores 10 (capped), not 10.26.",
+)
