@@ -18,6 +18,7 @@ byte-level damage to the .xls sample):
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 import time
@@ -80,7 +81,10 @@ def _untouched_members(src: Path, out: Path, changes: list[dict]) -> None:
         names = a.namelist()
         parts = {n: a.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names}
         by_sheet = loading._sheet_parts(parts)
-        edited = {by_sheet.get(change["sheet"]) for change in changes}
+        edited = {by_sheet.get(change["sheet"]) for change in changes} - {None}
+        # the notes on marked cells: the edited sheets' relationships, comments and VML drawings
+        edited |= {f"xl/worksheets/_rels/{p.rsplit('/', 1)[1]}.rels" for p in edited}
+        edited |= {n for n in names if re.fullmatch(r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml", n)}
         with zipfile.ZipFile(out) as b:
             assert b.namelist()[: len(names)] == names
             for name in names:

@@ -156,6 +156,15 @@ def _cli(*args: str, env: dict | None = None, cwd: Path = ROOT):
                           timeout=300)
 
 
+def _summary_files(path: Path) -> list[str]:
+    """The 文件 column of the summary's first sheet."""
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    rows = [row for row in ws.iter_rows(values_only=True) if any(v is not None for v in row)]
+    header = next(i for i, row in enumerate(rows) if "文件" in row)
+    col = rows[header].index("文件")
+    return [row[col] for row in rows[header + 1 :] if row[col]]
+
+
 @pytest.fixture
 def gbk_folder(tmp_path: Path) -> Path:
     import os
@@ -177,9 +186,7 @@ def test_batch_with_a_gbk_file_name_writes_its_summary(gbk_folder: Path, tmp_pat
     run = _cli("batch", str(gbk_folder), "-o", str(tmp_path / "out"), "--jobs", "1")
     assert run.returncode == 1, run.stderr.decode("utf-8", "replace")[-800:]
     assert b"Traceback" not in run.stderr
-    ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").worksheets[0]
-    names = sorted(row[0] for row in ws.iter_rows(min_row=2, max_col=1, values_only=True) if row[0])
-    assert names == ["ok.xlsx", "测试.xlsx"]  # shown decoded, as the sender saw it
+    assert sorted(_summary_files(tmp_path / "out" / "summary.xlsx")) == ["ok.xlsx", "测试.xlsx"]  # decoded, as sent
 
 
 def test_gbk_file_name_on_a_strict_utf8_stdout(gbk_folder: Path) -> None:
@@ -376,8 +383,7 @@ def test_batch_lists_what_it_cannot_read(tmp_path: Path, monkeypatch) -> None:
     assert stats.unreadable == 3 and stats.exit_code == 2
     assert [e.split(": ", 1)[0].rsplit("/", 1)[-1] for e in errors] == ["locked", "loop.xlsx", "pipe.xlsx"]
     assert "命名管道" in errors[2] and "无法打开文件夹" in errors[0]
-    ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").worksheets[0]
-    listed = {row[0] for row in ws.iter_rows(min_row=2, max_col=1, values_only=True) if row[0]}
+    listed = set(_summary_files(tmp_path / "out" / "summary.xlsx"))
     assert {"ok.xlsx", "locked", "loop.xlsx", "pipe.xlsx"} <= listed
 
 
