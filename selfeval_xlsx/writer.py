@@ -1949,7 +1949,6 @@ _VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 _VML_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _NOTE_RPR = '<rPr><sz val="10"/><color indexed="81"/><rFont val="宋体"/><family val="3"/><charset val="134"/></rPr>'
-_NOTE_MARK = COMMENT_AUTHOR + "："  # our run appended to a user's comment starts with a newline and this
 
 
 def _free_name(taken: set[str], pattern: str) -> str:
@@ -2002,11 +2001,12 @@ def _add_comments(pkg: _Package, patcher: "_SheetPatcher", notes: list[tuple["_C
         new_rels.append((_COMMENTS_REL, comments_part))
         ct = replaced.get(pkg.name("[Content_Types].xml") or "") or pkg.read("[Content_Types].xml")
         replaced[pkg.name("[Content_Types].xml")] = _ct_add(ct, override=(comments_part, _COMMENTS_CT))
-    text, cells_new = _merge_comments(text, notes)
-    data = _encode(text, enc)
+    merged, cells_new = _merge_comments(text, notes)
+    data = _encode(merged, enc)
     _check_wellformed(data, comments_part)
     if pkg.name(comments_part):
-        replaced[pkg.name(comments_part)] = data
+        if merged != text:  # every note fell on a user's comment: the part stays as it was
+            replaced[pkg.name(comments_part)] = data
     else:
         info = zipfile.ZipInfo(comments_part, date_time=_newest_date(pkg))
         info.compress_type = zipfile.ZIP_DEFLATED
@@ -2076,10 +2076,13 @@ def _attrs_of(tag: str) -> list[tuple[str, str]]:
 
 def _merge_comments(text: str, notes: list[tuple["_CellSlot", str]]) -> tuple[str, list[tuple[int, int]]]:
     """Put each note into the comments XML; returns the text and the cells
-    (row, col) that got a comment of their own (they need a VML shape)."""
+    (row, col) that got a comment of their own (they need a VML shape).
+
+    A cell that already carries a user's comment keeps it exactly as written
+    and gets no note (the 审核意见单 row says what changed there); when every
+    note falls on such a cell the part comes back byte for byte."""
     m = re.search(r"<(\w+:)?comments\b", text)
     p = (m.group(1) or "") if m else ""
-    # our author
     authors = re.search(r"<" + re.escape(p) + r"authors\b" + _TAG_TAIL, text)
     if authors is None:
         return text, []
@@ -2089,10 +2092,26 @@ def _merge_comments(text: str, notes: list[tuple["_CellSlot", str]]) -> tuple[st
         names = [_unescape(a) for a in re.findall(r"<" + re.escape(p) + r"author(?:\s[^>]*)?>(.*?)</"
                                                   + re.escape(p) + "author>", text[authors.end(): close], re.S)]
         names += [""] * len(re.findall(r"<" + re.escape(p) + r"author\s*/>", text[authors.end(): close]))
-    if COMMENT_AUTHOR in names:
-        ours = names.index(COMMENT_AUTHOR)
-    else:
-        ours = len(names)
+    ours = names.index(COMMENT_AUTHOR) if COMMENT_AUTHOR in names else len(names)
+    pat = re.compile(r"<" + re.escape(p) + r"comment(?=[\s/>])" + _TAG_TAIL)
+
+    def existing(ref: str) -> re.Match | None:
+        for cm in pat.finditer(text):
+            r = _get_attr(cm.group(0), "ref")
+            if r and r.replace("$", "").upper() == ref:
+                return cm
+        return None
+
+    # notes for cells with no comment, or with our own note of an earlier run
+    todo = []
+    for slot, note in sorted(notes, key=lambda n: (n[0].row, n[0].col)):
+        ref = f"{_col_letters(slot.col)}{slot.row}"
+        hit = existing(ref)
+        if hit is None or _get_attr(hit.group(0), "authorId") == str(ours) and COMMENT_AUTHOR in names:
+            todo.append((slot, note, ref))
+    if not todo:
+        return text, []
+    if COMMENT_AUTHOR not in names:
         new_author = f"<{p}author>{esc_text(COMMENT_AUTHOR)}</{p}author>"
         if authors.group(1) == "/":
             text = text[: authors.start()] + authors.group(0)[:-2].rstrip() + ">" + new_author + \
@@ -2102,55 +2121,25 @@ def _merge_comments(text: str, notes: list[tuple["_CellSlot", str]]) -> tuple[st
             text = text[:close] + new_author + text[close:]
     rpr = _NOTE_RPR.replace("<", "<" + p).replace("<" + p + "/", "</" + p) if p else _NOTE_RPR
     own: list[tuple[int, int]] = []
-    pat = re.compile(r"<" + re.escape(p) + r"comment(?=[\s/>])" + _TAG_TAIL)
-    for slot, note in sorted(notes, key=lambda n: (n[0].row, n[0].col)):
-        ref = f"{_col_letters(slot.col)}{slot.row}"
+    for slot, note, ref in todo:
         run = f'<{p}r>{rpr}<{p}t xml:space="preserve">{_xstring(note)}</{p}t></{p}r>'
-        hit = None
-        for cm in pat.finditer(text):
-            r = _get_attr(cm.group(0), "ref")
-            if r and r.replace("$", "").upper() == ref:
-                hit = cm
-                break
         mine = f'<{p}comment ref="{ref}" authorId="{ours}"><{p}text>{run}</{p}text></{p}comment>'
-        if hit is None:
-            lst = re.search(r"<" + re.escape(p) + r"commentList\b" + _TAG_TAIL, text)
-            if lst is None:
-                continue
-            if lst.group(1) == "/":
-                text = text[: lst.start()] + lst.group(0)[:-2].rstrip() + ">" + mine + \
-                    f"</{p}commentList>" + text[lst.end():]
-            else:
-                close = text.find(f"</{p}commentList>", lst.end())
-                text = text[:close] + mine + text[close:]
-            own.append((slot.row, slot.col))
+        hit = existing(ref)
+        if hit is not None:  # our own note of an earlier run: renew it
+            close_tag = f"</{p}comment>"
+            end = hit.end() if hit.group(1) == "/" else text.find(close_tag, hit.end()) + len(close_tag)
+            text = text[: hit.start()] + mine + text[end:]
             continue
-        close_tag = f"</{p}comment>"
-        end = hit.end() if hit.group(1) == "/" else text.find(close_tag, hit.end()) + len(close_tag)
-        whole = text[hit.start(): end]
-        if _get_attr(hit.group(0), "authorId") == str(ours):
-            text = text[: hit.start()] + mine + text[end:]  # our own note of an earlier run
+        lst = re.search(r"<" + re.escape(p) + r"commentList\b" + _TAG_TAIL, text)
+        if lst is None:
             continue
-        # a user's comment: keep its runs, add (or renew) ours after them
-        added = f'<{p}r>{rpr}<{p}t xml:space="preserve">{_xstring(chr(10) + _NOTE_MARK + note)}</{p}t></{p}r>'
-        runs = list(re.finditer(r"<" + re.escape(p) + r"r>.*?</" + re.escape(p) + r"r>", whole, re.S))
-        if runs and (_NOTE_MARK in runs[-1].group(0)) and runs[-1].group(0).count("<" + p + "t") == 1 \
-                and re.search(r"<" + re.escape(p) + r"t[^>]*>(?:\n|&#10;|_x000A_)" + re.escape(esc_text(_NOTE_MARK)),
-                              runs[-1].group(0)):
-            whole = whole[: runs[-1].start()] + added + whole[runs[-1].end():]
+        if lst.group(1) == "/":
+            text = text[: lst.start()] + lst.group(0)[:-2].rstrip() + ">" + mine + \
+                f"</{p}commentList>" + text[lst.end():]
         else:
-            tclose = whole.rfind(f"</{p}text>")
-            if tclose < 0:
-                continue
-            if not runs:  # plain <t> text: runs and plain text do not mix; wrap it as a run
-                tm = re.search(r"<" + re.escape(p) + r"t(?:\s[^>]*)?>.*?</" + re.escape(p) + r"t>|<"
-                               + re.escape(p) + r"t\s*/>", whole, re.S)
-                if tm is None:
-                    continue
-                whole = whole[: tm.start()] + f"<{p}r>" + tm.group(0) + f"</{p}r>" + whole[tm.end():]
-                tclose = whole.rfind(f"</{p}text>")
-            whole = whole[:tclose] + added + whole[tclose:]
-        text = text[: hit.start()] + whole + text[end:]
+            close = text.find(f"</{p}commentList>", lst.end())
+            text = text[:close] + mine + text[close:]
+        own.append((slot.row, slot.col))
     return text, own
 
 

@@ -909,8 +909,10 @@ def test_notes_on_an_openpyxl_workbook_without_rels(tmp_path: Path) -> None:
 
 
 def test_notes_merge_into_existing_comments(tmp_path: Path) -> None:
-    """A user's comments survive: on another cell untouched, on the changed cell
-    its text first and the note after it; the existing VML keeps its shapes."""
+    """A user's comments survive exactly as written: on the changed cell and on
+    another cell alike (the changed cell with a comment of its own gets no note;
+    the report sheet says what changed there); a cell without one gets our note,
+    and the existing VML keeps its shapes."""
     src = tmp_path / "commented.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -924,21 +926,27 @@ def test_notes_merge_into_existing_comments(tmp_path: Path) -> None:
     patch_workbook(src, dst, [Edit("表", "A1", 9, note="原值 {old}；更正为 {new}", old=10),
                               Edit("表", "B1", 19, note="原值 {old}；更正为 {new}", old=20)], report=[])
     out = openpyxl.load_workbook(dst)["表"]
-    assert out["A1"].comment.text == "县局：请核实\n自动校验：原值 10；更正为 9" and out["A1"].comment.author == "县财政局"
+    assert out["A1"].value == 9
+    assert out["A1"].comment.text == "县局：请核实" and out["A1"].comment.author == "县财政局"
     assert out["C1"].comment.text == "与本次无关" and out["C1"].comment.author == "张三"
     assert out["B1"].comment.text == "原值 20；更正为 19" and out["B1"].comment.author == "自动校验"
     after = members(dst)
     comments = next(n for n in before if n.startswith("xl/comments"))
-    for run in re.findall(rb"<r>.*?</r>", before[comments], re.S):
-        assert run in after[comments]
+    for comment in re.findall(rb"<comment .*?</comment>", before[comments], re.S):
+        assert comment in after[comments]
     vml = next(n for n in before if n.endswith(".vml"))
     assert after[vml].startswith(before[vml][: before[vml].rindex(b"</xml>")])
     assert after[vml].count(b"<x:ClientData") == before[vml].count(b"<x:ClientData") + 1  # B1 only
-    # a second run renews the note, it does not add another
+    # a second run renews our note, it does not add another
     again = tmp_path / "again.xlsx"
-    patch_workbook(dst, again, [Edit("表", "A1", 9, note="原值 {old}；再次更正为 {new}", old=10)], report=[])
+    patch_workbook(dst, again, [Edit("表", "B1", 19, note="原值 {old}；再次更正为 {new}", old=20)], report=[])
     out = openpyxl.load_workbook(again)["表"]
-    assert out["A1"].comment.text == "县局：请核实\n自动校验：原值 10；再次更正为 9"
+    assert out["B1"].comment.text == "原值 20；再次更正为 19"
+    assert members(again)[comments].count(b"<comment ") == after[comments].count(b"<comment ")
+    # only a commented cell changes: the comments part comes through byte for byte
+    only = tmp_path / "only.xlsx"
+    patch_workbook(src, only, [Edit("表", "A1", 9, note="原值 {old}；更正为 {new}", old=10)], report=[])
+    assert members(only)[comments] == before[comments]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
