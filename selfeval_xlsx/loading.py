@@ -280,6 +280,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
     if not is_bin:
         sheet_parts = _sheet_parts(parts)
         strings = _KeywordStrings(parts)
+        for_calamine: dict[str, bytes] = {}  # sheets calamine reads without their far-away cells
         cells = 0
         for name, part in sheet_parts.items():
             blob = parts.get(part)
@@ -292,15 +293,24 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
                     continue
                 blob = _inflate_sheet(data, zf, info, path)
                 parts[part] = blob
-            cells += _cell_box(blob, part, path)
+            box = _cell_box(blob, part, path)
+            if box > MAX_CELLS:  # a stray value far from everything else (Ctrl+↓ and a keystroke)
+                clipped = _clip_far_cells(blob)
+                if clipped is not None:
+                    box = _cell_box(clipped, part, path)
+                    for_calamine[part] = clipped
+            cells += box
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
     # a text longer than Excel allows needs a part at least that long
     long_text = any(len(blob) > MAX_TEXT for name, blob in parts.items()
                     if name.lower().endswith("sharedstrings.xml") or name in sheet_parts.values())
-    if skip:  # calamine gets a package without the attachments: what it never reads costs nothing
-        data = _package(parts)
+    if skip or (not is_bin and for_calamine):
+        # calamine gets a package without the attachments (what it never reads
+        # costs nothing) and without stray far-away cells; ``parts`` (which
+        # the writer may reuse) keeps every part as stored
+        data = _package({**parts, **for_calamine} if not is_bin else parts)
     if is_bin:  # no bounds check for the binary format: the reader runs apart
         book = _calamine_isolated(data, path, fmt)
     else:
@@ -511,6 +521,47 @@ def _cell_box(blob: bytes, part: str, path: Path) -> int:
             continue  # no value: calamine leaves it out of the grid
         last_row, last_col = max(last_row, row), max(last_col, col)
     return max(last_row, _row_count(blob)) * max(last_col, 26)
+
+
+FAR_ROWS = 1000  # empty rows between the last cell of a sheet's content and a stray one ...
+FAR_COLS = 100  # ... or empty columns
+_ROW_ELEMENT = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
+
+
+def _clip_far_cells(blob: bytes) -> bytes | None:
+    """The sheet without the cells that lie past a gap of FAR_ROWS empty
+    rows or FAR_COLS empty columns from everything above and left of them
+    (a value typed at A1048576 or XFD5 by a slip of the keyboard), for the
+    grid calamine builds; None when the sheet is not written the usual way
+    (every cell as <c r="A1"…>) or nothing would be left out."""
+    if b":c " in blob or b"<c>" in blob:
+        return None
+    found = [(int(m.group(2)), col_index(m.group(1).decode()) + 1, m.start(), m.end())
+             for m in _VALUE_CELL.finditer(blob) if m.group(3)]
+    if not found:
+        return None
+
+    def cutoff(values: list[int], gap: int) -> int:
+        last = 0
+        for v in sorted(set(values)):
+            if v - last > gap:
+                return last
+            last = v
+        return last
+
+    last_row = cutoff([r for r, _, _, _ in found], FAR_ROWS)
+    last_col = cutoff([c for _, c, _, _ in found], FAR_COLS)
+    far = [(a, b) for r, c, a, b in found if r > last_row or c > last_col]
+    if not far or not last_row:
+        return None
+    out, at = [], 0
+    for a, b in far:
+        out.append(blob[at:a])
+        at = b
+    out.append(blob[at:])
+    # and the rows past the content (now without cells), which would still stretch the grid
+    return _ROW_ELEMENT.sub(lambda m: m.group(0) if int(m.group(1)) <= last_row else b"", b"".join(out))
 
 
 def _row_count(blob: bytes) -> int:

@@ -471,3 +471,15 @@ def test_highly_compressible_attachment_is_not_taken_for_a_bomb(tmp_path: Path) 
         info = z.getinfo("xl/worksheets/sheet2.xml")
         assert info.file_size > 100 * info.compress_size and info.file_size > loading.BIG_MEMBER
     assert codes(validate_file(path)) == codes(validate_file(SAMPLE))
+
+
+@pytest.mark.parametrize("ref", ["A1048576", "XFD5", "XFD1048576"])
+def test_stray_value_far_from_the_form_is_not_a_reason_to_refuse(tmp_path: Path, ref: str) -> None:
+    """A value typed far away (Ctrl+↓ and a keystroke) would make the grid
+    billions of cells: the form is read without it, and fill keeps it."""
+    path = _with(tmp_path, "stray.xlsx", {ref: "x"})
+    assert codes(validate_file(path)) == codes(validate_file(SAMPLE))
+    filled = fill_file(path, tmp_path / "stray.checked.xlsx")
+    assert filled["status"] == "errors"
+    ws = openpyxl.load_workbook(tmp_path / "stray.checked.xlsx", read_only=False).worksheets[0]
+    assert ws[ref].value == "x"
