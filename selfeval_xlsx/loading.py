@@ -17,7 +17,8 @@ by the reader.
 What calamine is given is checked first, since a bad address can make it
 abort the whole process: every cell address and row number of a sheet it
 reads lies within Excel's bounds, and the grid it will build (the box of
-the cells with a value) within MAX_CELLS; .xls cell and DIMENSIONS records
+the cells with a value, leaving out a stray value far from the rest) within
+MAX_CELLS; .xls cell and DIMENSIONS records
 likewise; .xls and .xlsb are read in a forked child with a time and memory
 limit.  Only sheets that can hold a form are read: a sheet part over
 SMALL_SHEET is first looked at from its first HEAD_ROWS rows, and skipped
