@@ -406,7 +406,9 @@ def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int
 
 
 _BLOCK_RE = re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
-_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+# points in a label; bounded and never starting inside a run of digits, so a
+# cell of 32,000 digits costs one pass (as checks.DECLARED)
+_POINTS = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 _AB_ONLY = re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
 _SICHUAN_CODE = "510000_0013zp"
 

@@ -270,6 +270,8 @@ def display_value(value: Any, code: str | None) -> str:
     whole, _dot, frac = pattern.partition(".")
     places = sum(1 for ch in frac if ch in "0#?")
     required = sum(1 for ch in frac if ch == "0")
+    if number.adjusted() >= 15:  # beyond Excel's 15 digits (a 32,000-digit cell): no format shows more
+        return _plain_number(number)
     number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
     text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
     if places > required and "." in text:

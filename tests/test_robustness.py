@@ -99,6 +99,9 @@ def _with(tmp_path: Path, name: str, cells: dict[str, object]) -> Path:
         ("spaces_in_header_area", {"A4": " " * 32_000 + "x"}),  # was minutes (label:value regex)
         ("spaces_before_colon", {"A4": " " * 32_000 + "：x"}),
         ("digits_everywhere", {"E18": "9" * 32_000, "F18": "≥" + "9" * 32_000 + "%", "G18": "1" * 32_000}),
+        ("digits_in_numbers", {"H18": "9" * 32_000, "E7": "9" * 32_000, "I7": "9" * 32_000, "H32": "9" * 32_000}),
+        ("digits_in_executed", {"F7": "1" * 32_000}),
+        ("digits_in_block_labels", {"A13": "绩效指标" + "1" * 32_000, "A6": "部门(单位)总体资金" + "1" * 32_000}),  # fill showed the new rate with a 28-digit quantize
     ],
 )
 def test_long_cell_text_is_checked_in_linear_time(tmp_path: Path, case: str, cells: dict[str, object]) -> None:
