@@ -36,7 +36,7 @@ from multiprocessing.connection import wait as _wait_ready
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.atomic import temp_owner
+from selfeval_xlsx.atomic import pid_alive, temp_owner
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.profile import DEFAULT, Profile
 
@@ -68,6 +68,7 @@ REPLY_DELAY = 0.2
 
 #: Prefix of the temporary folders :func:`process_file` writes into.
 TMP_PREFIX = ".selfeval-tmp-"
+SUMMARY_TMP_PREFIX = ".summary.tmp-"  # + pid + "-": summary.xlsx being written (summary.py)
 
 
 # --------------------------------------------------------------------------
@@ -213,22 +214,38 @@ def _remove(path: str) -> None:
             os.unlink(path)
 
 
+def _prefixed_pid(name: str, prefix: str) -> int | None:
+    """The process id right after ``prefix`` in ``PREFIX<pid>-…``, if any."""
+    if not name.startswith(prefix):
+        return None
+    head = name[len(prefix):].split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _dead(pid: int | None) -> bool:
+    return pid is not None and not pid_alive(pid)
+
+
 def sweep_temp(out_dir: str | Path) -> None:
-    """Remove temporary folders (and a half-written summary) an interrupted
-    earlier run left in ``out_dir``."""
+    """Remove the temporary files (and a half-written summary) that a killed
+    or interrupted run left in ``out_dir``: only those whose process is gone,
+    so a run going on at the same time in the same folder keeps its files in
+    progress."""
     try:
         for entry in os.scandir(out_dir):
-            if entry.name.startswith(".summary.tmp-") and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
+            if _dead(_prefixed_pid(entry.name, SUMMARY_TMP_PREFIX)) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
     except OSError:
         pass
     for folder, dirs, files in os.walk(out_dir):
         for name in list(dirs):
             if name.startswith(TMP_PREFIX):  # an older version's per-worker folders
-                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+                if _dead(_prefixed_pid(name, TMP_PREFIX)):
+                    shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
                 dirs.remove(name)
         for name in files:
-            if temp_owner(name) is not None:
+            if _dead(temp_owner(name)):
                 _remove(os.path.join(folder, name))
 
 

@@ -67,6 +67,9 @@ class RawSheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1
     # (row, col) 0-based -> (formula text without "=", cached value present?)
     formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
+    # formula cells other cells depend on the text of (shared-formula masters,
+    # array and data-table formulas): fill never rewrites those
+    fixed_formulas: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -324,7 +327,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         if part and part in parts:
             blob = parts[part]
             if b"<f" in blob or b":f" in blob:
-                sheet.formulas = _scan_formulas(blob)
+                sheet.formulas = _scan_formulas(blob, sheet.fixed_formulas)
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     book.parts = parts
@@ -622,15 +625,19 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def _scan_formulas(blob: bytes) -> dict[tuple[int, int], tuple[str, bool]]:
+def _scan_formulas(blob: bytes, fixed: set[tuple[int, int]] | None = None
+                   ) -> dict[tuple[int, int], tuple[str, bool]]:
     """(row, col) -> (formula text, has a cached value) for every formula
-    cell of a sheet part; shared formulas are expanded to each cell."""
+    cell of a sheet part; shared formulas are expanded to each cell.  The
+    cells whose formula text others depend on are added to ``fixed``."""
     out: dict[tuple[int, int], tuple[str, bool]] = {}
     shared: dict[str, tuple[str, int, int]] = {}
     pending: list[tuple[int, int, str, bool]] = []
     for r, c, fattrs, text, cached in _formula_cells(blob):
         fa = _attrs(fattrs) if fattrs.strip() else {}
         text = unescape(text.decode("utf-8", "replace")) if text else ""
+        if fixed is not None and (fa.get("t") in ("array", "dataTable") or "ref" in fa):
+            fixed.add((r, c))
         if fa.get("t") == "shared" and "si" in fa:
             if text:
                 shared[fa["si"]] = (text, r, c)

@@ -448,6 +448,8 @@ def read_sheet(raw: RawSheet) -> list[Form]:
                 j += 1
         limit = headers[j][0] if j < len(headers) else sh.nrows
         form, last_row = _read_form(sh, region_start, group, limit)
+        if raw.fixed_formulas:
+            form.fixed_formulas = frozenset(_ref(r, c) for r, c in raw.fixed_formulas)
         forms.append(form)
         region_start = last_row + 1
         i = j

@@ -192,7 +192,9 @@ class Summary:
         if self._tmpdir is None:
             self._start()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-", suffix=".xlsx", dir=self.path.parent)
+        # the pid lets a later run tell a dead run's leftover from a live run's work (batch.sweep_temp)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-{os.getpid()}-", suffix=".xlsx",
+                                         dir=self.path.parent)
         os.close(fd)
         options = {
             "constant_memory": True,

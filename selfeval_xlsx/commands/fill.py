@@ -41,7 +41,10 @@ def run(args) -> int:
     for change in result["changes"]:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
-        print(f"{display_path(args.path)}:{change['sheet']}!{change['cell']}: {old} → {new}")
+        note = ""
+        if change.get("formula"):
+            note = f"（公式改为 {change['formula']}）" if zh else f" (formula now {change['formula']})"
+        print(f"{display_path(args.path)}:{change['sheet']}!{change['cell']}: {old} → {new}{note}")
     for item in result.get("unfilled", []):
         print(f"{display_path(args.path)}:{item['sheet']}: " + ("未回填：" if zh else "not filled: ") + item["reason"]
               + ("；此表没有改动任何单元格" if zh else "; no cell of this form was changed"))
@@ -49,6 +52,8 @@ def run(args) -> int:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
+    if result.get("backup"):
+        print(("原文件已备份为：" if zh else "the original is kept as: ") + result["backup"])
     source, output = Path(args.path), Path(result["output"])
     if (not args.in_place and is_checked_copy(source) and output.parent == source.parent
             and output.name != source.name):
