@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from selfeval_xlsx import layout
@@ -138,14 +138,19 @@ class FormResult:
 
 
 def show(value: Any) -> str:
-    """A value as a person reads it: Decimal without trailing zeros."""
+    """A value as the form shows it: at most 15 significant digits (Excel's
+    precision: 98.64999999999999 is 98.65), no trailing zeros, no exponent."""
     if value is None:
         return "（空）"
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
     if isinstance(value, float):
-        return show(Decimal(repr(value)))
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
+        with localcontext() as ctx:
+            ctx.prec, ctx.rounding = 15, ROUND_HALF_UP
+            ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+            return format((+value).normalize(), "f")
     return str(value)
 
 
@@ -176,7 +181,9 @@ def _label(text: str) -> str:
 
 
 PLACEHOLDERS = re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
-DECLARED = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+# points written in a 一级 label ("产出指标(50分)"); bounded and never starting
+# inside a run of digits, so a cell of 32,000 digits costs one pass
+DECLARED = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 # A year: "2023年", or a bare 20xx inside a name ("本单位2023总工作经费"); never a
 # part of a longer number or a quantity ("≤2000元/生·年").
 YEAR = re.compile(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
@@ -791,7 +798,11 @@ class _Checker:
         self.result.stated_total = stated
         part = self.part("total")
         writable = part is None or not part.info.get("inline")  # "自评总分：96" in one cell: report only
-        if stated is None:
+        if stated is None and not cell.empty:  # text, or a number no cell can hold (1e309)
+            self.add("T101", cell, expected=computed, found=show(cell.value))
+            if writable:
+                self.change(cell, computed, "T101")
+        elif stated is None:
             self.add("E101", cell, field="总分", field_en="Total score")
             if writable:
                 self.change(cell, computed, "E101")

@@ -46,8 +46,9 @@ def prescan_lang(argv: list[str]) -> tuple[str, list[str]]:
 
 
 def safe_streams() -> None:
-    """A console that cannot show Chinese (an ASCII or legacy code page)
-    gets escaped text instead of a UnicodeEncodeError traceback."""
+    """Whatever a message holds (Chinese on an ASCII or legacy code page, a
+    file name that is not Unicode) prints escaped, never as a
+    UnicodeEncodeError traceback."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is None:

@@ -274,6 +274,8 @@ def display_value(value: Any, code: str | None) -> str:
     whole, _dot, frac = pattern.partition(".")
     places = sum(1 for ch in frac if ch in "0#?")
     required = sum(1 for ch in frac if ch == "0")
+    if number.adjusted() >= 15:  # beyond Excel's 15 digits (a 32,000-digit cell): no format shows more
+        return _plain_number(number)
     number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
     text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
     if places > required and "." in text:
@@ -404,7 +406,10 @@ def _unescape(s: str) -> str:
     def repl(m: re.Match[str]) -> str:
         g = m.group(1)
         if g[0] == "#":
-            return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            try:
+                return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            except (ValueError, OverflowError):  # no such character: left as written
+                return m.group(0)
         return _ENTITIES[g]
 
     return _ENTITY_RE.sub(repl, s)
@@ -433,15 +438,17 @@ def _encode(text: str, enc: str) -> bytes:
 
 
 def _check_wellformed(data: bytes, part: str, original: bytes | None = None) -> None:
+    # expat raises LookupError / ValueError for an encoding it does not know
+    # or cannot handle (encoding="x-klingon", "gbk"): not well-formed either
     p = expat.ParserCreate()
     try:
         p.Parse(data, True)
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:
         if original is not None:
             try:
                 q = expat.ParserCreate()
                 q.Parse(original, True)
-            except expat.ExpatError as exc2:
+            except (expat.ExpatError, LookupError, ValueError) as exc2:
                 raise _err(
                     f"文件内部 {part} 不是格式正确的 XML：{exc2}",
                     f"{part} in the package is not well-formed XML: {exc2}",
@@ -459,7 +466,7 @@ def _parse_xml(data: bytes, part: str) -> ET.Element:
         raise _err(f"文件内部 {part} 含有 DTD，拒绝处理", f"{part} in the package contains a DTD; refusing it")
     try:
         return ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:
         raise _err(f"文件内部 {part} 不是格式正确的 XML：{exc}",
                    f"{part} in the package is not well-formed XML: {exc}") from None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
-from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover, stop_helper_processes
 from selfeval_xlsx.commands.common import json_ascii
 from selfeval_xlsx.paths import folder_path
 from selfeval_xlsx.profile import ProfileError, load_profile
@@ -92,7 +92,8 @@ def run(args) -> int:
     except OSError as exc:
         zh, en = write_error(exc, out_dir / "summary.xlsx")
         return _fail(_say(lang, zh, en))
-    files = discover(in_dir, exclude=[out_dir])
+    skipped: list = []
+    files = discover(in_dir, exclude=[out_dir], skipped=skipped)
 
     from tqdm import tqdm
 
@@ -118,7 +119,7 @@ def run(args) -> int:
     try:
         stats = batch_folder(
             in_dir, out_dir, profile=profile, lang=lang, fill=not args.no_fill,
-            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, on_result=on_result,
+            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, skipped=skipped, on_result=on_result,
         )
     except OSError as exc:  # summary.xlsx could not be written (the folder became read-only, the disk is full)
         bar.close()
@@ -128,6 +129,7 @@ def run(args) -> int:
         bar.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        stop_helper_processes()  # the workers are joined; the fork server goes before we exit too
     if json_out is not None:
         json_out.close()
 
