@@ -11,11 +11,10 @@ import argparse
 import importlib
 import os
 import sys
-from datetime import date
 
 from selfeval_xlsx import __version__
 
-COMMANDS = ("template", "validate", "fill", "batch", "serve")
+COMMANDS = ("template", "validate", "fill", "batch", "serve", "export")
 
 
 def _int_between(low: int, high: int):
@@ -52,14 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("template", help="生成官方空白模板 / write a blank official template")
-    p.add_argument("--form", choices=("department", "project"), default="department",
+    p.add_argument("--form", choices=("department", "project"), default=None,
                    help="department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）")
-    p.add_argument("--year", type=_int_between(1990, 2100), default=date.today().year - 1,
-                   help="年度（默认：上一年）")
+    p.add_argument("--year", type=_int_between(1990, 2100), default=None,
+                   help="年度（默认：上一年；--from 时为来源的年度，来源已填实际完成值时加一）")
     p.add_argument("--unit", default="", help="预填的单位（或项目）名称")
     p.add_argument("--rows", type=int, default=3, help="每个二级指标下的空白三级指标行数（默认 3）")
     p.add_argument("--protect", action="store_true", help="锁定公式单元格（仍可插入、删除行）")
     p.add_argument("-o", "--output", metavar="PATH", help="输出文件或文件夹")
+    p.add_argument("--from", dest="source", metavar="SOURCE",
+                   help="按指标表（.xlsx/.csv）或上一年填好的自评表预填指标、指标值和分值")
+    p.add_argument("--project", default="", help="项目名称（项目支出表，--from 时可用）")
+    p.add_argument("--strict", action="store_true",
+                   help="与 --from 同用：分值有问题（W 类）时不写文件，退出码 1")
     _profile_option(p)
     _lang_option(p)
 
@@ -83,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_int_between(0, 512), default=0, help="并行进程数（默认 0：全部核心）")
     p.add_argument("--no-fill", action="store_true", help="只校验，不写校正副本")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _profile_option(p)
+    _lang_option(p)
+
+    p = sub.add_parser("export", help="把自评表导出为表格（.xlsx/.csv/.parquet）/ forms and indicators as tables")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="自评表文件或文件夹（含子文件夹）")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="输出文件：.xlsx、.csv 或 .parquet")
+    p.add_argument("--jobs", type=_int_between(0, 512), default=0, help="并行进程数（默认 0：全部核心）")
     _profile_option(p)
     _lang_option(p)
 

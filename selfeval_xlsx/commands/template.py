@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from selfeval_xlsx import layout
@@ -38,6 +39,14 @@ def run(args) -> int:
     profile = profile_or_exit(args)
     if profile is None:
         return 2
+    if getattr(args, "source", None):
+        from selfeval_xlsx.commands.template_from import run_from
+
+        return run_from(args, profile)
+    if args.form is None:
+        args.form = "department"
+    if args.year is None:
+        args.year = date.today().year - 1
     if not 1 <= args.rows <= MAX_ROWS_PER_LEVEL2:
         return _fail(args, f"--rows 应在 1 到 {MAX_ROWS_PER_LEVEL2} 之间，得到 {args.rows}",
                      f"--rows must be between 1 and {MAX_ROWS_PER_LEVEL2}, got {args.rows}")
