@@ -246,7 +246,7 @@ def _forms_lookup(rows: list[list[Any]]) -> dict[tuple[str, str], dict[str, str]
     if not rows:
         return {}
     header = {_clean(v): c for c, v in enumerate(rows[0])}
-    if "文件" not in header or "工作表" not in header:
+    if "文件" not in header or "工作表" not in header or "表类型" not in header:
         return {}
     out = {}
     for row in rows[1:]:
