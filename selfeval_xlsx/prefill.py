@@ -291,6 +291,22 @@ def _table_sources(path: str, sheets: list[tuple[str, list[list[Any]]]],
     return None
 
 
+_CONSTANT = re.compile(r"^\s*[\d.,]+\s*%?\s*$")
+
+
+def _typed_targets(sheet) -> list[list[Any]]:
+    """The sheet's rows, with a target typed as "=100%" in Excel (which
+    makes it the formula =100%, the value 1) given back as written."""
+    if not sheet.formulas:
+        return sheet.rows
+    rows = [list(row) for row in sheet.rows]
+    for (r, c), (formula, _cached) in sheet.formulas.items():
+        text = formula[1:] if formula.startswith("=") else formula
+        if r < len(rows) and c < len(rows[r]) and _CONSTANT.match(text):
+            rows[r][c] = "=" + text.strip()
+    return rows
+
+
 def _missing_columns(rows: list[list[Any]]) -> str:
     best: dict[str, int] = {}
     for row in rows[:HEADER_SEARCH_ROWS]:
@@ -347,7 +363,7 @@ def read_source(path: str | os.PathLike) -> list[Source]:
     from selfeval_xlsx.reader import read_raw
 
     raw = load(path)  # UnreadableError for a bad file
-    sources = _table_sources(path, [(sheet.name, sheet.rows) for sheet in raw.sheets])
+    sources = _table_sources(path, [(sheet.name, _typed_targets(sheet)) for sheet in raw.sheets])
     if sources is not None:
         return _non_empty(sources, path)
     try:

@@ -595,7 +595,11 @@ def build(
         for level2 in block.level2:
             for r, indicator in enumerate(level2.indicators, start=level2.first_row):
                 ws.write_string(r, col["level3"], indicator.level3, fmt.input_text)
-                ws.write(r, col["target"], _target_value(indicator.target), fmt.input_center)
+                target = _target_value(indicator.target)
+                if isinstance(target, str):  # "=100%" is a target, never a formula
+                    ws.write_string(r, col["target"], target, fmt.input_center)
+                else:
+                    ws.write_number(r, col["target"], target, fmt.input_center)
                 if isinstance(indicator.weight, Decimal):
                     ws.write_number(r, col["weight"], number_value(indicator.weight), fmt.input_score)
                 elif indicator.weight:
