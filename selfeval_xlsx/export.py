@@ -459,13 +459,16 @@ def check_output(output: str | os.PathLike) -> Path:
         raise ExportError(f"{output}: 是文件夹；请给出文件名，例如 {Path(output, '指标.xlsx')}",
                           f"{output}: is a folder; give a file name, e.g. {Path(output, 'indicators.xlsx')}")
     if suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-            import pyarrow.parquet  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        try:  # found, not imported: the import is heavy and happens once the workers run
+            found = importlib.util.find_spec("pyarrow") is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
             raise ExportError("写 .parquet 需要 pyarrow，但未安装；请运行 pip install pyarrow，或改用 .xlsx / .csv",
                               "writing .parquet needs pyarrow, which is not installed; run pip install pyarrow, "
-                              "or write .xlsx / .csv") from None
+                              "or write .xlsx / .csv")
     return target
 
 
@@ -494,16 +497,22 @@ def export(
     stats = ExportStats()
     suffix = target.suffix.lower()
     with ExitStack() as stack:
-        if suffix == ".xlsx":
-            sink = _XlsxSink(stack, target)
-            stats.outputs = (str(target),)
-        elif suffix == ".csv":
-            sink = _CsvSink(stack, target, companion(target))
+        sink = None
+
+        def open_sink():
+            # made once the workers have started: pyarrow's import (hundreds
+            # of MB of address space) then stays out of the fork server
+            if suffix == ".xlsx":
+                stats.outputs = (str(target),)
+                return _XlsxSink(stack, target)
             stats.outputs = (str(target), str(companion(target)))
-        else:
-            sink = _ParquetSink(stack, target, companion(target))
-            stats.outputs = (str(target), str(companion(target)))
+            if suffix == ".csv":
+                return _CsvSink(stack, target, companion(target))
+            return _ParquetSink(stack, target, companion(target))
+
         for result in iter_results(items, profile=profile, lang=lang, jobs=jobs, pool=pool):
+            if sink is None:
+                sink = open_sink()
             stats.files += 1
             if result["error"]:
                 stats.unreadable += 1
@@ -512,6 +521,8 @@ def export(
             sink.add(result["forms"], result["indicators"])
             if on_result is not None:
                 on_result(result)
+        if sink is None:
+            sink = open_sink()
         sink.finish()
     stats.seconds = time.monotonic() - started
     return stats
