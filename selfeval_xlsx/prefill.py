@@ -233,8 +233,11 @@ def _sources_from_rows(path: str, header: dict[str, int], rows: list[list[Any]],
             source.budget = parse_number(budget)
         if get(row, "actual") or get(row, "score"):
             source.filled = True
+        # 一级/二级 written once for a group of rows (as merged cells look) carry down
+        level1 = get(row, "level1") or (source.rows[-1].level1 if source.rows else "")
+        level2 = get(row, "level2") or (source.rows[-1].level2 if source.rows and not get(row, "level1") else "")
         source.rows.append(Row(
-            level1=get(row, "level1"), level2=get(row, "level2"), level3=level3,
+            level1=level1, level2=level2, level3=level3,
             target=fold_target(target, get(row, "nature"), get(row, "measure")),
             weight=_weight(row[header["weight"]] if header["weight"] < len(row) else None),
         ))

@@ -243,3 +243,41 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     ws2 = openpyxl.load_workbook(tmp_path / "o.xlsx")["指标"]
     cell = ws2.cell(2, INDICATOR_COLUMNS.index("三级指标") + 1)
     assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    text = _readme()
+    block = text.split("<!-- read-frames-example -->", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README example", "exec"), {})
+    out = capsys.readouterr().out
+    assert "不断提升    3" in out and "产出指标" in out and "满意度指标" in out
+
+
+def test_readme_commands_work_from_a_copy(tmp_path):
+    """The export and template --from commands of the README, as written, in a fresh copy."""
+    shutil.copytree(SAMPLES, tmp_path / "sample_workbooks")
+    text = _readme()
+    commands = [line.split("#")[0].split() for line in text.splitlines()
+                if line.startswith(("selfeval export sample_workbooks", "selfeval template --from 指标.xlsx",
+                                    "selfeval template --from sample_workbooks"))]
+    assert len(commands) == 3
+    commands.sort(key=lambda argv: argv[1] != "export")  # the table first, then the forms made from it
+    for argv in commands:
+        proc = _cli(*argv[1:], cwd=tmp_path)
+        assert proc.returncode == 0, (argv, proc.stderr)
+    assert (tmp_path / "指标.xlsx").exists()
+    assert len(list((tmp_path / "明年").glob("*.xlsx"))) == 12
+    assert (tmp_path / "部门整体支出绩效自评表_2025.xlsx").exists()
+    # the CSV shown in the README is a valid source
+    csv_text = text.split("一级指标,二级指标,三级指标,指标性质,年度指标值,计量单位,分值", 1)[1].split("```", 1)[0]
+    rows = [line.strip() for line in csv_text.strip().splitlines()]
+    (tmp_path / "目标表.csv").write_text("一级指标,二级指标,三级指标,指标性质,年度指标值,计量单位,分值\n"
+                                      + "\n".join(rows) + "\n", encoding="utf-8")
+    proc = _cli("template", "--from", "目标表.csv", "--year", "2025", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "W102" in proc.stdout  # three rows do not make 100 points: said before writing

@@ -384,3 +384,22 @@ def test_bad_sources_are_one_line(tmp_path):
     before = sample_copy.read_bytes()
     proc = _cli("template", "--from", str(sample_copy), "-o", str(tmp_path))
     assert proc.returncode == 2 and sample_copy.read_bytes() == before
+
+
+def test_level1_and_level2_written_once_carry_down(tmp_path):
+    """A table typed like the form: 一级 and 二级 only on the first row of their group."""
+    rows = [list(r) for r in HAND]
+    rows[1][0] = rows[1][1] = ""  # 产出/数量 again
+    rows[2][0] = ""  # 产出, 质量
+    rows[3][0] = ""  # 产出, 成本
+    rows[5][0] = ""  # 效益, 可持续影响
+    source = tmp_path / "t.csv"
+    _write_hand_csv(source, rows)
+    out = tmp_path / "o.xlsx"
+    proc = _cli("template", "--from", str(source), "-o", str(out), "--year", "2025")
+    assert proc.returncode == 0, proc.stderr
+    assert " W" not in proc.stdout
+    form = read_workbook(out).forms[0]
+    assert Counter(_rows(form)) == Counter(HAND_EXPECTED)
+    labels = _level2_column(out)
+    assert labels.count("数量指标") == 2 and labels.count("成本指标") == 1
