@@ -400,11 +400,16 @@ def _norm_name(text: str) -> str:
 
 
 def _level2_match(name: str, level1: Level1) -> str | None:
+    """The standard 二级 ``name`` means: the same name, long or short
+    ("数量" = "数量指标"), or the one standard name it ends ("满意度" =
+    "服务对象满意度指标"; "效益" ends three and matches none)."""
     clean = _norm_name(name)
+    short = layout.short_level2(clean)
     for standard in level1.level2:
         if clean in (standard, layout.short_level2(standard)):
             return standard
-    return None
+    ending = [s for s in level1.level2 if len(short) >= 2 and layout.short_level2(s).endswith(short)]
+    return ending[0] if len(ending) == 1 else None
 
 
 def arrange(rows: list[Row], profile: Profile = DEFAULT) -> Groups:

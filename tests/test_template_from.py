@@ -403,3 +403,21 @@ def test_level1_and_level2_written_once_carry_down(tmp_path):
     assert Counter(_rows(form)) == Counter(HAND_EXPECTED)
     labels = _level2_column(out)
     assert labels.count("数量指标") == 2 and labels.count("成本指标") == 1
+
+
+def test_level2_names_short_long_and_ambiguous():
+    from selfeval_xlsx.prefill import Row, arrange
+
+    def row(level1, level2):
+        return Row(level1, level2, f"{level1}-{level2}", "≥1个", Decimal(1))
+
+    groups = arrange([row("产出指标", "数量"), row("效益指标", "社会效益指标"), row("效益指标", "效益"),
+                      row("效益指标", "环境效益"), row("满意度指标", "满意度"), row("决策指标", "决策")])
+    layout_ = {g.name: [(name, len(rows)) for name, rows in level2s] for g, _w, level2s in groups}
+    assert layout_["产出指标"] == [("数量指标", 1), ("质量指标", 0), ("时效指标", 0), ("成本指标", 0)]
+    assert layout_["效益指标"] == [("经济效益指标", 0), ("社会效益指标", 1), ("生态效益指标", 0), ("可持续影响指标", 0),
+                               ("效益", 1), ("环境效益", 1)]
+    assert layout_["满意度指标"] == [("服务对象满意度指标", 1)]
+    assert layout_["决策指标"] == [("决策", 1)]
+    assert [g.name for g, _w, _l in groups] == ["产出指标", "效益指标", "满意度指标", "决策指标"]
+    assert [w for _g, w, _l in groups] == [1, 3, 1, 1]
