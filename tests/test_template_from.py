@@ -26,9 +26,9 @@ from selfeval_xlsx import layout
 from selfeval_xlsx.checks import check_form
 from selfeval_xlsx.cli import main
 from selfeval_xlsx.prefill import fold_target
+from selfeval_xlsx.profile import DEFAULT
 from selfeval_xlsx.reader import read_workbook
 from selfeval_xlsx.template import level1_groups
-from selfeval_xlsx.profile import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_workbooks"

@@ -26,7 +26,13 @@ def _raise_interrupt(signum, frame):  # SIGTERM → the same clean stop as Ctrl-
 
 
 def run(args) -> int:
-    from selfeval_xlsx.export import ExportError, check_output, collect, companion, export
+    from selfeval_xlsx.export import (
+        ExportError,
+        check_output,
+        collect,
+        companion,
+        export,
+    )
 
     lang = getattr(args, "lang", "zh")
     profile = profile_or_exit(args)
@@ -77,6 +83,5 @@ def run(args) -> int:
         f"{stats.files} files, {stats.forms} forms, {stats.indicators} indicators, "
         f"{stats.unreadable} unreadable files; {stats.seconds:.1f} s.",
     ))
-    print(_say(lang, "已写入：", "written: ") + "、".join(stats.outputs) if lang != "en"
-          else "written: " + ", ".join(stats.outputs))
+    print(_say(lang, "已写入：" + "、".join(stats.outputs), "written: " + ", ".join(stats.outputs)))
     return stats.exit_code
