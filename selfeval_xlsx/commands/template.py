@@ -3,6 +3,9 @@
 Prints the path written (``已生成模板：PATH``; with ``--lang en``
 ``Template written: PATH``) and exits 0; a bad ``--profile``, bad arguments
 or an unwritable output path give one line on stderr and exit 2.
+
+``--from SOURCE`` pre-fills the form from a table or last year's workbook
+(``commands/template_from.py``).
 """
 
 from __future__ import annotations
