@@ -204,13 +204,16 @@ def _sources_from_rows(path: str, header: dict[str, int], rows: list[list[Any]],
     else:
         group_keys = tuple(k for k in ("unit", "project") if k in header)
     sources: dict[tuple[str, ...], Source] = {}
+    previous: tuple[str, ...] = tuple("" for _ in group_keys)
     for row in rows:
         if not any(_clean(v) for v in row):
             continue
         level3, target, weight = get(row, "level3"), get(row, "target"), get(row, "weight")
         if not (level3 or target or weight):
             continue
-        group = tuple(get(row, k) for k in group_keys)
+        # form-level columns written on the first row of a form only carry down
+        group = tuple(get(row, k) or last for k, last in zip(group_keys, previous))
+        previous = group
         source = sources.get(group)
         if source is None:
             label = " ".join(g for g in group if g) or Path(path).stem

@@ -421,3 +421,22 @@ def test_level2_names_short_long_and_ambiguous():
     assert layout_["决策指标"] == [("决策", 1)]
     assert [g.name for g, _w, _l in groups] == ["产出指标", "效益指标", "满意度指标", "决策指标"]
     assert [w for _g, w, _l in groups] == [1, 3, 1, 1]
+
+
+def test_form_level_columns_on_the_first_row_only(tmp_path):
+    """单位/年度 typed once at the top: one form, not one per blank; two units: two forms."""
+    source = tmp_path / "t.csv"
+    with open(source, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["一级指标", "二级指标", "三级指标", "指标性质", "年度指标值", "计量单位", "分值", "单位", "年度"])
+        for i, row in enumerate(HAND):
+            writer.writerow([*row, "某县人社局" if i == 0 else "", "2025" if i == 0 else ""])
+        for i, row in enumerate(HAND):
+            writer.writerow([*row, "某县医保局" if i == 0 else "", "2025" if i == 0 else ""])
+    proc = _cli("template", "--from", str(source), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.xlsx"))
+    assert written == ["某县人社局_部门整体支出绩效自评表_2025.xlsx", "某县医保局_部门整体支出绩效自评表_2025.xlsx"]
+    for name in written:
+        form = read_workbook(tmp_path / "out" / name).forms[0]
+        assert Counter(_rows(form)) == Counter(HAND_EXPECTED) and form.year == 2025
