@@ -440,3 +440,36 @@ def test_form_level_columns_on_the_first_row_only(tmp_path):
     for name in written:
         form = read_workbook(tmp_path / "out" / name).forms[0]
         assert Counter(_rows(form)) == Counter(HAND_EXPECTED) and form.year == 2025
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
+    """The formulas span the pre-filled rows: filled in and recalculated, the
+    totals and the conclusion come out as validate computes them."""
+    from test_template import _recalculate
+
+    source = tmp_path / "t.csv"
+    _write_hand_csv(source, encoding="utf-8")
+    out = tmp_path / "form.xlsx"
+    assert _cli("template", "--from", str(source), "--year", "2025", "-o", str(out)).returncode == 0
+    form = read_workbook(out).forms[0]
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    for ind in form.indicators:
+        ws[ind.actual.ref] = ind.target.text
+        ws[ind.score.ref] = float(ind.weight.value)
+    first = form.indicators[0]
+    ws[first.actual.ref] = "450人次"  # 450/500 × 20 = 18, with a reason
+    ws[first.score.ref] = 18
+    ws[first.reason.ref] = "部分培训延期"
+    basic = form.funds_row("basic")
+    ws[basic.budget.ref] = 200
+    ws[basic.executed.ref] = 190
+    wb.save(out)
+    result = openpyxl.load_workbook(_recalculate(out, tmp_path), data_only=True).active
+    assert result[form.total_weight.ref].value == pytest.approx(100)
+    assert result[form.total.ref].value == pytest.approx(88 + 9.5)
+    assert result[form.conclusion.ref].value == "优秀"
+    checked = json.loads(_cli("validate", "--format", "json", str(out)).stdout)[0]["forms"][0]
+    assert checked["total"]["computed"] == pytest.approx(97.5)
+    assert checked["findings"] == []
