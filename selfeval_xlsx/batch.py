@@ -26,6 +26,7 @@ import os
 import pickle
 import shutil
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -226,43 +227,86 @@ def _worker_main(conn, func, memory_limit, state) -> None:  # runs in the child
     go back a few at a time (one wake-up of the parent for several files):
     when the worker is down to its last queued item, or holds
     :data:`REPLY_BATCH` replies, or the oldest has waited :data:`REPLY_DELAY`
-    seconds.
+    seconds — the last is enforced by a small thread while the worker is
+    busy with a slow item, so a finished result never waits behind it.
     """
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_limit)
     inbox: deque[tuple[int, Any]] = deque()
-    replies: list[tuple[int, bool, Any]] = []
-    oldest = 0.0
-    while True:
-        try:
-            while not inbox or conn.poll():  # wait for work; take all there is
-                message = conn.recv()
-                if message is None:
-                    _send_replies(conn, replies)
-                    return
-                inbox.append(message)
-        except (EOFError, OSError):
-            return
-        index, item = inbox.popleft()
-        state[1] = time.monotonic()
-        state[0] = index  # written last: the parent reads it first
-        try:
-            reply = (index, True, func(item))
-        except MemoryError:
-            reply = (index, False, "MemoryError")
-        except BaseException as exc:  # noqa: BLE001 - report, keep serving
-            reply = (index, False, f"{type(exc).__name__}: {exc}")
-        state[0] = -1
-        now = time.monotonic()
-        if not replies:
-            oldest = now
-        replies.append(reply)
-        del reply, item
-        if len(inbox) <= 1 or len(replies) >= REPLY_BATCH or now - oldest >= REPLY_DELAY:
-            if not _send_replies(conn, replies):
+    outbox = _Outbox(conn)
+    flusher = threading.Thread(target=outbox.flush_when_due, name="selfeval-replies", daemon=True)
+    flusher.start()
+    try:
+        while True:
+            try:
+                while not inbox or conn.poll():  # wait for work; take all there is
+                    message = conn.recv()
+                    if message is None:
+                        outbox.flush()
+                        return
+                    inbox.append(message)
+            except (EOFError, OSError):
                 return
-            replies = []
+            index, item = inbox.popleft()
+            state[1] = time.monotonic()
+            state[0] = index  # written last: the parent reads it first
+            try:
+                reply = (index, True, func(item))
+            except MemoryError:
+                reply = (index, False, "MemoryError")
+            except BaseException as exc:  # noqa: BLE001 - report, keep serving
+                reply = (index, False, f"{type(exc).__name__}: {exc}")
+            state[0] = -1
+            del item
+            if not outbox.add(reply, send_now=len(inbox) <= 1):
+                return
+            del reply
+    finally:
+        outbox.close()
+
+
+class _Outbox:
+    """A worker's finished replies, sent to the parent in batches by the main
+    loop or, once the oldest has waited :data:`REPLY_DELAY`, by the flusher
+    thread.  One lock keeps the two from sending at once."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.lock = threading.Lock()
+        self.replies: list[tuple[int, bool, Any]] = []
+        self.oldest = 0.0
+        self.open = True
+        self.closed = threading.Event()
+
+    def add(self, reply: tuple[int, bool, Any], *, send_now: bool) -> bool:
+        """Queue a reply; send the batch if it is due.  False when the parent has gone."""
+        with self.lock:
+            now = time.monotonic()
+            if not self.replies:
+                self.oldest = now
+            self.replies.append(reply)
+            if send_now or len(self.replies) >= REPLY_BATCH or now - self.oldest >= REPLY_DELAY:
+                return self._send()
+            return self.open
+
+    def flush(self) -> bool:
+        with self.lock:
+            return self._send()
+
+    def flush_when_due(self) -> None:  # the flusher thread
+        while not self.closed.wait(REPLY_DELAY / 4):
+            with self.lock:
+                if self.replies and time.monotonic() - self.oldest >= REPLY_DELAY and not self._send():
+                    return
+
+    def close(self) -> None:
+        self.closed.set()
+
+    def _send(self) -> bool:
+        replies, self.replies = self.replies, []
+        self.open = self.open and _send_replies(self.conn, replies)
+        return self.open
 
 
 def _send_replies(conn, replies: list[tuple[int, bool, Any]]) -> bool:

@@ -183,6 +183,7 @@ class _Checker:
             self.add("E102", None)
             self.result.grade = grade(ZERO, self.profile)
             return self.result
+        self.name()
         indicator_total, indicator_weights = self.indicators()
         budget_weight, budget_score_value = self.funds()
         self.weights(indicator_weights, budget_weight)
@@ -193,6 +194,18 @@ class _Checker:
         self.result.findings.sort(key=lambda f: position(f.cell))
         self.result.changes.sort(key=lambda c: position(c.cell.ref))
         return self.result
+
+    # -- the unit / project name -------------------------------------------
+    def name(self) -> None:
+        """单位名称 (department form) or 项目名称 (project form): the form has the
+        label but the cell beside it is empty -> E101 at that cell."""
+        if self.form.kind == "project":
+            key, field_zh, field_en = "project", "项目名称", "Project name"
+        else:
+            key, field_zh, field_en = "unit", "单位名称", "Unit name"
+        cell = self.form.fields.get(key)
+        if cell is not None:
+            self.required(cell, field_zh, field_en)
 
     # -- indicators -----------------------------------------------------
     def indicators(self) -> tuple[Decimal, Decimal]:

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--project", default="", help="项目名称（项目支出表，--from 时可用）")
     p.add_argument("--strict", action="store_true",
                    help="与 --from 同用：分值有问题（W 类）时不写文件，退出码 1")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件 / overwrite an existing file")
     _profile_option(p)
     _lang_option(p)
 

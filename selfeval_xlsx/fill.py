@@ -8,6 +8,8 @@ never modified unless ``in_place``; then ``NAME.bak.xlsx`` is kept first.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import shutil
 import tempfile
 from decimal import Decimal
@@ -19,6 +21,7 @@ from selfeval_xlsx.checks import FormResult, check_workbook, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.loading import load
+from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.reader import read_raw
 from selfeval_xlsx.report import file_result, json_value
 from selfeval_xlsx.rules import SEVERITY_LABEL
@@ -31,10 +34,49 @@ REPORT_HEADERS = {
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
 
 
-def default_output(path: Path) -> Path:
-    """NAME.checked.xlsx (or .xlsm) beside the input; .xls becomes .xlsx."""
+_CHECKED = re.compile(r"\.checked(?:\s*\((\d+)\))?$", re.IGNORECASE)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def default_output(path: Path, folder: Path | None = None) -> Path:
+    """Where the corrected copy of ``path`` goes without a file name given:
+    ``NAME.checked.xlsx`` (``.xlsm`` for macro workbooks; ``.xls`` becomes
+    ``.xlsx``) beside the input, or in ``folder``.
+
+    A copy that already is a checked copy keeps its name, ``.checked`` is
+    never doubled: ``X.checked.xlsx`` gives ``X.checked.xlsx`` in another
+    folder.  When that name is the input file itself (filling a checked copy
+    where it lies), the number goes up instead, as Windows numbers copies:
+    ``X.checked.xlsx`` → ``X.checked (2).xlsx`` → ``X.checked (3).xlsx``; the
+    input is never overwritten without ``--in-place``.
+    """
     suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
-    return path.with_name(f"{path.stem}.checked{suffix}")
+    folder = path.parent if folder is None else folder
+    stem = path.stem
+    match = _CHECKED.search(stem)
+    if match is None:
+        return folder / f"{stem}.checked{suffix}"
+    base = stem[: match.start()]
+    number = int(match.group(1) or 1)
+    while True:
+        name = f"{base}.checked{suffix}" if number == 1 else f"{base}.checked ({number}){suffix}"
+        candidate = folder / name
+        if not _same_file(candidate, path):
+            return candidate
+        number += 1
+
+
+def is_checked_copy(path: Path) -> bool:
+    """``X.checked.xlsx`` or ``X.checked (2).xlsx``: a copy fill wrote."""
+    return _CHECKED.search(path.stem) is not None
 
 
 def backup_path(path: Path) -> Path:
@@ -154,16 +196,30 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
                 "--in-place cannot be used on an .xls file; drop it, the result is written as .xlsx",
             )
         return source
-    target = Path(output) if output else default_output(source)
-    if target.is_dir():
-        target = target / default_output(source).name
+    if output and names_folder(output):
+        folder = folder_path(output)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UnreadableError(
+                f"无法创建输出文件夹 {folder}（{exc.strerror or exc}）",
+                f"cannot create the output folder {folder} ({exc.strerror or exc})",
+            ) from None
+        target = default_output(source, folder)
+    else:
+        target = Path(output) if output else default_output(source)
     # Excel refuses a macro-enabled package named .xlsx and a plain one named
     # .xlsm: the output keeps the kind of the input.  The output is never
     # legacy BIFF, so a name ending in .xls becomes .xlsx (.xlsm for macros).
-    kind = default_output(source).suffix
+    kind = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
     if target.suffix.lower() == ".xls":
         target = target.with_suffix(kind)
-    if target.suffix.lower() in (".xlsx", ".xlsm") and target.suffix.lower() != kind:
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnreadableError(
+            f"输出文件须以 {kind} 结尾：{target.name}；要写入文件夹请在末尾加 /（如 -o 校正后/）",
+            f"the output must end in {kind}: {target.name}; to write into a folder end it with / (-o checked/)",
+        )
+    if target.suffix.lower() != kind:
         raise UnreadableError(
             f"输出文件须以 {kind} 结尾（与输入文件类型一致），Excel 无法打开扩展名不符的文件：{target.name}",
             f"the output must end in {kind} like the input; Excel will not open a file whose extension "
@@ -182,4 +238,4 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
     return target
 
 
-__all__ = ["fill_path", "default_output", "backup_path"]
+__all__ = ["fill_path", "default_output", "backup_path", "is_checked_copy"]

@@ -487,8 +487,8 @@ def _read_fields(sh: _Sheet, form: Form, top: int, h: int, funds: tuple[int, dic
                 form.fields[key] = Cell(sh.name, ref.ref, value or None, ref.formula)
             elif label in _WEAK_UNIT and value and weak_unit is None:
                 weak_unit = Cell(sh.name, ref.ref, value, ref.formula)
-    if "unit" not in form.fields and weak_unit is not None:
-        form.fields["unit"] = weak_unit
+    if weak_unit is not None and ("unit" not in form.fields or form.fields["unit"].empty):
+        form.fields["unit"] = weak_unit  # "单位（盖章）：某局" names the unit the empty 单位名称 cell did not
 
 
 def _read_funds_block_label(sh: _Sheet, hr: int, cols: dict[str, int]) -> str:

@@ -19,8 +19,14 @@ sheet laid out as the official form (``layout.py`` describes it as data):
   ``profile.total_points``;
 * data validation with Chinese messages on 分值, 得分, 二级 and 自评结论;
 * A4 landscape, one page wide, the indicator header row repeated on every
-  printed page; ``protect`` locks labels and formulas (no password) but
-  leaves the input cells editable and rows insertable/deletable.
+  printed page, manual row breaks only between blocks (:func:`page_breaks`:
+  no 一级 block is split over two pages at the default row heights);
+* 年度指标值 and 实际完成值 are text cells (``@``): "≥95%" and "=100%" stay what
+  was typed; points use the General format (10, never "10.");
+* the four notes worded with this form's column names and the profile's
+  numbers (:func:`form_notes`);
+* ``protect`` locks labels and formulas (no password) but leaves the input
+  cells editable and rows insertable/deletable.
 
 The output is deterministic (fixed document properties, created date
 ``year-12-31``): regenerating gives a byte-identical file.
@@ -143,6 +149,7 @@ class Plan:
     total_row: int = 0
     conclusion_row: int | None = None
     notes_rows: list[int] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # the notes' texts (``form_notes``), one per notes row
 
     # -- positions --------------------------------------------------------
     @property
@@ -257,8 +264,55 @@ def plan_template(
     plan.total_row = take()
     if spec.has_conclusion:
         plan.conclusion_row = take()
-    plan.notes_rows = [take() for _ in spec.notes]
+    plan.notes = form_notes(plan)
+    plan.notes_rows = [take() for _ in plan.notes]
     return plan
+
+
+# --------------------------------------------------------------------------
+# The notes under the form
+
+
+def _percent_text(fraction: Decimal) -> str:
+    return number_text(fraction * 100)
+
+
+def form_notes(plan: Plan) -> tuple[str, ...]:
+    """The four notes of the seed form (``layout.NOTES_DEPARTMENT``), worded
+    with this form's own column headers (年度指标值（A）, 实际完成值（B）, the
+    reason column: 未完成原因分析 on 附件3-1, 偏差原因分析及改进措施 on 附件3-2)
+    and the profile's numbers (一级 weights, budget points, total, qualitative
+    tiers, the reverse-indicator formula), so a note never contradicts the
+    form above it."""
+    p, spec = plan.profile, plan.form
+    target = layout.INDICATOR_COLUMN["target"].header
+    actual = layout.INDICATOR_COLUMN["actual"].header
+    total = number_text(p.total_points)
+    weights = "、".join(f"{block.level1.name}{number_text(block.weight)}分" for block in plan.level1_blocks)
+    budget = number_text(p.budget_points)
+    note1 = (
+        f"注：1. 绩效自评采取打分评价的形式，满分为{total}分，各部门（单位）可根据指标的重要程度确定各项三级指标的权重分值，"
+        f"各项指标得分加总得出该绩效自评的总分。原则上一级指标分值统一设置为：{weights}、预算资金执行率{budget}分。"
+        f"如有特殊情况，除预算资金执行率外，其他指标权重可适当调整，但总分应为{total}分。"
+        "各三级指标得分最高不能超过该指标分值上限。"
+    )
+    note2 = f"2. {spec.reason_header}：说明偏离目标、不能完成目标的原因及拟采取的措施。"
+    if p.reverse_formula == "linear":
+        reverse = (f"则得分计算方法应用（1-（{actual}-{target}）/{target}）*该指标分值"
+                   f"（{actual}不超过{target}时得满分，达到{target}2倍及以上时得0分）。")
+    else:
+        reverse = f"则得分计算方法应用{target}/{actual}*该指标分值。"
+    note3 = (
+        f"3. 定量指标若为正向指标（即{target}为≥*），则得分计算方法应用{actual}/{target}*该指标分值；"
+        f"若定量指标为反向指标（即{target}为≤*），{reverse}"
+    )
+    full, partial = _percent_text(p.qualitative_full), _percent_text(p.qualitative_partial)
+    note4 = (
+        "4. 定性指标根据指标完成情况分为：达成预期指标、部分达成预期指标并具有一定效果、未达成预期指标且效果较差三档，"
+        f"分别按照该指标对应分值权重区间100-{full}%(含{full}%)、{full}-{partial}%(含{partial}%)、{partial}-0%"
+        "合理选择权重确定得分。"
+    )
+    return (note1, note2, note3, note4)
 
 
 # --------------------------------------------------------------------------
@@ -339,13 +393,14 @@ def wrapped_height(text: str, width: float, line: float = LINE_HEIGHT, minimum: 
 
 
 # --------------------------------------------------------------------------
-# Row heights (modelled on Excel at 100 %, 10 pt 宋体).  No manual page
-# breaks: Excel ignores them under "fit to page" and each program breaks at
-# its own place; the indicator header row repeats on every printed page.
+# Row heights (modelled on Excel at 100 %, 10 pt 宋体) and the printed pages.
 
 DEFAULT_ROW_HEIGHT = 15.0
 PAGE_MARGIN_TOP = 0.5  # inches
 PAGE_MARGIN_BOTTOM = 0.6
+PAGE_MARGIN_SIDE = 0.4
+A4_LANDSCAPE = (11.69, 8.27)  # inches (width, height)
+DIGIT_PIXELS, COLUMN_PADDING = 7, 5  # Excel's default font (Calibri 11): a column of w characters is 7w+5 px
 
 
 def sheet_width(cols: tuple[int, int]) -> float:
@@ -393,9 +448,115 @@ def row_heights(plan: Plan) -> dict[int, float]:
                 for r in range(block.first_row, block.last_row + 1):
                     heights[r] = max(heights.get(r, DEFAULT_ROW_HEIGHT), needed / count)
     full = plan.span(*layout.TEMPLATE_SPANS["full"])
-    for row, note in zip(plan.notes_rows, plan.form.notes):
+    for row, note in zip(plan.notes_rows, plan.notes):
         heights[row] = wrapped_height(note, sheet_width(full))
     return heights
+
+
+# --------------------------------------------------------------------------
+# Page breaks: a printed page never ends inside a 一级 block
+#
+# The sheet prints A4 landscape, fit to one page wide and as many pages tall
+# as needed.  Where each page ends is computed here from the layout, at the
+# default row heights, and written as manual row breaks, all of them at block
+# boundaries: the title lines, the funds block, 年度总体目标, the indicator
+# header together with the first 一级 block, each 一级 block, the last one
+# together with 总分, 自评结论 and the notes.  A block goes whole onto the next page when it does not
+# fit on the current one; only a block taller than a whole page (``--rows``
+# far above the default) is split, at its 二级 boundaries first.  The pages
+# are computed at the scale fit-to-width gives in Excel and WPS (100 % for the
+# official column widths); a program that shrinks the sheet more (LibreOffice
+# without Calibri) fits each page's rows with room to spare.
+
+
+def sheet_width_points() -> float:
+    """The printed width of the sheet at 100 %, in points (Excel's column pixels)."""
+    pixels = sum(int(c.width * DIGIT_PIXELS + 0.5) + COLUMN_PADDING for c in layout.TEMPLATE_COLUMNS)
+    return pixels * 0.75
+
+
+def print_scale() -> float:
+    """The scale of "fit to one page wide" (never above 100 %)."""
+    printable = (A4_LANDSCAPE[0] - 2 * PAGE_MARGIN_SIDE) * 72
+    return min(1.0, printable / sheet_width_points())
+
+
+def page_height_points() -> float:
+    """Sheet points that fit on one printed page at :func:`print_scale`."""
+    return (A4_LANDSCAPE[1] - PAGE_MARGIN_TOP - PAGE_MARGIN_BOTTOM) * 72 / print_scale()
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """Rows that print on one page if they can; ``parts`` split it when not."""
+
+    first: int
+    last: int
+    parts: tuple[_Unit, ...] = ()
+
+
+def _units(plan: Plan) -> list[_Unit]:
+    def rows(first: int, last: int) -> tuple[_Unit, ...]:
+        return tuple(_Unit(r, r) for r in range(first, last + 1))
+
+    def block(first: int, last: int) -> _Unit:
+        return _Unit(first, last, rows(first, last))
+
+    blocks = [
+        _Unit(b.first_row, b.last_row, tuple(block(l2.first_row, l2.last_row) for l2 in b.level2))
+        for b in plan.level1_blocks
+    ]
+    # the indicator header never ends a page: it goes with the first 一级
+    first = blocks[0]
+    blocks[0] = _Unit(plan.indicator_header_row, first.last,
+                      (_Unit(plan.indicator_header_row, first.parts[0].last,
+                             (_Unit(plan.indicator_header_row, first.parts[0].first),
+                              *first.parts[0].parts[1:])),
+                       *first.parts[1:]))
+    # 总分, 自评结论 and the notes go with the last 一级 (a page of notes alone
+    # would print the repeated indicator header above them)
+    last_row = plan.last_row
+    tail = (blocks.pop(),) if len(blocks) > 1 else ()
+    tail += (block(plan.total_row, plan.conclusion_row if plan.conclusion_row is not None else plan.total_row),
+             *(_Unit(r, r) for r in plan.notes_rows))
+    return [
+        block(plan.attachment_row, plan.header_rows[-1] if plan.header_rows else plan.date_row),
+        block(plan.funds_header_row, max(plan.funds_rows.values())),
+        block(plan.goal_header_row, plan.goal_text_row),
+        *blocks,
+        _Unit(tail[0].first, last_row, tail),
+    ]
+
+
+def page_breaks(plan: Plan) -> list[int]:
+    """0-based rows that start a new printed page (a manual break above each)."""
+    heights = row_heights(plan)
+    height = lambda r: heights.get(r, DEFAULT_ROW_HEIGHT)  # noqa: E731
+    header = plan.indicator_header_row
+    page = page_height_points()
+    breaks: list[int] = []
+    state = {"used": 0.0, "start": 0.0}
+
+    def repeated(row: int) -> float:  # the header row printed again at the top of later pages
+        return height(header) if row > header else 0.0
+
+    def place(unit: _Unit) -> None:
+        size = sum(height(r) for r in range(unit.first, unit.last + 1))
+        if state["used"] + size <= page:
+            state["used"] += size
+            return
+        if repeated(unit.first) + size <= page or not unit.parts:
+            if state["used"] > state["start"]:
+                breaks.append(unit.first)
+                state["used"] = state["start"] = repeated(unit.first)
+            state["used"] += size
+            return
+        for part in unit.parts:  # taller than a page: split it
+            place(part)
+
+    for unit in _units(plan):
+        place(unit)
+    return breaks
 
 
 # --------------------------------------------------------------------------
@@ -424,11 +585,13 @@ class _Formats:
         self.input_text = add(align="left", bg_color=INPUT_FILL, locked=False)
         self.input_block = add(align="left", valign="top", bg_color=INPUT_FILL, locked=False)
         self.input_center = add(align="center", bg_color=INPUT_FILL, locked=False)
+        # 年度指标值 and 实际完成值 are text: "≥95%", "=100%" (not a formula), "12篇/年"
+        self.input_value = add(align="center", bg_color=INPUT_FILL, locked=False, num_format="@")
         self.input_number = add(align="right", bg_color=INPUT_FILL, locked=False, num_format="0.00")
-        self.input_score = add(align="center", bg_color=INPUT_FILL, locked=False, num_format="0.##")
+        self.input_score = add(align="center", bg_color=INPUT_FILL, locked=False, num_format="General")
         self.level2 = add(align="center", bg_color=INPUT_FILL, locked=False)
         self.formula_number = add(align="right", bg_color=FORMULA_FILL, num_format="0.00")
-        self.formula_points = add(align="center", bg_color=FORMULA_FILL, num_format="0.##")
+        self.formula_points = add(align="center", bg_color=FORMULA_FILL, num_format="General")
         self.formula_percent = add(align="center", bg_color=FORMULA_FILL, num_format="0.00%")
         self.formula_text = add(align="center", bg_color=FORMULA_FILL, bold=True)
         self.constant = add(align="center", bg_color=FORMULA_FILL)
@@ -469,16 +632,6 @@ def _put_block(ws, rows: tuple[int, int], cols: tuple[int, int], value, fmt) -> 
 
 def _validate(ws, first_row, first_col, last_row, last_col, options: dict) -> None:
     ws.data_validation(first_row, first_col, last_row, last_col, options)
-
-
-def _target_value(text: str) -> str | int | float:
-    """A pre-filled 年度指标值: a plain number goes in as a number, anything
-    else ("≥5次", "按期完成") as text."""
-    try:
-        number = Decimal(text.strip())
-    except (ArithmeticError, ValueError):
-        return text
-    return number_value(number) if number.is_finite() and text.strip()[:1].isdigit() else text
 
 
 def build(
@@ -587,19 +740,16 @@ def build(
 
     first, last = plan.first_indicator_row, plan.last_indicator_row
     for r in range(first, last + 1):
-        for key, style in (("level3", fmt.input_text), ("target", fmt.input_center),
-                           ("actual", fmt.input_center), ("weight", fmt.input_score),
+        for key, style in (("level3", fmt.input_text), ("target", fmt.input_value),
+                           ("actual", fmt.input_value), ("weight", fmt.input_score),
                            ("score", fmt.input_score), ("reason", fmt.input_text)):
             ws.write_blank(r, col[key], None, style)
     for block in plan.level1_blocks:  # pre-filled indicators (template --from)
         for level2 in block.level2:
             for r, indicator in enumerate(level2.indicators, start=level2.first_row):
                 ws.write_string(r, col["level3"], indicator.level3, fmt.input_text)
-                target = _target_value(indicator.target)
-                if isinstance(target, str):  # "=100%" is a target, never a formula
-                    ws.write_string(r, col["target"], target, fmt.input_center)
-                else:
-                    ws.write_number(r, col["target"], target, fmt.input_center)
+                # text, as typed into the template ("=100%" is a target, never a formula)
+                ws.write_string(r, col["target"], indicator.target, fmt.input_value)
                 if isinstance(indicator.weight, Decimal):
                     ws.write_number(r, col["weight"], number_value(indicator.weight), fmt.input_score)
                 elif indicator.weight:
@@ -661,16 +811,17 @@ def build(
         })
 
     # -- notes ------------------------------------------------------------
-    for row, note in zip(plan.notes_rows, spec.notes):
+    for row, note in zip(plan.notes_rows, plan.notes):
         _put(ws, row, full, note, fmt.note)
 
     # -- page setup -------------------------------------------------------
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
+    ws.set_h_pagebreaks(page_breaks(plan))
     ws.repeat_rows(header)
     ws.print_area(0, 0, plan.last_row, plan.last_col)
-    ws.set_margins(left=0.4, right=0.4, top=PAGE_MARGIN_TOP, bottom=PAGE_MARGIN_BOTTOM)
+    ws.set_margins(left=PAGE_MARGIN_SIDE, right=PAGE_MARGIN_SIDE, top=PAGE_MARGIN_TOP, bottom=PAGE_MARGIN_BOTTOM)
     ws.center_horizontally()
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.activate()
@@ -724,4 +875,5 @@ def write_template(
     return target
 
 
-__all__ = ["IndicatorRow", "Plan", "plan_template", "formulas", "write_template", "level1_groups"]
+__all__ = ["IndicatorRow", "Plan", "plan_template", "formulas", "write_template", "level1_groups", "page_breaks",
+           "form_notes"]

@@ -3,11 +3,12 @@
     python templates/regenerate.py          # templates/*_2025.xlsx, both forms
     python templates/regenerate.py --png    # also docs/template_*.png (needs soffice, pdftoppm)
 
-The workbooks are the same as ``selfeval template --year 2025 -o templates``
-and ``selfeval template --year 2025 --form project -o templates``;
+The workbooks are the same as ``selfeval template --year 2025 -o templates/ --force``
+and ``selfeval template --year 2025 --form project -o templates/ --force``
+(this script overwrites them, as the command does only with ``--force``);
 ``tests/test_template.py`` checks that the committed files are current.  The
-previews are LibreOffice's PDF of each workbook, every page stacked into one
-PNG at 80 dpi.
+previews are LibreOffice's PDF of each workbook, every printed page stacked
+into one PNG at 80 dpi (a grey rule between pages), so the page breaks show.
 """
 
 from __future__ import annotations

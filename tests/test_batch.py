@@ -189,6 +189,24 @@ def test_run_tasks_close_reaps_workers():
     assert [r for _i, r, _f in run_tasks([0, 1], pid_of_worker, jobs=2)] != []
 
 
+def sleep_then_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_a_finished_result_is_not_held_behind_a_slow_item():
+    """The worker holds replies back to send several at once, but never past
+    REPLY_DELAY: a finished result reaches the parent while its worker is
+    still busy with a slow item (it used to wait for that item to finish)."""
+    gen = run_tasks([0, 20, 20], sleep_then_pid, jobs=1, timeout=60)
+    started = time.monotonic()
+    _item, pid, failure = next(gen)
+    waited = time.monotonic() - started
+    gen.close()
+    assert failure is None and _gone(pid)
+    assert waited < 10, f"the first result waited {waited:.1f} s behind a 20 s item"
+
+
 # --------------------------------------------------------------------------
 # discovery
 
@@ -557,6 +575,7 @@ def test_batch_exit_codes_real(tmp_path):
     assert main(["batch", str(clean), "-o", str(tmp_path / "o2"), "--jobs", "1"]) == 1
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_batch_xls_copy_named_as_fill_returns(tmp_path):
     src = tmp_path / "in"

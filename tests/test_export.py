@@ -278,6 +278,6 @@ def test_readme_commands_work_from_a_copy(tmp_path):
     rows = [line.strip() for line in csv_text.strip().splitlines()]
     (tmp_path / "目标表.csv").write_text("一级指标,二级指标,三级指标,指标性质,年度指标值,计量单位,分值\n"
                                       + "\n".join(rows) + "\n", encoding="utf-8")
-    proc = _cli("template", "--from", "目标表.csv", "--year", "2025", cwd=tmp_path)
+    proc = _cli("template", "--from", "目标表.csv", "--year", "2025", "-o", "目标表_2025.xlsx", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "W102" in proc.stdout  # three rows do not make 100 points: said before writing

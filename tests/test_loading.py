@@ -315,6 +315,7 @@ def test_corrupt_ole(tmp_path: Path) -> None:
     assert "损坏" in unreadable(p).zh
 
 
+@pytest.mark.libreoffice
 def test_encrypted_xls(tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

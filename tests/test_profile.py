@@ -129,3 +129,18 @@ def test_directory_is_a_clear_error(tmp_path):
 def test_profile_from_dict_source_in_message():
     with pytest.raises(ProfileError, match=r"^inline: .*scoring\.foo"):
         profile_from_dict({"scoring": {"foo": 1}}, "inline")
+
+
+def test_readme_profile_example_loads_and_totals_100(tmp_path):
+    """The README's own example profile is a valid file whose weights total 100."""
+    import re
+    from pathlib import Path
+
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "省.toml"
+    path.write_text(example, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.total_points == 100
+    assert profile.budget_points == 20 and profile.level1_weights["output"] == 40

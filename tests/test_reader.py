@@ -636,6 +636,7 @@ def test_cached_values_are_used(tmp_path: Path) -> None:
 # legacy .xls
 
 
+@pytest.mark.libreoffice
 def test_xls_via_soffice(tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

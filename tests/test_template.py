@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from selfeval_xlsx import layout
 from selfeval_xlsx.profile import DEFAULT, profile_from_dict
-from selfeval_xlsx.template import formulas, plan_template, write_template
+from selfeval_xlsx.template import formulas, page_breaks, plan_template, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -151,8 +152,10 @@ def test_total_conclusion_and_notes(generated):
     assert span_ref(plan.total_row, label) in merged
     assert span_ref(plan.conclusion_row, label) in merged
     notes = [ws[a1(r, 0)].value for r in plan.notes_rows]
-    assert tuple(notes) == layout.NOTES_DEPARTMENT
+    assert tuple(notes) == plan.notes
+    assert len(notes) == 4
     assert notes[0].startswith("注：1. 绩效自评采取打分评价的形式，满分为100分")
+    assert "产出指标50分、效益指标30分、满意度指标10分、预算资金执行率10分" in notes[0]
     assert notes[3].endswith("50-0%合理选择权重确定得分。")
     for row in plan.notes_rows:
         assert span_ref(row, plan.span("block", "reason")) in merged
@@ -364,6 +367,7 @@ def _snapshot(path: Path) -> dict:
         "heights": {r: d.height for r, d in ws.row_dimensions.items()},
         "widths": {k: d.width for k, d in ws.column_dimensions.items()},
         "print": (ws.print_title_rows, ws.page_setup.orientation, ws.page_setup.paperSize),
+        "breaks": [brk.id for brk in ws.row_breaks.brk],
         "title": ws.title,
     }
 
@@ -428,6 +432,7 @@ def _recalculate(src: Path, workdir: Path) -> Path:
     return out / src.name
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("form", FORMS)
 def test_filled_template_recalculates_in_libreoffice(tmp_path, form):
@@ -551,3 +556,272 @@ def test_default_profile_weights_match_labels():
     assert [b.weight for b in plan.level1_blocks] == [Decimal(50), Decimal(30), Decimal(10)]
     assert [range_boundaries(f"A{b.first_row + 1}:A{b.last_row + 1}")[3] - b.first_row for b in
             plan.level1_blocks] == [12, 12, 3]
+
+
+# --------------------------------------------------------------------------
+# printed pages, notes, number formats (issue 13)
+
+A4_LANDSCAPE_POINTS = (11.69 * 72, 8.27 * 72)
+
+
+def _level1_blocks_in_file(ws, plan) -> list[tuple[int, int]]:
+    """(first, last) 0-based rows of each 一级 block, read from the file: each 一级 label
+    cell ("产出指标\n（50分）") below the indicator header and the rows its merge spans."""
+    column = plan.col["level1"] + 1
+    merges = {(r.min_row, r.min_col): r.max_row for r in ws.merged_cells.ranges}
+    blocks = []
+    for row in range(plan.indicator_header_row + 2, ws.max_row + 1):
+        value = ws.cell(row, column).value
+        if isinstance(value, str) and re.search(r"指标\s*（\d+分）$", value):
+            blocks.append((row - 1, merges.get((row, column), row) - 1))
+    return blocks
+
+
+def _pages_from_file(path: Path):
+    """Read the sheet's manual row breaks and lay its rows out on A4 landscape pages at the
+    fit-to-width scale, from the widths, heights, margins and print titles stored in the file.
+    Returns (ws, breaks as 0-based first rows of a page, page heights in points, printable height)."""
+    ws = openpyxl.load_workbook(path).active
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert all(brk.man for brk in ws.row_breaks.brk)
+    breaks = [brk.id for brk in ws.row_breaks.brk]  # a break after 1-based row id = before 0-based row id
+    # Excel's column pixels for the default font (Calibri 11: 7 px digits + 5 px padding)
+    pixels = 0
+    for i in range(1, ws.max_column + 1):
+        stored = ws.column_dimensions[get_column_letter(i)].width  # = chars + 5/7 as written
+        pixels += round(stored * 7)
+    width_points = pixels * 0.75
+    margins = ws.page_margins
+    printable_width = A4_LANDSCAPE_POINTS[0] - (margins.left + margins.right) * 72
+    scale = min(1.0, printable_width / width_points)
+    printable = (A4_LANDSCAPE_POINTS[1] - (margins.top + margins.bottom) * 72) / scale
+    default = ws.sheet_format.defaultRowHeight or 15
+
+    def height(row0: int) -> float:
+        dim = ws.row_dimensions.get(row0 + 1)
+        return dim.height if dim is not None and dim.height else default
+
+    title = int(ws.print_title_rows.replace("$", "").split(":")[0]) - 1  # 0-based repeated header row
+    starts = [0, *breaks]
+    ends = [*(b - 1 for b in breaks), ws.max_row - 1]
+    pages = []
+    for first, last in zip(starts, ends):
+        total = sum(height(r) for r in range(first, last + 1))
+        if first > title:
+            total += height(title)
+        pages.append(total)
+    return ws, breaks, pages, printable
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("rows,weights", [(3, None), (1, None), (5, None), (8, None),
+                                          (3, {"output": 40, "cost": 10})])
+def test_page_breaks_never_inside_a_level1_block(tmp_path, form, rows, weights):
+    profile = profile_from_dict({"weights": weights}) if weights else DEFAULT
+    path = write_template(tmp_path / "t.xlsx", form=form, year=2025, rows=rows, profile=profile)
+    plan = plan_template(form, 2025, rows, profile)
+    ws, breaks, pages, printable = _pages_from_file(path)
+    assert breaks, "the form is taller than one page: it needs row breaks"
+    blocks = _level1_blocks_in_file(ws, plan)
+    assert len(blocks) == len(plan.level1_blocks)
+    for first_row_of_page in breaks:
+        for first, last in blocks:
+            assert not first < first_row_of_page <= last, (first_row_of_page, first, last)
+        # the indicator header never ends a page
+        assert first_row_of_page != plan.indicator_header_row + 1
+    # every page holds its rows at the fit-to-width scale (no automatic break needed)
+    for number, used in enumerate(pages, 1):
+        assert used <= printable + 0.01, f"page {number}: {used} pt > {printable} pt"
+    # still fit to one page wide, as many tall as needed
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.fitToWidth or 1) == 1 and int(ws.page_setup.fitToHeight) == 0
+
+
+def test_committed_templates_break_between_blocks():
+    for form in FORMS:
+        path = TEMPLATES / layout.FORMS[form].default_filename(2025)
+        plan = plan_template(form, 2025)
+        ws, breaks, pages, printable = _pages_from_file(path)
+        # page 1: title, funds, 年度总体目标; page 2: header, 产出, 效益; page 3: 满意度, 总分, notes
+        assert breaks == [plan.indicator_header_row, plan.level1_blocks[2].first_row]
+        assert max(pages) <= printable
+
+
+def test_a_block_taller_than_a_page_is_split_at_level2_first(tmp_path):
+    plan = plan_template("department", 2025, 12)  # 12 rows a 二级: 产出 is 48 rows = 720 pt
+    path = write_template(tmp_path / "big.xlsx", year=2025, rows=12)
+    ws, breaks, pages, printable = _pages_from_file(path)
+    assert max(pages) <= printable
+    level2_starts = {b2.first_row for b in plan.level1_blocks for b2 in b.level2}
+    inside_level1 = [r for r in breaks if any(b.first_row < r <= b.last_row for b in plan.level1_blocks)]
+    assert inside_level1 and set(inside_level1) <= level2_starts
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_notes_name_the_columns_as_the_form_does(generated, form):
+    path = write_template(Path(generated[2]).parent / f"notes_{form}.xlsx", form=form, year=2025)
+    plan = plan_template(form, 2025)
+    ws = openpyxl.load_workbook(path).active
+    head = plan.indicator_header_row
+    headers = {ws[a1(head, plan.col[k])].value for k in layout.OFFICIAL_INDICATOR_KEYS}
+    notes = [ws[a1(r, 0)].value for r in plan.notes_rows]
+    reason = ws[a1(head, plan.col["reason"])].value
+    assert notes[1].startswith(f"2. {reason}：")
+    other = "未完成原因分析" if form == "project" else "偏差原因分析及改进措施"
+    assert all(other not in note for note in notes)
+    for name in ("年度指标值（A）", "实际完成值（B）"):
+        assert name in headers and name in notes[2]
+    # no half-width spelling of a header the form writes with full-width brackets
+    assert all("(A)" not in note and "(B)" not in note for note in notes)
+
+
+def test_notes_follow_the_profile(tmp_path):
+    profile = profile_from_dict({"weights": {"output": 40, "budget": 20},
+                                 "qualitative": {"partial": 0.6}, "scoring": {"reverse": "linear"}})
+    path = write_template(tmp_path / "p.xlsx", year=2025, profile=profile)
+    plan = plan_template("department", 2025, 3, profile)
+    ws = openpyxl.load_workbook(path).active
+    notes = [ws[a1(r, 0)].value for r in plan.notes_rows]
+    assert "产出指标40分、效益指标30分、满意度指标10分、预算资金执行率20分" in notes[0]
+    assert "满分为100分" in notes[0]
+    assert "80-60%(含60%)、60-0%" in notes[3]
+    assert "2倍及以上时得0分" in notes[2]
+
+
+def test_target_and_actual_cells_are_text(generated):
+    """"≥95%" and "=100%" typed into 年度指标值/实际完成值 stay what was typed: the cells
+    are formatted as text (@), so Excel, WPS and LibreOffice take "=100%" as text, not a formula."""
+    _, plan, path, ws, _ = generated
+    for row in range(plan.first_indicator_row, plan.last_indicator_row + 1):
+        for key in ("target", "actual"):
+            cell = ws[a1(row, plan.col[key])]
+            assert cell.number_format == "@", (cell.coordinate, cell.number_format)
+            assert cell.protection.locked is False
+        for key in ("weight", "score", "level3"):
+            assert ws[a1(row, plan.col[key])].number_format != "@"
+
+
+def test_no_number_format_shows_a_trailing_point(generated):
+    """"0.##" shows 10 as "10." in Excel: no cell of the template may use such a format."""
+    _, plan, _, ws, _ = generated
+    formats = {c.number_format for row in ws.iter_rows() for c in row}
+    assert not [f for f in formats if re.search(r"\.#", f)], formats
+    for ref in (plan.total_weight_cell, plan.total_score_cell, plan.funds_cell("total", "weight"),
+                a1(plan.first_indicator_row, plan.col["weight"]), a1(plan.first_indicator_row, plan.col["score"])):
+        assert ws[ref].number_format == "General", ref
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed")
+@pytest.mark.parametrize("form,rows,weights", [("department", 3, None), ("project", 3, None),
+                                               ("department", 1, None), ("project", 5, {"output": 40, "cost": 10})])
+def test_libreoffice_prints_each_level1_block_on_one_page(tmp_path, form, rows, weights):
+    """Render the template with a marker in every 三级 row through LibreOffice to PDF and
+    read each page back: every 一级 block's markers are on one page, one page wide."""
+    import xlsxwriter
+
+    from selfeval_xlsx.template import build
+
+    plan = plan_template(form, 2025, rows, profile_from_dict({"weights": weights}) if weights else DEFAULT)
+    path = tmp_path / f"{form}.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    build(wb, plan)
+    ws = wb.worksheets()[0]
+    markers = {}
+    for index, block in enumerate(plan.level1_blocks):
+        for row in range(block.first_row, block.last_row + 1):
+            marker = f"M{index}R{row}"
+            markers[marker] = index
+            ws.write_string(row, plan.col["level3"], marker)
+    wb.close()
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    pages = _pdf_pages(tmp_path / f"{form}.pdf")
+    assert len(pages) == len(page_breaks(plan)) + 1
+    where: dict[int, set[int]] = {}
+    for number, text in enumerate(pages):
+        for marker, index in markers.items():
+            if re.search(rf"\b{marker}\b", text):
+                where.setdefault(index, set()).add(number)
+    assert sorted(where) == list(range(len(plan.level1_blocks))), "a block is missing from the PDF"
+    for index, numbers in where.items():
+        assert len(numbers) == 1, f"一级 block {index} printed over pages {sorted(numbers)}"
+    # one page wide: every page with indicator rows shows all eight column headers
+    reason = layout.FORMS[form].reason_header
+    for number in {n for numbers in where.values() for n in numbers}:
+        for header in ("一级指标", "三级指标", "年度指标值（A）", "实际完成值（B）", "得分", reason):
+            assert header in pages[number], (number, header)
+
+
+def _typed_values_workbook(path: Path, plan) -> None:
+    """The template as Excel saves it after a user typed "=100%" and "≥95%" into 指标值 and
+    实际完成值 cells formatted as text: the typed characters are stored as a string (the
+    cell keeps its template style), not as a formula."""
+    write_template(path, form=plan.form.kind, year=plan.year, unit="某县教育局")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = plan.col
+    parts = [k for k in plan.funds_rows if k != "total"]
+    for key, amount in zip(parts, (100, 0, 0)):
+        for column in ("initial", "budget", "executed"):
+            ws[a1(plan.funds_rows[key], plan.funds_span(column)[0])] = amount
+
+    def typed(row: int, key: str, text: str) -> None:
+        cell = ws[a1(row, col[key])]
+        cell.value = text
+        cell.data_type = "s"  # what a text-formatted cell holds after typing "=…"
+
+    for block, weight in zip(plan.level1_blocks, (50, 30, 10)):
+        row = block.first_row
+        ws[a1(row, col["level3"])] = f"{block.level1.name}完成率"
+        typed(row, "target", "=100%")
+        typed(row, "actual", "98%")
+        ws[a1(row, col["weight"])] = weight
+        ws[a1(row, col["score"])] = weight
+    typed(plan.level1_blocks[0].first_row + 1, "target", "≥95%")
+    wb.save(path)
+
+
+def test_a_typed_equals_target_is_read_and_scored_as_text(tmp_path):
+    from selfeval_xlsx.api import validate_file
+
+    plan = plan_template("department", 2024)
+    path = tmp_path / "typed.xlsx"
+    _typed_values_workbook(path, plan)
+    ws = openpyxl.load_workbook(path).active
+    target = ws[a1(plan.level1_blocks[0].first_row, plan.col["target"])]
+    assert target.value == "=100%" and target.data_type == "s" and target.number_format == "@"
+    found = {(f["code"], f["cell"]): f for f in validate_file(path)["forms"][0]["findings"]}
+    # "=100%" is an equality target: 98% of it earns 98/100 of the points
+    s103 = found[("S103", a1(plan.level1_blocks[0].first_row, plan.col["score"]))]
+    assert s103["expected"] == pytest.approx(49)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed")
+def test_libreoffice_keeps_typed_targets_as_text(tmp_path):
+    """LibreOffice prints "=100%" and "≥95%" as typed and saves them back as text in '@' cells."""
+    plan = plan_template("department", 2024)
+    path = tmp_path / "typed.xlsx"
+    _typed_values_workbook(path, plan)
+    out = tmp_path / "out"
+    for kind in ("pdf", "xlsx"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                        "--convert-to", kind, "--outdir", str(out), str(path)],
+                       check=True, capture_output=True, timeout=180)
+    text = "".join(_pdf_pages(out / "typed.pdf"))
+    assert "=100%" in text and "≥95%" in text
+    ws = openpyxl.load_workbook(out / "typed.xlsx").active
+    for row, expected in ((plan.level1_blocks[0].first_row, "=100%"), (plan.level1_blocks[0].first_row + 1, "≥95%")):
+        cell = ws[a1(row, plan.col["target"])]
+        assert cell.value == expected and cell.data_type == "s" and cell.number_format == "@"
+    assert ws[a1(plan.level1_blocks[1].first_row + 1, plan.col["actual"])].number_format == "@"

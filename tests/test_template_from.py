@@ -193,7 +193,7 @@ def test_weight_mistakes_are_reported_before_writing(tmp_path):
             row[0] = "产出指标（50分）"
     rows[1][6] = "7"
     _write_hand_csv(source, rows)
-    proc = _cli("template", "--from", str(source), "-o", str(out))
+    proc = _cli("template", "--from", str(source), "-o", str(tmp_path / "declared.xlsx"))
     assert "W101 错误 一级指标“产出指标”标注 50 分，其下三级指标分值合计 47" in proc.stdout
     assert "W102" in proc.stdout
 
@@ -201,7 +201,8 @@ def test_weight_mistakes_are_reported_before_writing(tmp_path):
     rows = [list(r) for r in HAND if r[0] != "满意度指标"]
     rows[2][6] = ""
     _write_hand_csv(source, rows)
-    proc = _cli("template", "--from", str(source), "-o", str(out))
+    proc = _cli("template", "--from", str(source), "-o", str(out), "--force")  # (over the first one)
+    assert proc.returncode == 0, proc.stderr
     assert "E101 错误 分值为空" in proc.stdout and "W202" in proc.stdout
 
 
@@ -451,7 +452,8 @@ def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
     source = tmp_path / "t.csv"
     _write_hand_csv(source, encoding="utf-8")
     out = tmp_path / "form.xlsx"
-    assert _cli("template", "--from", str(source), "--year", "2025", "-o", str(out)).returncode == 0
+    assert _cli("template", "--from", str(source), "--year", "2025", "--unit", "某县人社局",
+                "-o", str(out)).returncode == 0
     form = read_workbook(out).forms[0]
     wb = openpyxl.load_workbook(out)
     ws = wb.active
@@ -473,3 +475,16 @@ def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
     checked = json.loads(_cli("validate", "--format", "json", str(out)).stdout)[0]["forms"][0]
     assert checked["total"]["computed"] == pytest.approx(97.5)
     assert checked["findings"] == []
+
+
+def test_existing_output_is_not_overwritten_without_force(tmp_path):
+    source = tmp_path / "t.csv"
+    _write_hand_csv(source, encoding="utf-8")
+    out = tmp_path / "filled.xlsx"
+    out.write_bytes(b"a filled-in workbook")
+    proc = _cli("template", "--from", str(source), "-o", str(out))
+    assert proc.returncode == 2 and "--force" in proc.stderr and proc.stderr.count("\n") == 1
+    assert out.read_bytes() == b"a filled-in workbook"
+    proc = _cli("template", "--from", str(source), "-o", str(out), "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert Counter(_rows(read_workbook(out).forms[0])) == Counter(HAND_EXPECTED)

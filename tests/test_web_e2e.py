@@ -22,6 +22,8 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_workbooks"
 
+pytestmark = pytest.mark.browser
+
 pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 if not os.path.exists(CHROMIUM):  # pragma: no cover

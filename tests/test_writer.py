@@ -637,6 +637,7 @@ def test_keeps_file_mode(rich: Path, tmp_path: Path) -> None:
 # LibreOffice opens the result
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_output(patched: Path, tmp_path: Path) -> None:
     outdir = tmp_path / "csv"

@@ -316,6 +316,7 @@ def _to_xls(tmp_path: Path, name: str, build) -> Path:
     return outdir / f"{name}.xls"
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_image_is_refused(tmp_path: Path):
     png = _png(tmp_path / "red.png")
@@ -327,6 +328,7 @@ def test_image_is_refused(tmp_path: Path):
     assert not (tmp_path / "image.out.xlsx").exists()
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_chart_is_refused(tmp_path: Path):
     def build(wb, ws):
@@ -340,6 +342,7 @@ def test_chart_is_refused(tmp_path: Path):
     assert "图表" in err.value.zh
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_conditional_formatting_is_refused(tmp_path: Path):
     def build(wb, ws):
@@ -352,6 +355,7 @@ def test_conditional_formatting_is_refused(tmp_path: Path):
     assert "条件格式" in err.value.zh
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_comment_is_carried(tmp_path: Path):
     xls = _to_xls(tmp_path, "comment", lambda wb, ws: ws.write_comment("A1", "请填写金额"))
@@ -361,6 +365,7 @@ def test_comment_is_carried(tmp_path: Path):
     assert ws["A1"].comment is not None and ws["A1"].comment.text == "请填写金额"
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_data_validation_is_carried(tmp_path: Path):
     def build(wb, ws):
@@ -386,6 +391,7 @@ def test_data_validation_is_carried(tmp_path: Path):
     assert (d.type, d.operator, d.formula1, d.formula2) == ("decimal", "between", "0", "100")
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 def test_page_setup_links_names(tmp_path: Path):
     def build(wb, ws):
@@ -420,6 +426,7 @@ def test_page_setup_links_names(tmp_path: Path):
     assert wb.defined_names["数据区"].attr_text == "'表1'!$A$2:$A$10"
 
 
+@pytest.mark.libreoffice
 @needs_soffice
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
 def test_renders_like_the_original(tmp_path: Path):

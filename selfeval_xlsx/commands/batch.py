@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.paths import folder_path
 from selfeval_xlsx.profile import ProfileError, load_profile
 
 
@@ -65,7 +66,7 @@ def run(args) -> int:
     except ProfileError as exc:
         return _fail(str(exc))
     in_dir = Path(args.input_dir)
-    out_dir = Path(args.output)
+    out_dir = folder_path(args.output)  # "checked/" and "checked\\" are the folder "checked"
     if not in_dir.exists():
         return _fail(_say(lang, f"{in_dir}: 找不到输入文件夹", f"{in_dir}: input folder not found"))
     if not in_dir.is_dir():

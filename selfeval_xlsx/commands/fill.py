@@ -1,15 +1,20 @@
-"""``selfeval fill PATH [-o OUT] [--in-place] [--no-mark]``: a corrected copy."""
+"""``selfeval fill PATH [-o OUT] [--in-place] [--no-mark]``: a corrected copy.
+
+Exit code: 0 when the written copy has no error left (warnings may remain),
+1 when errors remain that a person must correct (read back from the copy),
+2 when the input cannot be read or the output cannot be written.
+"""
 
 from __future__ import annotations
 
 import sys
-
 from decimal import Decimal
+from pathlib import Path
 
+from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
-from selfeval_xlsx.commands.validate import exit_code
-from selfeval_xlsx.fill import fill_path
+from selfeval_xlsx.fill import fill_path, is_checked_copy
 from selfeval_xlsx.report import text_lines
 
 
@@ -40,5 +45,33 @@ def run(args) -> int:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
+    source, output = Path(args.path), Path(result["output"])
+    if (not args.in_place and is_checked_copy(source) and output.parent == source.parent
+            and output.name != source.name):
+        print(f"输入文件已是校正副本，为不覆盖它，结果写入 {output.name}（直接修改原文件请用 --in-place）" if zh else
+              f"the input is already a checked copy; to leave it untouched the result goes to {output.name} "
+              "(--in-place overwrites the input)")
+    remaining = errors_left(output, result, profile, args.lang)
+    if remaining:
+        print(f"副本中仍有 {remaining} 个错误需要填报单位修改（见上文及副本中的“校验结果”工作表）" if zh else
+              f"{remaining} errors remain in the copy for a person to correct (listed above and in its sheet 校验结果)")
+    else:
+        print("副本中已没有错误" if zh else "no errors remain in the copy")
     print(("已写入：" if zh else "written: ") + result["output"])
-    return exit_code([result])
+    return 1 if remaining else 0
+
+
+def errors_left(output: Path, result: dict, profile, lang: str) -> int:
+    """Error findings in the written copy, read back from it (what fill could
+    not correct: weights, missing reasons, wrong formulas …).  Should the copy
+    not read back, the input's errors at cells fill did not write are counted."""
+    copy = validate_file(str(output), profile, lang)
+    if copy["status"] != "unreadable":
+        return sum(1 for form in copy["forms"] for f in form["findings"] if f["severity"] == "error")
+    written = {(change["sheet"], change["cell"]) for change in result["changes"]}
+    return sum(
+        1
+        for form in result["forms"]
+        for f in form["findings"]
+        if f["severity"] == "error" and (form["sheet"], f["cell"]) not in written
+    )

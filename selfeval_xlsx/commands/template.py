@@ -1,8 +1,10 @@
 """``selfeval template``: write a blank official form (附件3-1 / 附件3-2).
 
 Prints the path written (``已生成模板：PATH``; with ``--lang en``
-``Template written: PATH``) and exits 0; a bad ``--profile``, bad arguments
-or an unwritable output path give one line on stderr and exit 2.
+``Template written: PATH``) and exits 0; a bad ``--profile``, bad arguments,
+an unwritable output path or an existing file without ``--force`` (a filled-in
+workbook is never overwritten by a blank one) give one line on stderr and
+exit 2.
 
 ``--from SOURCE`` pre-fills the form from a table or last year's workbook
 (``commands/template_from.py``).
@@ -10,27 +12,26 @@ or an unwritable output path give one line on stderr and exit 2.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
 from selfeval_xlsx import layout
 from selfeval_xlsx.commands.common import profile_or_exit
+from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.template import MAX_ROWS_PER_LEVEL2, write_template
 
 
 def output_path(output: str | None, form: str, year: int) -> Path:
     """Where to write: the default name in the current folder, inside -o when
-    it is a folder (existing, ending in a separator, or without a suffix),
-    else -o itself."""
+    it is a folder (existing, ending in / or \\, or without a suffix; created
+    when missing), else -o itself."""
     name = layout.FORMS[form].default_filename(year)
     if not output:
         return Path.cwd() / name
-    path = Path(output)
-    if path.is_dir() or output.endswith(("/", os.sep)) or not path.suffix:
-        return path / name
-    return path
+    if names_folder(output):
+        return folder_path(output) / name
+    return Path(output)
 
 
 def _fail(args, zh: str, en: str) -> int:
@@ -59,6 +60,9 @@ def run(args) -> int:
     if target.suffix.lower() != ".xlsx":
         return _fail(args, f"输出文件应以 .xlsx 结尾：{args.output}",
                      f"the output file must end in .xlsx: {args.output}")
+    if (target.exists() or target.is_symlink()) and not args.force:
+        return _fail(args, f"文件已存在，未覆盖：{target}（确需覆盖请加 --force）",
+                     f"{target} already exists and was left untouched (add --force to overwrite it)")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         written = write_template(

@@ -8,7 +8,8 @@ not the new year (left as written), then ``已生成模板：PATH``.  With
 ``--strict`` a form with any W finding is not written.
 
 Exit code: 0 written; 1 ``--strict`` refused at least one form (nothing
-written for it); 2 a bad source, argument or output path.
+written for it); 2 a bad source, argument or output path, or an output file
+that exists already (never overwritten without ``--force``).
 """
 
 from __future__ import annotations
@@ -71,13 +72,15 @@ def run_from(args, profile) -> int:
         return 2
     if args.year is not None and not 1900 <= args.year <= 9998:
         return _fail(lang, f"--year 无效：{args.year}", f"invalid --year: {args.year}")
+    from selfeval_xlsx.paths import folder_path, names_folder
+
     several = len(sources) > 1
-    if several and args.output and Path(args.output).suffix and not Path(args.output).is_dir():
+    if several and args.output and not names_folder(args.output):
         return _fail(lang, f"{args.source} 中有 {len(sources)} 张表，-o 应是文件夹（每张表一个文件）",
                      f"{args.source} holds {len(sources)} forms; -o must be a folder (one file each)")
     source_real = os.path.realpath(args.source)
     used: set[str] = set()
-    refused = 0
+    refused = existing = 0
     for source in sources:
         kind = args.form or source.kind or ("project" if (source.fields.get("project") or args.project)
                                             else "department")
@@ -89,7 +92,7 @@ def run_from(args, profile) -> int:
             stem = layout.FORMS[kind].file_stem
             name = f"{_file_label(source.fields.get('project') or source.fields.get('unit') or source.label)}" \
                    f"_{stem}_{year}"
-            folder = Path(args.output) if args.output else Path.cwd()
+            folder = folder_path(args.output) if args.output else Path.cwd()
             target = folder / f"{name}.xlsx"
             n = 2
             while str(target) in used:
@@ -103,6 +106,12 @@ def run_from(args, profile) -> int:
                          f"the output file must end in .xlsx: {args.output}")
         if os.path.realpath(target) == source_real:
             return _fail(lang, f"{target}: 输出不能覆盖来源文件", f"{target}: the output must not overwrite the source")
+        if (target.exists() or target.is_symlink()) and not getattr(args, "force", False):
+            existing += 1  # a filled-in workbook is never overwritten by a new form
+            print(_say(lang, f"文件已存在，未覆盖：{target}（确需覆盖请加 --force）",
+                       f"{target} already exists and was left untouched (add --force to overwrite it)"),
+                  file=sys.stderr)
+            continue
         groups = arrange(source.rows, profile)
         title = layout.FORMS[kind].title
         print(_say(lang, f"{args.source}：{source.label}，{len(source.rows)} 个三级指标 → {title}（{year}年度；{why_zh}）",
@@ -138,4 +147,4 @@ def run_from(args, profile) -> int:
             reason = exc.strerror or str(exc)
             return _fail(lang, f"无法写入 {target}：{reason}", f"cannot write {target}: {reason}")
         print(f"Template written: {written}" if lang == "en" else f"已生成模板：{written}")
-    return 1 if refused else 0
+    return 2 if existing else 1 if refused else 0

@@ -1,0 +1,32 @@
+"""What ``-o`` means, the same for ``template``, ``fill`` and ``batch``.
+
+``-o`` names a folder when the folder exists, when the name ends in ``/`` or
+``\\`` (either separator, on any system: users copy paths from Windows), or
+when the name has no extension (``-o 校正后``); the output then goes inside it
+under its default name, and the folder is created when missing.  Otherwise
+``-o`` is the output file itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SEPARATORS = ("/", "\\")
+
+
+def names_folder(output: str | os.PathLike) -> bool:
+    """True when ``-o`` names a folder (see the module doc)."""
+    text = os.fspath(output)
+    if text.endswith(SEPARATORS) or Path(text).is_dir():
+        return True
+    return not Path(text).suffix
+
+
+def folder_path(output: str | os.PathLike) -> Path:
+    """The folder ``-o`` names, trailing separators dropped (``out\\`` → ``out``)."""
+    text = os.fspath(output)
+    return Path(text.rstrip("/\\") or text)
+
+
+__all__ = ["names_folder", "folder_path"]
