@@ -92,15 +92,17 @@ def _text(cell) -> str | None:
 
 
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
+_POINTS = re.compile(r"[（(]?\d+(?:\.\d+)?分[)）]?")
 _SPACE = re.compile(r"\s+")
 
 
 def level_name(text: str | None) -> str | None:
-    """A 一级/二级 label as a category: no spaces or line breaks, no "(50分)"."""
+    """A 一级/二级 label as a category: no spaces or line breaks, no "(50分)"
+    (nor a "30分)" whose opening bracket went astray)."""
     if not text:
         return None
     clean = _SPACE.sub("", unicodedata.normalize("NFKC", text))
-    clean = _BRACKETED.sub("", clean).strip(":：")
+    clean = _POINTS.sub("", _BRACKETED.sub("", clean)).strip(":：")
     return clean or None
 
 

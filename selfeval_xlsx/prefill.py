@@ -73,8 +73,8 @@ class Source:
             year = default if default is not None else date.today().year - 1
             return year, f"来源未写年度，用 {year}", f"the source names no year; using {year}"
         if self.filled:
-            return (self.year + 1, f"来源为 {self.year} 年度已填报的自评，年度加一",
-                    f"the source is the filled {self.year} evaluation; one year on")
+            return (self.year + 1, f"来源为 {self.year} 年度的自评，年度加一",
+                    f"the source is the {self.year} self-evaluation; one year on")
         return self.year, f"来源年度 {self.year}", f"the source's year {self.year}"
 
 
@@ -161,6 +161,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "budget": ("预算数", "全年预算数", "全年预算数(A)"),
     "file": ("文件",),
     "sheet": ("工作表",),
+    "row": ("行",),
     "kind": ("表类型",),
 }
 _BY_NAME = {_key(name): key for key, names in _COLUMNS.items() for name in names}
@@ -234,7 +235,9 @@ def _sources_from_rows(path: str, header: dict[str, int], rows: list[list[Any]],
             from selfeval_xlsx.values import parse_number
 
             source.budget = parse_number(budget)
-        if get(row, "actual") or get(row, "score"):
+        # export's own table describes submitted self-evaluations (of its 年度),
+        # as does any table with results in it; a table of targets alone does not
+        if get(row, "actual") or get(row, "score") or {"file", "sheet", "row"} <= header.keys():
             source.filled = True
         # 一级/二级 written once for a group of rows (as merged cells look) carry down
         level1 = get(row, "level1") or (source.rows[-1].level1 if source.rows else "")

@@ -488,3 +488,27 @@ def test_existing_output_is_not_overwritten_without_force(tmp_path):
     proc = _cli("template", "--from", str(source), "-o", str(out), "--force")
     assert proc.returncode == 0, proc.stderr
     assert Counter(_rows(read_workbook(out).forms[0])) == Counter(HAND_EXPECTED)
+
+
+def test_exports_table_without_results_still_advances_the_year(export_table, tmp_path):
+    """An exported form that was published unfilled is still that year's
+    self-evaluation: the new form is for the next year."""
+    indicators = pd.read_excel(export_table, sheet_name="指标", engine="openpyxl")
+    one = indicators[indicators["文件"].str.contains("02_某县财政局")].copy()
+    for name in ("实际完成值", "完成数值", "填报得分", "计算得分", "未完成原因"):
+        one[name] = None
+    source = tmp_path / "t.xlsx"
+    one.to_excel(source, sheet_name="指标", index=False)
+    proc = _cli("template", "--from", str(source), "-o", str(tmp_path / "o.xlsx"))
+    assert proc.returncode == 0, proc.stderr
+    assert read_workbook(tmp_path / "o.xlsx").forms[0].year == 2025
+
+
+def test_level_names_for_grouping():
+    from selfeval_xlsx.export import level_name
+
+    assert level_name("产出指标\n（50分）") == "产出指标"
+    assert level_name("效益指标30分)") == "效益指标"
+    assert level_name("产 出 指 标") == "产出指标"
+    assert level_name("满意度指标(10分)") == "满意度指标"
+    assert level_name("") is None and level_name("(30分)") is None
