@@ -293,6 +293,7 @@ def test_from_the_exports_own_table(export_table, tmp_path):
     forms = pd.read_excel(export_table, sheet_name="表", engine="openpyxl")
     written = sorted((tmp_path / "forms").glob("*.xlsx"))
     assert len(written) == len(forms) == proc.stdout.count("已生成模板：")
+    assert proc.stdout.strip().splitlines()[-1] == f"共 {len(forms)} 张表：已生成 {len(forms)} 个文件，未写入 0 个。"
     for _, meta in forms.iterrows():
         rows = indicators[(indicators["文件"] == meta["文件"]) & (indicators["工作表"] == meta["工作表"])]
         name = meta["项目"] if meta["表类型"] == "项目" else meta["单位"]

@@ -80,7 +80,7 @@ def run_from(args, profile) -> int:
                      f"{args.source} holds {len(sources)} forms; -o must be a folder (one file each)")
     source_real = os.path.realpath(args.source)
     used: set[str] = set()
-    refused = existing = 0
+    refused = existing = written_count = 0
     for source in sources:
         kind = args.form or source.kind or ("project" if (source.fields.get("project") or args.project)
                                             else "department")
@@ -146,5 +146,9 @@ def run_from(args, profile) -> int:
         except OSError as exc:
             reason = exc.strerror or str(exc)
             return _fail(lang, f"无法写入 {target}：{reason}", f"cannot write {target}: {reason}")
+        written_count += 1
         print(f"Template written: {written}" if lang == "en" else f"已生成模板：{written}")
+    if several:
+        print(_say(lang, f"共 {len(sources)} 张表：已生成 {written_count} 个文件，未写入 {refused + existing} 个。",
+                   f"{len(sources)} forms: {written_count} files written, {refused + existing} not written."))
     return 2 if existing else 1 if refused else 0
