@@ -108,6 +108,10 @@ def test_numbers_are_floats_text_is_text(exported):
     assert (form["预算数"], form["执行数"], form["执行率"]) == (777.68, 758.37, 0.9752)
     assert (form["填报总分"], form["计算总分"], form["填报结论"], form["计算结论"]) == (97.752, 94.75, "优秀", "优秀")
     assert (form["表类型"], form["年度"], form["错误数"], form["警告数"]) == ("部门整体", 2023, 4, 9)
+    layouts = dict(zip(forms["文件"].str.extract(r"/(\d\d)_")[0], forms["版式"]))
+    assert layouts["01"] == "标准"
+    assert layouts["07"] == "指标性质列"  # the Sichuan form
+    assert layouts["03"] == "无自评结论"  # the project form without a 自评结论 row
 
 
 def test_computed_score_is_what_fill_writes(exported, validated):
