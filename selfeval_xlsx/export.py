@@ -285,8 +285,14 @@ def iter_results(
     processes (``pool``), or in this process."""
     job = ExportJob(profile=profile, lang=lang)
     if not pool:
+        from selfeval_xlsx.batch import Failure, failure_result
+
         for item in items:
-            yield export_file(job, item)
+            try:
+                yield export_file(job, item)
+            except Exception as exc:  # noqa: BLE001 - one bad file never stops the rest (as in the pool)
+                bad = failure_result(item[0], Failure("exception", f"{type(exc).__name__}: {exc}"), lang)
+                yield {"file": item[0], "error": bad["error"], "forms": [], "indicators": []}
         return
     import functools
 

@@ -293,3 +293,20 @@ def test_readme_commands_work_from_a_copy(tmp_path):
     proc = _cli("template", "--from", "目标表.csv", "--year", "2025", "-o", "目标表_2025.xlsx", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "W102" in proc.stdout  # three rows do not make 100 points: said before writing
+
+
+def test_a_file_the_rules_fail_on_does_not_stop_read_frames(tmp_path, monkeypatch):
+    """In this process (read_frames' default) as in the workers: one line, the rest still read."""
+    from selfeval_xlsx import checks
+
+    real = checks.check_workbook
+
+    def flaky(workbook, profile=None):
+        if "02_" in workbook.path:
+            raise RuntimeError("boom")
+        return real(workbook, profile) if profile is not None else real(workbook)
+
+    monkeypatch.setattr(checks, "check_workbook", flaky)
+    with pytest.warns(UserWarning, match=r"02_某县财政局.*处理出错（RuntimeError: boom）"):
+        forms, _ = selfeval_xlsx.read_frames(SAMPLES)
+    assert len(forms) == 11
