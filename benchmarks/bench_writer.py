@@ -152,11 +152,14 @@ def main() -> None:
             from selfeval_xlsx import writer
 
             with zipfile.ZipFile(src) as zin:
-                members = writer._build(zin, EDITS, mark=True, report=REPORT, report_sheet="校验结果",
+                members = writer._build(zin, EDITS, None, mark=True, report=REPORT, report_sheet="校验结果",
                                         report_headers=writer.REPORT_HEADERS)
             with zipfile.ZipFile(io.BytesIO(), "w") as zout:
                 for info, data in members:
-                    zout.writestr(info, data)
+                    if isinstance(data, writer._RawMember):
+                        writer._write_raw(zout, info, data)
+                    else:
+                        zout.writestr(info, data)
 
         t_mem = median_ms(in_memory, args.runs)
         print(f"form: {src.stat().st_size} bytes, {len(EDITS)} edits, median of {args.runs} runs")

@@ -638,6 +638,7 @@ def batch_folder(
         Path(out_dir, "summary.xlsx"),
         tolerance=float(profile.tolerance),
         grades=(float(profile.grade_excellent), float(profile.grade_good), float(profile.grade_pass)),
+        folder=os.path.basename(os.path.normpath(os.path.abspath(in_dir))) or in_dir,
     )
     stats = BatchStats()
     sweep_temp(out_dir)

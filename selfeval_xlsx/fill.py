@@ -24,14 +24,39 @@ from selfeval_xlsx.loading import load
 from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.reader import read_raw
 from selfeval_xlsx.report import file_result, json_value
-from selfeval_xlsx.rules import SEVERITY_LABEL
-from selfeval_xlsx.writer import Edit, ReportRow, patch_workbook
+from selfeval_xlsx.model import Form
+from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
+from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
 REPORT_HEADERS = {
-    "zh": ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值"),
-    "en": ("Code", "Severity", "Sheet", "Cell", "Message", "Old value", "New value"),
+    "zh": ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"),
+    "en": ("No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"),
 }
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
+FORM_NAMES = {
+    "zh": {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"},
+    "en": {"department": "department self-evaluation form", "project": "project self-evaluation form"},
+}
+TEXT = {
+    "zh": {
+        "corrected": "已更正为 {new}",
+        "todo": "需单位修改",
+        "box": "审核意见：",
+        "footer": "审核人：＿＿＿＿＿＿＿＿＿＿＿＿　　　　　　　　　　日期：＿＿＿＿年＿＿月＿＿日",
+        "empty": "未发现问题",
+        "page": "第 &P 页，共 &N 页",
+        "note": "原值 {old}；{why}更正为 {new}",
+    },
+    "en": {
+        "corrected": "corrected to {new}",
+        "todo": "to be corrected by the unit",
+        "box": "Reviewer's opinion:",
+        "footer": "Reviewer: ____________________                    Date: ____-__-__",
+        "empty": "No problems found",
+        "page": "Page &P of &N",
+        "note": "Was {old}; {why}corrected to {new}",
+    },
+}
 
 
 _CHECKED = re.compile(r"\.checked(?:\s*\((\d+)\))?$", re.IGNORECASE)
@@ -88,34 +113,162 @@ def _copy_atomic(src: Path, dst: Path) -> None:
         shutil.copy2(src, temp)
 
 
-def _edits(results: list[FormResult]) -> list[Edit]:
-    return [
-        Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format)
-        for result in results
-        for change in result.changes
-    ]
+def _edits(results: list[FormResult], lang: str = "zh", profile: Profile = DEFAULT) -> list[Edit]:
+    edits = []
+    for result in results:
+        findings = {(f.cell, f.code): f for f in result.findings}
+        for change in result.changes:
+            why = _why(result, change, findings.get((change.cell.ref, change.code)), lang, profile)
+            edits.append(Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format,
+                              note=TEXT[lang]["note"].replace("{why}", why), old=change.cell.value))
+    return edits
 
 
-def _report_rows(results: list[FormResult], lang: str) -> list[ReportRow]:
-    """One row per finding; old = what the cell holds, new = what fill wrote (if anything)."""
+def _why(result: FormResult, change: Any, finding: Any, lang: str, profile: Profile) -> str:
+    """How the new value was found, for the changed cell's note ("按执行率 97.00% × 10 ")."""
+    zh = lang != "en"
+    form, code = result.form, change.code
+    params = finding.params if finding is not None else {}
+    total_row = form.funds_row("total")
+    ref = change.cell.ref
+    if total_row is not None and total_row.rate is not None and ref == total_row.rate.ref:
+        a = total_row.budget.text if total_row.budget is not None else ""
+        b = total_row.executed.text if total_row.executed is not None else ""
+        return f"按全年执行数 {b} ÷ 全年预算数 {a} " if zh else f"executed {b} ÷ budget {a}, "
+    if total_row is not None and total_row.score is not None and ref == total_row.score.ref:
+        points = params.get("points")
+        if points is None:
+            points = show(total_row.weight.value) if total_row.weight is not None and not total_row.weight.empty \
+                else show(profile.budget_points)
+        rate = f"{result.budget_rate * 100:.2f}%" if result.budget_rate is not None else "?"
+        return f"按执行率 {rate} × {show(points)} " if zh else f"rate {rate} × {show(points)}, "
+    if form.total is not None and ref == form.total.ref:
+        return "按各三级指标得分 + 预算执行得分 " if zh else "indicator scores + budget score, "
+    if form.conclusion is not None and ref == form.conclusion.ref:
+        return (f"按计算总分 {show(result.total)} 的等级 " if zh
+                else f"the grade of the computed total {show(result.total)}, ")
+    if code == "S103" and params.get("formula"):
+        return f"按公式 {params['formula']} " if zh else f"formula {params['formula']}, "
+    if code == "S102":
+        return f"得分不超过分值 {show(params.get('expected'))}，" if zh else \
+            f"a score may not exceed its weight {show(params.get('expected'))}, "
+    if code == "S101":
+        return "得分不能小于 0，" if zh else "a score may not be negative, "
+    return "按计分规则 " if zh else "by the scoring rules, "
+
+
+def _cells(form: Form, wanted: set[str]) -> dict[str, Any]:
+    """The cells the reader found on a form at the references ``wanted``."""
+    out: dict[str, Any] = {}
+    if not wanted:
+        return out
+    groups = [(form.title, form.year_cell, form.total_weight, form.total, form.conclusion,
+               *form.fields.values(), *form.goals.values())]
+    groups += [(row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score)
+               for row in form.funds]
+    groups += [(ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.weight, ind.score,
+                ind.reason, ind.nature, ind.unit) for ind in form.indicators]
+    for group in groups:
+        for cell in group:
+            if cell is not None and cell.ref in wanted and cell.ref not in out:
+                out[cell.ref] = cell
+                if len(out) == len(wanted):
+                    return out
+    return out
+
+
+def _advice_cut(code: str, lang: str, params: dict[str, Any]) -> str:
+    """The finding's message without its advice ("；请更正"): said of a cell fill corrected."""
+    rule = BY_CODE[code]
+    template = rule.en if lang == "en" else rule.zh
+    sep = "; " if lang == "en" else "；"
+    if sep in template:
+        template = template[: template.rindex(sep)]
+    return template.format(**{k: show(v) for k, v in params.items()})
+
+
+def _report(results: list[FormResult], lang: str, source: Path) -> Report:
+    """The 审核意见单: the file and its forms, one row per finding, what fill
+    corrected and what the unit must change."""
+    zh = lang != "en"
+    text = TEXT[lang]
     severity = SEVERITY_LABEL[lang]
     rows = []
+    # (no file name: a second fill of the output writes the same sheet)
+    lines: list[str] = []
+    several = len(results) > 1
+    labels = {result.form.sheet: (f"表{k}" if zh else f"#{k}") for k, result in enumerate(results, start=1)}
     for result in results:
+        form = result.form
         changed = {change.cell.ref: change for change in result.changes}
+        cells = _cells(form, {f.cell for f in result.findings if f.cell and f.cell not in changed})
+        corrected = 0
         for finding in result.findings:
-            change = changed.get(finding.cell)
-            rows.append(
-                ReportRow(
-                    code=finding.code,
-                    severity=severity[finding.severity],
-                    sheet=result.form.sheet,
-                    cell=finding.cell or "",
-                    message=finding.message(lang),
-                    old=change.cell.value if change else _plain(finding.found),
-                    new=change.new if change else None,
-                )
-            )
-    return rows
+            change = changed.get(finding.cell) if finding.cell else None
+            cell = cells.get(finding.cell) if finding.cell else None
+            if change is not None:
+                corrected += 1
+                message = _advice_cut(finding.code, lang, finding.params)
+            else:
+                message = finding.message(lang)
+            name = title(finding.code, lang)
+            problem = f"{finding.code} {name}：{message}" if zh else f"{finding.code} {name}: {message}"
+            expected = None
+            if change is None and finding.code in VALUE_RULES:
+                expected = _plain(finding.expected)
+            rows.append(ReportRow(
+                code=finding.code,
+                severity=severity[finding.severity],
+                sheet=form.sheet,
+                cell=finding.cell or "",
+                message=problem,
+                old=change.cell.value if change else (cell.value if cell is not None else None),
+                new=change.new if change else None,
+                expected=expected,
+                action=text["corrected"] if change else text["todo"],
+                error=finding.severity == ERROR,
+            ))
+        kind = FORM_NAMES[lang].get(form.kind, form.kind)
+        unit = form.unit_name or ("（未填单位）" if zh else "(no unit)")
+        year = f"{form.year} 年度" if zh and form.year else (f"{form.year}" if form.year else "")
+        stated = show(result.stated_total) if result.stated_total is not None else ("（未填）" if zh else "(blank)")
+        left = len(result.findings) - corrected
+        tag = f"{labels[form.sheet]}　" if several else ""
+        if zh:
+            lines.append(f"{tag}工作表“{form.sheet}”：{kind}　单位：{unit}　{year}")
+            lines.append(
+                f"{'　　' if several else ''}总分：填报 {stated}，计算 {show(result.total)}　　自评结论：填报 {result.stated_grade or '（未填）'}，"
+                f"计算 {result.grade}　　错误 {result.errors} 个，警告 {result.warnings} 个；"
+                f"已自动更正 {corrected} 处，需单位修改 {left} 处")
+        else:
+            lines.append(f"{tag}Sheet '{form.sheet}': {kind}, unit: {unit}, year {year}")
+            lines.append(
+                f"{'    ' if several else ''}Total: stated {stated}, computed {show(result.total)};  conclusion: stated "
+                f"{result.stated_grade or '(blank)'}, computed {result.grade};  {result.errors} errors, "
+                f"{result.warnings} warnings; {corrected} corrected, {left} for the unit to change")
+    if len(results) == 1:
+        form = results[0].form
+        unit = form.unit_name
+        kind = FORM_NAMES[lang].get(form.kind, form.kind)
+        if zh:
+            heading = f"{unit}{f'{form.year}年度' if form.year else ''}{kind}审核意见单"
+        else:
+            heading = f"Review sheet: {unit + ', ' if unit else ''}{form.year or ''} {kind}".replace("  ", " ")
+    else:
+        heading = "绩效自评表审核意见单" if zh else "Review sheet: self-evaluation forms"
+    return Report(
+        rows=rows,
+        title=heading,
+        lines=lines,
+        headers=REPORT_HEADERS[lang],
+        box=text["box"],
+        footer=(text["footer"],),
+        empty=text["empty"],
+        page_footer=text["page"],
+        protect=frozenset(result.form.sheet for result in results),
+        qualify=several,
+        sheet_labels=labels if several else None,
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -170,11 +323,10 @@ def fill_path(
             patch_workbook(
                 package,
                 target,
-                _edits(results),
+                _edits(results, lang, profile),
                 mark=mark,
-                report=_report_rows(results, lang) if mark else None,
+                report=_report(results, lang, source) if mark else None,
                 report_sheet=REPORT_SHEET,
-                report_headers=REPORT_HEADERS[lang],
                 parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
             )
     except SelfevalError as exc:

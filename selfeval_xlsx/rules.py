@@ -260,6 +260,54 @@ def rule(code: str) -> Rule:
     return BY_CODE[code]
 
 
+#: Short Chinese names of the rules, for the reviewer's sheets (审核意见单,
+#: summary) where a code stands beside its name; English uses ``Rule.name``.
+TITLES_ZH: dict[str, str] = {
+    "W101": "一级指标分值与标注不符",
+    "W102": "分值合计不为 100",
+    "W103": "预算执行率分值被调整",
+    "W104": "分值无效",
+    "W201": "一级指标分值调整",
+    "W202": "缺少一级指标",
+    "S101": "得分为负",
+    "S102": "得分超过分值",
+    "S103": "得分不符合计分公式",
+    "S104": "得分不是数值",
+    "S201": "扣分未说明原因",
+    "S202": "超额完成未说明原因",
+    "S203": "实际完成值无法核验",
+    "F101": "执行率计算错误",
+    "F102": "预算执行得分错误",
+    "F103": "资金总额不等于各项之和",
+    "F201": "执行数超过预算数",
+    "T101": "总分错误",
+    "T102": "公式有误",
+    "C101": "自评结论与总分等级不符",
+    "C201": "自评结论不是等级",
+    "E101": "必填项为空",
+    "E102": "没有三级指标",
+    "Q201": "指标值无法衡量",
+    "Q202": "成本指标方向有误",
+    "Q203": "百分比指标值超过 100%",
+    "Q204": "占位内容未替换",
+    "Q205": "年份与年度不符",
+}
+
+
+#: rules whose ``expected`` is the value the finding's cell should hold (what a
+#: reviewer reads as 应为); for the others (a missing reason, a weight total,
+#: an over-achievement) the message says what to do and 应为 stays empty
+VALUE_RULES = frozenset({"W103", "F101", "F102", "F103", "S102", "S103", "T101", "T102", "C101", "C201"})
+
+
+def title(code: str, lang: str = "zh") -> str:
+    """The rule's short name for people: Chinese, or the English kebab name."""
+    if lang == "en":
+        found = BY_CODE.get(code)
+        return found.name if found else ""
+    return TITLES_ZH.get(code, "")
+
+
 def readme_section() -> str:
     """The rules section of the README, generated from the catalogue."""
     lines = [

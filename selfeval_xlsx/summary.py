@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.formula import col_letters
+from selfeval_xlsx.rules import VALUE_RULES, title
 from selfeval_xlsx.writer import esc_attr, esc_text, display_width
 
 KIND_NAMES = {"department": "部门整体", "project": "项目"}
@@ -51,10 +52,22 @@ STATUS_ERROR = "错误"
 STATUS_UNREADABLE = "无法读取"
 
 FORM_HEADERS = (
-    "文件", "工作表", "表类型", "单位或项目", "年度", "填报总分", "计算总分", "差额",
+    "文件夹", "文件", "工作表", "表类型", "单位或项目", "年度", "填报总分", "计算总分", "差额",
     "填报结论", "计算结论", "错误数", "警告数", "状态", "说明",
 )
-FINDING_HEADERS = ("文件", "工作表", "单元格", "代码", "级别", "说明", "应为", "填报值")
+FINDING_HEADERS = ("文件夹", "文件", "工作表", "单元格", "代码", "规则", "级别", "说明", "应为", "填报值")
+FOLDER_HEADERS = ("文件夹", "文件数", "自评表数", "无法读取", "错误", "警告", "通过率", "平均计算总分")
+ROOT_FOLDER = "（根目录）"  # files directly in the input folder
+TITLE = "绩效自评表批量校验汇总"
+
+# Printed widths (characters) of the columns: a cap each, so that a row fits
+# one A4 landscape page at 82% or more (11-pt text prints at 9 pt or larger
+# however many rows there are: LibreOffice fits about 130 widths to the
+# page at 100%); long text wraps instead of widening.
+FORM_WIDTHS = (8, 22, 12, 6, 16, 5, 7, 7, 6, 7, 7, 5, 5, 6, 19)
+FINDING_WIDTHS = (8, 22, 11, 6, 5, 15, 5, 42, 9, 9)
+FORM_WRAP = frozenset({"文件夹", "文件", "工作表", "单位或项目", "说明"})
+FINDING_WRAP = frozenset({"文件夹", "文件", "工作表", "规则", "说明", "应为", "填报值"})
 
 #: Excel's limits
 MAX_ROWS = 1_048_576
@@ -122,8 +135,13 @@ class Summary:
     """
 
     def __init__(self, path: str | Path, *, tolerance: float = 0.01,
-                 grades: tuple[float, float, float] = (90, 80, 60)):
+                 grades: tuple[float, float, float] = (90, 80, 60), folder: str | None = None,
+                 date: str | None = None):
         self.path = Path(path)
+        # the title printed at the top of every page: the input folder and the day
+        self.folder = folder
+        self.date = date if date is not None else datetime.now().strftime("%Y-%m-%d")
+        self.folders: dict[str, list[float]] = {}  # per input subfolder: see _count
         self.tolerance = float(tolerance)
         self.grades = tuple(float(g) for g in grades)
         self.code_counts: Counter[tuple[str, str]] = Counter()
@@ -157,8 +175,9 @@ class Summary:
         self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
         scratch = Path(self._tmpdir.name)
         self._tables = {
-            "forms": _Table(FORM_HEADERS, link_col=0, scratch=scratch),
-            "findings": _Table(FINDING_HEADERS, link_col=2, scratch=scratch),
+            "forms": _Table(FORM_HEADERS, link_col=2, scratch=scratch, widths=FORM_WIDTHS, wrap=FORM_WRAP),
+            "findings": _Table(FINDING_HEADERS, link_col=3, scratch=scratch, widths=FINDING_WIDTHS,
+                               wrap=FINDING_WRAP),
         }
 
     def _open(self) -> None:
@@ -188,9 +207,24 @@ class Summary:
             "created": _FIXED_DATE,
         })
         self._fmt = _Formats(book)
-        self._tables["forms"].attach(book.add_worksheet("汇总"), self._fmt)
-        self._tables["findings"].attach(book.add_worksheet("问题清单"), self._fmt)
+        self._tables["forms"].attach(book.add_worksheet("汇总"), self._fmt, self._page_header("汇总"))
+        self._folders_ws = book.add_worksheet("按文件夹")
+        self._tables["findings"].attach(book.add_worksheet("问题清单"), self._fmt, self._page_header("问题清单"))
         self._stats_ws = book.add_worksheet("统计")
+
+    def _title(self) -> str:
+        where = f"　文件夹：{self.folder}" if self.folder else ""
+        return f"{TITLE}{where}　{self.date}"
+
+    def _page_header(self, sheet: str) -> str:
+        """The title on every printed page (xlsxwriter header codes; & doubled)."""
+        text = f"{TITLE}（{sheet}）"
+        folder = _clean_text(self.folder or "")
+        if len(folder) > 60:  # Excel's header holds 255 characters in all
+            folder = "…" + folder[-59:]
+        where = f"文件夹：{folder}　" if folder else ""
+        return (f'&L&"-,Bold"&12{text.replace("&", "&&")}'
+                f"&R{where.replace('&', '&&')}{self.date}")
 
     def finish(self) -> Path:
         """Complete the workbook and move it into place atomically."""
@@ -216,7 +250,9 @@ class Summary:
     def _splice(self, built: str, target: str) -> None:
         """Copy the package xlsxwriter built, with the streamed rows (and
         their hyperlinks) put into the 汇总 and 问题清单 sheet parts."""
-        parts = {f"xl/worksheets/sheet{i}.xml": table for i, table in enumerate(self._tables.values(), start=1)}
+        # the sheets in the order they were added: 汇总, 按文件夹, 问题清单, 统计
+        parts = {"xl/worksheets/sheet1.xml": self._tables["forms"],
+                 "xl/worksheets/sheet3.xml": self._tables["findings"]}
         with zipfile.ZipFile(built) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
             stamp = src.infolist()[0].date_time
             for info in src.infolist():
@@ -264,12 +300,19 @@ class Summary:
             self._start()
         forms_table = self._tables["forms"]
         self.files += 1
+        folder, _sep, base = name.rpartition("/")
+        folder = folder or ROOT_FOLDER
+        counts = self.folders.get(folder)
+        if counts is None:
+            counts = self.folders[folder] = [0, 0, 0, 0, 0, 0, 0.0, 0]  # see _write_folders
+        counts[0] += 1
         if result.get("status") == "unreadable":
             self.unreadable += 1
+            counts[2] += 1
             self.status_counts[STATUS_UNREADABLE] += 1
             reason = result.get("error") or ""
             forms_table.append(
-                (name, None, None, None, None, None, None, None, None, None, None, None,
+                (folder, base, None, None, None, None, None, None, None, None, None, None, None,
                  STATUS_UNREADABLE, reason),
                 _excel_link(link_target, None, None) if link_target else None,
             )
@@ -278,15 +321,16 @@ class Summary:
         if not forms:
             self.status_counts[STATUS_WARNING] += 1
             forms_table.append(
-                (name, None, None, None, None, None, None, None, None, None, 0, 0,
+                (folder, base, None, None, None, None, None, None, None, None, None, 0, 0,
                  STATUS_WARNING, "未找到自评表"),
                 _excel_link(link_target, None, None) if link_target else None,
             )
             return
         for form in forms:
-            self._add_form(name, form, link_target)
+            self._add_form(folder, base, form, link_target, counts)
 
-    def _add_form(self, name: str, form: dict[str, Any], link_target: str | None) -> None:
+    def _add_form(self, folder: str, name: str, form: dict[str, Any], link_target: str | None,
+                  counts: list) -> None:
         self.forms += 1
         sheet = form.get("sheet") or ""
         findings = form.get("findings") or []
@@ -296,6 +340,14 @@ class Summary:
         self.warnings += warnings
         total = form.get("total") or {}
         stated, computed = _number(total.get("stated")), _number(total.get("computed"))
+        counts[1] += 1
+        counts[3] += errors
+        counts[4] += warnings
+        if not errors:
+            counts[5] += 1
+        if computed is not None:
+            counts[6] += computed
+            counts[7] += 1
         diff = round(stated - computed, 6) if stated is not None and computed is not None else None
         conclusion = form.get("conclusion") or {}
         status = STATUS_ERROR if errors else STATUS_WARNING if warnings else STATUS_OK
@@ -310,7 +362,7 @@ class Summary:
         year = form.get("year")
         self._tables["forms"].append(
             (
-                name, sheet, KIND_NAMES.get(form.get("kind"), form.get("kind")),
+                folder, name, sheet, KIND_NAMES.get(form.get("kind"), form.get("kind")),
                 form.get("unit"), year if _number(year) is not None else (str(year) if year else None),
                 stated, computed, diff,
                 conclusion.get("stated"), conclusion.get("computed"),
@@ -324,10 +376,14 @@ class Summary:
             code = finding.get("code") or ""
             self.code_counts[(code, severity)] += 1
             cell = finding.get("cell")
+            # 应为 / 填报值 only where they are the cell's value (an S201 row has a
+            # weight and a score there, which read as a wrong correction)
+            value = code in VALUE_RULES
             table.append(
                 (
-                    name, sheet, cell, code, SEVERITY_NAMES.get(severity, severity),
-                    finding.get("message"), finding.get("expected"), finding.get("found"),
+                    folder, name, sheet, cell, code, _rule_name(code), SEVERITY_NAMES.get(severity, severity),
+                    finding.get("message"), finding.get("expected") if value else None,
+                    finding.get("found") if value else None,
                 ),
                 _excel_link(link_target, sheet, cell) if link_target else None,
             )
@@ -353,6 +409,13 @@ class Summary:
                 ws.conditional_format(1, col, n, col, {
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
+            # stated and computed conclusion disagree (优 and 优秀 agree: the first character)
+            stated_col, computed_col = FORM_HEADERS.index("填报结论"), FORM_HEADERS.index("计算结论")
+            a, b = col_letters(stated_col), col_letters(computed_col)
+            ws.conditional_format(1, stated_col, n, computed_col, {
+                "type": "formula", "criteria": f'=AND(${a}2<>"",${b}2<>"",LEFT(${a}2,1)<>LEFT(${b}2,1))',
+                "format": fmt.red,
+            })
         n = findings.rows
         if n:
             col = FINDING_HEADERS.index("级别")
@@ -360,14 +423,66 @@ class Summary:
                 findings.ws.conditional_format(1, col, n, col, {
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
+        self._write_folders(self._folders_ws, fmt)
         self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
 
+    def _write_folders(self, ws, fmt) -> None:
+        """按文件夹: one row per input subfolder (a county), then the total."""
+        _print_setup(ws, self._page_header("按文件夹"))
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
+        for c, head in enumerate(FOLDER_HEADERS):
+            ws.write_string(0, c, head, fmt.header)
+        rows = sorted(self.folders.items(), key=lambda item: (item[0] == ROOT_FOLDER, item[0]))
+        total = [0, 0, 0, 0, 0, 0, 0.0, 0]
+        width = display_width(FOLDER_HEADERS[0])
+        for r, (folder, counts) in enumerate(rows, start=1):
+            for k, v in enumerate(counts):
+                total[k] += v
+            self._folder_row(ws, fmt, r, _clean_text(folder), counts, fmt.cell)
+            width = max(width, display_width(folder[:60]))
+        self._folder_row(ws, fmt, len(rows) + 1, "合计", total, fmt.bold_cell)
+        ws.autofilter(0, 0, len(rows), len(FOLDER_HEADERS) - 1)
+        ws.set_column(0, 0, min(width + 2, 40), fmt.wrap)
+        ws.set_column(1, len(FOLDER_HEADERS) - 1, 11)
+
+    @staticmethod
+    def _folder_row(ws, fmt, r: int, folder: str, counts: list, style) -> None:
+        files, forms, unreadable, errors, warnings, passed, score_sum, scored = counts
+        ws.write_string(r, 0, folder, fmt.wrap_bold if style is fmt.bold_cell else fmt.wrap)
+        for c, v in enumerate((files, forms, unreadable, errors, warnings), start=1):
+            ws.write_number(r, c, v, style)
+        if forms:
+            ws.write_number(r, 6, passed / forms, fmt.bold_percent if style is fmt.bold_cell else fmt.percent)
+        else:
+            ws.write_string(r, 6, "—", style)
+        if scored:
+            ws.write_number(r, 7, round(score_sum / scored, 2),
+                            fmt.bold_number if style is fmt.bold_cell else fmt.number)
+        else:
+            ws.write_string(r, 7, "—", style)
+
     def _write_stats(self, book, ws, fmt, pd) -> None:
-        _print_setup(ws)
-        ws.set_column(0, 0, 14)
-        ws.set_column(1, 1, 12)
-        ws.set_column(2, 3, 10)
-        row = 0
+        """统计: the overview and the score bands (columns A–C) beside the
+        findings per rule (E–H) on the first page; each chart on a page of
+        its own below them."""
+        _print_setup(ws, self._page_header("统计"))
+        # the workbook streams its rows (constant_memory): collect the cells of
+        # the two column blocks, then write them row by row
+        cells: list[tuple[int, int, Any, Any]] = []
+
+        class _Sheet:
+            @staticmethod
+            def write_string(r: int, c: int, value: str, style: Any = None) -> None:
+                cells.append((r, c, value, style))
+
+            write_number = write_string
+
+        out, ws = ws, _Sheet()
+        for col, width in ((0, 16), (1, 12), (2, 8), (3, 3), (4, 8), (5, 26), (6, 8), (7, 8)):
+            out.set_column(col, col, width)
+        ws.write_string(0, 0, self._title(), fmt.title)
+        row = 2
         ws.write_string(row, 0, "总体", fmt.title)
         row += 1
         overview = [
@@ -378,33 +493,11 @@ class Summary:
             ("有错误的表", self.status_counts[STATUS_ERROR]),
         ]
         for label, value in overview:
-            ws.write_string(row, 0, label)
-            ws.write_number(row, 1, value)
+            ws.write_string(row, 0, label, fmt.cell)
+            ws.write_number(row, 1, value, fmt.cell)
             row += 1
 
-        # findings per rule code
-        row += 1
-        ws.write_string(row, 0, "按规则代码统计", fmt.title)
-        row += 1
-        codes = pd.DataFrame(
-            [(code, SEVERITY_NAMES.get(sev, sev), count) for (code, sev), count in self.code_counts.items()],
-            columns=["代码", "级别", "数量"],
-        )
-        if len(codes):
-            codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
-        header_row = row
-        for c, title in enumerate(codes.columns):
-            ws.write_string(row, c, title, fmt.header)
-        row += 1
-        for code, severity, count in codes.itertuples(index=False):
-            ws.write_string(row, 0, _clean_text(code))
-            ws.write_string(row, 1, _clean_text(severity))
-            ws.write_number(row, 2, int(count))
-            row += 1
-        codes_first, codes_last = header_row + 1, row - 1
-        codes_chart_row = header_row
-
-        # computed score distribution
+        # computed score distribution, under the overview
         row += 1
         ws.write_string(row, 0, "计算总分分布", fmt.title)
         row += 1
@@ -416,70 +509,139 @@ class Summary:
         if self.no_score:
             dist.loc[len(dist)] = ("无计算总分", "—", self.no_score)
         band_header = row
-        for c, title in enumerate(dist.columns):
-            ws.write_string(row, c, title, fmt.header)
+        for c, head in enumerate(dist.columns):
+            ws.write_string(row, c, head, fmt.header)
         row += 1
         for band, label, count in dist.itertuples(index=False):
-            ws.write_string(row, 0, band)
-            ws.write_string(row, 1, label)
-            ws.write_number(row, 2, int(count))
+            ws.write_string(row, 0, band, fmt.cell)
+            ws.write_string(row, 1, label, fmt.cell)
+            ws.write_number(row, 2, int(count), fmt.cell)
             row += 1
         band_first, band_last = band_header + 1, band_header + len(bands)
+        left_end = row
+
+        # findings per rule code, beside them (code, the rule's name, severity, count)
+        row = 2
+        ws.write_string(row, 4, "按规则代码统计", fmt.title)
+        row += 1
+        codes = pd.DataFrame(
+            [(code, _rule_name(code) or "", SEVERITY_NAMES.get(sev, sev), count)
+             for (code, sev), count in self.code_counts.items()],
+            columns=["代码", "规则", "级别", "数量"],
+        )
+        if len(codes):
+            codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
+        header_row = row
+        for c, head in enumerate(codes.columns):
+            ws.write_string(row, 4 + c, head, fmt.header)
+        row += 1
+        for code, name, severity, count in codes.itertuples(index=False):
+            ws.write_string(row, 4, _clean_text(code), fmt.cell)
+            ws.write_string(row, 5, _clean_text(name), fmt.cell)
+            ws.write_string(row, 6, _clean_text(severity), fmt.cell)
+            ws.write_number(row, 7, int(count), fmt.cell)
+            row += 1
+        codes_first, codes_last = header_row + 1, row - 1
+        codes_chart_row = header_row
+
+        for r, c, value, style in sorted(cells, key=lambda cell: (cell[0], cell[1])):
+            if isinstance(value, str):
+                out.write_string(r, c, value, style)
+            else:
+                out.write_number(r, c, value, style)
+        ws = out
 
         sheet = "'统计'"
         chart = book.add_chart({"type": "bar"})
-        chart.set_title({"name": "按规则代码的问题数"})
+        chart.set_title({"name": "按规则代码的问题数", "name_font": {"size": 14}})
         chart.set_legend({"none": True})
+        # 11-pt labels: a chart prints as small as the sheet's text, not smaller
+        chart.set_x_axis({"num_font": {"size": 11}})
+        chart.set_y_axis({"num_font": {"size": 11}})
         if codes_last >= codes_first:
             chart.add_series({
                 "name": "数量",
-                "categories": f"={sheet}!$A${codes_first + 1}:$A${codes_last + 1}",
-                "values": f"={sheet}!$C${codes_first + 1}:$C${codes_last + 1}",
+                "categories": f"={sheet}!$E${codes_first + 1}:$E${codes_last + 1}",
+                "values": f"={sheet}!$H${codes_first + 1}:$H${codes_last + 1}",
             })
         else:  # a chart needs a series; point it at the (empty) header row
             chart.add_series({
                 "name": "数量",
-                "categories": f"={sheet}!$A${codes_chart_row + 1}:$A${codes_chart_row + 1}",
-                "values": f"={sheet}!$C${codes_chart_row + 1}:$C${codes_chart_row + 1}",
+                "categories": f"={sheet}!$E${codes_chart_row + 1}:$E${codes_chart_row + 1}",
+                "values": f"={sheet}!$H${codes_chart_row + 1}:$H${codes_chart_row + 1}",
             })
-        chart.set_size({"width": 560, "height": max(288, 20 * max(0, codes_last - codes_first + 1) + 80)})
-        ws.insert_chart(0, 5, chart)
+        # each chart on a page of its own, under the tables (a page break before
+        # each); 880 × 440 px fills a landscape page at the scale the tables print
+        first_chart = max(left_end, row) + 1
+        chart.set_size({"width": 880, "height": 440})
+        ws.insert_chart(first_chart, 0, chart)
 
         chart = book.add_chart({"type": "column"})
-        chart.set_title({"name": "计算总分分布"})
+        chart.set_title({"name": "计算总分分布", "name_font": {"size": 14}})
         chart.set_legend({"none": True})
+        chart.set_x_axis({"num_font": {"size": 11}})
+        chart.set_y_axis({"num_font": {"size": 11}})
         chart.add_series({
             "name": "表数",
             "categories": f"={sheet}!$A${band_first + 1}:$A${band_last + 1}",
             "values": f"={sheet}!$C${band_first + 1}:$C${band_last + 1}",
-            "data_labels": {"value": True},
+            "data_labels": {"value": True, "font": {"size": 11}},
         })
-        ws.insert_chart(max(20, codes_last + 4), 5, chart)
+        chart.set_size({"width": 880, "height": 440})
+        second_chart = first_chart + 24
+        ws.insert_chart(second_chart, 0, chart)
+        ws.set_h_pagebreaks([first_chart, second_chart])
 
 
-#: The cell style (cellXfs index) of the streamed link cells: the link format
-#: is the first one given an index, before the workbook exists it is known.
+#: The cell styles (cellXfs indexes) of the streamed cells: the link, plain and
+#: wrapped formats are the first ones given an index, so before the workbook
+#: exists they are known.  All have a thin border.
 LINK_XF = 1
+CELL_XF = 2
+WRAP_XF = 3
 
 
 class _Formats:
     def __init__(self, book):
-        self.link = book.add_format({"font_color": "#0563C1", "underline": 1})
-        if self.link._get_xf_index() != LINK_XF:  # pragma: no cover - xlsxwriter numbers from 1
-            raise RuntimeError("the link format did not get the style index the rows were written with")
-        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": False})
+        self.link = book.add_format({"font_color": "#0563C1", "underline": 1, "border": 1, "valign": "top",
+                                     "text_wrap": True})
+        self.cell = book.add_format({"border": 1, "valign": "top"})
+        self.wrap = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
+        for fmt, index in ((self.link, LINK_XF), (self.cell, CELL_XF), (self.wrap, WRAP_XF)):
+            if fmt._get_xf_index() != index:  # pragma: no cover - xlsxwriter numbers from 1
+                raise RuntimeError("a format did not get the style index the rows were written with")
+        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                       "align": "center", "valign": "vcenter"})
         self.title = book.add_format({"bold": True, "font_size": 12})
+        self.bold_cell = book.add_format({"border": 1, "valign": "top", "bold": True})
+        self.wrap_bold = book.add_format({"border": 1, "valign": "top", "text_wrap": True, "bold": True})
+        self.percent = book.add_format({"border": 1, "valign": "top", "num_format": "0.0%"})
+        self.bold_percent = book.add_format({"border": 1, "valign": "top", "num_format": "0.0%", "bold": True})
+        self.number = book.add_format({"border": 1, "valign": "top", "num_format": "0.00"})
+        self.bold_number = book.add_format({"border": 1, "valign": "top", "num_format": "0.00", "bold": True})
         self.red = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
         self.orange = book.add_format({"font_color": "#9C5700", "bg_color": "#FFEB9C"})
         self.green = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.grey = book.add_format({"font_color": "#FFFFFF", "bg_color": "#7F7F7F"})
 
 
-def _print_setup(ws) -> None:
-    """A4 landscape, one page wide: a reviewer can print any sheet as it is."""
+def _print_setup(ws, header: str | None = None) -> None:
+    """A4 landscape, one page wide and as many tall as it takes (the column
+    widths keep the print at 9 pt or more), the title at the top of every
+    page and page numbers at the bottom: a reviewer can print any sheet."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.3, right=0.3, top=0.75, bottom=0.6)
+    if header:
+        ws.set_header(header)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.center_horizontally()
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_name(code: str) -> str | None:
+    return title(code) or None
 
 
 def _escape_target(path: str) -> str:
@@ -505,13 +667,17 @@ def _relationship_target(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # file names, sheets, codes and many messages repeat
-def _text_cell(value: str) -> tuple[str, int]:
+def _text_cell(value: str) -> tuple[str, int, int]:
     """The rest of a text cell after ``<c r="…"`` (an inline string, never a
-    formula) and its display width; ("", 0) for nothing to show."""
+    formula), its display width for the column (first 80 characters) and
+    in all (for the lines it wraps to); ("", 0, 0) for nothing to show."""
     text = _clean_text(value)
     if not text:
-        return "", 0
-    return f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>', display_width(text[:80])
+        return "", 0, 0
+    body = f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>'
+    if "\n" in text:
+        return body, display_width(text[:80]), sum(max(display_width(line), 1) for line in text[:4000].split("\n"))
+    return body, display_width(text[:80]), display_width(text[:4000])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -530,10 +696,17 @@ class _Table:
     sheet part of the finished package.  Memory stays flat.
     """
 
-    def __init__(self, headers: tuple[str, ...], *, link_col: int, scratch: Path):
+    def __init__(self, headers: tuple[str, ...], *, link_col: int, scratch: Path,
+                 widths: tuple[int, ...] | None = None, wrap: frozenset[str] = frozenset()):
         self.ws = None
         self.headers = headers
         self.link_col = link_col
+        self.caps = widths or (60,) * len(headers)
+        # the style of each column's cells: bordered, long text wrapped
+        self.styles = [f' s="{WRAP_XF if h in wrap else CELL_XF}"' for h in headers]
+        # characters a line holds in each column (a cell wider than its cap wraps)
+        self.wrap_at = [max(cap - 1, 1) if h in wrap or c == link_col else 1 << 30
+                        for c, (h, cap) in enumerate(zip(headers, self.caps))]
         self.rows = 0
         self.links = 0
         self.dropped = 0
@@ -545,13 +718,13 @@ class _Table:
         self._links = open(scratch / f"{name}.links.xml", "w", encoding="utf-8")
         self._rels = open(scratch / f"{name}.rels.xml", "w", encoding="utf-8")
 
-    def attach(self, ws, fmt: _Formats) -> None:
+    def attach(self, ws, fmt: _Formats, header: str | None = None) -> None:
         """The worksheet the rows go into: header, frozen and printed on every page."""
         self.ws = ws
-        for c, title in enumerate(self.headers):
-            ws.write_string(0, c, title, fmt.header)
+        for c, head in enumerate(self.headers):
+            ws.write_string(0, c, head, fmt.header)
         ws.freeze_panes(1, 0)
-        _print_setup(ws)
+        _print_setup(ws, header)
         ws.repeat_rows(0)
 
     def append(self, values: tuple[Any, ...], link: tuple[str, str] | None) -> None:
@@ -559,17 +732,23 @@ class _Table:
             self.dropped += 1
             return
         self.rows += 1
-        r, widths, letters = str(self.rows + 1), self.widths, self.letters  # 1-based, under the header
+        r, widths, letters, styles = str(self.rows + 1), self.widths, self.letters, self.styles  # 1-based
         cells = []
+        lines = 1  # the row's height in lines: the longest wrapped text (Excel and
+        # LibreOffice do not fit a streamed row to its wrapped text by themselves)
         for c, value in enumerate(values):
             if value is None:
                 if c != self.link_col or not link:
+                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')  # empty, but ruled on paper
                     continue
                 value = "—"  # a finding about the whole form: the link still opens its sheet
             if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
-                body, w = _text_cell(value if not isinstance(value, bool) else str(value).upper())
+                body, w, full = _text_cell(value if not isinstance(value, bool) else str(value).upper())
                 if not body:
+                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
                     continue
+                if full > self.wrap_at[c]:
+                    lines = max(lines, -(-full // self.wrap_at[c]))
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
                 w = len(f"{value:g}") if isinstance(value, float) else len(text)
@@ -582,8 +761,12 @@ class _Table:
                 self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
                 cells.append(f'<c r="{ref}" s="{self.link_style}"{body}')
             else:
-                cells.append(f'<c r="{ref}"{body}')
-        self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
+                cells.append(f'<c r="{ref}"{styles[c]}{body}')
+        if lines > 1:
+            # 17 pt a line: 11-pt CJK text in LibreOffice's fonts (Excel's are tighter)
+            self._rows.write(f'<row r="{r}" ht="{17 * min(lines, 24) + 2}" customHeight="1">{"".join(cells)}</row>')
+        else:
+            self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
 
     def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
         path, location = link
@@ -601,7 +784,7 @@ class _Table:
             handle.close()
         self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
         for c, width in enumerate(self.widths):
-            self.ws.set_column(c, c, min(max(width + 2, 6), 60))
+            self.ws.set_column(c, c, min(max(width + 2, 6), self.caps[c]))
 
     def close(self) -> None:
         for handle in (self._rows, self._links, self._rels):
@@ -657,4 +840,4 @@ def _copy_file(name: str, out, chunk: int = 1 << 20) -> None:
             out.write(block)
 
 
-__all__ = ["FINDING_HEADERS", "FORM_HEADERS", "Summary", "display_width"]
+__all__ = ["FINDING_HEADERS", "FOLDER_HEADERS", "FORM_HEADERS", "Summary", "display_width"]

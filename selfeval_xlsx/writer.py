@@ -52,10 +52,15 @@ from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.formula import col_index, col_letters
 
-__all__ = ["Edit", "ReportRow", "patch_workbook", "MARK_FILL_RGB", "REPORT_HEADERS"]
+__all__ = ["Edit", "Report", "ReportRow", "patch_workbook", "display_value", "MARK_FILL_RGB", "MARK_BORDER_RGB",
+           "REPORT_HEADERS", "COMMENT_AUTHOR"]
 
 MARK_FILL_RGB = "FFFFEB9C"  # light yellow-orange (Excel's "Neutral" fill)
-REPORT_HEADERS = ("代码", "级别", "工作表", "单元格", "说明", "原值", "新值")
+MARK_BORDER_RGB = "FFC00000"  # a medium dark-red frame: still seen on a black-and-white print
+REPORT_HEADERS = ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理")
+#: the end of the report's title (A1): a sheet with it is the tool's own report
+REPORT_MARKS = ("审核意见单", "Review sheet")
+COMMENT_AUTHOR = "自动校验"
 
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _WS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -79,11 +84,23 @@ class Edit:
     ref: str
     value: Decimal | int | float | str | None
     number_format: str | None = None
+    #: a cell comment (note) for the changed cell; ``{old}`` and ``{new}`` are
+    #: replaced by ``old`` and ``value`` as the cell shows them (its number
+    #: format).  Only written with ``mark=True``.
+    note: str | None = None
+    old: Any = None
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    """One row of the 校验结果 sheet."""
+    """One row of the report sheet (the 审核意见单).
+
+    ``old`` is the value of the cell as read; it is shown with that cell's
+    number format (97.52%, not 0.9752).  ``new`` is what fill wrote (shown
+    with the cell's new format), else ``expected`` what the cell should hold
+    (``None``: nothing to show).  ``action`` is the 处理 column; ``{new}`` in
+    it is replaced by ``new`` as the cell now shows it.
+    """
 
     code: str
     severity: str
@@ -92,6 +109,37 @@ class ReportRow:
     message: str
     old: Any
     new: Any
+    expected: Any = None
+    action: str | None = None
+    error: bool = False  # shown in red
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report sheet: a printable 审核意见单.
+
+    ``title`` heads the page (and marks the sheet as the tool's own: a sheet
+    whose A1 ends with ``REPORT_MARK`` may be replaced by a later run; any
+    other sheet of the wanted name is kept and the report takes a free name
+    such as 校验结果(2)).  ``lines`` follow the title (file, form, totals);
+    ``box`` heads a ruled box for the reviewer's opinion and ``footer`` the
+    lines under it (reviewer and date).  ``protect``: sheet names never
+    replaced (the forms).
+    """
+
+    rows: Sequence[ReportRow]
+    title: str = "审核意见单"
+    lines: Sequence[str] = ()
+    headers: Sequence[str] = ()
+    box: str | None = None
+    footer: Sequence[str] = ()
+    empty: str = "未发现问题"
+    page_footer: str = "第 &P 页，共 &N 页"
+    protect: frozenset[str] = frozenset()
+    #: show the sheet in the 单元格 column ("附件3-1!H7"); None: when the rows are on several sheets
+    qualify: bool | None = None
+    #: short names for the sheets in the 单元格 column ("表2 H15" rather than a long sheet name)
+    sheet_labels: Mapping[str, str] | None = None
 
 
 # --------------------------------------------------------------------------
@@ -168,6 +216,133 @@ def _number_text(value: Decimal | int | float) -> str:
     text = format(value, "f")
     if text.startswith("-") and not value:
         text = text[1:]  # -0, -0.00
+    return text
+
+
+_FMT_DROP = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.|_.|\*.')
+_FMT_DATE = re.compile(r"[yYdDhHsS]|(?<![0#?])[mM]")
+
+
+def _format_section(code: str) -> str:
+    """The first section of a number format (the one for positive numbers
+    and, with a single section, for all), split outside quotes."""
+    out, quoted = [], False
+    for ch in code:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def display_value(value: Any, code: str | None) -> str:
+    """``value`` as a spreadsheet shows it under number format ``code``:
+    0.9752 under "0.00%" is "97.52%", 9.7 under "0.00" is "9.70".  Handles
+    General, fixed decimals, thousands separators, percent and literal
+    text around the number; anything else (dates, fractions) falls back to
+    the plain value.  Text is returned as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return value
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except (ValueError, ArithmeticError, TypeError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    section = _format_section(code or "General")
+    bare = _FMT_DROP.sub("", section)
+    if (not section or section.strip().lower() in ("general", "@") or _FMT_DATE.search(bare)
+            or "/" in bare or "E" in bare.upper() and "E+" in bare.upper()):
+        return _plain_number(number)
+    if number < 0 and len(_split_sections(code or "")) > 1:
+        number = -number  # the negative section shows its own sign (or brackets): keep it simple
+    m = re.search(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+", bare)
+    if not m:
+        return _plain_number(number)
+    pattern = m.group(0)
+    if "%" in bare:
+        number *= 100
+    whole, _dot, frac = pattern.partition(".")
+    places = sum(1 for ch in frac if ch in "0#?")
+    required = sum(1 for ch in frac if ch == "0")
+    number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
+    text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
+    if places > required and "." in text:
+        keep = len(text) - (places - required)
+        trimmed = text.rstrip("0")
+        text = trimmed if len(trimmed) >= keep else text[:keep]
+        text = text.rstrip(".") if text.endswith(".") else text
+    # literal text before and after the number ("0.00分", "¥#,##0")
+    lit = re.compile(r'"([^"]*)"|\\(.)|([^0#?,.%\[\]_*]+)|(%)|\[[^\]]*\]|_.|\*.')
+
+    def literal(part: str) -> str:
+        out = []
+        for lm in lit.finditer(part):
+            if lm.group(1) is not None:
+                out.append(lm.group(1))
+            elif lm.group(2) is not None:
+                out.append(lm.group(2))
+            elif lm.group(3) is not None:
+                out.append(lm.group(3))
+            elif lm.group(4) is not None:
+                out.append("%")
+        return "".join(out)
+
+    head, tail = _around_number(section)
+    return literal(head) + text + literal(tail)
+
+
+def _split_sections(code: str) -> list[str]:
+    parts, cur, quoted = [], [], False
+    for ch in code:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    parts.append("".join(cur))
+    return parts
+
+
+def _around_number(section: str) -> tuple[str, str]:
+    """The parts of a format section before and after its digit placeholders
+    (outside quotes and brackets)."""
+    first = last = None
+    i, quoted = 0, False
+    while i < len(section):
+        ch = section[i]
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            if ch == "[":
+                j = section.find("]", i)
+                i = j if j > 0 else i
+            elif ch in "\\_*":
+                i += 1
+            elif ch in "0#?":
+                first = i if first is None else first
+                last = i
+            elif ch in ".," and first is not None:
+                last = i
+        i += 1
+    if first is None:
+        return section, ""
+    return section[:first], section[last + 1:]
+
+
+def _plain_number(number: Decimal) -> str:
+    """General format: up to 10 significant digits, no exponent, no trailing zeros."""
+    if number == number.to_integral_value() and abs(number) < Decimal(10) ** 15:
+        return str(int(number))
+    rounded = Decimal(format(number, ".10g")) if abs(number) >= Decimal("1e-9") else number
+    text = format(rounded.normalize(), "f")
     return text
 
 
@@ -475,6 +650,7 @@ class _SheetPatcher:
             self.row_pos.setdefault(r.r, i)
         self.col_styles = self._col_styles()
         self.slots: dict[tuple[int, int], _CellSlot] = {}
+        self.legacy_drawing: str | None = None  # r:id of a <legacyDrawing> to add (new comments)
         self._cells_cache: dict[int, list[tuple[int, int, int, bool, str]]] = {}
 
     # -- indexing
@@ -561,6 +737,12 @@ class _SheetPatcher:
 
     def locate(self, edit: Edit) -> _CellSlot:
         row, col = _parse_ref(edit.ref)
+        slot = _CellSlot(edit, row, col, self.style_at(row, col))
+        self.slots[(row, col)] = slot  # a later edit of the same cell wins
+        return slot
+
+    def style_at(self, row: int, col: int) -> int:
+        """The xf index a cell has (its own, its row's or its column's)."""
         style = 0
         ri = self.row_pos.get(row)
         found = False
@@ -582,9 +764,7 @@ class _SheetPatcher:
                 if lo <= col <= hi:
                     style = st
                     break
-        slot = _CellSlot(edit, row, col, style)
-        self.slots[(row, col)] = slot  # a later edit of the same cell wins
-        return slot
+        return style
 
     # -- rendering
     def _render_cell(self, slot: _CellSlot, old_tag: str | None, old_inner: str | None) -> str:
@@ -829,11 +1009,13 @@ class _Styles:
         self.p = m.group(1) or ""
         self.fonts = _Collection(self, "fonts", "font")
         self.fills = _Collection(self, "fills", "fill")
+        self.borders = _Collection(self, "borders", "border")
         self.xfs = _Collection(self, "cellXfs", "xf")
         self.style_xfs = _Collection(self, "cellStyleXfs", "xf")
         self._numfmt_added: list[tuple[int, str]] = []
         self._numfmts = self._read_numfmts()
         self._mark_fill: int | None = None
+        self._mark_border: int | None = None
 
     def _read_numfmts(self) -> dict[int, str]:
         """Formats declared in ``<numFmts>`` (those a cell xf may use); ids
@@ -881,6 +1063,39 @@ class _Styles:
             self._mark_fill = self.fills.index_of(xml)
         return self._mark_fill
 
+    def mark_border(self) -> int:
+        """A medium frame all round: a marked cell stays visible on paper."""
+        if self._mark_border is None:
+            self._mark_border = self.borders.index_of(self.border("medium", MARK_BORDER_RGB))
+        return self._mark_border
+
+    def border(self, style: str | None, rgb: str = "FF000000") -> str:
+        p = self.p
+        if style is None:
+            return f"<{p}border><{p}left/><{p}right/><{p}top/><{p}bottom/><{p}diagonal/></{p}border>"
+        side = "".join(f'<{p}{k} style="{style}"><{p}color rgb="{rgb}"/></{p}{k}>'
+                       for k in ("left", "right", "top", "bottom"))
+        return f"<{p}border>{side}<{p}diagonal/></{p}border>"
+
+    def add_fill(self, rgb: str) -> int:
+        p = self.p
+        return self.fills.index_of(f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
+                                   f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
+
+    def numfmt_of(self, xf_index: int) -> tuple[int, str]:
+        """The number format (id, code) of cell style ``xf_index``."""
+        cache = self.__dict__.setdefault("_numfmt_cache", {})
+        found = cache.get(xf_index)
+        if found is None:
+            found = cache[xf_index] = self._numfmt_of(xf_index)
+        return found
+
+    def _numfmt_of(self, xf_index: int) -> tuple[int, str]:
+        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + _TAG_TAIL, self.xf(xf_index))
+        cur = _get_attr(m.group(0), "numFmtId") if m else None
+        i = int(cur) if cur and cur.isdigit() else 0
+        return i, self.numfmt_code(i) or "General"
+
     def xf(self, index: int) -> str:
         items = self.xfs.items + self.xfs.added
         if not items:
@@ -903,11 +1118,15 @@ class _Styles:
         if mark:
             new_tag = _set_attr(new_tag, "fillId", str(self.mark_fill()))
             new_tag = _set_attr(new_tag, "applyFill", "1")
+            if self.borders.tag is not None:
+                new_tag = _set_attr(new_tag, "borderId", str(self.mark_border()))
+                new_tag = _set_attr(new_tag, "applyBorder", "1")
         if new_tag == tag:
             return index
         return self.xfs.index_of(new_tag + xml[len(tag):])
 
-    def add_font(self, base: int, *, bold: bool = False, link: bool = False) -> int:
+    def add_font(self, base: int, *, bold: bool = False, link: bool = False, size: float | None = None,
+                 rgb: str | None = None) -> int:
         items = self.fonts.items + self.fonts.added
         if not items:
             raise _err("styles.xml 缺少 fonts", "styles.xml has no fonts")
@@ -919,31 +1138,50 @@ class _Styles:
         else:
             open_tag, inner = m.group(0), xml[m.end(): -len(f"</{p}font>")]
         inner = re.sub(r"<" + re.escape(p) + r"(b|u)(?=[\s/>])" + _TAG_TAIL, "", inner)
-        if bold:
-            inner = f"<{p}b/>" + inner
         if link:
+            rgb = "FF0563C1"
+        if size is not None:
+            inner = re.sub(r"<" + re.escape(p) + r"sz(?=[\s/>])" + _TAG_TAIL, "", inner)
+        if rgb is not None:
             inner = re.sub(r"<" + re.escape(p) + r"color(?=[\s/>])" + _TAG_TAIL, "", inner)
-            inner = f'<{p}u/>' + inner
+        # CT_Font children: b, i, strike, condense, extend, outline, shadow, u, vertAlign, sz, color, name, ...
+        head = (f"<{p}b/>" if bold else "")
+        if link:
+            head += f"<{p}u/>"
+        if size is not None:
+            head += f'<{p}sz val="{size:g}"/>'
+            sz_end = 0
+        else:
             sz = re.search(r"<" + re.escape(p) + r"sz(?=[\s/>])" + _TAG_TAIL, inner)
-            at = sz.end() if sz else 0
-            inner = inner[:at] + f'<{p}color rgb="FF0563C1"/>' + inner[at:]
+            sz_end = sz.end() if sz else 0
+        colour = f'<{p}color rgb="{rgb}"/>' if rgb is not None else ""
+        inner = head + inner[:sz_end] + colour + inner[sz_end:] if size is None else head + colour + inner
         return self.fonts.index_of(f"{open_tag}{inner}</{p}font>")
 
-    def add_xf(self, *, font: int = 0, fill: int = 0, wrap: bool = False) -> int:
+    def add_xf(self, *, font: int = 0, fill: int = 0, wrap: bool = False, border: int = 0, numfmt: int = 0,
+               horizontal: str | None = None, vertical: str | None = None) -> int:
         p = self.p
         xf_id = ' xfId="0"' if self.style_xfs.items else ""
-        attrs = f'numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0"{xf_id}'
+        attrs = f'numFmtId="{numfmt}" fontId="{font}" fillId="{fill}" borderId="{border}"{xf_id}'
+        if numfmt:
+            attrs += ' applyNumberFormat="1"'
         if font:
             attrs += ' applyFont="1"'
         if fill:
             attrs += ' applyFill="1"'
+        if border:
+            attrs += ' applyBorder="1"'
+        if wrap and vertical is None:
+            vertical = "top"
+        align = "".join(f' {k}="{v}"' for k, v in (("horizontal", horizontal), ("vertical", vertical)) if v)
         if wrap:
-            return self.xfs.index_of(
-                f'<{p}xf {attrs} applyAlignment="1"><{p}alignment vertical="top" wrapText="1"/></{p}xf>')
+            align += ' wrapText="1"'
+        if align:
+            return self.xfs.index_of(f'<{p}xf {attrs} applyAlignment="1"><{p}alignment{align}/></{p}xf>')
         return self.xfs.index_of(f"<{p}xf {attrs}/>")
 
     def render(self) -> bytes:
-        ops = self.fonts.ops() + self.fills.ops() + self.xfs.ops()
+        ops = self.fonts.ops() + self.fills.ops() + self.borders.ops() + self.xfs.ops()
         if self._numfmt_added:
             p = self.p
             new = "".join(f'<{p}numFmt numFmtId="{i}" formatCode="{esc_attr(c)}"/>' for i, c in self._numfmt_added)
@@ -1026,14 +1264,19 @@ class _WorkbookXml:
         self.text = self.text[:i] + xml + self.text[i:]
 
     def set_filter_name(self, local_sheet_id: int, value: str) -> None:
+        self.set_local_name("_xlnm._FilterDatabase", local_sheet_id, value, hidden=True)
+
+    def set_local_name(self, name: str, local_sheet_id: int, value: str, hidden: bool = False) -> None:
+        """Set (or replace) the sheet-local defined name ``name``."""
         p = self.p
-        xml = (f'<{p}definedName name="_xlnm._FilterDatabase" localSheetId="{local_sheet_id}" hidden="1">'
+        hid = ' hidden="1"' if hidden else ""
+        xml = (f'<{p}definedName name="{name}" localSheetId="{local_sheet_id}"{hid}>'
                f"{esc_text(value)}</{p}definedName>")
         t = self.text
         pat = re.compile(r"<" + re.escape(p) + r"definedName(?=[\s/>])" + _TAG_TAIL)
         for m in pat.finditer(t):
             tag = m.group(0)
-            if _get_attr(tag, "name") == "_xlnm._FilterDatabase" and _get_attr(tag, "localSheetId") == str(local_sheet_id):
+            if _get_attr(tag, "name") == name and _get_attr(tag, "localSheetId") == str(local_sheet_id):
                 close = f"</{p}definedName>"
                 end = m.end() if m.group(1) == "/" else t.find(close, m.end()) + len(close)
                 self.text = t[: m.start()] + xml + t[end:]
@@ -1076,68 +1319,167 @@ def _report_value(v: Any) -> Decimal | int | float | str | None:
     return str(v)
 
 
-def _build_report_sheet(rows: Sequence[ReportRow], headers: Sequence[str], *,
-                        sheet_names: set[str], header_xf: int, link_xf: int, wrap_xf: int,
-                        ns: str, r_ns: str) -> str:
-    headers = list(headers)
-    ncols = max(len(headers), 7)
-    headers += [""] * (ncols - len(headers))
-    last_col = _col_letters(ncols)
-    n = len(rows) + 1
+_REPORT_WIDTHS = (5, 10, 6, 54, 13, 13, 19)  # 序号 单元格 级别 问题 原值 更正值 处理: A4 landscape at ~95%
+_LINE_HEIGHT = 16  # points a line of 11-pt CJK text takes (LibreOffice's CJK fonts space lines widest)
 
-    def cell(ref: str, value: Any, s: int = 0) -> str:
-        sa = f' s="{s}"' if s else ""
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide."""
+    usable = max((width - 1.5) * 1.05, 1)  # columns are measured in the 11-pt default font
+    if len(text) * 2 <= usable and "\n" not in text:
+        return 1
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[str], ns: str, r_ns: str,
+                        old_style: Any, new_style: Any) -> tuple[str, tuple[int, int]]:
+    """The 审核意见单 sheet XML and its table's (header row, last row).
+
+    A title, the lines about the file and its forms, a bordered table with
+    its header row repeated on every printed page, a ruled box for the
+    reviewer's opinion and the signature line; A4 landscape, one page wide.
+    Numbers keep the number format of the cell they come from."""
+    headers = list(report.headers or REPORT_HEADERS)[:7]
+    headers += [""] * (7 - len(headers))
+    widths = _REPORT_WIDTHS
+    total_width = sum(widths)
+    border = styles.borders.index_of(styles.border("thin")) if styles.borders.tag is not None else 0
+    f_body = styles.add_font(0, size=11)
+    f_bold = styles.add_font(0, bold=True, size=11)
+    f_title = styles.add_font(0, bold=True, size=16)
+    f_link = styles.add_font(0, link=True, size=11)
+    f_red = styles.add_font(0, bold=True, size=11, rgb="FFC00000")
+    x_title = styles.add_xf(font=f_title, horizontal="center", vertical="center")
+    x_line = styles.add_xf(font=f_body, wrap=True, horizontal="left", vertical="center")
+    x_head = styles.add_xf(font=f_bold, fill=styles.add_fill("FFD9D9D9"), border=border, wrap=True,
+                           horizontal="center", vertical="center")
+    x_center = styles.add_xf(font=f_body, border=border, horizontal="center", vertical="top")
+    x_text = styles.add_xf(font=f_body, border=border, wrap=True, vertical="top")
+    x_link = styles.add_xf(font=f_link, border=border, horizontal="center", vertical="top")
+    x_red = styles.add_xf(font=f_red, border=border, horizontal="center", vertical="top")
+    x_box = styles.add_xf(font=f_body, border=border, wrap=True, vertical="top")
+    x_foot = styles.add_xf(font=f_body, vertical="center")
+    num_xfs: dict[int, int] = {}
+
+    def value_xf(xf: int | None) -> tuple[int, str]:
+        """A bordered body style with the number format of cell style ``xf``."""
+        fid, code = styles.numfmt_of(xf) if xf is not None else (0, "General")
+        if fid not in num_xfs:
+            num_xfs[fid] = styles.add_xf(font=f_body, border=border, numfmt=fid, wrap=True,
+                                         horizontal="right", vertical="top")
+        return num_xfs[fid], code
+
+    rows_xml: list[str] = []
+    merges: list[str] = []
+    links: list[str] = []
+
+    def cell(ref: str, value: Any, s: int) -> str:
         v = _report_value(value)
         if v is None or v == "":
-            return f'<c r="{ref}"{sa}/>' if s else ""
+            return f'<c r="{ref}" s="{s}"/>'
         if isinstance(v, str):
             sp = ' xml:space="preserve"' if (v != v.strip() or "\n" in v) else ""
-            return f'<c r="{ref}"{sa} t="inlineStr"><is><t{sp}>{_xstring(v)}</t></is></c>'
-        return f'<c r="{ref}"{sa}><v>{_number_text(v)}</v></c>'
+            return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{sp}>{_xstring(v)}</t></is></c>'
+        return f'<c r="{ref}" s="{s}"><v>{_number_text(v)}</v></c>'
 
-    widths = [display_width(h) for h in headers]
-    out_rows = ["<row r=\"1\">" + "".join(cell(f"{_col_letters(i + 1)}1", h, header_xf)
-                                            for i, h in enumerate(headers)) + "</row>"]
-    links = []
-    for i, row in enumerate(rows, start=2):
-        values = [row.code, row.severity, row.sheet, row.cell, row.message, row.old, row.new]
-        cells = []
-        for j, v in enumerate(values):
-            ref = f"{_col_letters(j + 1)}{i}"
-            s = 0
-            if j == 3 and row.cell and row.sheet in sheet_names:
-                s = link_xf
-                target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
-                links.append(f'<hyperlink ref="{ref}" location="{esc_attr(target)}" display="{esc_attr(row.cell)}"/>')
-            elif j == 4:
-                s = wrap_xf
-            cells.append(cell(ref, v, s))
-            text = "" if v is None else str(v)
-            width = max(map(display_width, text.split("\n"))) if "\n" in text else display_width(text)
-            if width > widths[j]:
-                widths[j] = width
-        out_rows.append(f'<row r="{i}">' + "".join(cells) + "</row>")
-    caps = [14, 10, 24, 12, 70, 24, 24] + [30] * (ncols - 7)
-    cols = "".join(
-        f'<col min="{k + 1}" max="{k + 1}" width="{min(max(w + 2, 8), caps[k]):.0f}" customWidth="1"/>'
-        for k, w in enumerate(widths))
+    def add_row(r: int, cells: str, height: float | None = None) -> None:
+        ht = f' ht="{height:g}" customHeight="1"' if height else ""
+        rows_xml.append(f'<row r="{r}"{ht}>{cells}</row>')
+
+    def merged_line(r: int, text: str, s: int, height: float | None = None, fill_style: int | None = None) -> None:
+        rest = "".join(f'<c r="{_col_letters(k)}{r}" s="{fill_style}"/>' for k in range(2, 8)) \
+            if fill_style is not None else ""
+        add_row(r, cell(f"A{r}", text, s) + rest, height)
+        merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
+
+    r = 1
+    merged_line(r, report.title, x_title, 30)
+    for line in report.lines:
+        r += 1
+        merged_line(r, line, x_line, _LINE_HEIGHT * _lines(line, total_width) + 4)
+    r += 1
+    add_row(r, "", 6)
+    r += 1
+    header_row = r
+    add_row(r, "".join(cell(f"{_col_letters(k + 1)}{r}", h, x_head) for k, h in enumerate(headers)), 20)
+    several = report.qualify if report.qualify is not None else len({row.sheet for row in report.rows}) > 1
+    for seq, row in enumerate(report.rows, start=1):
+        r += 1
+        label = (report.sheet_labels or {}).get(row.sheet)
+        if not several:
+            where = row.cell
+        elif label:
+            where = f"{label} {row.cell}".strip()
+        else:
+            where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
+        o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell and row.old is not None else None)
+        shown_new = row.new if row.new is not None else row.expected
+        n_style = new_style(row.sheet, row.cell) if row.cell and row.new is not None else None
+        if n_style is None and row.cell and row.new is None and row.expected is not None:
+            n_style = old_style(row.sheet, row.cell)  # 应为: shown as the cell would show it
+        n_xf, n_code = value_xf(n_style)
+        action = (row.action or "").replace("{new}", display_value(row.new, n_code))
+        old = row.old
+        if isinstance(old, str) and not old.strip():
+            old = None
+        cells = [
+            cell(f"A{r}", seq, x_center),
+            cell(f"B{r}", where, x_link if row.cell and row.sheet in sheet_names else x_center),
+            cell(f"C{r}", row.severity, x_red if row.error else x_center),
+            cell(f"D{r}", row.message, x_text),
+            cell(f"E{r}", old, o_xf),
+            cell(f"F{r}", shown_new, n_xf),
+            cell(f"G{r}", action, x_text),
+        ]
+        if row.cell and row.sheet in sheet_names:
+            target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
+            links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
+        texts = [(row.message, widths[3]), (action, widths[6]), (where, widths[1])]
+        # a number fits its column; text may wrap
+        texts += [(v, w) for v, w in ((old, widths[4]), (shown_new, widths[5])) if isinstance(v, str)]
+        lines = max(_lines(t or "", w) for t, w in texts)
+        add_row(r, "".join(cells), _LINE_HEIGHT * lines + 4)
+    if not report.rows:
+        r += 1
+        add_row(r, cell(f"A{r}", report.empty, x_text)
+                + "".join(f'<c r="{_col_letters(k)}{r}" s="{x_text}"/>' for k in range(2, 8)), 20)
+        merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
+    last_row = r
+    if report.box is not None:
+        r += 1
+        add_row(r, "", 10)
+        r += 1
+        merged_line(r, report.box, x_box, _LINE_HEIGHT * 5, fill_style=x_box)
+    for line in report.footer:
+        r += 1
+        add_row(r, "", 10)
+        r += 1
+        merged_line(r, line, x_foot, 22)
+    cols = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{w}" customWidth="1"/>' for k, w in enumerate(widths))
+    footer = esc_text(report.page_footer)
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
         f'<worksheet xmlns="{ns}" xmlns:r="{r_ns}">',
-        f'<dimension ref="A1:{last_col}{n}"/>',
+        '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>',
+        f'<dimension ref="A1:G{r}"/>',
         '<sheetViews><sheetView workbookViewId="0">'
-        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
+        '</sheetView></sheetViews>',
         '<sheetFormatPr defaultRowHeight="15"/>',
         f"<cols>{cols}</cols>",
-        "<sheetData>" + "".join(out_rows) + "</sheetData>",
-        f'<autoFilter ref="A1:{last_col}{n}"/>',
+        "<sheetData>" + "".join(rows_xml) + "</sheetData>",
+        f'<autoFilter ref="A{header_row}:G{last_row}"/>',
+        f'<mergeCells count="{len(merges)}">' + "".join(merges) + "</mergeCells>",
     ]
     if links:
         parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
+    parts.append('<printOptions horizontalCentered="1"/>')
+    parts.append('<pageMargins left="0.3" right="0.3" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
+    parts.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
+    parts.append(f"<headerFooter><oddFooter>&amp;C{footer}</oddFooter></headerFooter>")
     parts.append("</worksheet>")
-    return "".join(parts)
+    return "".join(parts), (header_row, last_row)
 
 
 def _patch_content_types(data: bytes, part: str) -> bytes:
@@ -1323,7 +1665,7 @@ def patch_workbook(
     edits: Sequence[Edit],
     *,
     mark: bool = True,
-    report: Sequence[ReportRow] | None = None,
+    report: Report | Sequence[ReportRow] | None = None,
     report_sheet: str = "校验结果",
     report_headers: Sequence[str] = REPORT_HEADERS,
     parts: Mapping[str, bytes] | None = None,
@@ -1332,12 +1674,19 @@ def patch_workbook(
     may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
     loader); they are used instead of inflating those members again.
 
-    ``mark=True`` gives every edited cell a light fill (a new xf derived from
-    its own) and, when ``report`` is given (even empty), writes the
-    ``report_sheet`` listing it (replacing a sheet of that name if there is
-    one).  ``mark=False`` leaves styles.xml alone (except for a requested
-    ``number_format``) and adds no sheet.
+    ``mark=True`` gives every edited cell a light fill and a medium frame (a
+    new xf derived from its own) and its ``note`` as a cell comment (merged
+    into the sheet's comments: a user's comment on the same cell keeps its
+    text, the note is added below it), and, when ``report`` is given (even
+    empty), writes the report sheet (the 审核意见单) named ``report_sheet``.
+    A sheet of that name is replaced only when it is the tool's own report
+    (its A1 ends with one of ``REPORT_MARKS``) and not in
+    ``report.protect``; otherwise the report takes the first free name
+    ``report_sheet(2)``, ``(3)`` ….  ``mark=False`` leaves styles.xml alone
+    (except for a requested ``number_format``) and adds no sheet or comment.
     """
+    if report is not None and not isinstance(report, Report):
+        report = Report(rows=list(report), headers=tuple(report_headers))
     src, dst = Path(src), Path(dst)
     try:
         zin = zipfile.ZipFile(src)
@@ -1360,16 +1709,23 @@ def patch_workbook(
 
 
 def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *, mark: bool,
-           report: Sequence[ReportRow] | None, report_sheet: str,
-           report_headers: Sequence[str]) -> list[tuple[zipfile.ZipInfo, bytes]]:
+           report: Report | None, report_sheet: str,
+           report_headers: Sequence[str] = REPORT_HEADERS) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    if report is not None and not isinstance(report, Report):
+        report = Report(rows=list(report), headers=tuple(report_headers))
     pkg = _Package(zin, parts)
     wb = _Workbook(pkg)
     replaced: dict[str, bytes] = {}
+    new_members: list[tuple[zipfile.ZipInfo, bytes]] = []
+    want_report = mark and report is not None
+    existing: _SheetInfo | None = None
+    if want_report:
+        assert report is not None
+        report_sheet, existing = _report_target(pkg, wb, report_sheet, report.protect)
 
     # 1. locate every edit
     patchers: dict[str, _SheetPatcher] = {}
     slots: list[_CellSlot] = []
-    want_report = mark and report is not None
     for edit in edits:
         info = wb.find(edit.sheet)
         if info is None:
@@ -1381,7 +1737,7 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
         if not info.rel_type.endswith("/worksheet"):
             raise _err(f"“{edit.sheet}”不是普通工作表（可能是图表工作表）",
                        f"{edit.sheet!r} is not a worksheet (a chart sheet?)")
-        if want_report and info.name.casefold() == report_sheet.casefold():
+        if existing is not None and info is existing:
             raise _err(f"不能同时修改和重写报告工作表“{report_sheet}”",
                        f"cannot edit the report sheet {report_sheet!r} while rewriting it")
         patcher = patchers.get(info.part)
@@ -1408,44 +1764,84 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
             if mark or s.edit.number_format is not None:
                 s.new_style = styles.derive(s.style, mark=mark, number_format=s.edit.number_format)
 
+    # 3. notes on the changed cells (comments), then the sheet parts
+    if mark and styles is not None:
+        by_part: dict[str, list[tuple[_CellSlot, str]]] = {}
+        for part, patcher in patchers.items():
+            for slot in patcher.slots.values():
+                if slot.edit.note:
+                    old_code = styles.numfmt_of(slot.style)[1]
+                    new_code = styles.numfmt_of(slot.new_style if slot.new_style is not None else slot.style)[1]
+                    text = (slot.edit.note.replace("{old}", display_value(slot.edit.old, old_code) or "（空）")
+                            .replace("{new}", display_value(slot.edit.value, new_code)))
+                    by_part.setdefault(part, []).append((slot, text))
+        taken = {i.filename.lower() for i in pkg.infos}
+        for part, notes in by_part.items():
+            _add_comments(pkg, patchers[part], notes, replaced, new_members, taken)
+
     for part, patcher in patchers.items():
         data = patcher.render()
+        if patcher.legacy_drawing is not None:
+            data = _insert_legacy_drawing(data, patcher)
         if data != patcher.data:
             replaced[part] = data
 
-    # 3. workbook.xml
+    # 4. workbook.xml
     wbx = _WorkbookXml(wb.part, pkg.read(wb.part))
     if edits:
         wbx.full_calc_on_load()
 
     new_member: tuple[zipfile.ZipInfo, bytes] | None = None
     if want_report:
-        assert styles is not None
-        bold = styles.add_font(0, bold=True)
-        link = styles.add_font(0, link=True)
-        header_xf = styles.add_xf(font=bold, fill=styles.mark_fill())
-        link_xf = styles.add_xf(font=link)
-        wrap_xf = styles.add_xf(wrap=True)
+        assert styles is not None and report is not None
         ns_m = re.search(r'xmlns(?::\w+)?="([^"]*/main)"', wbx.root_tag)
         ns = ns_m.group(1) if ns_m else _MAIN_NS
         r_ns = _R_NS if ns == _MAIN_NS else "http://purl.oclc.org/ooxml/officeDocument/relationships"
         names = {s.name for s in wb.sheets}
-        xml = _build_report_sheet(report or (), report_headers, sheet_names=names,
-                                  header_xf=header_xf, link_xf=link_xf, wrap_xf=wrap_xf, ns=ns, r_ns=r_ns)
+
+        def cell_style(sheet: str, ref: str) -> int | None:
+            info = wb.find(sheet)
+            if info is None or info.part is None or not info.rel_type.endswith("/worksheet"):
+                return None
+            try:
+                row, col = _parse_ref(ref)
+            except SelfevalError:
+                return None
+            patcher = patchers.get(info.part)
+            if patcher is None:
+                patcher = patchers[info.part] = _SheetPatcher(info.part, pkg.read(info.part))
+            slot = patcher.slots.get((row, col))
+            if slot is not None:
+                return slot.style
+            return patcher.style_at(row, col)
+
+        def new_style(sheet: str, ref: str) -> int | None:
+            info = wb.find(sheet)
+            patcher = patchers.get(info.part) if info is not None and info.part else None
+            try:
+                slot = patcher.slots.get(_parse_ref(ref)) if patcher else None
+            except SelfevalError:
+                slot = None
+            if slot is None:
+                return None
+            return slot.new_style if slot.new_style is not None else slot.style
+
+        xml, table = _build_report_sheet(report, styles, sheet_names=names, ns=ns, r_ns=r_ns,
+                                         old_style=cell_style, new_style=new_style)
         data = xml.encode("utf-8")
-        ncols = max(len(report_headers), 7)
-        filter_ref = "'" + report_sheet.replace("'", "''") + f"'!$A$1:${_col_letters(ncols)}${len(report or ()) + 1}"
-        existing = wb.find(report_sheet)
+        quoted = "'" + report_sheet.replace("'", "''") + "'"
+        first, last = table
+        filter_ref = f"{quoted}!$A${first}:$G${last}"
+        titles_ref = f"{quoted}!${first}:${first}"
         if existing is not None:
-            if existing.part is None or not existing.rel_type.endswith("/worksheet"):
-                raise _err(f"已有名为“{report_sheet}”的非普通工作表，无法写入报告",
-                           f"a non-worksheet sheet named {report_sheet!r} exists; cannot write the report")
             replaced[existing.part] = data
             wbx.set_filter_name(existing.index, filter_ref)
+            wbx.set_local_name("_xlnm.Print_Titles", existing.index, titles_ref)
         else:
             _check_sheet_name(report_sheet)
             new_member = _add_sheet(pkg, wb, wbx, report_sheet, data, replaced)
             wbx.set_filter_name(len(wb.sheets), filter_ref)
+            wbx.set_local_name("_xlnm.Print_Titles", len(wb.sheets), titles_ref)
 
     wb_data = wbx.render()
     if wb_data != wbx.data:
@@ -1455,7 +1851,7 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
         if sdata != styles.data:
             replaced[styles.part] = sdata
 
-    # 4. assemble: same order, same ZipInfo metadata
+    # 5. assemble: same order, same ZipInfo metadata
     out: list[tuple[zipfile.ZipInfo, bytes]] = []
     for info in pkg.infos:
         data = replaced.get(info.filename)
@@ -1464,9 +1860,380 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
             data = _RawMember(info.compress_type, info.CRC, info.file_size, _raw_bytes(zin, info),
                               info.flag_bits & 0x06)
         out.append((_clone_info(info), data))
+    out.extend(new_members)
     if new_member:
         out.append(new_member)
     return out
+
+
+def _report_target(pkg: _Package, wb: _Workbook, base: str,
+                   protect: frozenset[str]) -> tuple[str, _SheetInfo | None]:
+    """The report sheet's name and the sheet it replaces (None: a new one).
+    A sheet is replaced only when it is the tool's own report; a user's
+    sheet of that name (a form, notes, anything) is kept and the report
+    takes the next free name: 校验结果(2), 校验结果(3) …"""
+    for k in range(1, 1000):
+        name = base if k == 1 else f"{base}({k})"
+        info = wb.find(name)
+        if info is None:
+            return name, None
+        if (info.name not in protect and info.part is not None and info.rel_type.endswith("/worksheet")
+                and _is_own_report(pkg, wb, info.part)):
+            return info.name, info
+    raise _err("找不到可用的报告工作表名称", "no free name for the report sheet")
+
+
+_T_RE = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+#: the first row of the report sheet as versions before the 审核意见单 wrote it
+_OLD_REPORT_HEADS = (("代码", "级别"), ("Code", "Severity"))
+
+
+def _is_own_report(pkg: _Package, wb: _Workbook, part: str) -> bool:
+    """Whether a sheet is a report this tool wrote: its A1 (inline or shared
+    string, as Excel may have re-saved it) ends with a ``REPORT_MARKS`` text
+    (or A1, B1 are the old report's 代码, 级别)."""
+    try:
+        text, _enc = _decode(pkg.read(part), part)
+    except SelfevalError:
+        return False
+    head = text[: text.find("</row>") + 6] if "</row>" in text else text[:20000]
+    a1, b1 = _cell_text(pkg, wb, head, "A1"), _cell_text(pkg, wb, head, "B1")
+    if a1 is None:
+        return False
+    a1 = a1.strip()
+    return (any(a1.endswith(mark) or a1.startswith(mark) for mark in REPORT_MARKS)
+            or (a1, (b1 or "").strip()) in _OLD_REPORT_HEADS)
+
+
+def _cell_text(pkg: _Package, wb: _Workbook, xml: str, ref: str) -> str | None:
+    m = re.search(r"<(?:\w+:)?c\s[^>]*?\br=\"" + ref + r"\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", xml, re.S)
+    if not m or not m.group(1):
+        return None
+    tag = xml[m.start(): xml.find(">", m.start()) + 1]
+    kind, inner = _get_attr(tag, "t"), m.group(1)
+    if kind == "inlineStr":
+        return "".join(_unescape(t) for t in _T_RE.findall(inner))
+    if kind == "s":
+        v = re.search(r"<(?:\w+:)?v>\s*(\d+)\s*</", inner)
+        return _shared_string(pkg, wb, int(v.group(1))) if v else None
+    return None
+
+
+def _shared_string(pkg: _Package, wb: _Workbook, index: int) -> str:
+    rels_name = pkg.name(wb.rels_part)
+    part = None
+    if rels_name:
+        for rel in _parse_xml(pkg.read(rels_name), rels_name):
+            if rel.get("Type", "").endswith("/sharedStrings"):
+                part = pkg.name(_resolve_target(wb.part, rel.get("Target", "")))
+    if part is None:
+        return ""
+    text, _enc = _decode(pkg.read(part), part)
+    for i, m in enumerate(re.finditer(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", text, re.S)):
+        if i == index:
+            return "".join(_unescape(t) for t in _T_RE.findall(m.group(1)))
+    return ""
+
+
+# --------------------------------------------------------------------------
+# cell comments (notes) on the changed cells
+
+_COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+_COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+_VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+_VML_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_NOTE_RPR = '<rPr><sz val="10"/><color indexed="81"/><rFont val="宋体"/><family val="3"/><charset val="134"/></rPr>'
+
+
+def _free_name(taken: set[str], pattern: str) -> str:
+    k = 1
+    while pattern.format(k).lower() in taken:
+        k += 1
+    name = pattern.format(k)
+    taken.add(name.lower())
+    return name
+
+
+def _add_comments(pkg: _Package, patcher: "_SheetPatcher", notes: list[tuple["_CellSlot", str]],
+                  replaced: dict[str, bytes], new_members: list[tuple[zipfile.ZipInfo, bytes]],
+                  taken: set[str]) -> None:
+    """Merge one note per changed cell into the sheet's comments part (and
+    its VML drawing), creating the parts, relationships and content types
+    when the sheet has none.  A user's comment on the same cell keeps its
+    runs byte for byte; the note is a run added after them.  Our own
+    comments (author ``COMMENT_AUTHOR``) and added runs are replaced, so a
+    second run writes the same bytes."""
+    sheet_part = patcher.part
+    rels_part = _rels_path(sheet_part)
+    rels_name = pkg.name(rels_part)
+    rels_data = pkg.read(rels_name) if rels_name else None
+    rels = _parse_xml(rels_data, rels_name) if rels_data is not None else []
+    by_id = {rel.get("Id", ""): rel for rel in rels if rel.get("TargetMode") != "External"}
+    comments_part = vml_part = None
+    for rel in by_id.values():
+        if rel.get("Type", "").endswith("/comments"):
+            comments_part = pkg.name(_resolve_target(sheet_part, rel.get("Target", "")))
+    legacy = re.search(r"<" + re.escape(patcher.p) + r"legacyDrawing(?=[\s/>])" + _TAG_TAIL,
+                       patcher.text[patcher.sd_end:])
+    if legacy:
+        rid = next((v for k, v in _attrs_of(legacy.group(0)) if k.endswith(":id")), None)
+        rel = by_id.get(rid or "")
+        if rel is not None:
+            vml_part = pkg.name(_resolve_target(sheet_part, rel.get("Target", "")))
+        if vml_part is None:
+            return  # a <legacyDrawing> whose part is missing: a second one would break the sheet
+    new_rels: list[tuple[str, str]] = []  # (type, target part)
+
+    # the comments part
+    if comments_part is not None:
+        text, enc = _decode(pkg.read(comments_part), comments_part)
+    else:
+        comments_part = _free_name(taken, "xl/comments{}.xml")
+        text, enc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                     f'<comments xmlns="{_MAIN_NS}"><authors></authors><commentList></commentList></comments>',
+                     "utf-8")
+        new_rels.append((_COMMENTS_REL, comments_part))
+        ct = replaced.get(pkg.name("[Content_Types].xml") or "") or pkg.read("[Content_Types].xml")
+        replaced[pkg.name("[Content_Types].xml")] = _ct_add(ct, override=(comments_part, _COMMENTS_CT))
+    merged, cells_new = _merge_comments(text, notes)
+    data = _encode(merged, enc)
+    _check_wellformed(data, comments_part)
+    if pkg.name(comments_part):
+        if merged != text:  # every note fell on a user's comment: the part stays as it was
+            replaced[pkg.name(comments_part)] = data
+    else:
+        info = zipfile.ZipInfo(comments_part, date_time=_newest_date(pkg))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        new_members.append((info, data))
+
+    # the VML shapes that let Excel show them
+    if vml_part is not None:
+        vml, venc = _decode(pkg.read(vml_part), vml_part)
+        vml_new = _vml_add_shapes(vml, cells_new)
+        if vml_new != vml:
+            replaced[vml_part] = _encode(vml_new, venc)
+    else:
+        vml_part = _free_name(taken, "xl/drawings/vmlDrawing{}.vml")
+        block = 1 + max([int(x) for name in taken if name.endswith(".vml") and pkg.name(name)
+                         for x in re.findall(r'o:idmap[^>]*data="(\d+)', pkg.read(pkg.name(name)).decode(
+                             "utf-8", "replace"))] or [0])
+        vml = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+               'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+               f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{block}"/></o:shapelayout></xml>')
+        vml = _vml_add_shapes(vml, cells_new, first_id=block * 1024 + 1)
+        info = zipfile.ZipInfo(vml_part, date_time=_newest_date(pkg))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        new_members.append((info, vml.encode("utf-8")))
+        new_rels.append((_VML_REL, vml_part))
+        ct_name = pkg.name("[Content_Types].xml")
+        ct = replaced.get(ct_name) or pkg.read(ct_name)
+        replaced[ct_name] = _ct_add(ct, default=("vml", _VML_CT))
+
+    # relationships of the sheet
+    if new_rels:
+        used = set(by_id) | {rel.get("Id", "") for rel in rels}
+        xml_rels = []
+        for rtype, target in new_rels:
+            n = 1
+            while f"rId{n}" in used:
+                n += 1
+            used.add(f"rId{n}")
+            rel_target = posixpath.relpath(target, posixpath.dirname(sheet_part))
+            xml_rels.append(f'<Relationship Id="rId{n}" Type="{rtype}" Target="{esc_attr(rel_target)}"/>')
+            if rtype == _VML_REL:
+                patcher.legacy_drawing = f"rId{n}"
+        if rels_data is not None:
+            rtext, renc = _decode(rels_data, rels_name)
+            i = rtext.rfind("</")
+            m = re.search(r"<(\w+:)?Relationships\b" + _TAG_TAIL, rtext)
+            if m and m.group(2) == "/":
+                rtext = rtext[: m.start()] + m.group(0)[:-2].rstrip() + ">" + "".join(xml_rels) + \
+                    "</Relationships>" + rtext[m.end():]
+            else:
+                prefix = (m.group(1) or "") if m else ""
+                rtext = rtext[:i] + "".join(x.replace("<Relationship ", f"<{prefix}Relationship ")
+                                            for x in xml_rels) + rtext[i:]
+            out = _encode(rtext, renc)
+            _check_wellformed(out, rels_name, rels_data)
+            replaced[rels_name] = out
+        else:
+            info = zipfile.ZipInfo(rels_part, date_time=_newest_date(pkg))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            new_members.append((info, ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                       f'<Relationships xmlns="{_PKG_REL_NS}">' + "".join(xml_rels)
+                                       + "</Relationships>").encode("utf-8")))
+
+
+def _attrs_of(tag: str) -> list[tuple[str, str]]:
+    return [(k, _unescape(v[1:-1])) for k, v in re.findall(r"""\s([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""", tag)]
+
+
+def _merge_comments(text: str, notes: list[tuple["_CellSlot", str]]) -> tuple[str, list[tuple[int, int]]]:
+    """Put each note into the comments XML; returns the text and the cells
+    (row, col) that got a comment of their own (they need a VML shape).
+
+    A cell that already carries a user's comment keeps it exactly as written
+    and gets no note (the 审核意见单 row says what changed there); when every
+    note falls on such a cell the part comes back byte for byte."""
+    m = re.search(r"<(\w+:)?comments\b", text)
+    p = (m.group(1) or "") if m else ""
+    authors = re.search(r"<" + re.escape(p) + r"authors\b" + _TAG_TAIL, text)
+    if authors is None:
+        return text, []
+    names: list[str] = []
+    if authors.group(1) != "/":
+        close = text.find(f"</{p}authors>", authors.end())
+        names = [_unescape(a) for a in re.findall(r"<" + re.escape(p) + r"author(?:\s[^>]*)?>(.*?)</"
+                                                  + re.escape(p) + "author>", text[authors.end(): close], re.S)]
+        names += [""] * len(re.findall(r"<" + re.escape(p) + r"author\s*/>", text[authors.end(): close]))
+    ours = names.index(COMMENT_AUTHOR) if COMMENT_AUTHOR in names else len(names)
+    pat = re.compile(r"<" + re.escape(p) + r"comment(?=[\s/>])" + _TAG_TAIL)
+
+    def existing(ref: str) -> re.Match | None:
+        for cm in pat.finditer(text):
+            r = _get_attr(cm.group(0), "ref")
+            if r and r.replace("$", "").upper() == ref:
+                return cm
+        return None
+
+    # notes for cells with no comment, or with our own note of an earlier run
+    todo = []
+    for slot, note in sorted(notes, key=lambda n: (n[0].row, n[0].col)):
+        ref = f"{_col_letters(slot.col)}{slot.row}"
+        hit = existing(ref)
+        if hit is None or _get_attr(hit.group(0), "authorId") == str(ours) and COMMENT_AUTHOR in names:
+            todo.append((slot, note, ref))
+    if not todo:
+        return text, []
+    if COMMENT_AUTHOR not in names:
+        new_author = f"<{p}author>{esc_text(COMMENT_AUTHOR)}</{p}author>"
+        if authors.group(1) == "/":
+            text = text[: authors.start()] + authors.group(0)[:-2].rstrip() + ">" + new_author + \
+                f"</{p}authors>" + text[authors.end():]
+        else:
+            close = text.find(f"</{p}authors>", authors.end())
+            text = text[:close] + new_author + text[close:]
+    rpr = _NOTE_RPR.replace("<", "<" + p).replace("<" + p + "/", "</" + p) if p else _NOTE_RPR
+    own: list[tuple[int, int]] = []
+    for slot, note, ref in todo:
+        run = f'<{p}r>{rpr}<{p}t xml:space="preserve">{_xstring(note)}</{p}t></{p}r>'
+        mine = f'<{p}comment ref="{ref}" authorId="{ours}"><{p}text>{run}</{p}text></{p}comment>'
+        hit = existing(ref)
+        if hit is not None:  # our own note of an earlier run: renew it
+            close_tag = f"</{p}comment>"
+            end = hit.end() if hit.group(1) == "/" else text.find(close_tag, hit.end()) + len(close_tag)
+            text = text[: hit.start()] + mine + text[end:]
+            continue
+        lst = re.search(r"<" + re.escape(p) + r"commentList\b" + _TAG_TAIL, text)
+        if lst is None:
+            continue
+        if lst.group(1) == "/":
+            text = text[: lst.start()] + lst.group(0)[:-2].rstrip() + ">" + mine + \
+                f"</{p}commentList>" + text[lst.end():]
+        else:
+            close = text.find(f"</{p}commentList>", lst.end())
+            text = text[:close] + mine + text[close:]
+        own.append((slot.row, slot.col))
+    return text, own
+
+
+def _vml_add_shapes(vml: str, cells: list[tuple[int, int]], first_id: int | None = None) -> str:
+    """Append a hidden note shape for each (row, col) that has none yet."""
+    if not cells:
+        return vml
+    have = {(int(r), int(c)) for r, c in re.findall(
+        r"<x:Row>\s*(\d+)\s*</x:Row>\s*<x:Column>\s*(\d+)\s*</x:Column>", vml)}
+    ids = [int(x) for x in re.findall(r'id="_x0000_s(\d+)"', vml)]
+    n = max(ids) + 1 if ids else (first_id or 1025)
+    shapes = []
+    if 'id="_x0000_t202"' not in vml:
+        shapes.append('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" '
+                      'path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+                      '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+    for row, col in cells:
+        r0, c0 = row - 1, col - 1
+        if (r0, c0) in have:
+            continue
+        shapes.append(
+            f'<v:shape id="_x0000_s{n}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
+            f'margin-top:10pt;width:200pt;height:60pt;z-index:{n};visibility:hidden" fillcolor="#ffffe1" '
+            'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
+            '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
+            '<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/>'
+            f'<x:SizeWithCells/><x:Anchor>{c0 + 1}, 15, {max(r0 - 1, 0)}, 10, {c0 + 4}, 15, {max(r0 - 1, 0) + 4}, 4'
+            f'</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{r0}</x:Row><x:Column>{c0}</x:Column>'
+            '</x:ClientData></v:shape>')
+        n += 1
+    i = vml.rfind("</xml>")
+    if i < 0:
+        return vml
+    return vml[:i] + "".join(shapes) + vml[i:]
+
+
+def _ct_add(data: bytes, *, override: tuple[str, str] | None = None, default: tuple[str, str] | None = None) -> bytes:
+    text, enc = _decode(data, "[Content_Types].xml")
+    if default is not None:
+        ext, ctype = default
+        if re.search(r'<(?:\w+:)?Default\s[^>]*Extension="' + re.escape(ext) + '"', text, re.I):
+            return data
+        xml = f'<Default Extension="{ext}" ContentType="{ctype}"/>'
+    else:
+        assert override is not None
+        part, ctype = override
+        xml = f'<Override PartName="/{part}" ContentType="{ctype}"/>'
+    i = text.rfind("</")
+    out = _encode(text[:i] + xml + text[i:], enc)
+    _check_wellformed(out, "[Content_Types].xml", data)
+    return out
+
+
+_AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                 "tableParts", "extLst")
+
+
+def _insert_legacy_drawing(data: bytes, patcher: "_SheetPatcher") -> bytes:
+    """Add ``<legacyDrawing r:id=…/>`` to a rendered sheet part, in schema order
+    (only the part after ``</sheetData>`` is searched)."""
+    text, enc = _decode(data, patcher.part)
+    p = patcher.p
+    base = text.rfind(f"</{p}sheetData>")
+    base = base if base >= 0 else 0
+    tail = text[base:]
+    close = tail.rfind(f"</{p}worksheet>")
+    at = close
+    for name in _AFTER_LEGACY:
+        m = re.search(r"<" + re.escape(p) + name + r"(?=[\s/>])", tail)
+        if m is None:
+            continue
+        if name == "extLst":
+            # the worksheet's own extLst is its last child (a rule's extLst sits inside it)
+            end = tail.rfind(f"</{p}extLst>")
+            if end < 0 or tail[end + len(f"</{p}extLst>"): close].strip():
+                continue
+            stack: list[int] = []
+            outer = None
+            for em in re.finditer(r"<(/?)" + re.escape(p) + r"extLst(?=[\s/>])" + _TAG_TAIL, tail):
+                if em.group(1):
+                    opened = stack.pop() if stack else None
+                    if em.start() == end:
+                        outer = opened
+                elif em.group(2) != "/":
+                    stack.append(em.start())
+            if outer is not None:
+                at = min(at, outer)
+        else:
+            at = min(at, m.start())
+    root = re.search(r"<" + re.escape(p) + r"worksheet\b" + _TAG_TAIL, text)
+    prefix = None
+    for k, v in _attrs_of(root.group(0) if root else ""):
+        if k.startswith("xmlns:") and v == _R_NS:
+            prefix = k[6:]
+    if prefix:
+        xml = f'<{p}legacyDrawing {prefix}:id="{patcher.legacy_drawing}"/>'
+    else:
+        xml = f'<{p}legacyDrawing xmlns:r="{_R_NS}" r:id="{patcher.legacy_drawing}"/>'
+    return _encode(text[: base + at] + xml + text[base + at:], enc)
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -1505,7 +2272,7 @@ def _add_sheet(pkg: _Package, wb: _Workbook, wbx: _WorkbookXml, name: str, data:
     ct = pkg.name("[Content_Types].xml")
     if ct is None:
         raise _err("缺少 [Content_Types].xml", "[Content_Types].xml is missing")
-    replaced[ct] = _patch_content_types(pkg.read(ct), part)
+    replaced[ct] = _patch_content_types(replaced.get(ct) or pkg.read(ct), part)
 
     ids = [0]
     for m in re.finditer(r"<" + re.escape(wbx.p) + r"sheet(?=[\s/>])" + _TAG_TAIL, wbx.text):

@@ -275,11 +275,11 @@ def test_batch_folder_with_failing_workers(tmp_path):
     leftovers = [p for p in out.rglob("*") if p.name.startswith(".")]
     assert leftovers == []
     wb = openpyxl.load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    assert wb.sheetnames == ["汇总", "按文件夹", "问题清单", "统计"]
     rows = list(wb["汇总"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 8
-    assert [r[0] for r in rows] == [p.as_posix() for p in discover(src)]
-    assert sum(1 for r in rows if r[12] == "无法读取") == 5
+    assert [f"{r[0]}/{r[1]}" for r in rows] == [p.as_posix() for p in discover(src)]
+    assert sum(1 for r in rows if r[13] == "无法读取") == 5
 
 
 def test_batch_folder_exit_codes(tmp_path):
@@ -298,7 +298,7 @@ def test_batch_folder_no_fill_writes_only_summary(tmp_path):
     batch_folder(src, out, fill=False, jobs=1, worker=fake_file)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["summary.xlsx"]
     ws = openpyxl.load_workbook(out / "summary.xlsx")["问题清单"]
-    link = ws.cell(2, 3).hyperlink
+    link = ws.cell(2, 4).hyperlink
     assert link is not None and "in" in link.target and "err.xlsx" in link.target
 
 
@@ -498,11 +498,11 @@ def test_batch_end_to_end(county_folder, tmp_path, capsys):
     assert [p for p in out.rglob(".*")] == []
 
     wb = openpyxl.load_workbook(out / "summary.xlsx")
-    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    assert wb.sheetnames == ["汇总", "按文件夹", "问题清单", "统计"]
     rows = [dict(zip([c.value for c in wb["汇总"][1]], r)) for r in wb["汇总"].iter_rows(min_row=2, values_only=True)]
     by_file: dict[str, list[dict]] = {}
-    for r in rows:
-        by_file.setdefault(r["文件"], []).append(r)
+    for r in rows:  # the 文件夹 column: the subfolder (the county) each file came from
+        by_file.setdefault(f"{r['文件夹']}/{r['文件']}", []).append(r)
     assert list(by_file) == EXPECTED_FILES  # sorted, one block per file
     assert len(by_file["丁县/多表.xlsx"]) == 2
     assert {r["工作表"] for r in by_file["丁县/多表.xlsx"]} == {"附件3-1", "第二张"}
@@ -513,6 +513,20 @@ def test_batch_end_to_end(county_folder, tmp_path, capsys):
     assert by_file["乙县/卫健局.xlsx"][0]["表类型"] == "部门整体"
     assert by_file["乙县/教育局.xlsx"][0]["表类型"] == "项目"
     assert by_file["甲县/02.XLSX"][0]["状态"] == "通过" and by_file["甲县/02.XLSX"][0]["差额"] == 0
+
+    # one row per folder: files, forms, unreadable, errors, warnings, pass rate, average total
+    folders = {r[0]: r[1:] for r in wb["按文件夹"].iter_rows(min_row=2, values_only=True)}
+    assert list(folders) == ["丁县", "丙县", "乙县", "乙县/模板", "甲县", "合计"]
+    assert folders["丙县"][:3] == (6, 0, 6) and folders["丙县"][5:] == ("—", "—")
+    assert folders["丁县"][:3] == (1, 2, 0) and folders["甲县"][:3] == (2, 2, 0)
+    for folder, counts in folders.items():
+        forms = [r for r in rows if (r["文件夹"] == folder or folder == "合计") and r["表类型"]]
+        assert counts[0] == len({r["文件"] + r["文件夹"] for r in rows if r["文件夹"] == folder or folder == "合计"})
+        assert counts[3] == sum(r["错误数"] or 0 for r in forms) and counts[4] == sum(r["警告数"] or 0 for r in forms)
+        if forms:
+            assert counts[5] == pytest.approx(sum(1 for r in forms if not r["错误数"]) / len(forms))
+            scored = [r["计算总分"] for r in forms if r["计算总分"] is not None]
+            assert counts[6] == pytest.approx(round(sum(scored) / len(scored), 2))
 
     # formula-like text from a submission is stored as text
     ws = wb["汇总"]
@@ -527,11 +541,11 @@ def test_batch_end_to_end(county_folder, tmp_path, capsys):
     warnings = sum(r["警告数"] or 0 for r in rows)
     assert len(findings) == errors + warnings > 0
     for row in findings:
-        link = row[2].hyperlink
+        link = row[3].hyperlink
         target = out / link.target.replace("\\", "/")
-        assert target.is_file() and target.relative_to(out).as_posix() == row[0].value
-        cell = row[2].value if row[2].value != "—" else "A1"  # a finding about the whole form
-        assert link.location == f"'{row[1].value}'!{cell}"
+        assert target.is_file() and target.relative_to(out).as_posix() == f"{row[0].value}/{row[1].value}"
+        cell = row[3].value if row[3].value != "—" else "A1"  # a finding about the whole form
+        assert link.location == f"'{row[2].value}'!{cell}"
     with zipfile.ZipFile(out / "summary.xlsx") as z:
         assert len([n for n in z.namelist() if n.startswith("xl/charts/chart")]) == 2
 
@@ -562,7 +576,7 @@ def test_batch_json_subprocess_no_fill(county_folder, tmp_path):
     assert "12 files" in proc.stderr and "unreadable" in proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["summary.xlsx"]
     ws = openpyxl.load_workbook(out / "summary.xlsx")["问题清单"]
-    link = ws.cell(2, 3).hyperlink
+    link = ws.cell(2, 4).hyperlink
     original = (out / link.target.replace("\\", "/")).resolve()
     assert original.is_file() and county_folder in original.parents
 

@@ -27,7 +27,8 @@ import pytest
 from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.fill import backup_path, default_output, fill_path
 from selfeval_xlsx.reader import read_workbook
-from selfeval_xlsx.writer import MARK_FILL_RGB
+from selfeval_xlsx.rules import title
+from selfeval_xlsx.writer import MARK_BORDER_RGB, MARK_FILL_RGB
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_workbooks"
@@ -132,6 +133,24 @@ def get(filled: dict[str, Filled], prefix: str) -> Filled:
     if prefix not in filled:
         pytest.skip(f"sample_workbooks/{prefix}_* is not there")
     return filled[prefix]
+
+
+HEADERS = ["序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"]
+
+
+def report_table(ws, headers: list[str] = HEADERS) -> list[dict[str, object]]:
+    """The rows of the 审核意见单's table (under its header row), by column name;
+    each also carries "_row" (the cells, for styles and links)."""
+    rows = list(ws.iter_rows())
+    start = next(i for i, r in enumerate(rows) if [c.value for c in r[:7]] == headers)
+    out = []
+    for r in rows[start + 1:]:
+        if not isinstance(r[0].value, int):
+            break
+        item: dict[str, object] = dict(zip(headers, (c.value for c in r[:7])))
+        item["_row"] = r
+        out.append(item)
+    return out
 
 
 def close(a: object, b: object) -> bool:
@@ -268,8 +287,13 @@ def test_zip_members_byte_identical_except_expected(filled, prefix: str, mark: b
     parts = sheet_parts(f.src)
     edited_parts = {parts[sheet] for sheet, _ in EXPECTED[prefix]}
     allowed = set(edited_parts) | {"xl/workbook.xml"}
+    # the notes on the marked cells: the sheet's comments, its VML drawing and relationships
+    notes = {f"xl/worksheets/_rels/{p.rsplit('/', 1)[1]}.rels" for p in edited_parts}
+    with zipfile.ZipFile(f.src) as a:
+        notes |= {n for n in a.namelist() if re.fullmatch(r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml", n)}
     if mark:
         allowed |= {"xl/styles.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
+        allowed |= notes
     with zipfile.ZipFile(f.src) as a, zipfile.ZipFile(out) as b:
         names_a, names_b = a.namelist(), b.namelist()
         assert names_b[: len(names_a)] == names_a  # same members, same order
@@ -278,7 +302,11 @@ def test_zip_members_byte_identical_except_expected(filled, prefix: str, mark: b
         assert diff <= allowed, diff - allowed
         assert edited_parts <= diff  # every sheet with a change was written
         if mark:
-            assert added == [sheet_parts(out)[REPORT]]
+            assert added[-1:] == [sheet_parts(out)[REPORT]]
+            for name in added[:-1]:
+                assert re.fullmatch(r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml|"
+                                    r"xl/worksheets/_rels/sheet\d+\.xml\.rels", name), name
+            assert bool(EXPECTED[prefix]) == bool((set(added[:-1]) | diff) & notes)
             assert "xl/styles.xml" in diff and "xl/workbook.xml" in diff
         else:
             assert added == []
@@ -370,41 +398,94 @@ def test_a_wrong_formula_is_reported_not_papered_over(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_report_sheet_lists_every_finding(filled, prefix: str) -> None:
+    """The 审核意见单: one numbered row per finding, its cell a link, the problem
+    with code and rule name, 已更正为 X for what fill wrote, 需单位修改 for the rest."""
     f = get(filled, prefix)
-    findings = [(form["sheet"], x["code"], x["cell"] or "") for form in f.result["forms"] for x in form["findings"]]
+    forms = f.result["forms"]
+    findings = [(form["sheet"], x) for form in forms for x in form["findings"]]
     changes = {(c["sheet"], c["cell"]): c for c in f.result["changes"]}
     wb = openpyxl.load_workbook(f.out, keep_vba=f.out.suffix == ".xlsm")
     ws = wb[REPORT]
-    rows = list(ws.iter_rows())
-    assert [c.value for c in rows[0]] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
-    body = rows[1:]
-    assert [(r[2].value, r[0].value, r[3].value or "") for r in body] == findings
-    messages = [x["message"] for form in f.result["forms"] for x in form["findings"]]
-    assert [r[4].value for r in body] == messages
-    for r in body:
-        assert r[1].value in ("错误", "警告")
-        sheet, ref = r[2].value, r[3].value
+    body = report_table(ws)
+    assert len(body) == len(findings)
+    several = len(forms) > 1
+    for seq, (row, (sheet, x)) in enumerate(zip(body, findings), start=1):
+        assert row["序号"] == seq
+        assert row["级别"] in ("错误", "警告")
+        problem = row["问题"]
+        assert problem.startswith(f"{x['code']} {title(x['code'])}：")
+        ref = x["cell"]
         if ref:
-            assert r[3].hyperlink is not None and r[3].hyperlink.location == f"'{sheet}'!{ref}"
-            assert re.fullmatch(r"[A-Z]{1,3}[1-9]\d*", ref)
+            # with several forms the cell says which: 表2 H15 (the lines above the table number the forms)
+            label = f"表{[form['sheet'] for form in forms].index(sheet) + 1} "
+            assert row["单元格"] == (f"{label}{ref}" if several else ref)
+            link = row["_row"][1].hyperlink
+            assert link is not None and link.location == f"'{sheet}'!{ref}"
         change = changes.get((sheet, ref))
-        if change is not None and r[0].value == change["code"]:
-            assert close(r[6].value, change["new"])
-            assert close(r[5].value, change["old"])
-        elif change is None:
-            assert r[6].value is None
+        if change is not None:
+            assert close(row["更正值/应为"], change["new"])
+            assert close(row["原值"], change["old"])
+            assert str(row["处理"]).startswith("已更正为 ")
+            assert "请更正" not in problem and "correct it" not in problem
+        else:
+            assert row["处理"] == "需单位修改"
+            assert x["message"] in problem
+    # the title names the unit, the form and the year; the totals are stated
+    heading = ws["A1"].value
+    if len(forms) == 1:
+        assert heading.endswith("审核意见单") and forms[0]["unit"] in heading and str(forms[0]["year"]) in heading
+    text = "\n".join(str(c.value) for r in ws.iter_rows(max_row=8) for c in r if c.value)
+    for form in forms:
+        assert f"计算 {format(Decimal(str(form['total']['computed'])).normalize(), 'f')}" in text
+        assert f"计算 {form['conclusion']['computed']}" in text
+    footer = [c.value for r in ws.iter_rows(min_row=body[-1]["_row"][0].row + 1 if body else 1) for c in r if c.value]
+    assert any(str(v).startswith("审核意见") for v in footer) and any("审核人" in str(v) and "日期" in str(v)
+                                                                     for v in footer)
     wb.close()
 
 
 def test_report_sheet_values_are_typed(filled) -> None:
-    """Sample 04: a number stays a number in 原值/新值 (no "number stored as text")."""
+    """Sample 04: a number stays a number, shown with its cell's number format
+    (the rate as 96.50%, not 0.965); an S201 row has no 应为 (it wants a reason)."""
     f = get(filled, "04")
-    rows = {(r[0], r[3]): r for r in openpyxl.load_workbook(f.out)[REPORT].iter_rows(min_row=2, values_only=True)}
-    assert rows[("F103", "D7")][5] == 1850 and rows[("F201", "F9")][5] == 1230
-    assert close(rows[("F101", "H7")][5], 0.965) and close(rows[("F101", "H7")][6], 0.95)
-    assert rows[("E101", "H21")][5] is None and close(rows[("E101", "H21")][6], 5)
-    assert rows[("C101", "D30")][5:] == ("优秀", "良好")
-    assert rows[("Q201", "E25")][5] == "有效提升" and rows[("Q201", "E25")][6] is None
+    ws = openpyxl.load_workbook(f.out)[REPORT]
+    rows = {(r["问题"].split()[0], r["单元格"]): r for r in report_table(ws)}
+    assert rows[("F103", "D7")]["原值"] == 1850 and rows[("F201", "F9")]["原值"] == 1230
+    assert rows[("F103", "D7")]["更正值/应为"] == 1830 and rows[("F103", "D7")]["处理"] == "需单位修改"
+    rate = rows[("F101", "H7")]
+    assert close(rate["原值"], 0.965) and close(rate["更正值/应为"], 0.95)
+    assert rate["_row"][4].number_format == "0.00%" and rate["_row"][5].number_format == "0.00%"
+    assert rate["处理"] == "已更正为 95.00%"
+    assert rows[("E101", "H21")]["原值"] is None and close(rows[("E101", "H21")]["更正值/应为"], 5)
+    conclusion = rows[("C101", "D30")]
+    assert (conclusion["原值"], conclusion["更正值/应为"], conclusion["处理"]) == ("优秀", "良好", "已更正为 良好")
+    assert rows[("Q201", "E25")]["原值"] == "有效提升" and rows[("Q201", "E25")]["更正值/应为"] is None
+    for key, row in rows.items():
+        if key[0] == "S201":
+            assert row["更正值/应为"] is None and row["处理"] == "需单位修改", key
+
+
+def test_report_sheet_prints_on_a4_landscape_one_page_wide(filled) -> None:
+    """Page setup read back from the sheet: A4 landscape, fit to one page wide
+    (any number tall), the table's header row repeated, borders, 11-pt text."""
+    f = get(filled, "04")
+    wb = openpyxl.load_workbook(f.out)
+    ws = wb[REPORT]
+    body = report_table(ws)
+    header_row = body[0]["_row"][0].row - 1
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == f"${header_row}:${header_row}"
+    for row in body:
+        for c in row["_row"][:7]:
+            assert c.border.left.style == "thin" and c.border.bottom.style == "thin", c.coordinate
+            assert c.font.sz >= 10, c.coordinate
+    assert ws["A1"].font.sz >= 14 and ws["A1"].font.b
+    with zipfile.ZipFile(f.out) as z:
+        xml = z.read(sheet_parts(f.out)[REPORT]).decode()
+    assert '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>' in xml
+    wb.close()
 
 
 @pytest.mark.parametrize("prefix", [p for p in PREFIXES if EXPECTED[p]])
@@ -418,8 +499,12 @@ def test_marked_cells_get_a_fill_and_keep_the_rest(filled, prefix: str) -> None:
         old, new, plain = a[sheet][ref], b[sheet][ref], c[sheet][ref]
         assert copy.copy(new.fill) != copy.copy(old.fill)
         assert new.fill.fgColor.rgb == MARK_FILL_RGB
+        # and a medium frame, which a black-and-white print keeps
+        for side in (new.border.left, new.border.right, new.border.top, new.border.bottom):
+            assert side.style == "medium" and side.color.rgb == MARK_BORDER_RGB, ref
         for attr in ("font", "border", "alignment", "protection"):
-            assert copy.copy(getattr(new, attr)) == copy.copy(getattr(old, attr)), (ref, attr)
+            if attr != "border":
+                assert copy.copy(getattr(new, attr)) == copy.copy(getattr(old, attr)), (ref, attr)
             assert copy.copy(getattr(plain, attr)) == copy.copy(getattr(old, attr)), (ref, attr)
         assert new.number_format == old.number_format
     for wb in (a, b, c):
@@ -476,7 +561,17 @@ def test_seal_chart_comment_validation_survive(filled, mark: bool) -> None:
             if name.startswith(("xl/media/", "xl/charts/", "xl/drawings/", "xl/comments",
                                 "xl/worksheets/_rels/", "xl/theme/", "xl/sharedStrings", "docProps/core")) \
                     or name == "xl/worksheets/sheet2.xml":
+                if mark and name in ("xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"):
+                    continue  # the notes merge into them: checked below
                 assert b.read(name) == a.read(name), name
+        if mark:
+            # the user's comment on I7 stays byte for byte (no note on a commented cell)
+            ca, cb = a.read("xl/comments1.xml"), b.read("xl/comments1.xml")
+            for comment in re.findall(rb"<comment .*?</comment>", ca, re.S):
+                assert comment in cb
+            assert cb.count(b"<comment ") == ca.count(b"<comment ") + 1  # H24's note
+            va, vb = a.read("xl/drawings/vmlDrawing1.vml"), b.read("xl/drawings/vmlDrawing1.vml")
+            assert vb.startswith(va[: va.rindex(b"</xml>")]) and vb.count(b"<v:shape ") == 2
         assert any(n.startswith("xl/media/") and n.endswith(".png") for n in b.namelist())
         sa, sb = a.read("xl/worksheets/sheet1.xml"), b.read("xl/worksheets/sheet1.xml")
         for tag in (b"dataValidations", b"conditionalFormatting", b"extLst", b"pageSetup", b"mergeCells",
@@ -492,7 +587,14 @@ def test_seal_chart_comment_validation_survive(filled, mark: bool) -> None:
             assert n in wb_
     wb = openpyxl.load_workbook(out)
     ws = wb[D]
-    assert ws["I7"].comment is not None and ws["I7"].comment.text == openpyxl.load_workbook(f.src)[D]["I7"].comment.text
+    original = openpyxl.load_workbook(f.src)[D]["I7"].comment
+    assert ws["I7"].comment is not None and ws["I7"].comment.author == original.author
+    assert ws["I7"].comment.text == original.text
+    if mark:
+        assert ws["H24"].comment.text == "原值 99.8；按各三级指标得分 + 预算执行得分 更正为 99.3"
+        assert ws["H24"].comment.author == "自动校验"
+    else:
+        assert ws["H24"].comment is None
     assert [dv.formula1 for dv in ws.data_validations.dataValidation] == ['"优秀,良好,中,差"']
     assert set(wb.defined_names) >= {"自评总分", "预算执行率"}
     assert wb[D].print_area
@@ -580,7 +682,9 @@ def test_libreoffice_opens_output_and_shows_new_values(filled, libreoffice_csv, 
         if isinstance(value, str):
             assert _cell(sheets[sheet], ref) == value
     if mark:
-        codes = [r[0] for r in sheets[REPORT][1:]]
+        rows = sheets[REPORT]
+        start = next(i for i, r in enumerate(rows) if r[:2] == ["序号", "单元格"])
+        codes = [r[3].split()[0] for r in rows[start + 1:] if r and r[0].isdigit()]
         assert codes == [x["code"] for form in f.result["forms"] for x in form["findings"]]
 
 
@@ -617,10 +721,17 @@ def test_fill_twice_changes_nothing(filled, tmp_path: Path, prefix: str, mark: b
     if mark:
         # a second marked run replaces the report sheet (now listing what is left), it does not add another
         assert list(grid(second_out, False)) == list(grid(first, False))
-        rows = list(openpyxl.load_workbook(second_out)[REPORT].iter_rows(min_row=2, values_only=True))
-        assert [(r[2], r[0], r[3] or None) for r in rows] == [
-            (form["sheet"], x["code"], x["cell"]) for form in second["forms"] for x in form["findings"]]
-        assert all(r[6] is None for r in rows)  # nothing was written the second time
+        rows = report_table(openpyxl.load_workbook(second_out)[REPORT])
+        several = len(second["forms"]) > 1
+        sheets = [form["sheet"] for form in second["forms"]]
+        assert [(r["问题"].split()[0], r["单元格"]) for r in rows] == [
+            (x["code"], (f"表{sheets.index(form['sheet']) + 1} {x['cell']}" if several else x["cell"]) if x["cell"]
+             else (f"表{sheets.index(form['sheet']) + 1}" if several else None))
+            for form in second["forms"] for x in form["findings"]]
+        assert all(r["处理"] == "需单位修改" for r in rows)  # nothing was written the second time
+        # and the second run's report is the first one's without what was corrected
+        first_rows = report_table(openpyxl.load_workbook(first)[REPORT])
+        assert [r["问题"] for r in first_rows if r["处理"] == "需单位修改"] == [r["问题"] for r in rows]
 
 
 # --------------------------------------------------------------------------
@@ -797,8 +908,9 @@ def test_xls_input_becomes_checked_xlsx(tmp_path: Path) -> None:
     assert result["changes"] == []
     codes = [(x["code"], x["cell"]) for form in result["forms"] for x in form["findings"]]
     assert codes == [("S201", "I22")]
-    report = openpyxl.load_workbook(out)[REPORT]
-    assert [c.value for c in report[2]][:4] == ["S201", "警告", D, "I22"]
+    report = report_table(openpyxl.load_workbook(out)[REPORT])
+    assert [(r["单元格"], r["级别"], r["问题"].split()[0], r["处理"]) for r in report] == [
+        ("I22", "警告", "S201", "需单位修改")]
     named = fill_path(src, tmp_path / "named.xls", mark=False)
     assert named["output"] == str(tmp_path / "named.xlsx") and not (tmp_path / "named.xls").exists()
     # in place is refused for .xls
@@ -854,11 +966,16 @@ def test_cli_english(tmp_path: Path) -> None:
     assert lines[-1] == f"written: {out}"
     assert not any("已写入" in line for line in lines)
     assert any("T101" in line and "total" in line.lower() for line in lines)
-    report = openpyxl.load_workbook(out)[REPORT]
-    assert [c.value for c in report[1]] == ["Code", "Severity", "Sheet", "Cell", "Message", "Old value", "New value"]
-    assert {c.value for c in report["B"][1:]} == {"error", "warning"}
-    t101 = [row for row in report.iter_rows(min_row=2, values_only=True) if row[0] == "T101"]
-    assert len(t101) == 1 and "total" in t101[0][4].lower() and not re.search(r"[\u4e00-\u9fff]", t101[0][4])
+    headers = ["No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"]
+    report = report_table(openpyxl.load_workbook(out)[REPORT], headers)
+    assert {r["Severity"] for r in report} == {"error", "warning"}
+    t101 = [r for r in report if r["Problem"].startswith("T101 ")]
+    assert len(t101) == 1 and "total" in t101[0]["Problem"].lower()
+    assert not re.search(r"[\u4e00-\u9fff]", t101[0]["Problem"] + t101[0]["Action"])
+    assert t101[0]["Action"] == "corrected to 88.5"
+    assert {r["Action"] for r in report} == {"corrected to 88.5", "corrected to 95.00%", "corrected to 9.5",
+                                             "corrected to 4", "corrected to 5", "corrected to 良好",
+                                             "to be corrected by the unit"}
 
 
 def test_cli_no_changes(tmp_path: Path) -> None:
@@ -882,3 +999,73 @@ def test_cli_in_place(tmp_path: Path) -> None:
     assert proc.stdout.splitlines()[-1] == f"已写入：{src}"
     assert (tmp_path / (src.stem + ".bak.xlsx")).read_bytes() == sample("09").read_bytes()
     assert close(grid(src, True)[D]["I7"], 9.7)
+
+
+def test_form_on_a_sheet_named_like_the_report(tmp_path: Path) -> None:
+    """Issue 12 item 6: a user's sheet called 校验结果 — here the form itself — is
+    checked and filled like any other and never replaced: the report takes the
+    next free name, and a second fill replaces only its own report."""
+    src = tmp_path / "named.xlsx"
+    with zipfile.ZipFile(sample("04")) as a, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as b:
+        for info in a.infolist():
+            data = a.read(info)
+            if info.filename in ("xl/workbook.xml", "docProps/app.xml"):
+                data = data.replace(D.encode(), REPORT.encode())
+            b.writestr(info, data)
+    assert openpyxl.load_workbook(src).sheetnames == [REPORT]
+    out = tmp_path / "out.xlsx"
+    result = fill_path(src, out)
+    assert [form["sheet"] for form in result["forms"]] == [REPORT]
+    assert {(c["sheet"], c["cell"]) for c in result["changes"]} == {(REPORT, ref) for _s, ref in EXPECTED["04"]}
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [REPORT, f"{REPORT}(2)"]
+    form = grid(out, True)[REPORT]
+    assert close(form["H29"], 88.5) and form["D30"] == "良好" and form["D5"] == "某县卫生健康局"
+    rows = report_table(wb[f"{REPORT}(2)"])
+    assert len(rows) == len(result["forms"][0]["findings"])
+    assert rows[0]["_row"][1].hyperlink.location == f"'{REPORT}'!{result['forms'][0]['findings'][0]['cell']}"
+    # again: the form stays, the tool's own report is replaced, no third sheet
+    again = tmp_path / "again.xlsx"
+    second = fill_path(out, again)
+    assert second["changes"] == [] and [form["sheet"] for form in second["forms"]] == [REPORT]
+    assert openpyxl.load_workbook(again).sheetnames == [REPORT, f"{REPORT}(2)"]
+    assert grid(again, True)[REPORT] == form
+
+
+def test_report_of_an_earlier_version_is_replaced(tmp_path: Path) -> None:
+    """A copy filled by a version before the 审核意见单 (its 校验结果 sheet starts
+    代码 | 级别 …) gets the new sheet in its place, not beside it."""
+    src = tmp_path / "old.xlsx"
+    wb = openpyxl.load_workbook(sample("04"))
+    old = wb.create_sheet(REPORT)
+    old.append(["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"])
+    old.append(["F101", "错误", D, "H7", "执行率", 0.965, 0.95])
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    fill_path(src, out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == [D, REPORT] and wb[REPORT]["A1"].value.endswith("审核意见单")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed to print the report")
+def test_report_sheet_prints_at_ten_points(filled, tmp_path: Path) -> None:
+    """Sample 04's 审核意见单 printed through LibreOffice: one page wide, its text
+    at 10 pt or more (a word's box in the PDF is 1.3 times the font size)."""
+    f = get(filled, "04")
+    only = tmp_path / "report.xlsx"
+    wb = openpyxl.load_workbook(f.out)
+    del wb[D]  # print the report alone (openpyxl keeps its page setup)
+    wb.save(only)
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(only)], capture_output=True, text=True, timeout=240)
+    pdf = tmp_path / "report.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stdout + proc.stderr
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+841\.\d+ x 595\.\d+", info)  # A4 landscape
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', boxes)
+    assert "审核人：" in "".join(w[4] for w in words) and "已更正为" in "".join(w[4] for w in words)
+    assert min(float(w[3]) - float(w[1]) for w in words) >= 13.0
+    assert max(float(w[2]) for w in words) <= 842  # nothing cut off at the right

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from selfeval_xlsx.summary import FINDING_HEADERS, FORM_HEADERS, Summary, display_width
+from selfeval_xlsx.summary import FINDING_HEADERS, FOLDER_HEADERS, FORM_HEADERS, Summary, display_width
 
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
 
@@ -30,9 +33,9 @@ def _finding(code, severity="error", cell="H23", message="总分不等于各项�
 
 
 def _sample_summary(path: Path) -> Summary:
-    s = Summary(path)
+    s = Summary(path, folder="提交材料", date="2026-01-15")
     s.add("甲县/a.xlsx", {"file": "in/甲县/a.xlsx", "status": "errors", "error": None, "forms": [
-        _form("甲县财政局", findings=[_finding("TOTAL_SUM"), _finding("NO_REASON", "warning", "I12", "扣分未说明原因")]),
+        _form("甲县财政局", findings=[_finding("T101"), _finding("S201", "warning", "I12", "扣分未说明原因")]),
         _form("甲县项目", sheet="项目 表'2", kind="project", stated=85.0, computed=85.0,
               conclusion=("良", "良")),
     ]}, "甲县/a.xlsx")
@@ -40,8 +43,8 @@ def _sample_summary(path: Path) -> Summary:
                          "error": "in/甲县/b.xlsx: 文件已加密", "forms": []}, "../in/甲县/b.xlsx")
     s.add("乙县/c.xlsx", {"file": "in/乙县/c.xlsx", "status": "errors", "error": None, "forms": [
         _form(NASTY[0], stated=55.0, computed=59.5, conclusion=(NASTY[1], "差"),
-              findings=[_finding("GRADE", cell="G24", message=NASTY[3], expected=NASTY[4], found=NASTY[2]),
-                        _finding("TOTAL_SUM", expected=59.5, found=55.0)]),
+              findings=[_finding("C101", cell="G24", message=NASTY[3], expected=NASTY[4], found=NASTY[2]),
+                        _finding("T101", expected=59.5, found=55.0)]),
     ]}, "乙县/c.xlsx")
     s.add("乙县/d.xlsx", {"file": "in/乙县/d.xlsx", "status": "ok", "error": None, "forms": [
         _form("乙县单位", stated=None, computed=None, year=None, conclusion=(None, None)),
@@ -56,13 +59,14 @@ def written(tmp_path):
 
 def test_sheets_headers_and_rows(written):
     wb = openpyxl.load_workbook(written)
-    assert wb.sheetnames == ["汇总", "问题清单", "统计"]
+    assert wb.sheetnames == ["汇总", "按文件夹", "问题清单", "统计"]
     ws = wb["汇总"]
     assert [c.value for c in ws[1]] == list(FORM_HEADERS)
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 5
     first = dict(zip(FORM_HEADERS, rows[0]))
-    assert first["文件"] == "甲县/a.xlsx" and first["工作表"] == "Sheet1" and first["表类型"] == "部门整体"
+    assert first["文件夹"] == "甲县" and first["文件"] == "a.xlsx"
+    assert first["工作表"] == "Sheet1" and first["表类型"] == "部门整体"
     assert first["单位或项目"] == "甲县财政局" and first["年度"] == 2023
     assert first["填报总分"] == 97.752 and first["计算总分"] == 97.75
     assert first["差额"] == pytest.approx(0.002)
@@ -79,9 +83,9 @@ def test_sheets_headers_and_rows(written):
     assert [c.value for c in ws[1]] == list(FINDING_HEADERS)
     findings = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(findings) == 4
-    assert findings[0][:6] == ("甲县/a.xlsx", "Sheet1", "H23", "TOTAL_SUM", "错误", "总分不等于各项之和")
-    assert findings[1][4] == "警告"
-    assert findings[3][6:] == (59.5, 55.0)
+    assert findings[0][:8] == ("甲县", "a.xlsx", "Sheet1", "H23", "T101", "总分错误", "错误", "总分不等于各项之和")
+    assert findings[1][6] == "警告" and findings[1][4:6] == ("S201", "扣分未说明原因")
+    assert findings[3][8:] == (59.5, 55.0)
 
 
 def test_formula_injection_stays_text(written):
@@ -92,8 +96,8 @@ def test_formula_injection_stays_text(written):
     conclusion = row[FORM_HEADERS.index("填报结论")]
     assert conclusion.value == "+1" and conclusion.data_type == "s"
     finding = list(wb["问题清单"].iter_rows(min_row=4, max_row=4))[0]
-    assert [c.value for c in finding[5:]] == [NASTY[3], NASTY[4], NASTY[2]]
-    assert all(c.data_type == "s" for c in finding[5:])
+    assert [c.value for c in finding[7:]] == [NASTY[3], NASTY[4], NASTY[2]]
+    assert all(c.data_type == "s" for c in finding[7:])
     # and nowhere in the package is there a formula element
     with zipfile.ZipFile(written) as z:
         for name in z.namelist():
@@ -104,45 +108,106 @@ def test_formula_injection_stays_text(written):
 def test_hyperlinks_point_at_sheet_and_cell(written):
     wb = openpyxl.load_workbook(written)
     ws = wb["问题清单"]
-    link = ws.cell(2, 3).hyperlink
+    link = ws.cell(2, 4).hyperlink  # 单元格
     assert link.target.replace("\\", "/") == "甲县/a.xlsx"
     assert link.location == "'Sheet1'!H23"
-    link = ws.cell(5, 3).hyperlink
+    link = ws.cell(5, 4).hyperlink
     assert link.target.replace("\\", "/") == "乙县/c.xlsx" and link.location == "'Sheet1'!H23"
     summary = wb["汇总"]
-    link = summary.cell(3, 1).hyperlink  # the project form, sheet name with a quote and space
-    assert link.location == "'项目 表''2'!A1"
-    assert summary.cell(4, 1).hyperlink.target.replace("\\", "/") == "../in/甲县/b.xlsx"
+    link = summary.cell(3, 3).hyperlink  # 工作表: the project form, sheet name with a quote and space
+    assert summary.cell(3, 3).value == "项目 表'2" and link.location == "'项目 表''2'!A1"
+    assert summary.cell(4, 3).value == "—"  # the unreadable file: its link still opens it
+    assert summary.cell(4, 3).hyperlink.target.replace("\\", "/") == "../in/甲县/b.xlsx"
 
 
 def test_layout_filter_freeze_widths_colours(written):
     wb = openpyxl.load_workbook(written)
     ws = wb["汇总"]
-    assert ws.auto_filter.ref == "A1:N6"
+    assert ws.auto_filter.ref == "A1:O6"
     assert ws.freeze_panes == "A2"
     # CJK counts double: "单位或项目" (10) is narrower than the widest unit text
-    assert ws.column_dimensions["A"].width >= display_width("甲县/a.xlsx")
+    assert ws.column_dimensions["E"].width >= display_width("甲县财政局")
     assert display_width("甲县") == 4 and display_width("ab") == 2
     rules = {str(r.sqref): [x for x in r.rules] for r in ws.conditional_formatting}
-    assert "H2:H6" in rules and rules["H2:H6"][0].operator == "notBetween"
-    status = rules["M2:M6"]
+    assert "I2:I6" in rules and rules["I2:I6"][0].operator == "notBetween"
+    status = rules["N2:N6"]
     assert {tuple(r.formula) for r in status} >= {('"错误"',), ('"警告"',), ('"通过"',)}
+    # a stated conclusion that is not the computed one is coloured (优 and 优秀 agree)
+    mismatch = rules["J2:K6"][0]
+    assert mismatch.type == "expression" and mismatch.formula == ['AND($J2<>"",$K2<>"",LEFT($J2,1)<>LEFT($K2,1))']
+    # bordered cells; long text wraps (说明, 单位, 文件) and the row is as tall as it
+    assert ws["A2"].border.left.style == "thin" and ws["O4"].alignment.wrap_text
+    assert ws["E5"].alignment.wrap_text and ws["N2"].border.bottom.style == "thin"
     ws = wb["问题清单"]
-    assert ws.auto_filter.ref == "A1:H5" and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:J5" and ws.freeze_panes == "A2"
+    assert ws["H2"].alignment.wrap_text and ws["B2"].border.top.style == "thin"
+
+
+def _column_widths(path, title: str) -> list[float]:
+    """The widths of a sheet's columns as its <cols> gives them (a <col> may span several)."""
+    wb = openpyxl.load_workbook(path)
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(title) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    return [float(w) for lo, hi, w in re.findall(r'<col min="(\d+)" max="(\d+)" width="([\d.]+)"', xml)
+            for _ in range(int(lo), int(hi) + 1)]
+
+
+def test_page_setup_of_every_sheet(written):
+    """Every sheet prints A4 landscape, one page wide and any number tall, its
+    header row repeated and the title (folder, date) at the top of each page;
+    the printed widths stay within what one page holds at 9 pt or more."""
+    wb = openpyxl.load_workbook(written)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape" and str(setup.paperSize) == "9", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth in (None, 1) and setup.fitToHeight == 0, ws.title
+        header = ws.oddHeader.left.text + ws.oddHeader.right.text
+        assert "绩效自评表批量校验汇总" in header and "提交材料" in header and "2026-01-15" in header, ws.title
+        assert "&P" in ws.oddFooter.center.text
+        if ws.title != "统计":
+            assert ws.print_title_rows == "$1:$1", ws.title
+            # LibreOffice fits about 130 widths of 11-pt text to an A4 landscape line: up to
+            # 155 print at 9 pt or more (test_a_big_summary_prints_at_nine_points_or_more)
+            assert sum(_column_widths(written, ws.title)) <= 155, ws.title
+    # the charts each begin a page
+    stats = wb["统计"]
+    assert len(stats.row_breaks.brk) == 2
+    with zipfile.ZipFile(written) as z:
+        anchors = z.read("xl/drawings/drawing1.xml").decode()
+    starts = [int(r) for r in __import__("re").findall(r"<xdr:from><xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff>"
+                                                      r"<xdr:row>(\d+)</xdr:row>", anchors)]
+    assert sorted(starts) == sorted(b.id for b in stats.row_breaks.brk)
+
+
+def test_per_folder_sheet(written):
+    ws = openpyxl.load_workbook(written)["按文件夹"]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0] == list(FOLDER_HEADERS)
+    by = {r[0]: tuple(r[1:]) for r in rows[1:]}
+    # 乙县: c (errors, 59.5) and d (no computed total); 甲县: a (two forms, 97.75 and 85) and b (unreadable)
+    assert by["乙县"] == (2, 2, 0, 2, 0, 0.5, 59.5)
+    assert by["甲县"][:6] == (2, 2, 1, 1, 1, 0.5) and by["甲县"][6] == pytest.approx(91.38)
+    assert by["合计"][:6] == (4, 4, 1, 3, 1, 0.5) and by["合计"][6] == pytest.approx(80.75)
+    assert list(by) == ["乙县", "甲县", "合计"]
 
 
 def test_statistics_and_charts(written):
     wb = openpyxl.load_workbook(written)
     ws = wb["统计"]
     values = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    flat = {r[0]: r[1:] for r in values if r and r[0] is not None}
+    assert "提交材料" in values[0][0] and "2026-01-15" in values[0][0]  # the title
+    # two blocks: overview and score bands in A–C, findings per rule in E–H
+    flat = {r[0]: r[1:3] for r in values if r and r[0] is not None}
+    flat.update({r[4]: r[5:8] for r in values if len(r) > 4 and r[4] is not None})
     assert flat["文件数"][0] == 4 and flat["自评表数"][0] == 4
     assert flat["错误"][0] == 3 and flat["警告"][0] == 1 and flat["无法读取的文件"][0] == 1
-    assert flat["TOTAL_SUM"][:2] == ("错误", 2)
-    assert flat["GRADE"][:2] == ("错误", 1) and flat["NO_REASON"][:2] == ("警告", 1)
+    assert flat["T101"] == ("总分错误", "错误", 2)
+    assert flat["C101"] == ("自评结论与总分等级不符", "错误", 1) and flat["S201"] == ("扣分未说明原因", "警告", 1)
     # codes sorted by count, then code
-    codes = [r[0] for r in values if r[0] in ("TOTAL_SUM", "GRADE", "NO_REASON")]
-    assert codes == ["TOTAL_SUM", "GRADE", "NO_REASON"]
+    codes = [r[4] for r in values if r[4] in ("T101", "C101", "S201")]
+    assert codes == ["T101", "C101", "S201"]
     assert flat["优秀"][1] == 1 and flat["良好"][1] == 1 and flat["中"][1] == 0 and flat["差"][1] == 1
     assert flat["无计算总分"][1] == 1
     with zipfile.ZipFile(written) as z:
@@ -169,7 +234,7 @@ def test_control_characters_and_long_text(tmp_path):
     s.add("x.xlsx", {"file": "x.xlsx", "status": "unreadable", "error": "bad\x00\x07 file " + "长" * 40000,
                      "forms": []}, None)
     path = s.finish()
-    value = openpyxl.load_workbook(path)["汇总"].cell(2, 14).value
+    value = openpyxl.load_workbook(path)["汇总"].cell(2, 15).value
     assert value.startswith("bad file ") and len(value) == 32767
 
 
@@ -181,8 +246,8 @@ def test_link_limits(tmp_path):
                         "forms": [_form("u", findings=[_finding("X")])]}, "d/" * 1100 + "long.xlsx")
     path = s.finish()
     ws = openpyxl.load_workbook(path)["问题清单"]
-    assert ws.cell(2, 3).value == "H23" and ws.cell(2, 3).hyperlink is None
-    assert ws.cell(3, 3).value == "H23" and ws.cell(3, 3).hyperlink is None
+    assert ws.cell(2, 4).value == "H23" and ws.cell(2, 4).hyperlink is None
+    assert ws.cell(3, 4).value == "H23" and ws.cell(3, 4).hyperlink is None
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
@@ -206,7 +271,7 @@ def _growth(tmp_path, name, link: bool) -> int:
 
     s = Summary(tmp_path / name)
     result = {"file": "f", "status": "errors", "error": None,
-              "forms": [_form("单位", findings=[_finding("TOTAL_SUM")] * 10)]}
+              "forms": [_form("单位", findings=[_finding("T101")] * 10)]}
     for i in range(200):
         s.add(f"县/{i}.xlsx", result, f"县/{i}.xlsx" if link else None)
     tracemalloc.start()
@@ -226,3 +291,49 @@ def test_memory_flat_rows_streamed(tmp_path):
     links a sheet)."""
     assert _growth(tmp_path, "plain.xlsx", link=False) < 1_000_000
     assert _growth(tmp_path, "linked.xlsx", link=True) < 22_000 * 1200
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are needed to print the summary")
+def test_a_big_summary_prints_at_nine_points_or_more(tmp_path):
+    """A batch of hundreds of files with long names and messages: printed through
+    LibreOffice, the text on every sheet is at least 9 pt, not shrunk to fit (a
+    word's box in the PDF is 1.3 times the font size: 11.72 pt for 9-pt text,
+    13.01 for 10 pt; before, an 800-file summary printed at 7.27, i.e. 5.6 pt)."""
+    s = Summary(tmp_path / "summary.xlsx", folder="提交材料", date="2026-01-15")
+    for i in range(200):
+        s.add(f"县{i % 20:02d}/某县某某局_2024部门整体支出绩效自评表_{i:03d}.xlsx", {"status": "errors", "forms": [
+            _form(f"某县第{i}单位（贵州省黔南布依族苗族自治州）", stated=97.5, computed=96.25, findings=[
+                _finding("S201", "warning", "I15", "得分 9 低于分值 10，但未填写未完成原因；请说明偏离目标的原因及改进措施"),
+                _finding("T101", "error", "H30", "总分 97.5 与计算结果 96.25 不符（各三级指标得分 + 预算执行得分）；请更正",
+                         96.25, 97.5)])]}, f"县{i % 20:02d}/x{i}.xlsx")
+    path = s.finish()
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), str(path)], capture_output=True, text=True, timeout=300)
+    pdf = tmp_path / "pdf" / "summary.pdf"
+    assert proc.returncode == 0 and pdf.exists(), proc.stdout + proc.stderr
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                              text=True).stdout).group(1))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+    heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)]
+    assert len(heights) > 1000 and pages > 10
+    # the page header/footer and all table text: nothing under 9 pt
+    assert min(heights) >= 11.7, sorted(heights)[:5]
+
+
+def test_a_long_folder_name_fits_the_page_header(tmp_path, recwarn):
+    s = Summary(tmp_path / "summary.xlsx", folder="很长的文件夹名&" * 40, date="2026-01-15")
+    path = s.finish()
+    assert not [w for w in recwarn if "255" in str(w.message)]
+    header = openpyxl.load_workbook(path)["汇总"].oddHeader.right.text
+    assert header.startswith("文件夹：…") and header.endswith("2026-01-15") and "&" in header
+
+
+def test_every_rule_has_a_name_for_the_reviewer():
+    """The 规则 column and the 审核意见单 show a short Chinese name beside each code."""
+    from selfeval_xlsx.rules import RULES, VALUE_RULES, title
+
+    assert all(title(rule.code) for rule in RULES), [r.code for r in RULES if not title(r.code)]
+    assert all(title(rule.code, "en") == rule.name for rule in RULES)
+    assert VALUE_RULES <= {rule.code for rule in RULES}

@@ -336,7 +336,7 @@ def test_bundle_with_the_real_summary(stand_in, temp_root):
         assert {"summary.xlsx", "甲.xlsx", "乙.xlsx"} <= set(zf.namelist())
         wb = openpyxl.load_workbook(io.BytesIO(zf.read("summary.xlsx")))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:3]] == ["甲.xlsx", "乙.xlsx"]
+    assert [r[:2] for r in rows[1:3]] == [("（根目录）", "甲.xlsx"), ("（根目录）", "乙.xlsx")]  # 文件夹, 文件
 
 
 # --------------------------------------------------------------------------

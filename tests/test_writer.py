@@ -27,7 +27,7 @@ import pytest
 import xlsxwriter
 
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.writer import MARK_FILL_RGB, Edit, ReportRow, patch_workbook
+from selfeval_xlsx.writer import MARK_BORDER_RGB, MARK_FILL_RGB, Edit, Report, ReportRow, patch_workbook
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 FORM = "部门自评"
@@ -369,7 +369,9 @@ def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
         a, b = src[ref], out[ref]
         # (cell.font etc. are proxies that do not compare with ==; repr shows the target)
         assert repr(a.font) == repr(b.font), ref
-        assert repr(a.border) == repr(b.border), ref
+        # a medium frame besides the fill: the mark survives a black-and-white print
+        for side in (b.border.left, b.border.right, b.border.top, b.border.bottom):
+            assert side.style == "medium" and side.color.rgb == MARK_BORDER_RGB, ref
         assert repr(a.alignment) == repr(b.alignment), ref
         if ref != "B20":
             assert a.number_format == b.number_format, ref
@@ -381,29 +383,51 @@ def test_marked_cells_get_derived_xf(rich: Path, patched: Path) -> None:
     assert cell_el(xml_a, "G5").get("s") == cell_el(xml_b, "G5").get("s")
     # counts match the lists
     styles = ET.fromstring(members(patched)["xl/styles.xml"])
-    for tag in ("fonts", "fills", "cellXfs", "numFmts"):
+    for tag in ("fonts", "fills", "borders", "cellXfs", "numFmts"):
         el = styles.find(f"{MAIN}{tag}")
         if el is not None:
             assert int(el.get("count")) == len(el), tag
     fills_b = ET.fromstring(members(rich)["xl/styles.xml"]).find(f"{MAIN}fills")
-    assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 1  # one shared mark fill
+    # one shared mark fill, and the grey of the report's header row
+    assert len(styles.find(f"{MAIN}fills")) == len(fills_b) + 2
+
+
+HEADERS = ["序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"]
+
+
+def table(ws) -> tuple[int, list[list[object]]]:
+    """The report's header row number and the table rows under it."""
+    rows = [[c.value for c in r] for r in ws.iter_rows(max_col=7)]
+    start = rows.index(HEADERS)
+    body = []
+    for r in rows[start + 1:]:
+        if not isinstance(r[0], int):
+            break
+        body.append(r)
+    return start + 1, body
 
 
 def test_report_sheet(patched: Path) -> None:
     wb = openpyxl.load_workbook(patched)
     assert wb.sheetnames == [FORM, DATA, "校验结果"]
     ws = wb["校验结果"]
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
-    assert rows[1] == ["S01", "error", FORM, "G14", "总分不等于各项得分之和", 19.8, 39.55]
-    assert rows[2][:5] == ["B02", "warning", FORM, "B20", "执行率"] and rows[2][5] is None
-    assert rows[3] == ["X03", "error", DATA, "B2", "权重\n第二行", 30, 42]
-    assert ws["D2"].hyperlink.location == f"'{FORM}'!G14"
-    assert ws["D4"].hyperlink.location == "'O''Brien数据'!B2"
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:G4"
-    assert ws.column_dimensions["E"].width > ws.column_dimensions["B"].width
-    assert ws["A1"].font.b
+    assert ws["A1"].value == "审核意见单" and ws["A1"].font.b
+    header, rows = table(ws)
+    # the rows are on two sheets: the 单元格 column names the sheet
+    assert rows[0] == [1, f"{FORM}!G14", "error", "总分不等于各项得分之和", 19.8, 39.55, None]
+    assert rows[1][:5] == [2, f"{FORM}!B20", "warning", "执行率", None] and rows[1][5] == 0.9752
+    assert rows[2] == [3, f"{DATA}!B2", "error", "权重\n第二行", 30, 42, None]
+    assert ws[f"B{header + 1}"].hyperlink.location == f"'{FORM}'!G14"
+    assert ws[f"B{header + 3}"].hyperlink.location == "'O''Brien数据'!B2"
+    # 原值 in the number format of the cell it came from; the written rate in its new one
+    assert ws[f"F{header + 2}"].number_format == "0.00%"
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref == f"A{header}:G{header + 3}"
+    assert ws.print_title_rows == f"${header}:${header}"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.column_dimensions["D"].width > ws.column_dimensions["B"].width
+    assert ws[f"A{header}"].font.b and ws[f"D{header + 1}"].border.top.style == "thin"
     # docProps/app.xml stays self-consistent
     app = ET.fromstring(members(patched)["docProps/app.xml"])
     ep, vt = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}", \
@@ -418,7 +442,8 @@ def test_report_sheet(patched: Path) -> None:
     assert 'PartName="/xl/worksheets/sheet3.xml"' in ct
     wbx = members(patched)["xl/workbook.xml"].decode()
     assert '<sheet name="校验结果" sheetId="3"' in wbx
-    assert "_xlnm._FilterDatabase" in wbx and "'校验结果'!$A$1:$G$4" in wbx
+    assert "_xlnm._FilterDatabase" in wbx and "'校验结果'!$A$3:$G$6" in wbx
+    assert "_xlnm.Print_Titles" in wbx and "'校验结果'!$3:$3" in wbx
 
 
 def test_second_run_is_idempotent(patched: Path, tmp_path: Path) -> None:
@@ -436,11 +461,70 @@ def test_existing_report_sheet_is_replaced(patched: Path, tmp_path: Path) -> Non
     patch_workbook(patched, again, [Edit(FORM, "G5", 8)], report=[ReportRow("N01", "error", FORM, "G5", "新", 10, 8)])
     wb = openpyxl.load_workbook(again)
     assert wb.sheetnames == [FORM, DATA, "校验结果"]
-    rows = [[c.value for c in r] for r in wb["校验结果"].iter_rows()]
-    assert rows[1:] == [["N01", "error", FORM, "G5", "新", 10, 8]]
+    assert table(wb["校验结果"])[1] == [[1, "G5", "error", "新", 10, 8, None]]
     assert wb[FORM]["G14"].value == "=SUM(G5:G8)"
     assert members(again)["docProps/app.xml"] == members(patched)["docProps/app.xml"]
-    assert members(again)["xl/workbook.xml"].decode().count("_xlnm._FilterDatabase") == 1
+    wbx = members(again)["xl/workbook.xml"].decode()
+    assert wbx.count("_xlnm._FilterDatabase") == 1
+    assert wbx.count('"_xlnm.Print_Titles" localSheetId="2"') == 1
+
+
+def test_report_after_excel_resave_is_still_recognised(patched: Path, tmp_path: Path) -> None:
+    """Excel moves the report's text into sharedStrings.xml on saving; the next
+    run still knows the sheet as its own report and replaces it."""
+    resaved = tmp_path / "resaved.xlsx"
+    parts = members(patched)
+    sst = parts["xl/sharedStrings.xml"].decode()
+    count = sst.count("<si>")
+    added: list[str] = []
+
+    def shared(m: re.Match[str]) -> str:
+        added.append(f"<si><t{m.group(2)}>{m.group(3)}</t></si>")
+        return f'{m.group(1)} t="s"><v>{count + len(added) - 1}</v></c>'
+
+    sheet = re.sub(r'(<c r="[A-Z]+\d+" s="\d+") t="inlineStr"><is><t([^>]*)>(.*?)</t></is></c>', shared,
+                   parts["xl/worksheets/sheet3.xml"].decode(), flags=re.S)
+    sst = re.sub(r'count="\d+" uniqueCount="\d+"', f'count="{count + len(added)}" uniqueCount="{count + len(added)}"',
+                 sst).replace("</sst>", "".join(added) + "</sst>")
+    parts["xl/worksheets/sheet3.xml"], parts["xl/sharedStrings.xml"] = sheet.encode(), sst.encode()
+    with zipfile.ZipFile(resaved, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert b"<is>" not in parts["xl/worksheets/sheet3.xml"]
+    assert openpyxl.load_workbook(resaved)["校验结果"]["A1"].value == "审核意见单"
+    again = tmp_path / "again.xlsx"
+    patch_workbook(resaved, again, [Edit(FORM, "G5", 8)], report=[ReportRow("N01", "error", FORM, "G5", "新", 10, 8)])
+    assert openpyxl.load_workbook(again).sheetnames == [FORM, DATA, "校验结果"]
+
+
+def test_user_sheet_named_like_the_report_is_kept(tmp_path: Path) -> None:
+    """Issue 12 item 6: a user's sheet called 校验结果 is never replaced; the
+    report takes the first free name, and a second run replaces only its own."""
+    src = tmp_path / "user.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    wb.add_worksheet(FORM).write_column("A1", [1, 2])
+    user = wb.add_worksheet("校验结果")
+    user.write("A1", "县里自己的校验记录")
+    user.write("B2", 42)
+    wb.add_worksheet("校验结果(2)").write("A1", "另一张")
+    wb.close()
+    out = tmp_path / "out.xlsx"
+    patch_workbook(src, out, [Edit(FORM, "A1", 5)], report=[ReportRow("N01", "error", FORM, "A1", "改", 1, 5)],
+                   report_sheet="校验结果")
+    a, b = members(src), members(out)
+    assert b["xl/worksheets/sheet2.xml"] == a["xl/worksheets/sheet2.xml"]
+    assert b["xl/worksheets/sheet3.xml"] == a["xl/worksheets/sheet3.xml"]
+    wb2 = openpyxl.load_workbook(out)
+    assert wb2.sheetnames == [FORM, "校验结果", "校验结果(2)", "校验结果(3)"]
+    assert wb2["校验结果"]["A1"].value == "县里自己的校验记录" and wb2["校验结果"]["B2"].value == 42
+    assert table(wb2["校验结果(3)"])[1] == [[1, "A1", "error", "改", 1, 5, None]]
+    # the form sheet itself may be called 校验结果: protected by name
+    again = tmp_path / "again.xlsx"
+    patch_workbook(out, again, [], report=Report(rows=[], protect=frozenset({FORM})))
+    assert openpyxl.load_workbook(again).sheetnames == [FORM, "校验结果", "校验结果(2)", "校验结果(3)"]
+    assert members(again)["xl/worksheets/sheet2.xml"] == a["xl/worksheets/sheet2.xml"]
+    wbx = members(again)["xl/workbook.xml"].decode()
+    assert wbx.count("_xlnm._FilterDatabase") == 1 and "'校验结果(3)'!$A$3:$G$4" in wbx
 
 
 def test_in_place(rich: Path, tmp_path: Path) -> None:
@@ -476,8 +560,8 @@ def test_openpyxl_source(tmp_path: Path) -> None:
     wbx = members(dst)["xl/workbook.xml"].decode()
     assert "<definedNames><definedName name=\"_xlnm._FilterDatabase\" localSheetId=\"1\"" in wbx
     report = openpyxl.load_workbook(dst)["校验结果"]
-    assert [c.value for c in report[1]] == ["代码", "级别", "工作表", "单元格", "说明", "原值", "新值"]
-    assert report.max_row == 1
+    header, rows = table(report)
+    assert rows == [] and report[f"A{header + 1}"].value == "未发现问题"
 
 
 # --------------------------------------------------------------------------
@@ -753,3 +837,146 @@ def test_excel_style_markup_survives(rich: Path, tmp_path: Path) -> None:
     d16 = cell_el(after.encode(), "D16")
     assert d16.get("s") == "3"
     assert openpyxl.load_workbook(dst)[FORM]["D16"].value == "新"
+
+
+# --------------------------------------------------------------------------
+# notes (cell comments) on the changed cells
+
+
+NOTE = "原值 {old}；按执行率 97.00% × 10 更正为 {new}"
+
+
+def test_notes_on_a_sheet_without_comments(rich: Path, tmp_path: Path) -> None:
+    """The data sheet has a drawing (the chart) but no comments: a comments part,
+    a VML drawing, their relationships, content types and <legacyDrawing> are
+    added.  The form sheet has a comment (G14): the notes join its comments part.
+    {old}/{new} are shown in the cell's number format."""
+    dst = tmp_path / "notes.xlsx"
+    edits = [Edit(FORM, "G7", Decimal("9.7"), note=NOTE, old=10),
+             Edit(FORM, "B20", Decimal("0.95"), number_format="0.00%", note="原值 {old}；更正为 {new}", old=0.965),
+             Edit(DATA, "B2", 42, note="原值 {old}；更正为 {new}", old=30),
+             Edit(DATA, "B3", 31)]
+    patch_workbook(rich, dst, edits, report=[])
+    wb = openpyxl.load_workbook(dst)
+    assert wb[FORM]["G7"].number_format == "0.00"  # the values as the cell shows them
+    assert wb[FORM]["G7"].comment.text == "原值 10.00；按执行率 97.00% × 10 更正为 9.70"
+    assert wb[FORM]["G7"].comment.author == "自动校验"
+    assert wb[FORM]["B20"].comment.text == "原值 0.965；更正为 95.00%"  # B20 had no format before
+    assert wb[FORM]["G14"].comment.text == "总分 = 各项得分之和" and wb[FORM]["G14"].comment.author == "财政局"
+    assert wb[DATA]["B2"].comment.text == "原值 30；更正为 42" and wb[DATA]["B3"].comment is None
+    a, b = members(rich), members(dst)
+    changed = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/worksheets/_rels/sheet2.xml.rels",
+               "xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "[Content_Types].xml", "xl/styles.xml",
+               "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml"}
+    for name in a:
+        assert (a[name] == b[name]) == (name not in changed), name
+    assert set(b) - set(a) == {"xl/comments2.xml", "xl/drawings/vmlDrawing2.vml", "xl/worksheets/sheet3.xml"}
+    ct = b["[Content_Types].xml"].decode()
+    assert ct.count('Extension="vml"') == 1 and 'PartName="/xl/comments2.xml"' in ct
+    rels = b["xl/worksheets/_rels/sheet2.xml.rels"].decode()
+    assert rels.startswith(a["xl/worksheets/_rels/sheet2.xml.rels"].decode()[:-len("</Relationships>")])
+    assert "../comments2.xml" in rels and "../drawings/vmlDrawing2.vml" in rels
+    sheet = b["xl/worksheets/sheet2.xml"].decode()
+    assert re.search(r'<drawing r:id="rId\d+"/><legacyDrawing r:id="rId\d+"/></worksheet>', sheet)
+    vml1, vml2 = b["xl/drawings/vmlDrawing1.vml"].decode(), b["xl/drawings/vmlDrawing2.vml"].decode()
+    assert vml1.startswith(a["xl/drawings/vmlDrawing1.vml"].decode()[:-len("</xml>")])
+    assert "<x:Row>6</x:Row><x:Column>6</x:Column>" in vml1 and "<x:Row>19</x:Row><x:Column>1</x:Column>" in vml1
+    assert vml2.count('<x:ClientData ObjectType="Note">') == 1 and "<x:Row>1</x:Row><x:Column>1</x:Column>" in vml2
+    assert re.search(r'o:idmap v:ext="edit" data="(\d+)"', vml2).group(1) != \
+        re.search(r'o:idmap v:ext="edit" data="(\d+)"', vml1).group(1)
+    # a second run with the same edits writes the same bytes (B20 left out: its
+    # format is 0.00% now, so its old value would read 96.50%)
+    again = tmp_path / "again.xlsx"
+    patch_workbook(dst, again, [e for e in edits if e.ref != "B20"], report=[])
+    assert members(again) == b
+    # and mark=False writes no note
+    plain = tmp_path / "plain.xlsx"
+    patch_workbook(rich, plain, edits, mark=False)
+    assert set(members(plain)) == set(a) and members(plain)["xl/comments1.xml"] == a["xl/comments1.xml"]
+
+
+def test_notes_on_an_openpyxl_workbook_without_rels(tmp_path: Path) -> None:
+    src = tmp_path / "bare.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "表"
+    wb.active["A1"] = 1
+    wb.save(src)
+    assert "xl/worksheets/_rels/sheet1.xml.rels" not in members(src)
+    dst = tmp_path / "bare2.xlsx"
+    patch_workbook(src, dst, [Edit("表", "A1", 2, note="原值 {old}；更正为 {new}", old=1)], report=[])
+    out = openpyxl.load_workbook(dst)
+    assert out["表"]["A1"].comment.text == "原值 1；更正为 2" and out["表"]["A1"].value == 2
+
+
+def test_notes_merge_into_existing_comments(tmp_path: Path) -> None:
+    """A user's comments survive exactly as written: on the changed cell and on
+    another cell alike (the changed cell with a comment of its own gets no note;
+    the report sheet says what changed there); a cell without one gets our note,
+    and the existing VML keeps its shapes."""
+    src = tmp_path / "commented.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["A1"], ws["B1"], ws["C1"] = 10, 20, 30
+    ws["A1"].comment = openpyxl.comments.Comment("县局：请核实", "县财政局")
+    ws["C1"].comment = openpyxl.comments.Comment("与本次无关", "张三")
+    wb.save(src)
+    before = members(src)
+    dst = tmp_path / "merged.xlsx"
+    patch_workbook(src, dst, [Edit("表", "A1", 9, note="原值 {old}；更正为 {new}", old=10),
+                              Edit("表", "B1", 19, note="原值 {old}；更正为 {new}", old=20)], report=[])
+    out = openpyxl.load_workbook(dst)["表"]
+    assert out["A1"].value == 9
+    assert out["A1"].comment.text == "县局：请核实" and out["A1"].comment.author == "县财政局"
+    assert out["C1"].comment.text == "与本次无关" and out["C1"].comment.author == "张三"
+    assert out["B1"].comment.text == "原值 20；更正为 19" and out["B1"].comment.author == "自动校验"
+    after = members(dst)
+    comments = next(n for n in before if n.startswith("xl/comments"))
+    for comment in re.findall(rb"<comment .*?</comment>", before[comments], re.S):
+        assert comment in after[comments]
+    vml = next(n for n in before if n.endswith(".vml"))
+    assert after[vml].startswith(before[vml][: before[vml].rindex(b"</xml>")])
+    assert after[vml].count(b"<x:ClientData") == before[vml].count(b"<x:ClientData") + 1  # B1 only
+    # a second run renews our note, it does not add another
+    again = tmp_path / "again.xlsx"
+    patch_workbook(dst, again, [Edit("表", "B1", 19, note="原值 {old}；再次更正为 {new}", old=20)], report=[])
+    out = openpyxl.load_workbook(again)["表"]
+    assert out["B1"].comment.text == "原值 20；再次更正为 19"
+    assert members(again)[comments].count(b"<comment ") == after[comments].count(b"<comment ")
+    # only a commented cell changes: the comments part comes through byte for byte
+    only = tmp_path / "only.xlsx"
+    patch_workbook(src, only, [Edit("表", "A1", 9, note="原值 {old}；更正为 {new}", old=10)], report=[])
+    assert members(only)[comments] == before[comments]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_notes(rich: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the file with the notes and keeps them when it saves."""
+    dst = tmp_path / "notes.xlsx"
+    patch_workbook(rich, dst, [Edit(FORM, "G7", Decimal("9.7"), note=NOTE, old=10)], report=[])
+    outdir = tmp_path / "lo"
+    proc = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(dst)],
+        capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0 and (outdir / "notes.xlsx").exists(), proc.stdout + proc.stderr
+    back = openpyxl.load_workbook(outdir / "notes.xlsx")
+    assert back[FORM]["G7"].comment.text.strip() == "原值 10.00；按执行率 97.00% × 10 更正为 9.70"
+    assert back[FORM]["G7"].value == 9.7
+
+
+def test_notes_skip_a_sheet_whose_vml_is_missing(rich: Path, tmp_path: Path) -> None:
+    """A <legacyDrawing> pointing at nothing: no note there (a second
+    legacyDrawing would make the sheet invalid), the value is still written."""
+    broken = tmp_path / "broken.xlsx"
+    parts = members(rich)
+    rels = parts["xl/worksheets/_rels/sheet1.xml.rels"].decode()
+    parts["xl/worksheets/_rels/sheet1.xml.rels"] = re.sub(r'<Relationship [^>]*vmlDrawing[^>]*/>', "", rels).encode()
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    dst = tmp_path / "out.xlsx"
+    patch_workbook(broken, dst, [Edit(FORM, "G7", 9, note="原值 {old}；更正为 {new}", old=10)], report=[])
+    sheet = members(dst)["xl/worksheets/sheet1.xml"].decode()
+    assert sheet.count("<legacyDrawing") == 1
+    assert openpyxl.load_workbook(dst, data_only=True)[FORM]["G7"].value == 9
