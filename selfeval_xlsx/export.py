@@ -426,7 +426,7 @@ class _XlsxSink:
 
         import xlsxwriter
 
-        from selfeval_xlsx.summary import _LEVEL, _member
+        from selfeval_xlsx.summary import _LEVEL, _Formats, _member
 
         built = self.scratch / "built.xlsx"
         book = xlsxwriter.Workbook(str(built), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -434,11 +434,9 @@ class _XlsxSink:
         book.set_properties({"title": "绩效自评表导出", "subject": "selfeval export", "author": "selfeval-xlsx",
                              "created": datetime(2000, 1, 1)})
 
-        class _Fmt:
-            header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-
+        fmt = _Formats(book)  # first: the streamed cells refer to its styles by number
         for table, name in zip(self.tables, ("表", "指标")):
-            table.attach(book.add_worksheet(name), _Fmt)
+            table.attach(book.add_worksheet(name), fmt)
             table.finish()
         book.close()
         parts = {f"xl/worksheets/sheet{i}.xml": table for i, table in enumerate(self.tables, start=1)}

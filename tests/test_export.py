@@ -82,6 +82,20 @@ def test_xlsx_has_the_documented_columns_and_one_row_per_indicator_validate_coun
     assert f"{len(forms)} 张自评表、{len(indicators)} 个三级指标" in runs[".xlsx"].stdout
 
 
+def test_xlsx_package_is_consistent(exported):
+    """Every style a streamed cell names exists (Excel refuses the file otherwise)."""
+    import re
+    import zipfile
+
+    out, _ = exported
+    with zipfile.ZipFile(out / "表格.xlsx") as z:
+        styles = z.read("xl/styles.xml").decode()
+        xfs = int(re.search(r'<cellXfs count="(\d+)"', styles).group(1))
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            used = {int(n) for n in re.findall(r'<c r="[A-Z]+\d+" s="(\d+)"', z.read(name).decode())}
+            assert used and max(used) < xfs, (name, used, xfs)
+
+
 def test_numbers_are_floats_text_is_text(exported):
     out, _ = exported
     forms, indicators = _read_xlsx(out / "表格.xlsx")
