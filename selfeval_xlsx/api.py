@@ -13,6 +13,14 @@ README (``selfeval validate --format json`` prints a list of them)::
                 "budget": {"rate", "score", "rate_cell", "score_cell"},
                 "total": {"stated", "computed", "cell"},
                 "conclusion": {"stated", "computed", "cell"},
+                "layout": "mof-3-1" | "mof-3-2" | "sichuan" | "hubei" | "chongqing"
+                          | "yunnan" | "evaluation" | "unknown",
+                "parts": {"title" | "funds" | "indicators" | "total" | "conclusion":
+                          {"status": "ok" | "partial" | "absent", "range", "columns",
+                           "missing", ...}},
+                "profile": {"name", "auto", "expected_absent"},
+                "complete": bool,   # False: 未填写完整, total.computed is None
+                "unfilled": str | None,   # why fill writes nothing into this form
                 "findings": [{"code", "severity": "error" | "warning", "cell",
                               "message", "expected", "found"}]}]}
 
@@ -52,8 +60,9 @@ def fill_file(
     lang: str = "zh",
 ) -> dict[str, Any]:
     """Write a corrected copy; returns the validate dict plus ``"output"``
-    (the path written, or None when unreadable) and ``"changes"``: a list of
-    ``{"sheet", "cell", "old", "new"}``.  Raises nothing for bad input."""
+    (the path written, or None when unreadable), ``"changes"``: a list of
+    ``{"sheet", "cell", "old", "new"}``, and ``"unfilled"``: ``{"sheet", "reason"}``
+    for each form left untouched.  Raises nothing for bad input."""
     from selfeval_xlsx.fill import fill_path
 
     return fill_path(path, output, profile, mark=mark, in_place=in_place, lang=lang)

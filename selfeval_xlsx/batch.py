@@ -30,7 +30,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait as _wait_ready
 from pathlib import Path
 from typing import Any
@@ -586,13 +586,15 @@ class BatchStats:
     unreadable: int = 0
     seconds: float = 0.0
     summary: str | None = None
+    # forms fill wrote nothing into (the plausibility gate): "file:sheet: reason"
+    unfilled: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """As validate: 2 any unreadable file, 1 any error finding, else 0."""
+        """As validate: 2 any unreadable file, 1 any error finding or any form left unfilled, else 0."""
         if self.unreadable:
             return 2
-        return 1 if self.errors else 0
+        return 1 if self.errors or self.unfilled else 0
 
 
 def _link_target(out_dir: str, rel: Path, src: str, result: dict[str, Any], fill: bool) -> str:
@@ -659,6 +661,8 @@ def batch_folder(
                     remove_worker_temp(os.path.dirname(os.path.join(out_dir, rel)), failure.pid)
                 result = failure_result(src, failure, lang)
             summary.add(rel, result, _link_target(out_dir, Path(rel), src, result, fill))
+            for item in result.get("unfilled") or ():
+                stats.unfilled.append(f"{rel}:{item['sheet']}: {item['reason']}")
             if on_result is not None:
                 on_result(result)
             del result

@@ -25,7 +25,7 @@ from typing import Any
 from selfeval_xlsx import layout
 from selfeval_xlsx.formula import col_index
 from selfeval_xlsx.model import Cell, Form, Indicator, Workbook
-from selfeval_xlsx.profile import DEFAULT, Profile
+from selfeval_xlsx.profile import DEFAULT, Profile, for_layout
 from selfeval_xlsx.rules import BY_CODE, ERROR
 from selfeval_xlsx.scoring import (
     budget_rate,
@@ -39,10 +39,43 @@ from selfeval_xlsx.scoring import (
     quantitative_score,
     round_half_up,
 )
-from selfeval_xlsx.values import Direction, Value, is_vague, parse_number, parse_value
+from selfeval_xlsx.values import Direction, Value, is_vague, nature_direction, parse_number, parse_value
+
+# Lower-is-better indicators known by their name when the target has no ≥/≤
+LOWER_IS_BETTER = ("控制率", "调整率", "结余率", "结转结余率", "变动率", "差错率", "投诉率", "事故率", "超支率", "发生率",
+                   "失误率", "违规率", "返工率", "偏差率")
+
+
+_NAME_UNIT = re.compile(r"[（(]\s*([%％‰]|万元|元|个|人|次|天|户|项)\s*[)）]\s*$")
+
+
+def name_unit(cell: Cell | None) -> str | None:
+    """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
+    if cell is None or cell.empty:
+        return None
+    match = _NAME_UNIT.search(unicodedata.normalize("NFKC", cell.text))
+    return match.group(1) if match else None
+
+
+def lower_is_better(name: str) -> bool:
+    clean = _SPACES_RE.sub("", unicodedata.normalize("NFKC", name or ""))
+    clean = re.sub(r"[（(][^）)]*[）)]$", "", clean)
+    return clean.endswith(LOWER_IS_BETTER)
+
+
+_SPACES_RE = re.compile(r"\s+")
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+# fill refuses a form whose weights miss full marks by more than this share:
+# a few points off is a defect of the form (W102, reported and still filled);
+# far off means the table was most likely misread
+GATE_SHARE = Decimal("0.05")
+_A1_ONLY = re.compile(r"^[A-Z]{1,3}\d+$")
+
+
+def _is_ref(text: str) -> bool:
+    return bool(_A1_ONLY.match(text))
 
 
 @dataclass(frozen=True)
@@ -81,10 +114,15 @@ class FormResult:
     changes: list[Change] = field(default_factory=list)
     budget_rate: Decimal | None = None  # rounded to profile.rate_decimals
     budget_score: Decimal | None = None  # the effective budget score
-    total: Decimal = ZERO  # computed, rounded to profile.rounding
+    total: Decimal | None = ZERO  # computed, rounded to profile.rounding; None when it cannot be computed
     stated_total: Decimal | None = None
     grade: str = ""
     stated_grade: str | None = None  # the conclusion cell's text
+    complete: bool = True  # False: 未填写完整 (scores or 完成值 blank), no total or grade shown as real
+    unfilled: tuple[str, str] | None = None  # why fill writes nothing into this form (zh, en)
+    profile_name: str = ""  # the profile the form was checked with
+    profile_auto: bool = False  # picked from the layout's markers
+    expected_absent: list[str] = field(default_factory=list)  # parts the profile expects that the form lacks
 
     @property
     def errors(self) -> int:
@@ -140,6 +178,19 @@ DECLARED = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 YEAR = re.compile(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
 
 
+EVALUATION_LEVEL1 = (("decision", ("决策",)), ("process", ("过程", "管理")), ("output", ("产出",)),
+                     ("benefit", ("效益", "效果")))
+
+
+def evaluation_key(text: str) -> str | None:
+    """The 一级 of the evaluation-style scheme 决策/过程(管理)/产出/效益."""
+    clean = _label(text)
+    for key, names in EVALUATION_LEVEL1:
+        if any(name in clean for name in names):  # "决策", "项目决策(10分)"
+            return key
+    return None
+
+
 def level1_key(text: str) -> str | None:
     clean = _label(text)
     for group in (*layout.LEVEL1, layout.COST_LEVEL1):
@@ -152,7 +203,10 @@ class _Checker:
     def __init__(self, form: Form, profile: Profile):
         self.form = form
         self.profile = profile
-        self.result = FormResult(form=form)
+        self.result = FormResult(form=form, profile_name=profile.name)
+        self.result.expected_absent = [
+            name for name in profile.expects if (part := form.parts.get(name)) is not None and part.status == "absent"
+        ]
         self.tolerance = profile.tolerance
 
     # -- helpers --------------------------------------------------------
@@ -179,21 +233,188 @@ class _Checker:
 
     # -- the form -------------------------------------------------------
     def run(self) -> FormResult:
+        self.layout_findings()
+        for cell in self.form.placeholders:  # placeholder rows: not indicators, Q204 at most
+            self.add("Q204", cell, found=cell.text.strip())
         if not self.form.indicators:  # a blank template: one finding, not a cascade
-            self.add("E102", None)
-            self.result.grade = grade(ZERO, self.profile)
+            self.result.total = None
+            self.result.stated_total = _number(self.form.total)
+            if self.understood("indicators"):
+                self.add("E102", None)
+                # nothing filled in: no computed total or grade shown as if it were real
+                self.result.complete = False
+            else:  # a table not understood has said so with its L finding; fill leaves the form alone
+                self.result.unfilled = ("绩效指标表未识别", "the indicator table was not understood")
+            self.result.findings.sort(key=lambda f: position(f.cell))
             return self.result
         self.name()
         indicator_total, indicator_weights = self.indicators()
         budget_weight, budget_score_value = self.funds()
         self.weights(indicator_weights, budget_weight)
-        self.totals(indicator_total + (budget_score_value or ZERO))
-        self.conclusion()
+        self.blocks()
+        blanks = [c for c in self.result.changes if c.code == "E101" and c.cell is not self.form.conclusion]
+        if blanks and self.form.total is None:
+            # blank scores fill can compute, on a form with no 总分 cell: an unfinished form, no total shown
+            # (with a 总分 cell it is a slip: the total is checked, and fill completes the form in one pass)
+            self.result.complete = False
+        if not self.result.complete:
+            self.incomplete(indicator_weights, budget_weight, budget_score_value)
+        elif self.budget_known(budget_score_value) and self.scores_known():
+            self.totals(indicator_total + (budget_score_value or ZERO))
+            self.conclusion()
+        else:
+            self.result.total = None
+            self.result.stated_total = _number(self.form.total)
+            self.result.grade = ""
+            if self.form.conclusion is not None and not self.form.conclusion.empty:
+                self.result.stated_grade = self.form.conclusion.text.strip()
         self.year()
         self.formulas()
+        self.gate(indicator_weights, budget_weight)
         self.result.findings.sort(key=lambda f: position(f.cell))
         self.result.changes.sort(key=lambda c: position(c.cell.ref))
         return self.result
+
+    # -- what the reader understood --------------------------------------
+    def part(self, name: str):
+        return self.form.parts.get(name)
+
+    def understood(self, name: str) -> bool:
+        part = self.part(name)
+        return part is None or part.status != "partial"
+
+    def layout_findings(self) -> None:
+        """One L finding per part that is present but not understood."""
+        codes = {"funds": "L201", "indicators": "L202", "total": "L203", "conclusion": "L204"}
+        names = {"funds": ("资金", "Funds"), "indicators": ("绩效指标", "Indicators"), "total": ("总分", "Total"),
+                 "conclusion": ("评价结论", "Conclusion")}
+        for name, code in codes.items():
+            part = self.part(name)
+            if part is None or part.status != "partial":
+                continue
+            label = part.info.get("label")
+            zh = _label(str(label)) if isinstance(label, str) and len(str(label)) < 30 and not _is_ref(label) else names[name][0]
+            zh = re.sub(r"[（(].*?[)）]", "", zh) or names[name][0]
+            missing_zh = "；".join(m[0] for m in part.missing)
+            missing_en = "; ".join(m[1] for m in part.missing)
+            if name == "funds":
+                missing_zh += "；预算执行得分未核验"
+                missing_en += "; the budget score is not checked"
+                if self.form.total is not None:
+                    missing_zh += "，总分与自评结论未核验"
+                    missing_en += ", nor the total and the conclusion"
+            elif name == "total":
+                missing_zh += "；总分未核验"
+                missing_en += "; the total is not checked"
+            cell = Cell(self.form.sheet, part.range.split(":")[0]) if part.range else None
+            self.add(code, cell, part=zh, part_en=names[name][1], range=part.range or "", missing=missing_zh,
+                     missing_en=missing_en)
+
+    def budget_known(self, budget_score_value: Decimal | None) -> bool:
+        """The budget score needed by the total: known, or not part of this form's scheme."""
+        if self.evaluation:
+            return True
+        if budget_score_value is not None:
+            return True
+        funds = self.part("funds")
+        return funds is None or funds.status == "absent"
+
+    def scores_known(self) -> bool:
+        """The indicator scores the total needs: False when the table has no score column (L202)."""
+        part = self.part("indicators")
+        if part is None or not part.columns:
+            return True
+        return "score" in part.columns and ("target" in part.columns or "actual" in part.columns)
+
+    @property
+    def evaluation(self) -> bool:
+        """决策/过程/产出/效益: budget execution is an indicator row, no separate budget score."""
+        return self.profile.scheme == "evaluation" or self.form.layout == "evaluation"
+
+    def incomplete(self, indicator_weights: Decimal, budget_weight: Decimal, budget_score: Decimal | None) -> None:
+        """未填写完整: blank cells reported, no total or grade shown as if real, no C finding;
+        a stated total no filling-in could reach is still T101 (reported, never written)."""
+        self.result.total = None
+        self.result.grade = ""
+        cell = self.form.total
+        stated = self.result.stated_total = _number(cell)
+        if cell is not None and cell.empty:
+            self.add("E101", cell, field="总分", field_en="Total score")
+        elif stated is not None and self.scores_known() and (self.evaluation or self.budget_known(budget_score)):
+            unaccounted = max(HUNDRED - indicator_weights - budget_weight, ZERO) if self.unweighted else ZERO
+            budget = budget_weight if budget_score is None else budget_score
+            reach = self.rounded(self.reach + unaccounted + (ZERO if self.evaluation else budget))
+            if stated > reach + self.tolerance:
+                self.add("T101", cell, expected=f"≤{show(reach)}", found=stated)
+        conclusion = self.form.conclusion
+        if conclusion is not None:
+            if conclusion.empty:
+                self.add("E101", conclusion, field="自评结论", field_en="Conclusion")
+            else:
+                self.result.stated_grade = conclusion.text.strip()
+
+    def blocks(self) -> None:
+        """Goal blocks (年度绩效目标1（40分）…): block points against row weights or scores."""
+        rows = {ind.row: ind for ind in self.form.indicators}
+        for block in self.form.blocks:
+            if block.points is None:
+                continue
+            members = [rows[r] for r in block.rows if r in rows]
+            name = re.sub(r"[（(].*", "", block.label.text).strip()
+            if members and members[0].weight is not None:
+                found = sum((_number(m.weight) or ZERO for m in members), ZERO)
+                if found != block.points:
+                    self.add("W105", block.label, expected=block.points, found=found, label=name,
+                             declared=block.points)
+            else:
+                found = sum((_number(m.score) or ZERO for m in members), ZERO)
+                if found > block.points + self.tolerance:
+                    self.add("S105", block.label, expected=block.points, found=found, label=name)
+
+    def gate(self, indicator_weights: Decimal, budget_weight: Decimal) -> None:
+        """The plausibility gate: fill writes into this form only when it passes."""
+        reasons: list[tuple[str, str]] = []
+        for name in ("funds", "total"):
+            part = self.part(name)
+            if part is not None and part.status == "partial":
+                what = {"funds": ("资金部分", "the funds block"), "total": ("总分", "the total")}[name]
+                reasons.append((f"{what[0]}（{part.range}）未识别", f"{what[1]} ({part.range}) was not understood"))
+        part = self.part("indicators")
+        if part is not None and "score" not in part.columns:
+            reasons.append(("绩效指标表没有得分列", "the indicator table has no score column"))
+        elif not self.scores_known():
+            reasons.append(("绩效指标表没有指标值和完成值列，得分无法核验", "the indicator table has no target or actual column"))
+        has_weights = any(row.weight is not None for row in self.form.indicators)
+        if has_weights:
+            missing = getattr(self, "missing_weights", [])
+            if missing:
+                rows = "、".join(str(r) for r in missing[:5]) + ("…" if len(missing) > 5 else "")
+                reasons.append((f"第 {rows} 行的指标没有分值", f"the indicators of rows {rows} have no weight"))
+            points = indicator_weights + budget_weight
+        else:
+            # no 分值 column: the points of the rows cannot be shown to add up to full marks
+            reasons.append(("没有分值列，无法核对各指标分值与满分", "no weight column: the points cannot be checked"))
+            declared = [b.points for b in self.form.blocks if b.points is not None]
+            points = sum(declared, ZERO) + budget_weight if declared else None
+        full = HUNDRED
+        missing_points = has_weights and bool(getattr(self, "missing_weights", None))
+        if points is not None and not missing_points and abs(points - full) > full * GATE_SHARE:
+            share = show(GATE_SHARE * HUNDRED)
+            reasons.append((f"分值合计 {show(points)}，与满分 {show(full)} 相差超过 {share}%（分值有误，或表格未被正确识别）",
+                            f"the weights add up to {show(points)}, more than {share} % away from full marks {show(full)} "
+                            "(wrong weights, or a layout that was misread)"))
+        stated = _number(self.form.total)
+        reach = max(points, full) if points is not None else full
+        if stated is not None and (stated < 0 or stated > reach * (1 + GATE_SHARE)):
+            reasons.append((f"填报总分 {show(stated)} 超出各行分值合计 {show(reach)}",
+                            f"the stated total {show(stated)} is beyond the {show(reach)} points of the rows"))
+        computed = self.result.total
+        if computed is not None and computed > reach + self.tolerance:
+            reasons.append((f"计算总分 {show(computed)} 超过满分 {show(reach)}（得分超出分值，见上）",
+                            f"the computed total {show(computed)} exceeds full marks {show(reach)} (scores above their points)"))
+        if reasons:
+            self.result.unfilled = ("；".join(r[0] for r in reasons), "; ".join(r[1] for r in reasons))
+            self.result.changes = []
 
     # -- the unit / project name -------------------------------------------
     def name(self) -> None:
@@ -211,28 +432,76 @@ class _Checker:
     def indicators(self) -> tuple[Decimal, Decimal]:
         total = ZERO
         weights = ZERO
+        # the most a half-filled form could still reach: scores that count + points of rows not scored
+        self.reach = ZERO
+        self.unweighted = False
+        self.missing_weights: list[int] = []  # rows whose 分值 column is blank or not a positive number
         for row in self.form.indicators:
             score, weight = self.indicator(row)
             total += score
             weights += weight
+            if row.weight is not None and not weight > 0:
+                self.unweighted = True
+                self.missing_weights.append(row.row)
         return total, weights
+
+    def budget_row(self, row: Indicator, weight: Decimal | None, stated: Decimal | None) -> Decimal | None:
+        """The evaluation scheme's 预算执行率 row: its score is the funds block's rate × its points (F102)."""
+        total = self.form.funds_row("total")
+        if total is None or weight is None or not self.understood("funds"):
+            return None
+        rate = budget_rate(_number(total.budget), _number(total.executed))
+        if rate is None:
+            return None
+        profile = replace(self.profile, budget_points=weight)
+        if stated is not None and matches(stated, budget_score_candidates(rate, profile), profile):
+            return stated
+        computed = self.rounded(budget_score(rate, profile))
+        if stated is None:
+            self.add("E101", row.score, field="得分", field_en="Score")
+            self.change(row.score, computed, "E101")
+        else:
+            self.add("F102", row.score, expected=computed, found=stated, points=weight)
+            self.change(row.score, computed, "F102")
+        return computed
 
     def indicator(self, row: Indicator) -> tuple[Decimal, Decimal]:
         """Check one 三级 row; returns (effective score, weight)."""
         self.placeholder(row)
+        if row.score is None or not self.scores_known():
+            # no score column (L202): the table is not one the tool can score; no blanks or
+            # weights asked of it, no arithmetic on a misreading
+            nature = row.nature.value if row.nature is not None else None
+            self.quality(row, parse_value(row.target.value if row.target else None, nature))
+            return ZERO, (_number(row.weight) or ZERO)
         for cell, name_zh, name_en in ((row.level3, "三级指标名称", "Level-3 indicator name"),
                                        (row.target, "年度指标值", "Target value")):
             if cell is not None:
                 self.required(cell, name_zh, name_en)
         weight = _number(row.weight)
-        if not self.required(row.weight, "分值", "Weight"):
+        if row.weight is None:  # the form has no 分值 column: ask for nothing it has no column for
+            weight = None
+        elif not self.required(row.weight, "分值", "Weight"):
             weight = None
         elif weight is None or weight <= 0:
             self.add("W104", row.weight, found=row.weight.text if row.weight else None)
             weight = None
         nature = row.nature.value if row.nature is not None else None
-        target = parse_value(row.target.value if row.target else None, nature)
-        actual = parse_value(row.actual.value if row.actual else None, nature)
+        unit = row.unit.value if row.unit is not None else name_unit(row.level3)
+        target = parse_value(row.target.value if row.target else None, nature, unit=unit)
+        actual = parse_value(row.actual.value if row.actual else None, nature, unit=unit)
+        inferred = False
+        if (
+            target.quantitative
+            and target.direction is Direction.POSITIVE
+            and not explicit_operator(target.raw)
+            and (row.nature is None or nature_direction(nature) is None)
+            and row.level3 is not None
+            and lower_is_better(row.level3.text)
+        ):
+            # no ≥/≤ and no usable 指标性质: a …控制率 / 差错率 is lower-is-better by its name
+            target = replace(target, direction=Direction.NEGATIVE)
+            inferred = True
         self.quality(row, target)
 
         stated = _number(row.score)
@@ -242,12 +511,33 @@ class _Checker:
         if weight is not None and target.quantitative:
             if actual.quantitative:
                 formula = quantitative_score(target, actual, weight, self.profile)
-            elif stated is not None:
+            elif stated is not None and actual.kind != "empty":  # a blank one is E101 below
                 self.add("S203", row.actual, found=actual.raw or None)
 
+        if row.score is None:  # no score column (L202 said so): nothing to check or write
+            return ZERO, (weight or ZERO)
+        if self.evaluation and row.level3 is not None and "预算执行率" in _label(row.level3.text):
+            effective = self.budget_row(row, weight, stated)
+            if effective is not None:
+                self.reach += effective
+                return effective, (weight or ZERO)
+        self.inferred = inferred
         effective = self.indicator_score(row, stated, weight, formula, target, actual)
+        if effective is None and row.score.empty:
+            # a blank score fill cannot compute: 未填写完整.  One whose inputs are all there is
+            # computed (and written); the total built on it is then real
+            self.result.complete = False
+        if row.actual is not None and row.actual.empty:
+            # a blank 完成值: 未填写完整 even when a score was written (it cannot be checked)
+            self.result.complete = False
+            self.add("E101", row.actual, field="实际完成值", field_en="Actual value")
         if weight is not None and effective is not None:
             self.deviation(row, effective, weight, target, actual)
+        if row.actual is not None and row.actual.empty or effective is None:
+            self.reach += weight or ZERO  # not scored yet: it could still bring its points
+        else:  # generous: the stated score (capped) when it is above the corrected one
+            stated_capped = min(stated, weight) if stated is not None and weight is not None else stated
+            self.reach += max(effective, stated_capped) if stated_capped is not None else effective
         return (effective or ZERO), (weight or ZERO)
 
     def indicator_score(
@@ -283,13 +573,19 @@ class _Checker:
             return new
         if formula is not None and not matches(stated, formula, self.profile):
             new = self.rounded(formula)
-            self.add("S103", row.score, expected=new, found=stated, formula=formula_text(target, actual, weight))
+            text = formula_text(target, actual, weight)
+            if getattr(self, "inferred", False):
+                text += "，按指标名称推定为反向指标"
+            self.add("S103", row.score, expected=new, found=stated, formula=text,
+                     formula_en=text.replace("，按指标名称推定为反向指标", ", lower-is-better inferred from the name"))
             self.change(row.score, new, "S103")
             return new
         return min(stated, weight) if weight is not None else stated
 
     def deviation(self, row: Indicator, score: Decimal, weight: Decimal, target: Value, actual: Value) -> None:
-        has_reason = row.reason is not None and not row.reason.empty
+        if row.reason is None:
+            return  # the form has no reason column: ask for nothing it has no column for
+        has_reason = not row.reason.empty
         if has_reason:
             return
         if score < weight - self.tolerance:
@@ -319,10 +615,31 @@ class _Checker:
     # -- funds ----------------------------------------------------------
     def funds(self) -> tuple[Decimal, Decimal | None]:
         """Check the funds block; returns (budget weight, effective budget score)."""
+        points = self.form.budget_points  # "（20分）" in the block label
+        if self.evaluation:
+            # budget execution is an indicator row of the 决策/过程/产出/效益 scheme: the rate is read
+            # (and checked where stated), no separate budget score
+            total = self.form.funds_row("total")
+            if total is not None and self.understood("funds"):
+                rate = budget_rate(_number(total.budget), _number(total.executed))
+                if rate is not None:
+                    self.result.budget_rate = round_half_up(rate, self.profile.rate_decimals)
+                    stated_rate = _rate_number(total.rate)
+                    if stated_rate is not None and not rate_matches(stated_rate, rate):
+                        self.add("F101", total.rate, expected=percent(rate), found=percent(stated_rate))
+                        self.change(total.rate, self.result.budget_rate, "F101", "0.00%")
+            return ZERO, None
         total = self.form.funds_row("total")
+        if not self.understood("funds"):
+            # present but not understood (L201): no F check; a stated score counts only when its cell was read
+            weight = points if points is not None else self.profile.budget_points
+            stated = _number(total.score) if total is not None and total.score is not None else None
+            if stated is None:
+                return weight, None
+            return weight, min(max(stated, ZERO), weight)
         if total is None:
-            return self.profile.budget_points, None
-        self.funds_sums(total)
+            return (points if points is not None else self.profile.budget_points), None
+        sums = self.funds_sums(total)
         for row in self.form.funds:
             budget, executed = _number(row.budget), _number(row.executed)
             if budget is not None and executed is not None and executed > budget + self.tolerance:
@@ -330,14 +647,23 @@ class _Checker:
                 self.add("F201", row.executed, expected=budget, found=executed, label=label)
 
         weight = _number(total.weight)
+        where = total.weight
+        if weight is None and points is not None:
+            weight, where = points, None
         if weight is None:
             weight = self.profile.budget_points
         elif weight != self.profile.budget_points:
-            self.add("W103", total.weight, expected=self.profile.budget_points, found=weight)
+            self.add("W103", where, expected=self.profile.budget_points, found=weight)
 
-        budget_ok = self.required(total.budget, "全年预算数", "Budget (A)")
-        executed_ok = self.required(total.executed, "全年执行数", "Executed (B)")
-        rate = budget_rate(_number(total.budget), _number(total.executed)) if budget_ok and executed_ok else None
+        budget, executed = _number(total.budget), _number(total.executed)
+        if "budget" in sums and "executed" in sums and not budget and not executed:
+            # a 年度资金总额 row of zeros above filled components (F103 said so): the rate is the components'
+            budget, executed = sums["budget"], sums["executed"]
+            rate = budget_rate(budget, executed)
+        else:
+            budget_ok = self.required(total.budget, "全年预算数", "Budget (A)")
+            executed_ok = self.required(total.executed, "全年执行数", "Executed (B)")
+            rate = budget_rate(budget, executed) if budget_ok and executed_ok else None
         if rate is None:
             stated = _number(total.score)
             return weight, min(max(stated, ZERO), weight) if stated is not None else None
@@ -372,7 +698,9 @@ class _Checker:
         self.result.budget_score = effective
         return weight, effective
 
-    def funds_sums(self, total) -> None:
+    def funds_sums(self, total) -> dict[str, Decimal]:
+        """F103 per column; returns the components' sums of the columns the total row gets wrong."""
+        wrong: dict[str, Decimal] = {}
         parts = [row for row in self.form.funds if row is not total]
         columns = (("initial", "年初预算数", "initial budget"), ("budget", "全年预算数", "budget"),
                    ("executed", "全年执行数", "executed"))
@@ -385,9 +713,15 @@ class _Checker:
             if stated is not None and abs(stated - expected) > self.tolerance:
                 self.add("F103", getattr(total, key), expected=expected, found=stated, column=name_zh,
                          column_en=name_en)
+                wrong[key] = expected
+        return wrong
 
     # -- weights --------------------------------------------------------
     def weights(self, indicator_weights: Decimal, budget_weight: Decimal) -> None:
+        if not self.scores_known():
+            return  # no score column (L202): no weight sums on a table that is not understood
+        if getattr(self, "missing_weights", None):
+            return  # a blank or invalid 分值 (E101/W104 said so): no sums built on it
         groups: dict[str, tuple[Cell, Decimal]] = {}
         order: list[str] = []
         for row in self.form.indicators:
@@ -401,24 +735,38 @@ class _Checker:
                 order.append(key)
             groups[key] = (groups[key][0], groups[key][1] + weight)
         seen: set[str] = set()
+        unnamed = False
         for key in order:
             label, found = groups[key]
             name = re.sub(r"[（(].*", "", label.text).strip()
             declared_match = DECLARED.search(unicodedata.normalize("NFKC", label.text))
             declared = Decimal(declared_match.group(1)) if declared_match else None
-            group = level1_key(label.text)
+            group = evaluation_key(label.text) if self.evaluation else level1_key(label.text)
             if group:
                 seen.add(group)
+            else:
+                unnamed = True  # "(50分)" alone: which 一级 it is cannot be told
+            if not any(row.weight is not None for row in self.form.indicators):
+                continue  # no 分值 column: block sums and the total are checked instead
             if declared is not None and declared != found:
                 self.add("W101", label, expected=declared, found=found, label=name, declared=declared)
                 continue
             expected = self.profile.level1_weights.get(group) if group else None
+            if self.profile.indicator_points is not None:
+                expected = None  # the profile prescribes no per-一级 split
             if expected is not None and found != expected:
                 self.add("W201", label, expected=expected, found=found, label=name)
         for group in layout.LEVEL1:
             expected = self.profile.level1_weights.get(group.key)
+            if not self.form.level1_column or self.evaluation or self.profile.indicator_points is not None or unnamed:
+                break  # no 一级 column, another scheme, or no per-一级 split: no "missing 一级" warnings
             if self.form.indicators and expected and group.key not in seen:
                 self.add("W202", None, expected=expected, label=group.name)
+        if not any(row.weight is not None for row in self.form.indicators):
+            declared = [b.points for b in self.form.blocks if b.points is not None]
+            if not declared:
+                return  # no 分值 column and no block points: nothing to add up
+            indicator_weights = sum(declared, ZERO)
         found = indicator_weights + budget_weight
         if found != HUNDRED:
             cell = self.form.total_weight
@@ -434,28 +782,40 @@ class _Checker:
             return
         stated = _number(cell)
         self.result.stated_total = stated
+        part = self.part("total")
+        writable = part is None or not part.info.get("inline")  # "自评总分：96" in one cell: report only
         if stated is None:
             self.add("E101", cell, field="总分", field_en="Total score")
-            self.change(cell, computed, "E101")
+            if writable:
+                self.change(cell, computed, "E101")
         elif abs(stated - computed) > self.tolerance:
             self.add("T101", cell, expected=computed, found=stated)
-            self.change(cell, computed, "T101")
+            if writable:
+                self.change(cell, computed, "T101")
 
     def conclusion(self) -> None:
         cell = self.form.conclusion
         if cell is None:
             return
         expected = self.result.grade
+        part = self.part("conclusion")
+        if part is not None and part.info.get("kind") == "narrative" and (cell.empty or not part.info.get("grade_cell")):
+            # a narrative box: a grade is read only from a cell holding a grade word, never written into it
+            if cell.empty:
+                self.add("E101", cell, field="评价结论", field_en="Conclusion")
+            return
         if cell.empty:
             self.add("E101", cell, field="自评结论", field_en="Conclusion")
-            self.change(cell, expected, "E101")
+            words = dict(zip(("优秀", "良好", "中", "差"), self.profile.grade_words))
+            self.change(cell, words.get(expected, expected), "E101")  # the profile's way of writing the grade
             return
         text = cell.text.strip()
         self.result.stated_grade = text
         stated = normalise_grade(text)
         if stated is None:
             self.add("C201", cell, expected=expected, found=text)
-            self.change(cell, expected, "C201")
+            if len(_label(text)) <= 6:  # a short wrong word, not a sentence someone wrote
+                self.change(cell, expected, "C201")
         elif stated != expected:
             self.add("C101", cell, expected=expected, found=text, total=self.result.total)
             short = len(_label(text)) == 1
@@ -506,7 +866,18 @@ class _Checker:
 @functools.lru_cache(maxsize=8192)
 def _years(text: str) -> tuple[tuple[int, bool], ...]:
     """The years written in ``text``: (year, followed by 年)."""
-    return tuple((int(m.group(1)), bool(m.group(2))) for m in YEAR.finditer(unicodedata.normalize("NFKC", text)))
+    text = unicodedata.normalize("NFKC", text)
+    found = []
+    for m in YEAR.finditer(text):
+        before, after = text[: m.start()].rstrip(), text[m.end():].lstrip()
+        if PERIOD_AFTER.match(after) or PERIOD_BEFORE.search(before):
+            continue  # a period such as 2018-2022 is not a stale year
+        found.append((int(m.group(1)), bool(m.group(2))))
+    return tuple(found)
+
+
+PERIOD_AFTER = re.compile(r"^[-—–~～至到]\s*(?:19|20)\d\d")
+PERIOD_BEFORE = re.compile(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
 
 
 class _Grid:
@@ -626,4 +997,11 @@ def check_form(form: Form, profile: Profile = DEFAULT) -> FormResult:
 
 
 def check_workbook(workbook: Workbook, profile: Profile = DEFAULT) -> list[FormResult]:
-    return [check_form(form, profile) for form in workbook.forms]
+    """Check every form; without a chosen profile each form gets the one its layout names."""
+    results = []
+    for form in workbook.forms:
+        chosen, auto = for_layout(form.layout, profile)
+        result = check_form(form, chosen)
+        result.profile_auto = auto
+        results.append(result)
+    return results

@@ -39,7 +39,11 @@ def _lang_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _profile_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", metavar="FILE", help="省份配置（TOML）/ province profile (TOML)")
+    parser.add_argument(
+        "--profile", metavar="NAME|FILE",
+        help="省份配置：mof, sichuan, hubei, chongqing, yunnan, evaluation 或 TOML 文件（默认按版式自动选用）"
+             " / province profile: a shipped name or a TOML file (default: picked from the layout)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

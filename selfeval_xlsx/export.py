@@ -117,31 +117,12 @@ def _unit_and_project(form) -> tuple[str | None, str | None]:
 
 
 def _layout_name(form) -> str:
-    """What kind of layout the form has, in a word or two."""
-    named = getattr(form, "layout", None) or getattr(form, "variant", None)
-    if isinstance(named, str) and named:
-        return named
-    from selfeval_xlsx.checks import level1_key
+    """The layout the reader recognised, as ``validate`` names it (财政部附件3-1,
+    四川, 湖北, 重庆, 云南, 决策/过程/产出/效益, 未识别)."""
+    from selfeval_xlsx.report import LAYOUT_LABEL
 
-    parts = []
-    if any(row.nature is not None or row.unit is not None for row in form.indicators):
-        parts.append("指标性质列")
-    level1s = {level_name(_text(row.level1)) for row in form.indicators} - {None}
-    if form.indicators and not level1s:
-        parts.append("无一级指标列")
-    if any("决策" in name or "过程" in name or "管理" in name for name in level1s):
-        parts.append("决策/过程/产出/效益")
-    elif any(level1_key(name) == "cost" for name in level1s):
-        parts.append("成本指标为一级")
-    if form.indicators and all(row.weight is None for row in form.indicators):
-        parts.append("无分值列")
-    total = form.funds_row("total")
-    points = _float(total.weight.value) if total is not None and total.weight is not None else None
-    if points is not None and points != 10:
-        parts.append(f"预算执行率{points:g}分")
-    if form.conclusion is None:
-        parts.append("无自评结论")
-    return "、".join(parts) or "标准"
+    layout = getattr(form, "layout", None) or "unknown"
+    return LAYOUT_LABEL["zh"].get(layout, layout)
 
 
 def _nature(target, nature_cell) -> str | None:

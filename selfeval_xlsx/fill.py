@@ -200,6 +200,15 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
     labels = {result.form.sheet: (f"表{k}" if zh else f"#{k}") for k, result in enumerate(results, start=1)}
     for result in results:
         form = result.form
+        if result.unfilled:
+            # the form failed the plausibility gate: nothing was written into it, say why first
+            reason = result.unfilled[1] if lang == "en" else result.unfilled[0]
+            rows.append(ReportRow(
+                code="—", severity=severity["error"], sheet=form.sheet, cell="",
+                message=(f"not filled: {reason}; no cell of this form was changed" if lang == "en"
+                         else f"未回填：{reason}；此表没有改动任何单元格"),
+                old=None, new=None, action=text["todo"], error=True,
+            ))
         changed = {change.cell.ref: change for change in result.changes}
         cells = _cells(form, {f.cell for f in result.findings if f.cell and f.cell not in changed})
         corrected = 0
@@ -232,20 +241,28 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
         unit = form.unit_name or ("（未填单位）" if zh else "(no unit)")
         year = f"{form.year} 年度" if zh and form.year else (f"{form.year}" if form.year else "")
         stated = show(result.stated_total) if result.stated_total is not None else ("（未填）" if zh else "(blank)")
+        computed = show(result.total) if result.total is not None else (
+            ("—（未填写完整）" if zh else "- (not filled in)") if not result.complete
+            else ("—（未核验）" if zh else "- (not checked)"))
+        grade_shown = result.grade or "—"
         left = len(result.findings) - corrected
         tag = f"{labels[form.sheet]}　" if several else ""
         if zh:
             lines.append(f"{tag}工作表“{form.sheet}”：{kind}　单位：{unit}　{year}")
             lines.append(
-                f"{'　　' if several else ''}总分：填报 {stated}，计算 {show(result.total)}　　自评结论：填报 {result.stated_grade or '（未填）'}，"
-                f"计算 {result.grade}　　错误 {result.errors} 个，警告 {result.warnings} 个；"
+                f"{'　　' if several else ''}总分：填报 {stated}，计算 {computed}　　自评结论：填报 {result.stated_grade or '（未填）'}，"
+                f"计算 {grade_shown}　　错误 {result.errors} 个，警告 {result.warnings} 个；"
                 f"已自动更正 {corrected} 处，需单位修改 {left} 处")
+            if result.unfilled:
+                lines.append(f"{'　　' if several else ''}未回填：{result.unfilled[0]}；此表没有改动任何单元格")
         else:
             lines.append(f"{tag}Sheet '{form.sheet}': {kind}, unit: {unit}, year {year}")
             lines.append(
-                f"{'    ' if several else ''}Total: stated {stated}, computed {show(result.total)};  conclusion: stated "
-                f"{result.stated_grade or '(blank)'}, computed {result.grade};  {result.errors} errors, "
+                f"{'    ' if several else ''}Total: stated {stated}, computed {computed};  conclusion: stated "
+                f"{result.stated_grade or '(blank)'}, computed {grade_shown};  {result.errors} errors, "
                 f"{result.warnings} warnings; {corrected} corrected, {left} for the unit to change")
+            if result.unfilled:
+                lines.append(f"{'    ' if several else ''}Not filled: {result.unfilled[1]}; no cell of this form was changed")
     if len(results) == 1:
         form = results[0].form
         unit = form.unit_name
@@ -333,11 +350,21 @@ def fill_path(
         if not exc.path:
             exc.path = str(source)
         return {"file": str(source), "status": "unreadable", "error": exc.message(lang), "forms": [],
-                "output": None, "changes": []}
+                "output": None, "changes": [], "unfilled": []}
     result = file_result(str(source), results, lang)
     result["output"] = str(target)
     result["changes"] = changes_list(results)
+    result["unfilled"] = unfilled_list(results, lang)
     return result
+
+
+def unfilled_list(results: list[FormResult], lang: str = "zh") -> list[dict[str, str]]:
+    """The forms fill wrote nothing into, with the reason."""
+    return [
+        {"sheet": r.form.sheet, "reason": r.unfilled[1] if lang == "en" else r.unfilled[0]}
+        for r in results
+        if r.unfilled
+    ]
 
 
 def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Path:

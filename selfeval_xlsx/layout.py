@@ -36,7 +36,7 @@ class Column:
 
 # The funds block (部门(单位)总体资金 / 项目资金). Order = official order.
 FUNDS_COLUMNS: tuple[Column, ...] = (
-    Column("source", "资金来源", ("资金来源", "资金类别", "项目")),
+    Column("source", "资金来源", ("资金来源", "资金类别", "项目", "年度预算数(万元)", "年度预算数", "资金性质")),
     Column("initial", "年初预算数", ("年初预算数", "年初预算", "年初预算数(万元)")),
     Column(
         "budget",
@@ -157,15 +157,20 @@ class FundsRow:
     scored: bool = False  # only the total row carries 分值/执行率/得分
 
 
+# Labels of the funds block's total row seen in published forms.
+TOTAL_FUNDS_LABELS = (
+    "年度资金总额", "资金总额", "合计", "总计", "总额", "年度财政资金总额", "预算资金总额", "年度预算资金总额",
+)
+
 DEPARTMENT_FUNDS_ROWS: tuple[FundsRow, ...] = (
-    FundsRow("total", "年度资金总额", ("年度资金总额", "资金总额", "合计", "总计"), scored=True),
+    FundsRow("total", "年度资金总额", TOTAL_FUNDS_LABELS, scored=True),
     FundsRow("basic", "基本支出", ("基本支出",)),
     FundsRow("project", "项目支出", ("项目支出",)),
     FundsRow("other", "其他资金", ("其他资金", "其他")),
 )
 
 PROJECT_FUNDS_ROWS: tuple[FundsRow, ...] = (
-    FundsRow("total", "年度资金总额", ("年度资金总额", "资金总额", "合计", "总计"), scored=True),
+    FundsRow("total", "年度资金总额", TOTAL_FUNDS_LABELS, scored=True),
     FundsRow(
         "fiscal",
         "其中：当年财政拨款",

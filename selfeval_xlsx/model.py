@@ -71,6 +71,37 @@ class Indicator:
     reason: Cell | None
     nature: Cell | None = None  # 指标性质 (=, ≥, ≤), Sichuan/Yunnan forms
     unit: Cell | None = None  # 度量单位
+    ratio: Cell | None = None  # 得分系数（%）: a ratio, never points (Chongqing)
+    target_initial: Cell | None = None  # 年初指标值 when the form also has 调整指标值 (the target)
+
+
+@dataclass
+class Part:
+    """What the reader understood of one part of a form.
+
+    ``status``: "ok" (understood), "partial" (present, something missing:
+    the checks that need the missing piece are not run), "absent" (the form
+    has no such part).  ``columns`` maps each understood column key to its
+    letter (the meaning of every column); ``unknown`` lists the header texts
+    of columns the reader did not give a meaning; ``missing`` says in
+    Chinese and English what was not found."""
+
+    name: str  # "title" | "funds" | "indicators" | "total" | "conclusion"
+    status: str = "ok"
+    range: str | None = None  # A1 range on the form's sheet, e.g. "A6:I10"
+    columns: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. {"kind": "narrative"}
+
+
+@dataclass
+class Block:
+    """A goal block of one form (Hubei: 年度绩效目标1（40分）, each with its header)."""
+
+    label: Cell
+    points: Any = None  # Decimal | None, the points in the label
+    rows: list[int] = field(default_factory=list)  # sheet rows of its indicators
 
 
 @dataclass
@@ -90,6 +121,15 @@ class Form:
     total: Cell | None = None  # 总分 row, 得分 column
     conclusion: Cell | None = None  # 自评结论 value cell, or the grade in the 总分 row
     goals: dict[str, Cell] = field(default_factory=dict)  # "expected", "actual"
+    # what the reader recognised: "mof-3-1", "mof-3-2", "sichuan", "hubei",
+    # "chongqing", "yunnan", "evaluation" or "unknown"
+    layout: str = "unknown"
+    parts: dict[str, Part] = field(default_factory=dict)
+    markers: list[str] = field(default_factory=list)  # layout markers seen (510000_0013zp, 得分系数 …)
+    budget_points: Any = None  # Decimal from the funds block label "（20分）", if any
+    blocks: list[Block] = field(default_factory=list)
+    placeholders: list[Cell] = field(default_factory=list)  # placeholder rows left out of the table
+    level1_column: bool = True  # the indicator table has a 一级指标 column
 
     @property
     def unit_name(self) -> str:

@@ -1,8 +1,14 @@
 """Every number that differs between provinces, in one place.
 
-The default is the seed form's rules (附件3-1, 2023, Guizhou).  A user passes
+The default is the seed form's rules (附件3-1, 2023, Guizhou).  Named profiles
+ship in ``selfeval_xlsx/profiles/`` (``mof``, ``sichuan``, ``hubei``,
+``chongqing``, ``yunnan``, ``evaluation``): ``--profile NAME``.  A user passes
 their own as a TOML file with ``--profile FILE``; only the keys given change,
-the rest keep their defaults.  Example (all keys, default values)::
+the rest keep their defaults, but the weights must still total 100 (an error
+naming the keys otherwise).  Without ``--profile`` the profile is picked per
+form from the layout the reader recognised (:func:`for_layout`).
+
+Example (all keys, default values)::
 
     name = "默认（附件3-1）"
 
@@ -27,6 +33,13 @@ the rest keep their defaults.  Example (all keys, default values)::
     tolerance = 0.01     # a stated score within this many points is right
     rounding = 2         # decimals of the values the tool writes
     rate_decimals = 4    # the 执行率 is rounded to this many decimals (97.52 % = 0.9752)
+
+    [layout]
+    scheme = "mof"       # "mof": 产出/效益/满意度 + budget score; "evaluation": 决策/过程/产出/效益
+    expects = ["funds", "indicators", "total", "conclusion"]  # parts the form should have
+
+The evaluation scheme's weights are ``decision``, ``process``, ``output`` and
+``benefit`` (``budget`` is 0: 预算执行率 is an indicator row there).
 """
 
 from __future__ import annotations
@@ -50,6 +63,9 @@ class Profile:
         default_factory=lambda: {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
     )
     budget_points: Decimal = Decimal(10)
+    # the points of all 三级 together, for a province that prescribes no per-一级 split (Sichuan's
+    # 510000_0013zp: 绩效指标 90 + 预算执行 10); set, it replaces level1_weights
+    indicator_points: Decimal | None = None
     grade_excellent: Decimal = Decimal(90)
     grade_good: Decimal = Decimal(80)
     grade_pass: Decimal = Decimal(60)
@@ -60,9 +76,17 @@ class Profile:
     tolerance: Decimal = Decimal("0.01")
     rounding: int = 2
     rate_decimals: int = 4
+    # "mof": 产出/效益/满意度 + a budget execution score; "evaluation": 决策/过程/产出/效益,
+    # budget execution an indicator row (no separate budget score)
+    scheme: str = "mof"
+    key: str = ""  # the named profile ("mof", "sichuan" …), "" for the built-in default or a file
+    grade_words: tuple[str, ...] = ("优秀", "良好", "中", "差")  # what fill writes for each grade
+    expects: tuple[str, ...] = ("funds", "indicators", "total")  # layout parts the form should have
 
     @property
     def total_points(self) -> Decimal:
+        if self.indicator_points is not None:
+            return self.indicator_points + self.budget_points
         return sum(self.level1_weights.values(), Decimal(0)) + self.budget_points
 
 
@@ -75,12 +99,20 @@ _SCHEMA: dict[str, dict[str, tuple[str, type]]] = {
         "benefit": ("level1_weights.benefit", Decimal),
         "satisfaction": ("level1_weights.satisfaction", Decimal),
         "cost": ("level1_weights.cost", Decimal),
+        "decision": ("level1_weights.decision", Decimal),
+        "process": ("level1_weights.process", Decimal),
         "budget": ("budget_points", Decimal),
+        "indicators": ("indicator_points", Decimal),
     },
     "grades": {
         "excellent": ("grade_excellent", Decimal),
         "good": ("grade_good", Decimal),
         "pass": ("grade_pass", Decimal),
+        "words": ("grade_words", tuple),
+    },
+    "layout": {
+        "scheme": ("scheme", str),
+        "expects": ("expects", tuple),
     },
     "qualitative": {
         "full": ("qualitative_full", Decimal),
@@ -105,6 +137,10 @@ def _convert(path: str, dotted: str, value: Any, kind: type) -> Any:
         if number < 0:
             raise ProfileError(f"{where} 不能为负数，得到 {value!r}")
         return number
+    if kind is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ProfileError(f"{where} 应为文本列表，得到 {value!r}")
+        return tuple(v.strip() for v in value)
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
             raise ProfileError(f"{where} 应为 0 到 10 的整数，得到 {value!r}")
@@ -117,7 +153,14 @@ def _convert(path: str, dotted: str, value: Any, kind: type) -> Any:
 def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profile:
     """Build a profile from parsed TOML; unknown or ill-typed keys raise ProfileError."""
     changes: dict[str, Any] = {}
-    weights = dict(DEFAULT.level1_weights)
+    layout = data.get("layout") if isinstance(data.get("layout"), dict) else {}
+    evaluation = layout.get("scheme") == "evaluation"
+    given = data.get("weights") if isinstance(data.get("weights"), dict) else {}
+    # the evaluation scheme has its own 一级 (决策/过程/产出/效益) and no budget score; an
+    # "indicators" total replaces the per-一级 weights
+    weights = {} if evaluation or "indicators" in given else dict(DEFAULT.level1_weights)
+    if evaluation:
+        changes["budget_points"] = Decimal(0)
     for section, values in data.items():
         if section == "name":
             if not isinstance(values, str):
@@ -148,6 +191,25 @@ def profile_from_dict(data: dict[str, Any], source: str = "<profile>") -> Profil
 
 
 def _check(profile: Profile, source: str) -> None:
+    total = profile.total_points
+    if total != 100:
+        shares = dict(profile.level1_weights)
+        if profile.indicator_points is not None:
+            shares = {"indicators": profile.indicator_points}
+        parts = " + ".join(f"{key} {_plain(value)}" for key, value in shares.items())
+        parts += f" + budget {_plain(profile.budget_points)}"
+        keys = ", ".join(f"weights.{key}" for key in (*shares, "budget"))
+        raise ProfileError(
+            f"{source}: [weights] 合计 {_plain(total)}（{parts}），应为 100；请调整 {keys} 使合计为 100"
+            "（未写出的键取默认值：output 50, benefit 30, satisfaction 10, budget 10）"
+        )
+    if profile.scheme not in ("mof", "evaluation"):
+        raise ProfileError(f"{source}: layout.scheme 应为 \"mof\" 或 \"evaluation\"，得到 {profile.scheme!r}")
+    if len(profile.grade_words) != 4:
+        raise ProfileError(f"{source}: grades.words 应列出 4 个等级（优秀、良好、中、差的写法），得到 {len(profile.grade_words)} 个")
+    unknown = [p for p in profile.expects if p not in ("funds", "indicators", "total", "conclusion")]
+    if unknown:
+        raise ProfileError(f"{source}: layout.expects 只能包含 funds, indicators, total, conclusion，得到 {unknown[0]!r}")
     if profile.reverse_formula not in ("ratio", "linear"):
         raise ProfileError(f"{source}: scoring.reverse 应为 \"ratio\" 或 \"linear\"，得到 {profile.reverse_formula!r}")
     if not profile.grade_pass <= profile.grade_good <= profile.grade_excellent:
@@ -158,11 +220,49 @@ def _check(profile: Profile, source: str) -> None:
         raise ProfileError(f"{source}: scoring.overachievement 应不小于 1")
 
 
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+# the named profiles that ship, in the order the README lists them
+NAMES = ("mof", "sichuan", "hubei", "chongqing", "yunnan", "evaluation")
+# layout recognised by the reader -> the profile picked when none was given
+LAYOUT_PROFILE = {"sichuan": "sichuan", "hubei": "hubei", "chongqing": "chongqing", "yunnan": "yunnan",
+                  "evaluation": "evaluation"}
+_NAMED: dict[str, Profile] = {}
+
+
+def named(name: str) -> Profile:
+    """A profile shipped with the package (``NAMES``)."""
+    if name not in _NAMED:
+        path = PROFILES_DIR / f"{name}.toml"
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+        _NAMED[name] = replace(profile_from_dict(data, f"{name}（内置配置）"), key=name)
+    return _NAMED[name]
+
+
+def for_layout(layout: str, profile: Profile) -> tuple[Profile, bool]:
+    """The profile a form is checked with: the given one, or — when none was
+    chosen (``profile is DEFAULT``) — the one its layout names.  Returns
+    (profile, picked automatically)."""
+    if profile is not DEFAULT or layout not in LAYOUT_PROFILE:
+        return profile, False
+    return named(LAYOUT_PROFILE[layout]), True
+
+
 def load_profile(path: str | Path | None) -> Profile:
-    """Read a TOML profile; ``None`` gives the default."""
+    """A profile by name (``mof``, ``sichuan`` …) or from a TOML file; ``None`` gives the default."""
     if path is None:
         return DEFAULT
     source = str(path)
+    if source in NAMES:
+        return named(source)
+    if not source.lower().endswith(".toml") and not Path(source).exists():
+        raise ProfileError(
+            f"{source}: 找不到配置文件，也不是内置配置的名字（内置：{', '.join(NAMES)}）"
+        )
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -175,4 +275,4 @@ def load_profile(path: str | Path | None) -> Profile:
     return profile_from_dict(data, source)
 
 
-__all__ = ["DEFAULT", "Profile", "ProfileError", "load_profile", "profile_from_dict"]
+__all__ = ["DEFAULT", "NAMES", "Profile", "ProfileError", "for_layout", "load_profile", "named", "profile_from_dict"]

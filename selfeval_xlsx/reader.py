@@ -22,16 +22,19 @@ without any self-evaluation form.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any, Iterable
 
 from selfeval_xlsx import layout
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.formula import ExcelError, Unsupported, col_letters, evaluate
 from selfeval_xlsx.loading import RawBook, RawSheet, load
-from selfeval_xlsx.model import Cell, Form, FundsRow, Indicator, Workbook
+from selfeval_xlsx.model import Block, Cell, Form, FundsRow, Indicator, Part, Workbook
+from selfeval_xlsx.values import parse_number
 
 __all__ = ["read_workbook", "norm", "read_sheet"]
 
@@ -76,7 +79,7 @@ for _col in layout.FUNDS_COLUMNS:
     for _n in _col.names:
         _FUND_COLS.setdefault(norm(_n), _col.key)
 
-_TOTAL = _names(layout.TOTAL_LABELS, ("总计得分", "合计"))
+_TOTAL = _names(layout.TOTAL_LABELS, ("总计得分", "合计", "总计", "合  计", "自评总分", "自评得分合计"))
 _TOTAL_STRICT = _names(layout.TOTAL_LABELS)
 _CONCLUSION = _names(layout.CONCLUSION_LABELS, ("自评结果", "评价结果"))
 _GOAL_LABEL = _names(layout.GOAL_LABELS, ("年度目标", "总体目标", "年度绩效目标"))
@@ -103,6 +106,10 @@ def _indicator_key(label: str) -> str | None:
         return key
     if not label or len(label) > 20:
         return None
+    if "系数" in label:
+        return "ratio"  # 得分系数（%）: a ratio, not points
+    if "核心" in label:
+        return "core"  # 是否核心指标
     if "三级指标" in label:
         return "level3"
     if "二级指标" in label:
@@ -130,6 +137,11 @@ def _funds_key(label: str) -> str | None:
         return key
     if not label or len(label) > 20:
         return None
+    # "执行率权重" / "执行率得分" (Chongqing) are the points and the score, not the rate
+    if "权重" in label or "分值" in label:
+        return "weight"
+    if "得分" in label:
+        return "score"
     if "执行率" in label:
         return "rate"
     if "执行数" in label:
@@ -322,8 +334,34 @@ def _find_indicator_headers(sh: _Sheet) -> list[tuple[int, dict[str, int]]]:
         levels = {"level1", "level2", "level3"} & cols.keys()
         values = {"target", "actual", "weight", "score"} & cols.keys()
         if levels and values and len(cols) >= 3:
+            if r > 0 and not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in sh.rows[r - 1]):
+                # a two-row header: 年度指标值 | 实际完成值 | 分值 | 得分 above 指标性质 | 指标值 | 度量单位
+                for c, t in sh.text_cells(r - 1):
+                    key = _indicator_key(t)
+                    if key is not None and key not in cols and c not in cols.values():
+                        cols[key] = c
+            adjusted = [c for c, t in cells if t.startswith("调整") and _indicator_key(t) == "target"]
+            if adjusted and "target" in cols and cols["target"] != adjusted[0]:
+                # 年初指标值 | 调整指标值: the adjusted target is A
+                cols["target_initial"] = cols["target"]
+                cols["target"] = adjusted[0]
             found.append((r, cols))
     return found
+
+
+def _unknown_columns(sh: _Sheet, r: int, cols: dict[str, int], extra_row: int | None = None) -> list[str]:
+    """Header texts of the indicator table the reader gave no meaning."""
+    used = set(cols.values())
+    unknown = []
+    for row in (r, extra_row):
+        if row is None:
+            continue
+        for c, t in sh.text_cells(row):
+            if c not in used and _indicator_key(t) is None and t not in _BLOCK_LABELS and c > min(used, default=0):
+                text = str(sh.raw(row, c)).strip()
+                if text not in unknown:
+                    unknown.append(text)
+    return unknown
 
 
 def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int]] | None:
@@ -342,24 +380,69 @@ def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int
     return None
 
 
+_BLOCK_RE = re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+_AB_ONLY = re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
+_SICHUAN_CODE = "510000_0013zp"
+
+
+def _block_label_above(sh: _Sheet, h: int, top: int) -> Cell | None:
+    """A goal-block label (年度绩效目标1（40分）) in one of the two rows above a header."""
+    for r in range(h - 1, max(top, h - 3) - 1, -1):
+        for c, t in sh.text_cells(r):
+            if _BLOCK_RE.match(t):
+                return sh.cell(r, c)
+        if sh.text_cells(r) and r < h - 1:
+            break
+    return None
+
+
+def _points_in(text: Any) -> Decimal | None:
+    if not isinstance(text, str):
+        return None
+    m = _POINTS.search(unicodedata.normalize("NFKC", text))
+    return Decimal(m.group(1)) if m else None
+
+
 def read_sheet(raw: RawSheet) -> list[Form]:
     """Every form on one sheet (empty list when it has none)."""
     sh = _Sheet(raw)
     headers = _find_indicator_headers(sh)
     forms: list[Form] = []
     region_start = 0
-    for i, (h, cols) in enumerate(headers):
-        limit = headers[i + 1][0] if i + 1 < len(headers) else sh.nrows
-        form, last_row = _read_form(sh, region_start, h, cols, limit)
+    i = 0
+    while i < len(headers):
+        # a form may hold several goal blocks, each with its own header row
+        group = [headers[i]]
+        j = i + 1
+        if _block_label_above(sh, headers[i][0], region_start) is not None:
+            while j < len(headers) and _continues(sh, group[-1][0], headers[j][0], region_start):
+                group.append(headers[j])
+                j += 1
+        limit = headers[j][0] if j < len(headers) else sh.nrows
+        form, last_row = _read_form(sh, region_start, group, limit)
         forms.append(form)
         region_start = last_row + 1
+        i = j
     return forms
 
 
-def _read_form(sh: _Sheet, top: int, h: int, cols: dict[str, int], limit: int) -> tuple[Form, int]:
-    form = Form(sheet=sh.name, kind="department", indicator_header_row=h + 1)
-    # a second header row (sub-headers under merged group headers)
-    data_start = h + 1
+def _continues(sh: _Sheet, prev_h: int, h: int, top: int) -> bool:
+    """True when the header at ``h`` opens another goal block of the form above."""
+    label = _block_label_above(sh, h, top)
+    if label is None:
+        return False
+    label_row = _parse_ref(label.ref)[0]
+    for r in range(prev_h + 1, label_row):
+        for _, t in sh.text_cells(r):
+            if t in _TOTAL_STRICT or "自评表" in t or "评价表" in t:
+                return False
+    return True
+
+
+def _skip_header_rows(sh: _Sheet, data_start: int, limit: int, cols: dict[str, int]) -> tuple[int, dict[str, int], int | None]:
+    """Sub-header rows under the header: extra column names, or only "（A）"/"（B）"."""
+    extra_row = None
     if data_start < limit:
         extra = {}
         for c, t in sh.text_cells(data_start):
@@ -369,30 +452,98 @@ def _read_form(sh: _Sheet, top: int, h: int, cols: dict[str, int], limit: int) -
         numeric = any(isinstance(sh.raw(data_start, c), (int, float)) for c in range(sh.ncols))
         if len(extra) >= 2 and not numeric:
             cols = {**cols, **extra}
+            extra_row = data_start
             data_start += 1
+    if data_start < limit:
+        texts = [v for v in sh.rows[data_start] if isinstance(v, str) and v.strip()]
+        numbers = [v for v in sh.rows[data_start] if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if texts and not numbers and all(_AB_ONLY.match(unicodedata.normalize("NFKC", v).strip()) for v in texts):
+            data_start += 1  # "（A）" | "（B）" under 年度指标值 | 实际完成值: part of the header
+    return data_start, cols, extra_row
+
+
+def _read_form(sh: _Sheet, top: int, group: list[tuple[int, dict[str, int]]], limit: int) -> tuple[Form, int]:
+    h, cols = group[0]
+    form = Form(sheet=sh.name, kind="department", indicator_header_row=h + 1)
+    data_start, cols, extra_row = _skip_header_rows(sh, h + 1, limit, cols)
 
     # the area above the table -------------------------------------------
-    funds = _find_funds_header(sh, top, h)
-    head_end = funds[0] if funds else h
+    first_block = _block_label_above(sh, h, top)  # 年度绩效目标1（80分） above the (first) header
+    head_limit = _parse_ref(first_block.ref)[0] if first_block is not None else h
+    funds = _find_funds_header(sh, top, head_limit)
+    head_end = funds[0] if funds else head_limit
     _read_title(sh, form, top, head_end)
-    _read_fields(sh, form, top, h, funds)
-    funds_label = ""
+    _read_fields(sh, form, top, head_limit, funds)
+    stated_field = _read_total_field(sh, top, head_limit, funds)
+    funds_label, funds_label_raw = "", None
     if funds:
         form.funds_header_row = funds[0] + 1
-        funds_label = _read_funds_block_label(sh, funds[0], funds[1])
+        funds_label, funds_label_raw = _read_funds_block_label(sh, funds[0], funds[1])
     # kind decides funds row keys, so settle it before reading the rows
     title = norm(form.title.value) if form.title is not None else ""
     if "项目" in title or "project" in form.fields or "项目资金" in funds_label:
         form.kind = "project"
     if funds:
-        _read_funds(sh, form, funds[0], funds[1], h)
-    _read_goals(sh, form, top, h)
+        _read_funds(sh, form, funds[0], funds[1], head_limit, funds_label_raw)
+    _read_goals(sh, form, top, head_limit)
+    _funds_part(sh, form, top, head_limit, funds, funds_label, funds_label_raw)
 
     # the indicator table ---------------------------------------------------
-    end = _read_indicators(sh, form, data_start, cols, limit)
-    last = max(end - 1, h)
+    end = _read_indicators(sh, form, data_start, cols, group[1][0] if len(group) > 1 else limit)
+    if first_block is not None:
+        form.blocks.append(_block(sh, first_block, form, 0))
+    unknown = _unknown_columns(sh, h, cols, extra_row)
+    for k, (bh, bcols) in enumerate(group[1:], start=1):
+        label = _block_label_above(sh, bh, top)
+        count = len(form.indicators)
+        bstart, bcols, bextra = _skip_header_rows(sh, bh + 1, limit, bcols)
+        block_limit = group[k + 1][0] if k + 1 < len(group) else limit
+        end = _read_indicators(sh, form, bstart, bcols, block_limit)
+        if label is not None:
+            form.blocks.append(_block(sh, label, form, count))
+        for text in _unknown_columns(sh, bh, bcols, bextra):
+            if text not in unknown:
+                unknown.append(text)
+    last = max(end - 1, group[-1][0])
     last = _read_total_and_conclusion(sh, form, end, cols, limit, last)
+    if form.total is None and stated_field is not None:
+        form.total, inline = stated_field
+        form.parts["total"] = Part("total", "ok", form.total.ref, info={"header_field": True, "inline": inline})
+    _indicator_part(sh, form, h, cols, unknown, end)
+    _total_and_conclusion_parts(sh, form)
+    _recognise(sh, form, top, last, cols)
     return form, last
+
+
+def _block(sh: _Sheet, label: Cell | None, form: Form, first: int) -> Block:
+    rows = [ind.row for ind in form.indicators[first:]]
+    return Block(label=label, points=_points_in(label.value) if label is not None else None, rows=rows)
+
+
+_TOTAL_FIELDS = _names(("自评总分", "自评得分", "综合得分", "自评总得分", "总得分"))
+
+
+def _read_total_field(
+    sh: _Sheet, top: int, h: int, funds: tuple[int, dict[str, int]] | None
+) -> tuple[Cell, bool] | None:
+    """A stated total written as a header field above the table: 自评总分（分）：96."""
+    for r in range(top, h):
+        if funds and r == funds[0]:
+            continue
+        for c, t in sh.text_cells(r):
+            if "分" not in t:
+                continue  # every total field label ends in 分
+            if t in _TOTAL_FIELDS:
+                value = _value_right(sh, r, c)
+                if value is not None:
+                    return value, False
+            raw = sh.raw(r, c)
+            if isinstance(raw, str):
+                m = _LABEL_VALUE.match(raw)
+                if m and norm(m.group(1)) in _TOTAL_FIELDS and parse_number(m.group(2).strip()) is not None:
+                    ref = sh.cell(r, c)
+                    return Cell(sh.name, ref.ref, m.group(2).strip(), ref.formula), True
+    return None
 
 
 def _read_title(sh: _Sheet, form: Form, top: int, end: int) -> None:
@@ -491,30 +642,56 @@ def _read_fields(sh: _Sheet, form: Form, top: int, h: int, funds: tuple[int, dic
         form.fields["unit"] = weak_unit  # "单位（盖章）：某局" names the unit the empty 单位名称 cell did not
 
 
-def _read_funds_block_label(sh: _Sheet, hr: int, cols: dict[str, int]) -> str:
+def _read_funds_block_label(sh: _Sheet, hr: int, cols: dict[str, int]) -> tuple[str, str | None]:
+    """The block label left of the funds header (normalised, and as written)."""
     first = min(cols.values())
     for c in range(first - 1, -1, -1):
-        t = norm(sh.resolved(hr, c))
+        raw = sh.resolved(hr, c)
+        t = norm(raw)
         if t:
-            return t
-    return ""
+            return t, raw
+    # a label in the row above (预算执行情况（万元）（20分） over the header)
+    if hr > 0:
+        for c, t in sh.text_cells(hr - 1):
+            if ("预算" in t or "资金" in t) and c <= first + 1:
+                return t, sh.raw(hr - 1, c)
+    return "", None
 
 
-def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int) -> None:
+def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int, block_label: Any = None) -> None:
     value_cols = {k: c for k, c in cols.items() if k not in ("source", "reason")}
+    # the budget points: the block label "（20分）" or the score header "得分（20分*执行率）"
+    points = _points_in(block_label)
+    if points is None and "score" in cols:
+        points = _points_in(sh.raw(hr, cols["score"]))
+    form.budget_points = points
     label_col = cols.get("source")
     if label_col is None:
         label_col = min(value_cols.values()) - 1
         if label_col < 0:
             return
     used: set[str] = set()
-    for r in range(hr + 1, h):
+    first = hr + 1
+    if first < h:
+        texts = [v for v in sh.rows[first] if isinstance(v, str) and v.strip()]
+        if texts and all(_AB_ONLY.match(unicodedata.normalize("NFKC", v).strip()) for v in texts):
+            first += 1  # "（A）" | "（B）" under 全年预算数 | 全年执行数: part of the header
+    for r in range(first, h):
         tl = sh.top_left(r, label_col)
         if tl[0] != r:
             label_raw = None  # continuation of a merge from above
         else:
             label_raw = sh.raw(*tl)
         t = norm(label_raw) if isinstance(label_raw, str) else ""
+        if not t and r == first and tl[0] < r and not form.funds:
+            # the block label merged over header and data (Chongqing): one unlabelled total row
+            values = [sh.raw(r, c) for c in value_cols.values()]
+            if any(v not in (None, "") for v in values):
+                row = FundsRow(key="total", label=sh.cell(*tl))
+                for k, c in value_cols.items():
+                    setattr(row, k, sh.cell(r, c))
+                form.funds.append(row)
+                continue
         if not t:
             break
         if t in _BLOCK_LABELS or t in _TOTAL_STRICT or t in _CONCLUSION or _indicator_key(t) in ("level1", "level2", "level3"):
@@ -558,7 +735,8 @@ def _read_goals(sh: _Sheet, form: Form, top: int, h: int) -> None:
 
 def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], limit: int) -> int:
     """Read indicator rows from ``start``; returns the first row after the table."""
-    content = [cols[k] for k in ("level3", "target", "actual", "weight", "score", "reason", "nature", "unit") if k in cols]
+    content = [cols[k] for k in ("level3", "target", "actual", "weight", "score", "reason", "nature", "unit", "ratio",
+                                 "target_initial") if k in cols]
     level_cols = [cols[k] for k in ("level1", "level2", "level3") if k in cols]
     first_level = min(level_cols) if level_cols else 0
     carry: dict[str, Cell | None] = {"level1": None, "level2": None}
@@ -584,8 +762,18 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
             ind[key] = carry[key] if key in cols else None
         if "level3" in cols:
             ind["level3"] = sh.rcell(r, cols["level3"])
-        for key in ("target", "actual", "weight", "score", "reason", "nature", "unit"):
+        for key in ("target", "actual", "weight", "score", "reason", "nature", "unit", "ratio", "target_initial"):
             ind[key] = sh.cell(r, cols[key]) if key in cols else None
+        if "target_initial" in cols and ind["target"] is not None and ind["target"].empty:
+            ind["target"] = ind["target_initial"]  # no adjustment: the initial target is A
+        kind, placeholder = _placeholder_row(ind)
+        if kind is not None:
+            # an empty template slot ("指标2：", "……", "/" and nothing else) or a "其中…" detail row under a
+            # scored row: not an indicator, no finding; placeholder content ("指标1 | * | *"): Q204 once
+            if placeholder is not None:
+                form.placeholders.append(placeholder)
+            r += 1
+            continue
         form.indicators.append(
             Indicator(
                 row=r + 1,
@@ -599,19 +787,66 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
                 reason=ind["reason"],
                 nature=ind["nature"],
                 unit=ind["unit"],
+                ratio=ind["ratio"],
+                target_initial=ind["target_initial"],
             )
         )
         r += 1
     return r
 
 
+_PLACEHOLDER = re.compile(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$")
+_DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
+
+
+_SLOT = re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
+
+
+@functools.lru_cache(maxsize=8192)
+def _compact(text: str) -> str:
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | None]:
+    """("slot", None) for an empty template slot, ("detail", None) for a "其中…" row without points,
+    ("placeholder", cell) for a row of nothing but placeholder content, (None, None) otherwise."""
+    level3 = ind.get("level3")
+    if level3 is not None and not level3.empty:
+        name = _compact(level3.text)
+        if name.startswith("其中") and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score")):
+            return "detail", None
+        if len(name) > 12 or not _PLACEHOLDER.match(name.rstrip("/／").rstrip(":：") or name):
+            return None, None  # a real indicator name
+    cells = []
+    for key in ("level3", "target", "actual", "weight", "score", "reason"):
+        cell = ind.get(key)
+        if cell is None or cell.empty:
+            continue
+        value = cell.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return None, None  # a number: not a placeholder row
+        text = _compact(cell.text)
+        if len(text) > 1:
+            text = text.rstrip("/／").rstrip(":：") or text  # "指标1:/" is the slot 指标1 marked empty
+        if text in _DASHES or text in ("/", "／"):
+            continue
+        if not _PLACEHOLDER.match(text):
+            return None, None
+        cells.append((cell, text))
+    if not cells:
+        return "slot", None  # "/" and dashes only
+    if len(cells) == 1 and _SLOT.match(cells[0][1]):
+        return "slot", None
+    return "placeholder", cells[0][0]
+
+
 def _is_end_row(sh: _Sheet, r: int, first_level: int) -> bool:
     for c, t in sh.text_cells(r):
-        if t in _TOTAL or t in _CONCLUSION:
+        if t in _TOTAL or t in _CONCLUSION or _BLOCK_RE.match(t):
             return True
         if t.startswith(("注:", "注1", "注：", "说明:")) or t == "注":
             return True
-        if t in ("存在问题", "改进措施", "问题及改进措施"):
+        if t in ("存在问题", "改进措施", "问题及改进措施") or t.startswith(("其他需要说明", "其他说明事项", "需要说明的")):
             return True
         if c > first_level + 1:
             break
@@ -645,6 +880,12 @@ def _read_total_and_conclusion(
                 total_row = r
                 last = r
                 _read_total(sh, form, r, found[0], weight_col, score_col)
+                form.parts["total"] = Part(
+                    "total", "ok" if form.total is not None else "partial",
+                    form.total.ref if form.total is not None else _ref(r, found[0]),
+                    info={"label": _ref(r, found[0])},
+                    missing=[] if form.total is not None else [("未找到填报总分的单元格", "no cell holds the stated total")],
+                )
                 r += 1
                 continue
         found = _find_label(sh, r, _CONCLUSION)
@@ -655,6 +896,7 @@ def _read_total_and_conclusion(
                 form.conclusion = Cell(sh.name, ref.ref, inline or None, ref.formula)
             else:
                 form.conclusion = _conclusion_value(sh, r, c)
+            _classify_conclusion(sh, form, r, c, limit)
             last = r
             break
         if total_row is None and r > start + 3 and sh.text_cells(r):
@@ -669,8 +911,58 @@ def _read_total_and_conclusion(
             v = sh.raw(*tl)
             if isinstance(v, str) and _GRADE.match(norm(v)):
                 form.conclusion = sh.cell(*tl)
+                form.parts["conclusion"] = Part("conclusion", "ok", form.conclusion.ref,
+                                                info={"kind": "grade", "in_total_row": True})
                 break
     return last
+
+
+_INSTRUCTIONS = re.compile(
+    r"字以内|字以下|字左右|结合自评|结合.{0,12}情况|请[^，。；]{0,8}填|简要(?:说明|描述|概述|阐述)|填写说明|填报说明|此处填"
+)
+_NARRATIVE_FOLLOWERS = frozenset({"存在问题", "改进措施", "问题及改进措施", "存在的问题", "整改措施", "下一步改进措施"})
+
+
+def _classify_conclusion(sh: _Sheet, form: Form, r: int, c: int, limit: int) -> None:
+    """Grade cell, narrative box, or a box still holding the template's instructions.
+
+    A grade is read only from a cell that holds a grade word; a narrative
+    box is never a place to write a grade."""
+    cell = form.conclusion
+    label = norm(sh.raw(r, c))
+    text = _WS.sub("", unicodedata.normalize("NFKC", cell.text)) if cell is not None else ""
+    followed = any(
+        t in _NARRATIVE_FOLLOWERS for rr in range(r + 1, min(limit, r + 4)) for _, t in sh.text_cells(rr)
+    )
+    narrative_box = followed and label.startswith("评价")
+    rng = cell.ref if cell is not None else _ref(r, c)
+    m = sh.merge(*_parse_ref(cell.ref)) if cell is not None else None
+    if m is not None:
+        rng = f"{_ref(m[0], m[1])}:{_ref(m[2], m[3])}"
+    if text and _GRADE.match(norm(cell.text)):
+        form.parts["conclusion"] = Part("conclusion", "ok", rng, info={"kind": "grade"})
+        return
+    if text and _INSTRUCTIONS.search(text):
+        form.parts["conclusion"] = Part(
+            "conclusion", "partial", rng, info={"kind": "instructions", "label": sh.raw(r, c)},
+            missing=[("仍是模板的填表说明，未填写", "still holds the template's instructions, not filled in")],
+        )
+        form.conclusion = None
+        return
+    if text and (len(text) > 6 or narrative_box):
+        # narrative: a grade only from another cell of the row that holds a grade word
+        grade_cell = None
+        for cc in range(sh.ncols):
+            tl = sh.top_left(r, cc)
+            v = sh.raw(*tl)
+            if tl != _parse_ref(cell.ref) and isinstance(v, str) and _GRADE.match(norm(v)):
+                grade_cell = sh.cell(*tl)
+                break
+        form.conclusion = grade_cell
+        form.parts["conclusion"] = Part("conclusion", "ok", rng, info={
+            "kind": "narrative", "grade_cell": grade_cell.ref if grade_cell else None})
+        return
+    form.parts["conclusion"] = Part("conclusion", "ok", rng, info={"kind": "narrative" if narrative_box else "grade"})
 
 
 def _conclusion_value(sh: _Sheet, r: int, c: int) -> Cell:
@@ -703,6 +995,9 @@ def _read_total(sh: _Sheet, form: Form, r: int, c: int, weight_col: int | None, 
         form.total_weight = sh.rcell(r, weight_col)  # type: ignore[arg-type]
     if score_ok:
         form.total = sh.rcell(r, score_col)  # type: ignore[arg-type]
+        others = [x for x in right if x.ref not in (form.total.ref, form.total_weight.ref if form.total_weight else "")]
+        if form.total.empty and len(others) == 1 and parse_number(others[0].value) is not None:
+            form.total = others[0]  # "自评总分 | 95.75" written right of its label, not under 得分
     if not score_ok:
         numbers = [x for x in right if form.total_weight is None or x.ref != form.total_weight.ref]
         if not weight_ok and len(numbers) >= 2:
@@ -725,6 +1020,154 @@ def _parse_ref(ref: str) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------
+# what was understood
+
+
+def _range(r0: int, c0: int, r1: int, c1: int) -> str:
+    return f"{_ref(r0, c0)}:{_ref(r1, c1)}"
+
+
+_FUNDS_HINTS = ("预算执行情况", "总体资金", "项目资金", "资金情况", "资金来源", "资金总额", "预算资金")
+
+
+def _funds_part(sh: _Sheet, form: Form, top: int, h: int, funds, label: str, label_raw: Any) -> None:
+    if funds is None:
+        for r in range(top, h):
+            for c, t in sh.text_cells(r):
+                # a block label ("项目资金（万元）", "预算执行情况(10分)"), never a sentence that mentions funds
+                if len(t) <= 12 and any(t.startswith(hint) or t.endswith(hint) for hint in _FUNDS_HINTS):
+                    r1 = r
+                    while r1 + 1 < h and sh.text_cells(r1 + 1) and not any(
+                        t2 in _BLOCK_LABELS for _, t2 in sh.text_cells(r1 + 1)
+                    ):
+                        r1 += 1
+                    form.parts["funds"] = Part(
+                        "funds", "partial", _range(r, 0, r1, max(sh.ncols - 1, 0)),
+                        info={"label": str(sh.raw(r, c)).strip()},
+                        missing=[("未找到预算数（A）和执行数（B）列", "no budget (A) and executed (B) columns")],
+                    )
+                    return
+        form.parts["funds"] = Part("funds", "absent")
+        return
+    hr, cols = funds
+    first = min(cols.values())
+    if "source" not in cols:
+        first = max(first - 1, 0)
+    if label:
+        first = 0
+    last_row = _parse_ref(form.funds[-1].label.ref)[0] if form.funds else hr
+    for row in form.funds:
+        for cell in (row.budget, row.executed, row.score):
+            if cell is not None:
+                last_row = max(last_row, _parse_ref(cell.ref)[0])
+    part = Part(
+        "funds", "ok", _range(hr, first, last_row, max(cols.values())),
+        columns={k: col_letters(c) for k, c in sorted(cols.items(), key=lambda kv: kv[1])},
+        info={"label": (str(label_raw).strip() if label_raw else "") or None,
+              "points": float(form.budget_points) if form.budget_points is not None else None},
+    )
+    if "budget" not in cols:
+        part.missing.append(("未找到预算数列（A，全年预算数/调整后预算数）", "no budget column (A)"))
+    if "executed" not in cols:
+        part.missing.append(("未找到执行数列（B）", "no executed column (B)"))
+    if form.funds_row("total") is None:
+        part.missing.append(("未找到资金总额行", "no total row"))
+    if part.missing:
+        part.status = "partial"
+    form.parts["funds"] = part
+
+
+def _indicator_part(sh: _Sheet, form: Form, h: int, cols: dict[str, int], unknown: list[str], end: int) -> None:
+    last_row = max([ind.row - 1 for ind in form.indicators] + [h])
+    part = Part(
+        "indicators", "ok", _range(h, min(cols.values()), last_row, max(cols.values())),
+        columns={k: col_letters(c) for k, c in sorted(cols.items(), key=lambda kv: kv[1])},
+        unknown=unknown,
+    )
+    form.level1_column = "level1" in cols
+    if "score" not in cols:
+        if "ratio" in cols:
+            part.missing.append(("只有得分系数列（比率，不是分数），没有得分（分）列；各指标得分未核验",
+                                 "only a score-ratio column (a ratio, not points), no score column; scores not checked"))
+        else:
+            part.missing.append(("没有得分列；各指标得分未核验", "no score column; scores not checked"))
+    if "weight" not in cols:
+        part.missing.append(("没有分值列；各指标得分上限未核验", "no weight column; the cap of each score is not checked"))
+    if "score" in cols and "target" not in cols and "actual" not in cols:
+        # a sheet scored against written criteria (指标解释 / 评分标准), not against targets
+        part.missing.append(("没有年度指标值和实际完成值列（按评分标准打分的评价表）；各指标得分未核验",
+                             "no target and no actual column (a sheet scored against criteria); scores not checked"))
+    if part.missing:
+        part.status = "partial"
+    form.parts["indicators"] = part
+
+
+def _total_and_conclusion_parts(sh: _Sheet, form: Form) -> None:
+    if "total" not in form.parts:
+        if form.total is not None:
+            form.parts["total"] = Part("total", "ok", form.total.ref, info={"header_field": True})
+        else:
+            form.parts["total"] = Part("total", "absent")
+    if "conclusion" not in form.parts:
+        form.parts["conclusion"] = Part("conclusion", "absent")
+    title = form.title
+    form.parts = {
+        "title": Part("title", "ok" if title is not None else "absent", title.ref if title else None,
+                      info={"kind": form.kind, "year": form.year}),
+        **{k: form.parts[k] for k in ("funds", "indicators", "total", "conclusion") if k in form.parts},
+    }
+
+
+_EVALUATION_LEVEL1 = ("决策", "过程", "管理")
+
+
+def _recognise(sh: _Sheet, form: Form, top: int, last: int, cols: dict[str, int]) -> None:
+    """The layout the form follows, from its markers."""
+    markers: list[str] = []
+    head = (form.indicator_header_row or top + 1) - 1
+    for r in range(top, min(head, sh.nrows)):  # 报表编号 sits in the header area
+        for v in sh.rows[r]:
+            if v.__class__ is str and "510000" in v and _SICHUAN_CODE in v.replace(" ", "").lower():
+                markers.append(_SICHUAN_CODE)
+                break
+        if markers:
+            break
+    funds = form.parts.get("funds")
+    if "ratio" in cols:
+        markers.append("得分系数")
+    if form.funds_header_row is not None:
+        texts = [t for _, t in sh.text_cells(form.funds_header_row - 1)]
+        if any("执行率权重" in t or "执行率得分" in t for t in texts):
+            markers.append("执行率权重")
+        if funds is not None and funds.status == "ok" and "initial" in funds.columns and any(
+            t.startswith("调整后预算") for t in texts
+        ) and any("权重" == t for t in texts):
+            markers.append("调整后预算数/权重")
+    if form.blocks:
+        markers.append("年度绩效目标N")
+    level1 = {ind.level1.text for ind in form.indicators if ind.level1 is not None and ind.level1.value is not None}
+    if any("决策" in t for t in level1) and any("过程" in t or "管理" in t for t in level1):
+        markers.append("决策/过程")
+    if form.parts.get("conclusion") and form.parts["conclusion"].info.get("in_total_row"):
+        markers.append("总分行等级")
+    form.markers = markers
+    if _SICHUAN_CODE in markers or "调整后预算数/权重" in markers:
+        form.layout = "sichuan"
+    elif "得分系数" in markers or "执行率权重" in markers:
+        form.layout = "chongqing"
+    elif "年度绩效目标N" in markers or form.budget_points == 20:
+        form.layout = "hubei"
+    elif "决策/过程" in markers:
+        form.layout = "evaluation"
+    elif "总分行等级" in markers:
+        form.layout = "yunnan"
+    elif any(p.status == "partial" for p in form.parts.values()) or not form.level1_column:
+        form.layout = "unknown"
+    else:
+        form.layout = "mof-3-2" if form.kind == "project" else "mof-3-1"
+
+
+# --------------------------------------------------------------------------
 
 
 def read_workbook(path: str | os.PathLike) -> Workbook:
@@ -733,6 +1176,50 @@ def read_workbook(path: str | os.PathLike) -> Workbook:
     Raises :class:`UnreadableError` (one-line zh/en message, ``path`` set)
     for a file that cannot be read or that holds no form."""
     return read_raw(load(path), path)
+
+
+_SCORE_WORDS = ("分值", "得分", "评分", "自评分")
+
+
+def unknown_form(raw: RawSheet) -> Form | None:
+    """A sheet titled as a performance evaluation (绩效 … 自评/评价/评分) that has points or scores but no
+    indicator header the reader knows: a form of unknown layout, so that it gets one L finding (and fill
+    leaves it alone) instead of "no form found"."""
+    sh = _Sheet(raw)
+    title = None
+    for r in range(min(3, sh.nrows)):
+        for c, t in sh.text_cells(r):
+            if "绩效" in t and any(w in t for w in ("自评", "评价", "评分")):
+                title = sh.cell(r, c)
+                break
+        if title is not None:
+            break
+    if title is None:
+        return None
+    last = min(sh.nrows, 60)
+    if not any(any(w in t for w in _SCORE_WORDS) for r in range(last) for _, t in sh.text_cells(r)):
+        return None
+    form = Form(sheet=sh.name, kind="project" if "项目" in norm(title.value) else "department", title=title)
+    m = _YEAR.search(unicodedata.normalize("NFKC", title.text))
+    if m:
+        form.year_cell, form.year = title, int(m.group(1))
+    r1 = max((r for r in range(sh.nrows) if sh.text_cells(r)), default=0)
+    c1 = max(sh.ncols - 1, 0)
+    form.parts = {
+        "title": Part("title", "ok", title.ref, info={"kind": form.kind, "year": form.year}),
+        "funds": Part("funds", "absent"),
+        "indicators": Part(
+            "indicators", "partial", _range(0, 0, r1, c1),
+            missing=[("未找到绩效指标表头（一级/三级指标 … 指标值、完成值、分值、得分），不是本工具认识的自评表版式；"
+                      "未做任何核验", "no indicator header (一级/三级指标 … 指标值, 完成值, 分值, 得分): a layout the "
+                      "tool does not know; nothing was checked")],
+        ),
+        "total": Part("total", "absent"),
+        "conclusion": Part("conclusion", "absent"),
+    }
+    form.layout = "unknown"
+    form.level1_column = False
+    return form
 
 
 def read_raw(raw: RawBook, path: str | os.PathLike) -> Workbook:
@@ -750,6 +1237,11 @@ def read_raw(raw: RawBook, path: str | os.PathLike) -> Workbook:
                 "compare its headers and merged cells with the official template",
                 path=str(path),
             ) from exc
+    if not book.forms:
+        for sheet in raw.sheets:  # a performance-evaluation sheet of a layout the reader has no model of
+            form = unknown_form(sheet)
+            if form is not None:
+                book.forms.append(form)
     if not book.forms:
         names = "、".join(raw.sheet_names[:5]) or "（无工作表）"
         raise UnreadableError(

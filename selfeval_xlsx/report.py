@@ -12,6 +12,18 @@ from typing import Any
 from selfeval_xlsx.checks import FormResult, show
 from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
 
+LAYOUT_LABEL = {
+    "zh": {"mof-3-1": "财政部附件3-1", "mof-3-2": "财政部附件3-2", "sichuan": "四川", "hubei": "湖北",
+           "chongqing": "重庆", "yunnan": "云南", "evaluation": "决策/过程/产出/效益", "unknown": "未识别"},
+    "en": {"mof-3-1": "MoF 3-1", "mof-3-2": "MoF 3-2", "sichuan": "Sichuan", "hubei": "Hubei",
+           "chongqing": "Chongqing", "yunnan": "Yunnan", "evaluation": "decision/process/output/benefit",
+           "unknown": "unknown"},
+}
+PART_LABEL = {
+    "zh": {"title": "标题", "funds": "资金", "indicators": "绩效指标", "total": "总分", "conclusion": "结论"},
+    "en": {"title": "title", "funds": "funds", "indicators": "indicators", "total": "total", "conclusion": "conclusion"},
+}
+
 KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
 
 
@@ -45,9 +57,15 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
         },
         "conclusion": {
             "stated": result.stated_grade,
-            "computed": result.grade,
+            "computed": result.grade or None,  # None: no grade shown as if it were real
             "cell": form.conclusion.ref if form.conclusion else None,
         },
+        "layout": form.layout,
+        "parts": {name: part_dict(part) for name, part in form.parts.items()},
+        "profile": {"name": result.profile_name, "auto": result.profile_auto,
+                    "expected_absent": list(result.expected_absent)},
+        "complete": result.complete,
+        "unfilled": (result.unfilled[1] if lang == "en" else result.unfilled[0]) if result.unfilled else None,
         "findings": [
             {
                 "code": finding.code,
@@ -59,6 +77,18 @@ def form_dict(result: FormResult, lang: str = "zh") -> dict[str, Any]:
             }
             for finding in result.findings
         ],
+    }
+
+
+def part_dict(part) -> dict[str, Any]:
+    """What the reader understood of one part (see model.Part)."""
+    return {
+        "status": part.status,
+        "range": part.range,
+        "columns": dict(part.columns),
+        "missing": [zh for zh, _ in part.missing],
+        **({"unknown": list(part.unknown)} if part.unknown else {}),  # header texts given no meaning
+        **{k: json_value(v) for k, v in part.info.items()},
     }
 
 
@@ -82,6 +112,30 @@ def _paint(text: str, colour: str, enabled: bool) -> str:
     return f"{COLOURS[colour]}{text}{RESET}" if enabled else text
 
 
+def _layout_text(form: dict[str, Any], zh: bool) -> str:
+    """版式 财政部附件3-1（已识别：资金、绩效指标、总分、结论） and the profile when picked from the layout."""
+    lang = "zh" if zh else "en"
+    layout = LAYOUT_LABEL[lang].get(form.get("layout", "unknown"), form.get("layout"))
+    parts = form.get("parts") or {}
+    seen = [PART_LABEL[lang][n] for n, p in parts.items() if n != "title" and p["status"] == "ok"]
+    partial = [PART_LABEL[lang][n] for n, p in parts.items() if p["status"] == "partial"]
+    if zh:
+        text = f"版式 {layout}（已识别：{'、'.join(seen) or '无'}"
+        text += f"；未识别：{'、'.join(partial)}）" if partial else "）"
+    else:
+        text = f"layout {layout} (understood: {', '.join(seen) or 'none'}"
+        text += f"; not understood: {', '.join(partial)})" if partial else ")"
+    profile = form.get("profile") or {}
+    absent = [PART_LABEL[lang][n] for n in profile.get("expected_absent", [])]
+    if absent:
+        text += f"，未找到：{'、'.join(absent)}" if zh else f", not found: {', '.join(absent)}"
+    if profile.get("auto"):
+        text += f"，按版式自动选用配置 {profile['name']}" if zh else f", profile {profile['name']} picked from the layout"
+    if form.get("unfilled"):
+        text += f"，fill 不回填：{form['unfilled']}" if zh else f", fill writes nothing: {form['unfilled']}"
+    return text
+
+
 def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -> list[str]:
     """Linter-style lines for one file's result dict."""
     path = result["file"]
@@ -100,17 +154,26 @@ def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -
         total, conclusion = form["total"], form["conclusion"]
         kind = KIND_LABEL["zh" if zh else "en"][form["kind"]]
         unit = form["unit"] or ("（未填单位）" if zh else "(no unit)")
+        layout = _layout_text(form, zh)
+        incomplete = form.get("complete") is False
         if zh:
+            computed = "—（未填写完整）" if incomplete else (
+                "—（未核验）" if total["computed"] is None else show(total["computed"]))
+            grade = "—" if incomplete or not conclusion["computed"] else conclusion["computed"]
             summary = (
-                f"{path}:{form['sheet']}: {kind}自评表 {unit}，总分 填报 {show(total['stated'])} / "
-                f"计算 {show(total['computed'])}，结论 填报 {conclusion['stated'] or '（无）'} / "
-                f"计算 {conclusion['computed']}；错误 {errors}，警告 {warnings}"
+                f"{path}:{form['sheet']}: {kind}自评表 {unit}，{layout}，总分 填报 {show(total['stated'])} / "
+                f"计算 {computed}，结论 填报 {conclusion['stated'] or '（无）'} / "
+                f"计算 {grade}；错误 {errors}，警告 {warnings}"
             )
         else:
+            computed = "- (not filled in)" if incomplete else (
+                "- (not checked)" if total["computed"] is None else show(total["computed"]))
+            stated = "(empty)" if total["stated"] is None else show(total["stated"])
+            grade = "-" if incomplete or not conclusion["computed"] else conclusion["computed"]
             summary = (
-                f"{path}:{form['sheet']}: {kind} form {unit}, total stated {show(total['stated'])} / "
-                f"computed {show(total['computed'])}, conclusion stated {conclusion['stated'] or '(none)'} / "
-                f"computed {conclusion['computed']}; {errors} errors, {warnings} warnings"
+                f"{path}:{form['sheet']}: {kind} form {unit}, {layout}, total stated {stated} / "
+                f"computed {computed}, conclusion stated {conclusion['stated'] or '(none)'} / "
+                f"computed {grade}; {errors} errors, {warnings} warnings"
             )
         state = ERROR if errors else ("warning" if warnings else "ok")
         lines.append(_paint(summary, state, colour))

@@ -7,7 +7,8 @@ prints the README section; a test keeps the two in step).
 
 Families: W weights (分值), S scores (得分), F funds (资金/预算执行),
 T totals (总分), C conclusion (自评结论), E empty required cells,
-Q quality of the indicators.
+Q quality of the indicators, L layout (a part of the form the reader found
+but did not understand: the checks that need it are not run).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ FAMILIES = {
     "C": ("自评结论", "conclusion"),
     "E": ("必填项", "required cells"),
     "Q": ("指标质量", "quality"),
+    "L": ("表格结构", "layout"),
 }
 
 SEVERITY_LABEL = {"zh": {ERROR: "错误", WARNING: "警告"}, "en": {ERROR: "error", WARNING: "warning"}}
@@ -76,6 +78,13 @@ RULES: tuple[Rule, ...] = (
         "分值填“0”或“五分”",
     ),
     Rule(
+        "W105", ERROR, "block-weight-mismatch",
+        "指标块“{label}”标注 {declared} 分，其下三级指标分值合计 {found}；请调整三级指标分值或更正标注",
+        "Goal block '{label}' says {declared} points but its rows add up to {found}; adjust the row weights or the label",
+        "一张表分几个目标块（如“年度绩效目标1（40分）”）时，块标题中的分值必须等于块内各三级指标分值之和。",
+        "年度绩效目标1（40分）下各行分值合计 35",
+    ),
+    Rule(
         "W201", WARNING, "level1-weight-adjusted",
         "一级指标“{label}”分值 {found}，原则上应为 {expected}；如属特殊情况请在说明中注明",
         "Level-1 indicator '{label}' is weighted {found}, in principle {expected}; explain the adjustment",
@@ -107,7 +116,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "S103", ERROR, "score-formula",
         "得分 {found} 与计算结果 {expected} 不符（{formula}）；请按公式更正",
-        "Score {found} does not follow the formula: {expected} ({formula}); correct it",
+        "Score {found} does not follow the formula: {expected} ({formula_en}); correct it",
         "定量指标：正向指标（≥）得分 = 实际完成值(B)/年度指标值(A)×分值，反向指标（≤）得分 = A/B×分值，"
         "均不超过分值、不低于 0。",
         "≥100人次 → 80人次，分值 5，应得 4，填报 5",
@@ -118,6 +127,13 @@ RULES: tuple[Rule, ...] = (
         "Score '{found}' is not a number; enter the indicator's score as a number",
         "得分栏必须是数字（可带“分”字）；写成“满分”“达标”等文字无法计入总分。能按公式或按已达成计算时，fill 会写入计算值。",
         "得分栏填“满分”",
+    ),
+    Rule(
+        "S105", ERROR, "block-score-above-points",
+        "指标块“{label}”得分合计 {found} 超过其分值 {expected}；请更正",
+        "Goal block '{label}' scores {found} in all, more than its {expected} points; correct it",
+        "没有分值列的表无法逐项核验得分上限，但每个目标块的得分合计不能超过块标题中的分值。",
+        "年度绩效目标2（40分）下各行得分合计 42",
     ),
     Rule(
         "S201", WARNING, "deduction-without-reason",
@@ -253,6 +269,40 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+RULES = RULES + (
+    # -- layout -----------------------------------------------------------
+    Rule(
+        "L201", WARNING, "funds-not-understood",
+        "{part}（{range}）：{missing}",
+        "{part_en} ({range}): {missing_en}",
+        "找到了资金（预算执行）部分，但没有认出它的预算数（A）、执行数（B）列或资金总额行。依赖它的校验（执行率、预算执行得分、"
+        "总分、自评结论）不做，fill 不改动这张表；请对照官方模板检查该部分的表头。",
+        "预算执行情况（A7:J12）：未找到预算数列（A）；预算执行得分未核验",
+    ),
+    Rule(
+        "L202", WARNING, "indicator-table-not-understood",
+        "{part}（{range}）：{missing}",
+        "{part_en} ({range}): {missing_en}",
+        "绩效指标表缺少分值列或得分列（或只有“得分系数（%）”这类比率列）。没有分值列时只核验目标块和总分；没有得分列时不核验得分，"
+        "fill 不改动这张表。",
+        "绩效指标（A14:H30）：没有分值列；各指标得分上限未核验",
+    ),
+    Rule(
+        "L203", WARNING, "total-not-understood",
+        "{part}（{range}）：{missing}",
+        "{part_en} ({range}): {missing_en}",
+        "找到了“总分”行，但没有找到填报总分的单元格；总分不核验，fill 不改动这张表。",
+        "总分（A31）：未找到填报总分的单元格；总分未核验",
+    ),
+    Rule(
+        "L204", WARNING, "conclusion-not-filled",
+        "{part}（{range}）：{missing}",
+        "{part_en} ({range}): {missing_en}",
+        "评价结论栏仍是模板的填表说明（如“结合自评情况…（200字以内）”），没有填写。叙述性的结论栏从不由 fill 写入。",
+        "评价结论（B40:J40）：仍是模板的填表说明，未填写",
+    ),
+)
+
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
 
@@ -291,6 +341,12 @@ TITLES_ZH: dict[str, str] = {
     "Q203": "百分比指标值超过 100%",
     "Q204": "占位内容未替换",
     "Q205": "年份与年度不符",
+    "W105": "目标块分值与标注不符",
+    "S105": "目标块得分超过分值",
+    "L201": "资金部分未识别",
+    "L202": "绩效指标表未识别",
+    "L203": "总分未识别",
+    "L204": "评价结论未填写",
 }
 
 

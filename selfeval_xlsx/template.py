@@ -211,7 +211,10 @@ def level1_groups(profile: Profile) -> list[tuple[Level1, Decimal]]:
             output.key, output.name, output.synonyms, tuple(n for n in output.level2 if n != "成本指标")
         )
         groups.insert(1, layout.COST_LEVEL1)
-    return [(g, profile.level1_weights.get(g.key, Decimal(0))) for g in groups]
+    weights = profile.level1_weights
+    if not weights:  # a profile with only a 三级 total (Sichuan: 绩效指标 90): the official split
+        weights = DEFAULT.level1_weights
+    return [(g, weights.get(g.key, Decimal(0))) for g in groups]
 
 
 def plan_template(

@@ -352,6 +352,12 @@ def _nature_direction(nature: Any) -> tuple[Direction, bool] | None:
     return None
 
 
+def nature_direction(nature: Any) -> Direction | None:
+    """The direction a 指标性质 cell names (None for 定量指标, 定性指标, blank …)."""
+    found = _nature_direction(nature)
+    return found[0] if found else None
+
+
 def _is_qualitative_nature(nature: Any) -> bool:
     return nature is not None and _normalise(str(nature)) in _QUALITATIVE_NATURES
 
@@ -413,4 +419,4 @@ def is_vague(text: Any) -> bool:
     return not re.search(r"\d", normal) and any(word in normal for word in VAGUE_WORDS)
 
 
-__all__ = ["VAGUE_WORDS", "Direction", "Value", "is_vague", "parse_number", "parse_value"]
+__all__ = ["VAGUE_WORDS", "Direction", "Value", "is_vague", "nature_direction", "parse_number", "parse_value"]

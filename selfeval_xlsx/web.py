@@ -567,7 +567,8 @@ def create_app(
 
         return JSONResponse({
             "version": __version__,
-            "profile": svc.profile.name,
+            # no --profile: each form gets the profile its layout names (四川, 湖北 …)
+            "profile": svc.profile.name if svc.profile is not DEFAULT else "按版式自动选用（默认 财政部附件3-1）",
             "year": date.today().year - 1,
             "max_file_bytes": limits.max_file_bytes,
             "max_files": limits.max_files,

@@ -176,7 +176,7 @@ def test_funds_total_not_sum_of_parts_and_executed_above_budget():
 
 def test_empty_required_cells_and_unchecked_actual():
     rows = clean_rows()
-    rows[4] = ("产出指标(50分)", "数量", "服务", "≥5次", "", 3, 3)
+    rows[4] = ("产出指标(50分)", "数量", "服务", "≥5次", "已完成", 3, 3)
     rows[5] = ("产出指标(50分)", "数量", "招商", "≥5次", "5次", 5, None)
     result = check_form(seed_form(rows, reasons={14: "x", 15: "y"}, total=None, conclusion=None))
     found = [(f.code, f.cell) for f in result.findings]
@@ -184,6 +184,20 @@ def test_empty_required_cells_and_unchecked_actual():
     assert ("E101", "H19") in found and ("E101", "H32") in found and ("E101", "B33") in found
     changes = {c.cell.ref: c.new for c in result.changes}
     assert changes["H19"] == Decimal(5) and changes["H32"] == result.total and changes["B33"] == "优秀"
+
+
+def test_a_blank_actual_makes_the_form_unfilled():
+    """A blank 完成值 (issue 11): E101 on it, 未填写完整 — no computed total or grade, nothing written
+    but the values whose inputs are all there (H19)."""
+    rows = clean_rows()
+    rows[4] = ("产出指标(50分)", "数量", "服务", "≥5次", "", 3, 3)
+    rows[5] = ("产出指标(50分)", "数量", "招商", "≥5次", "5次", 5, None)
+    result = check_form(seed_form(rows, reasons={14: "x", 15: "y"}, total=None, conclusion=None))
+    found = [(f.code, f.cell) for f in result.findings]
+    assert ("E101", "F18") in found and ("S203", "F18") not in found
+    assert ("E101", "H19") in found and ("E101", "H32") in found and ("E101", "B33") in found
+    assert result.complete is False and result.total is None and result.grade == ""
+    assert {c.cell.ref: c.new for c in result.changes} == {"H19": Decimal(5)}
 
 
 def test_quality_warnings():

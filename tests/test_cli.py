@@ -106,10 +106,34 @@ def test_bad_profile_names_the_key(tmp_path):
 
 def test_profile_changes_the_verdict(tmp_path):
     profile = tmp_path / "省.toml"
-    profile.write_text("[weights]\nbudget = 20\n", encoding="utf-8")
+    profile.write_text("[weights]\nbudget = 20\noutput = 40\n", encoding="utf-8")
     data = json.loads(selfeval("validate", "--format", "json", "--profile", profile, CLEAN).stdout)
     codes = [f["code"] for f in data[0]["forms"][0]["findings"]]
     assert "W103" in codes
+
+
+def test_a_profile_whose_weights_miss_100_is_refused_naming_the_keys(tmp_path):
+    profile = tmp_path / "省.toml"
+    profile.write_text("[weights]\nbudget = 20\n", encoding="utf-8")  # 50 + 30 + 10 + 20 = 110
+    run = selfeval("validate", "--profile", profile, CLEAN)
+    assert run.returncode == 2 and run.stdout == ""
+    (line,) = run.stderr.strip().splitlines()
+    assert "合计 110（output 50 + benefit 30 + satisfaction 10 + budget 20），应为 100" in line
+    assert "weights.output, weights.benefit, weights.satisfaction, weights.budget" in line and "Traceback" not in line
+
+
+@pytest.mark.parametrize("name", ["mof", "sichuan", "hubei", "chongqing", "yunnan", "evaluation"])
+def test_named_profiles_ship_and_load(name):
+    run = selfeval("validate", "--format", "json", "--profile", name, CLEAN)
+    assert run.returncode in (0, 1), run.stderr
+    (form,) = json.loads(run.stdout)[0]["forms"]
+    assert form["profile"]["auto"] is False and form["profile"]["name"]
+
+
+def test_an_unknown_profile_name_is_one_line_exit_2():
+    run = selfeval("validate", "--profile", "guangdong", CLEAN)
+    assert run.returncode == 2
+    assert "guangdong" in run.stderr and "mof, sichuan, hubei, chongqing, yunnan, evaluation" in run.stderr
 
 
 def test_no_command_prints_help_and_exit_2():

@@ -64,7 +64,7 @@ def test_cost_weight_added(tmp_path):
 
 
 def test_default_untouched_by_loading(tmp_path):
-    load_profile(_write(tmp_path, "[weights]\nbudget = 20\noutput = 1\n"))
+    load_profile(_write(tmp_path, "[weights]\nbudget = 20\noutput = 40\n"))
     assert DEFAULT.budget_points == Decimal(10)
     assert DEFAULT.level1_weights["output"] == Decimal(50)
 

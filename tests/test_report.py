@@ -9,7 +9,9 @@ from test_checks import seed_form
 from selfeval_xlsx.checks import check_form
 from selfeval_xlsx.report import file_result, text_lines
 
-FORM_KEYS = {"sheet", "kind", "unit", "year", "indicator_count", "budget", "total", "conclusion", "findings"}
+FORM_KEYS = {"sheet", "kind", "unit", "year", "indicator_count", "budget", "total", "conclusion", "layout", "parts",
+             "profile", "complete", "unfilled", "findings"}
+PART_KEYS = {"status", "range", "columns", "missing"}
 FINDING_KEYS = {"code", "severity", "cell", "message", "expected", "found"}
 
 
@@ -32,6 +34,10 @@ def test_json_shape_is_pinned():
     for finding in form["findings"]:
         assert set(finding) == FINDING_KEYS
         assert finding["severity"] in ("error", "warning")
+    # a form model built by hand records no layout: the reader does (test below)
+    assert form["layout"] == "unknown" and form["parts"] == {} and form["complete"] is True
+    assert form["profile"] == {"name": "默认（附件3-1）", "auto": False, "expected_absent": []}
+    assert form["unfilled"] is None
     t101 = next(f for f in form["findings"] if f["code"] == "T101")
     assert t101 == {
         "code": "T101", "severity": "error", "cell": "H32",
@@ -51,7 +57,7 @@ def test_text_lines_linter_style():
     lines = text_lines(seed_result())
     assert "申报表.xlsx:附件3-1!H32: T101 错误 总分 97.752 与计算结果 94.75 不符（各三级指标得分 + 预算执行得分）；请更正" in lines
     assert lines[-1] == (
-        "申报表.xlsx:附件3-1: 部门整体自评表 贵州省黔南布依族苗族自治州人民政府驻北京联络处，"
+        "申报表.xlsx:附件3-1: 部门整体自评表 贵州省黔南布依族苗族自治州人民政府驻北京联络处，版式 未识别（已识别：无），"
         "总分 填报 97.752 / 计算 94.75，结论 填报 优秀 / 计算 优秀；错误 3，警告 9"
     )
     assert not any("\033[" in line for line in lines)
@@ -81,3 +87,26 @@ def test_readme_json_example_is_what_validate_prints():
     (example,) = json.loads(block)
     assert validate_file(example["file"] if Path(example["file"]).is_absolute() else root / example["file"]) | {
         "file": example["file"]} == example
+
+
+def test_layout_and_parts_of_a_read_form():
+    from pathlib import Path
+
+    from selfeval_xlsx.api import validate_file
+
+    root = Path(__file__).resolve().parent.parent
+    (path,) = (root / "sample_workbooks").glob("01_*")
+    (form,) = validate_file(path)["forms"]
+    assert form["layout"] == "mof-3-1"
+    assert list(form["parts"]) == ["title", "funds", "indicators", "total", "conclusion"]
+    for part in form["parts"].values():
+        assert PART_KEYS <= set(part) and part["status"] == "ok" and part["missing"] == []
+    assert form["parts"]["funds"]["range"] == "A6:I10"
+    assert form["parts"]["funds"]["columns"] == {
+        "source": "B", "initial": "D", "budget": "E", "executed": "F", "weight": "G", "rate": "H", "score": "I"}
+    assert form["parts"]["indicators"]["columns"] == {
+        "level1": "B", "level2": "C", "level3": "D", "target": "E", "actual": "F", "weight": "G", "score": "H",
+        "reason": "I"}
+    assert form["parts"]["total"]["range"] == "H32" and form["parts"]["conclusion"]["kind"] == "grade"
+    lines = text_lines(validate_file(path))
+    assert "，版式 财政部附件3-1（已识别：资金、绩效指标、总分、结论），总分 填报 97.752 / 计算 94.75" in lines[-1]

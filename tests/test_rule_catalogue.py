@@ -116,6 +116,25 @@ def _total_formula_misses_rows(form: Form) -> str:
     return cell
 
 
+def _header(form: Form, row: int, key: str, text: str) -> str:
+    ref = f"{openpyxl.utils.get_column_letter(form.plan.col[key] + 1)}{row + 1}"
+    form.ws[ref] = text
+    return ref
+
+
+def _funds_header_unreadable(form: Form) -> None:
+    """The funds block's A and B columns relabelled so that no budget/executed column is left."""
+    for column in ("initial", "budget", "executed", "rate"):
+        ref = form.plan.funds_cell("total", column)
+        letter = re.match(r"[A-Z]+", ref).group()
+        form.ws[f"{letter}{form.plan.funds_header_row + 1}"] = f"金额{column[0]}"
+
+
+def _no_score_column_and_blank_total(form: Form) -> None:
+    _header(form, form.plan.indicator_header_row, "score", "自评情况")
+    form.ws[form.plan.total_score_cell] = None
+
+
 # code -> mutation returning the cell the finding must name (None: any cell)
 FIXTURES: dict[str, Callable[[Form], str | None]] = {
     "W101": lambda f: (f.put("数量指标", "weight", 22), f.level1_cell("output"))[1],
@@ -145,9 +164,19 @@ FIXTURES: dict[str, Callable[[Form], str | None]] = {
     "Q203": lambda f: f.put("质量指标", "target", "≥120%"),
     "Q204": lambda f: (f.put("时效指标", "level3", "指标1"), f.put("时效指标", "target", "*"), None)[2],
     "Q205": lambda f: f.put("时效指标", "target", f"{YEAR - 2}年12月31日前"),
+    "L201": _funds_header_unreadable,
+    "L202": lambda f: (_header(f, f.plan.indicator_header_row, "weight", "备注"), None)[1],
+    "L203": _no_score_column_and_blank_total,
+    "L204": lambda f: (f.ws.__setitem__(f.plan.conclusion_cell, "结合自评情况，简要说明（200字以内）"),
+                       f.plan.conclusion_cell)[1],
 }
 # Rules that need a form other than the filled template.
 BLANK = {"E102"}
+# Rules of layouts the official template does not have (goal blocks), with the test that fires each.
+OTHER_LAYOUTS = {
+    "W105": "test_variants.py::test_hubei_block_points_checked",
+    "S105": "test_variants.py::test_no_weight_column_one_L_finding_block_sums_still_checked",
+}
 
 
 def findings(path: Path) -> list[dict]:
@@ -164,7 +193,7 @@ def test_the_base_form_is_clean(tmp_path: Path) -> None:
 
 
 def test_every_rule_has_a_fixture() -> None:
-    assert {rule.code for rule in RULES} == set(FIXTURES) | BLANK
+    assert {rule.code for rule in RULES} == set(FIXTURES) | BLANK | set(OTHER_LAYOUTS)
 
 
 @pytest.mark.parametrize("code", sorted(FIXTURES))

@@ -197,13 +197,20 @@ def test_weight_mistakes_are_reported_before_writing(tmp_path):
     assert "W101 错误 一级指标“产出指标”标注 50 分，其下三级指标分值合计 47" in proc.stdout
     assert "W102" in proc.stdout
 
-    # a missing 分值 and a 一级 with no rows
+    # a 一级 with no rows
     rows = [list(r) for r in HAND if r[0] != "满意度指标"]
-    rows[2][6] = ""
     _write_hand_csv(source, rows)
     proc = _cli("template", "--from", str(source), "-o", str(out), "--force")  # (over the first one)
     assert proc.returncode == 0, proc.stderr
-    assert "E101 错误 分值为空" in proc.stdout and "W202" in proc.stdout
+    assert "W202 警告 缺少一级指标“满意度指标”" in proc.stdout and "分值合计 90" in proc.stdout
+
+    # a missing 分值
+    rows = [list(r) for r in HAND]
+    rows[2][6] = ""
+    _write_hand_csv(source, rows)
+    proc = _cli("template", "--from", str(source), "-o", str(tmp_path / "missing.xlsx"))
+    assert proc.returncode == 0, proc.stderr
+    assert "E101 错误 分值为空" in proc.stdout
 
 
 def test_project_form_takes_the_project_name(tmp_path):

@@ -119,6 +119,8 @@ def run(args) -> int:
     report = sys.stderr if json_out is not None else sys.stdout
     for line in unreadable:
         print(_say(lang, f"无法读取：{line}", f"unreadable: {line}"), file=report)
+    for line in stats.unfilled:
+        print(_say(lang, f"未回填（此表没有改动）：{line}", f"not filled (left untouched): {line}"), file=report)
     if not files:
         print(_say(lang, f"{in_dir}: 未找到 .xlsx/.xlsm/.xls 文件", f"{in_dir}: no .xlsx/.xlsm/.xls files found"),
               file=report)

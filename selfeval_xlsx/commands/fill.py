@@ -41,7 +41,10 @@ def run(args) -> int:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
         print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}")
-    if not result["changes"]:
+    for item in result.get("unfilled", []):
+        print(f"{args.path}:{item['sheet']}: " + ("未回填：" if zh else "not filled: ") + item["reason"]
+              + ("；此表没有改动任何单元格" if zh else "; no cell of this form was changed"))
+    if not result["changes"] and not result.get("unfilled"):
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
@@ -58,7 +61,8 @@ def run(args) -> int:
     else:
         print("副本中已没有错误" if zh else "no errors remain in the copy")
     print(("已写入：" if zh else "written: ") + result["output"])
-    return 1 if remaining else 0
+    # a form left untouched (the plausibility gate) needs a person too
+    return 1 if remaining or result.get("unfilled") else 0
 
 
 def errors_left(output: Path, result: dict, profile, lang: str) -> int:

@@ -43,6 +43,11 @@ def run(args) -> int:
     profile = profile_or_exit(args)
     if profile is None:
         return 2
+    if profile.scheme != "mof":
+        return _fail(args, f"配置“{profile.name}”是决策/过程/产出/效益评价式指标体系，没有对应的官方空白模板；"
+                     "请不带 --profile（或用 mof、hubei 等配置）生成模板",
+                     f"profile {profile.name!r} is the decision/process/output/benefit scheme, which has no official "
+                     "blank template; generate the template without --profile (or with mof, hubei …)")
     if getattr(args, "source", None):
         from selfeval_xlsx.commands.template_from import run_from
 

@@ -18,6 +18,8 @@
   var CHUNK_FILES = 8;
   var CHUNK_BYTES = 16 * 1024 * 1024;
   var KIND = { department: "部门整体支出", project: "项目支出" };
+  var LAYOUT = { "mof-3-1": "财政部附件3-1", "mof-3-2": "财政部附件3-2", sichuan: "四川", hubei: "湖北",
+    chongqing: "重庆", yunnan: "云南", evaluation: "决策/过程/产出/效益", unknown: "未识别" };
   var LEVEL = { error: "错误", warning: "警告" };
 
   var entries = [];   // {file, result, sendable, node}
@@ -143,7 +145,10 @@
     else differ = (stated || "") !== (computed || "");
     if (computed === null || computed === undefined) differ = false;
     var shownStated = isNumber ? num(stated, digits) : (stated || "未填");
-    var shownComputed = isNumber ? num(computed, digits) : (computed || "—");
+    // no computed value: the form is not filled in completely, or a part it needs was not understood
+    var shownComputed = computed === null || computed === undefined || computed === "" ? "未核验"
+      : (isNumber ? num(computed, digits) : computed);
+    if (computed === "") differ = false;
     return el("div", { class: "score" + (differ ? " bad" : "") }, [
       el("dt", { text: label }),
       el("dd", null, [
@@ -181,7 +186,9 @@
   function formBlock(form) {
     var budget = form.budget || {}, total = form.total || {}, conclusion = form.conclusion || {};
     var sub = [KIND[form.kind] || form.kind, form.unit, form.year ? form.year + " 年度" : null,
-      form.indicator_count !== undefined ? "三级指标 " + form.indicator_count + " 项" : null]
+      form.indicator_count !== undefined ? "三级指标 " + form.indicator_count + " 项" : null,
+      form.layout ? "版式 " + (LAYOUT[form.layout] || form.layout) : null,
+      form.profile && form.profile.auto ? "按版式选用配置 " + form.profile.name : null]
       .filter(Boolean).join(" · ");
     var boxes = [
       scoreBox("总分", total.stated, total.computed, 3, true),
@@ -193,7 +200,7 @@
           el("span", { class: "num", text: percent(budget.rate) }),
           el("span", { class: "arrow", text: " " }),
           el("span", { class: "label", text: "得分" }),
-          el("span", { class: "num", text: num(budget.score) })
+          el("span", { class: "num", text: budget.score === null || budget.score === undefined ? "—" : num(budget.score) })
         ])
       ])
     ];
@@ -203,6 +210,7 @@
         el("span", { class: "form-sub", text: sub })
       ]),
       el("dl", { class: "scores" }, boxes),
+      form.unfilled ? el("p", { class: "unfilled", text: "未回填：" + form.unfilled + "；校正副本中此表没有改动任何单元格" }) : null,
       findingsTable(form)
     ]);
   }
