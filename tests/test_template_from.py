@@ -451,6 +451,7 @@ def test_form_level_columns_on_the_first_row_only(tmp_path):
         assert Counter(_rows(form)) == Counter(HAND_EXPECTED) and form.year == 2025
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
     """The formulas span the pre-filled rows: filled in and recalculated, the
