@@ -26,6 +26,7 @@ import os
 import pickle
 import shutil
 import signal
+import stat
 import threading
 import time
 from collections import deque
@@ -35,7 +36,8 @@ from multiprocessing.connection import wait as _wait_ready
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.atomic import temp_owner
+from selfeval_xlsx.atomic import pid_alive, temp_owner
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
@@ -66,6 +68,7 @@ REPLY_DELAY = 0.2
 
 #: Prefix of the temporary folders :func:`process_file` writes into.
 TMP_PREFIX = ".selfeval-tmp-"
+SUMMARY_TMP_PREFIX = ".summary.tmp-"  # + pid + "-": summary.xlsx being written (summary.py)
 
 
 # --------------------------------------------------------------------------
@@ -76,13 +79,43 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def discover(in_dir: str | Path, exclude: Iterable[str | Path] = ()) -> list[Path]:
+@dataclass(frozen=True)
+class Skipped:
+    """An entry :func:`discover` could not read: listed as unreadable."""
+
+    rel: Path
+    zh: str
+    en: str
+
+
+def _not_a_file(path: str) -> tuple[str, str]:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "无法访问", "inaccessible"
+    if stat.S_ISLNK(mode):
+        return "符号链接循环或指向不存在的文件", "a symbolic link that loops or leads nowhere"
+    if stat.S_ISFIFO(mode):
+        return "命名管道", "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "套接字", "a socket"
+    return "设备文件", "a device"
+
+
+def discover(
+    in_dir: str | Path, exclude: Iterable[str | Path] = (), skipped: list[Skipped] | None = None
+) -> list[Path]:
     """Workbook files under ``in_dir`` as paths relative to it, sorted.
 
     Extensions .xlsx/.xlsm/.xls in any case; Office lock files (``~$…``),
     hidden files and folders (dot-names) and the folders in ``exclude`` (the
     output folder when it lies inside ``in_dir``) are skipped.  Symbolic
     links to folders are not followed (no loops); links to files are kept.
+
+    What could hold a workbook but cannot be read is appended to ``skipped``
+    (when given), never dropped in silence: a subfolder that cannot be
+    opened, and an entry with a workbook's name that is not a regular file
+    (a FIFO, a device, a symbolic link that loops or leads nowhere).
     """
     root = Path(in_dir)
     excluded = set()
@@ -97,22 +130,32 @@ def discover(in_dir: str | Path, exclude: Iterable[str | Path] = ()) -> list[Pat
         if os.path.realpath(folder) in excluded:
             return
         try:
-            entries = list(os.scandir(folder))
-        except OSError:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            if skipped is not None and rel:
+                reason = exc.strerror or type(exc).__name__
+                skipped.append(Skipped(Path(*rel), f"无法打开文件夹（{reason}）", f"cannot open the folder ({reason})"))
             return
         for entry in entries:
             name = entry.name
             if _is_hidden(name):
                 continue
+            workbook_name = not name.startswith("~$") and name.lower().endswith(EXTENSIONS)
             try:
                 if entry.is_dir(follow_symlinks=False):
                     walk(entry.path, (*rel, name))
                     continue
                 if not entry.is_file():
+                    if workbook_name and skipped is not None and not entry.is_dir():
+                        what = _not_a_file(entry.path)
+                        skipped.append(Skipped(Path(*rel, name), f"不是普通文件（{what[0]}）", f"not a regular file ({what[1]})"))
                     continue
-            except OSError:
+            except OSError as exc:
+                if workbook_name and skipped is not None:
+                    reason = exc.strerror or type(exc).__name__
+                    skipped.append(Skipped(Path(*rel, name), f"无法读取（{reason}）", f"cannot be read ({reason})"))
                 continue
-            if name.startswith("~$") or not name.lower().endswith(EXTENSIONS):
+            if not workbook_name:
                 continue
             found.append(Path(*rel, name))
 
@@ -171,22 +214,38 @@ def _remove(path: str) -> None:
             os.unlink(path)
 
 
+def _prefixed_pid(name: str, prefix: str) -> int | None:
+    """The process id right after ``prefix`` in ``PREFIX<pid>-…``, if any."""
+    if not name.startswith(prefix):
+        return None
+    head = name[len(prefix):].split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _dead(pid: int | None) -> bool:
+    return pid is not None and not pid_alive(pid)
+
+
 def sweep_temp(out_dir: str | Path) -> None:
-    """Remove temporary folders (and a half-written summary) an interrupted
-    earlier run left in ``out_dir``."""
+    """Remove the temporary files (and a half-written summary) that a killed
+    or interrupted run left in ``out_dir``: only those whose process is gone,
+    so a run going on at the same time in the same folder keeps its files in
+    progress."""
     try:
         for entry in os.scandir(out_dir):
-            if entry.name.startswith(".summary.tmp-") and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
+            if _dead(_prefixed_pid(entry.name, SUMMARY_TMP_PREFIX)) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
     except OSError:
         pass
     for folder, dirs, files in os.walk(out_dir):
         for name in list(dirs):
             if name.startswith(TMP_PREFIX):  # an older version's per-worker folders
-                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+                if _dead(_prefixed_pid(name, TMP_PREFIX)):
+                    shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
                 dirs.remove(name)
         for name in files:
-            if temp_owner(name) is not None:
+            if _dead(temp_owner(name)):
                 _remove(os.path.join(folder, name))
 
 
@@ -233,6 +292,9 @@ def _worker_main(conn, func, memory_limit, state) -> None:  # runs in the child
     # Ctrl-C goes to the whole process group; the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit_memory(memory_limit)
+    from selfeval_xlsx import loading
+
+    loading.ISOLATE_BINARY = False  # this worker is the isolation: a crash costs one file, and it is replaced
     inbox: deque[tuple[int, Any]] = deque()
     outbox = _Outbox(conn)
     flusher = threading.Thread(target=outbox.flush_when_due, name="selfeval-replies", daemon=True)
@@ -375,6 +437,24 @@ class _Worker:
         try:
             self.process.close()
         except ValueError:  # pragma: no cover - still running after kill
+            pass
+
+
+def stop_helper_processes() -> None:
+    """Stop multiprocessing's fork server and resource tracker and wait for
+    them, so a command that ran a batch leaves no process behind when it
+    exits (they would otherwise notice the exit and stop a moment later).
+    Only for the end of a program: the next batch would start them again."""
+    from multiprocessing import forkserver, resource_tracker
+
+    for holder, name in ((forkserver, "_forkserver"), (resource_tracker, "_resource_tracker")):
+        helper = getattr(holder, name, None)
+        stop = getattr(helper, "_stop", None)
+        if stop is None:  # pragma: no cover - another Python's internals
+            continue
+        try:
+            stop()
+        except (OSError, ChildProcessError, AttributeError, TypeError):  # pragma: no cover - already gone
             pass
 
 
@@ -568,7 +648,7 @@ def failure_result(path: str, failure: Failure, lang: str = "zh") -> dict[str, A
         zh = f"处理出错（{failure.detail}）"
         en = f"processing failed ({failure.detail})"
     text = en if lang == "en" else zh
-    return {"file": path, "status": "unreadable", "error": f"{path}: {text}", "forms": []}
+    return {"file": path, "status": "unreadable", "error": f"{display_path(path)}: {text}", "forms": []}
 
 
 
@@ -617,6 +697,7 @@ def batch_folder(
     jobs: int = 0,
     timeout: float | None = FILE_TIMEOUT,
     files: list[Path] | None = None,
+    skipped: list[Skipped] | None = None,
     worker: Callable[[FileJob, str], dict[str, Any]] = process_file,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     start_method: str | None = None,
@@ -634,7 +715,8 @@ def batch_folder(
     in_dir, out_dir = str(in_dir), str(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     if files is None:
-        files = discover(in_dir, exclude=[out_dir])
+        skipped = []
+        files = discover(in_dir, exclude=[out_dir], skipped=skipped)
     job = FileJob(in_dir=in_dir, out_dir=out_dir if fill else None, profile=profile, lang=lang)
     summary = Summary(
         Path(out_dir, "summary.xlsx"),
@@ -667,6 +749,14 @@ def batch_folder(
                 on_result(result)
             del result
         results.close()
+        for entry in skipped or ():  # listed, never dropped in silence
+            src = os.path.join(in_dir, entry.rel)
+            reason = entry.en if lang == "en" else entry.zh
+            result = {"file": src, "status": "unreadable", "error": f"{display_path(src)}: {reason}",
+                      "forms": []}
+            summary.add(entry.rel.as_posix(), result, None)
+            if on_result is not None:
+                on_result(result)
         stats.summary = str(summary.finish())
     finally:
         results.close()
@@ -689,11 +779,13 @@ __all__ = [
     "Failure",
     "batch_folder",
     "FileJob",
+    "Skipped",
     "default_start_method",
     "discover",
     "failure_result",
     "process_file",
     "remove_worker_temp",
     "run_tasks",
+    "stop_helper_processes",
     "sweep_temp",
 ]

@@ -16,10 +16,11 @@ So a corrected copy validates without arithmetic findings.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from selfeval_xlsx import layout
@@ -105,6 +106,7 @@ class Change:
     new: Decimal | str
     code: str  # the rule that asked for it
     number_format: str | None = None
+    formula: str | None = None  # a formula cell's new formula (without "="), when fill rewrites it
 
 
 @dataclass
@@ -134,14 +136,19 @@ class FormResult:
 
 
 def show(value: Any) -> str:
-    """A value as a person reads it: Decimal without trailing zeros."""
+    """A value as the form shows it: at most 15 significant digits (Excel's
+    precision: 98.64999999999999 is 98.65), no trailing zeros, no exponent."""
     if value is None:
         return "（空）"
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
     if isinstance(value, float):
-        return show(Decimal(repr(value)))
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
+        with localcontext() as ctx:
+            ctx.prec, ctx.rounding = 15, ROUND_HALF_UP
+            ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+            return format((+value).normalize(), "f")
     return str(value)
 
 
@@ -172,7 +179,9 @@ def _label(text: str) -> str:
 
 
 PLACEHOLDERS = re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
-DECLARED = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+# points written in a 一级 label ("产出指标(50分)"); bounded and never starting
+# inside a run of digits, so a cell of 32,000 digits costs one pass
+DECLARED = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 # A year: "2023年", or a bare 20xx inside a name ("本单位2023总工作经费"); never a
 # part of a longer number or a quantity ("≤2000元/生·年").
 YEAR = re.compile(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
@@ -784,7 +793,11 @@ class _Checker:
         self.result.stated_total = stated
         part = self.part("total")
         writable = part is None or not part.info.get("inline")  # "自评总分：96" in one cell: report only
-        if stated is None:
+        if stated is None and not cell.empty:  # text, or a number no cell can hold (1e309)
+            self.add("T101", cell, expected=computed, found=show(cell.value))
+            if writable:
+                self.change(cell, computed, "T101")
+        elif stated is None:
             self.add("E101", cell, field="总分", field_en="Total score")
             if writable:
                 self.change(cell, computed, "E101")
@@ -823,30 +836,93 @@ class _Checker:
 
     # -- formulas -------------------------------------------------------
     def formulas(self) -> None:
-        """T102: a computed cell whose formula, fed the corrected values, still
-        gives another result.  Writing the value would not help (the file
-        recalculates on open), so that cell's change and arithmetic finding
-        give way to T102 and a person fixes the formula."""
+        """Corrections that last.  fill writes a formula cell's cached value
+        and the file recalculates on open, so a value lands in a formula cell
+        only when the formula, recalculated with every correction in place,
+        gives that value.  Otherwise:
+
+        * a score whose formula is only missing the cap (over-spent budget,
+          over-achieved indicator) gets its formula rewritten around the
+          user's own: ``=MIN(H7*10,10)``, ``=MIN(F18/E18*G18,G18)``;
+        * a formula that is right but is fed a cell that stays wrong keeps
+          its finding and is not written;
+        * a formula that is itself wrong gives T102 instead of its finding,
+          and a person fixes it;
+        * a formula this tool cannot evaluate is not written (report only).
+
+        The 执行率, budget score, 总分 and 自评结论 formulas are checked even
+        when nothing is written to them (T102 when they are wrong)."""
         total_row = self.form.funds_row("total")
-        targets = [
-            (total_row.rate if total_row else None, self.result.budget_rate, "rate"),
-            (total_row.score if total_row else None, self.result.budget_score, "score"),
-            (self.form.total, self.result.total, "score"),
-            (self.form.conclusion, self.result.grade, "grade"),
-        ]
-        grid = None
-        for cell, expected, kind in targets:
-            if cell is None or not cell.formula or expected is None:
+        changed = {c.cell.ref: c for c in self.result.changes}
+        targets: list[tuple[Cell, Any, str, str | None]] = []
+        for row in self.form.indicators:
+            change = changed.get(row.score.ref) if row.score is not None else None
+            if change is not None and row.score.formula:
+                targets.append((row.score, change.new, "score", self._cap(row.weight, _number(row.weight))))
+        if total_row is not None:
+            weight = _number(total_row.weight)
+            targets += [
+                (total_row.rate, self.result.budget_rate, "rate", None),
+                (total_row.score, self.result.budget_score, "score",
+                 self._cap(total_row.weight, weight if weight is not None else self.profile.budget_points)),
+            ]
+        targets += [(self.form.total, self.result.total, "score", None),
+                    (self.form.conclusion, self.result.grade, "grade", None)]
+        targets = [t for t in targets if t[0] is not None and t[0].formula and t[1] is not None]
+        if not targets:
+            return
+        recalc = _Grid(self.form, self.result.changes, recalc=True)
+        ideal = None
+        for cell, expected, kind, cap in targets:
+            change = changed.get(cell.ref)
+            found = recalc.evaluate(cell)
+            if found is not None and _formula_agrees(found, expected, kind, self.tolerance):
                 continue
-            grid = grid or _Grid(self.form, self.result.changes)
-            found = grid.evaluate(cell)
-            if found is None or _formula_agrees(found, expected, kind, self.tolerance):
-                continue
+            if found is not None and cap is not None and change is not None \
+                    and cell.ref not in self.form.fixed_formulas:
+                body = cell.formula.lstrip("=")
+                for candidate in (f"MIN({body},{cap})", f"MAX(0,MIN({body},{cap}))"):
+                    value = recalc.evaluate(cell, candidate)
+                    if value is not None and _formula_agrees(value, expected, kind, self.tolerance):
+                        recalc.rewrite(cell, candidate)
+                        new_change = replace(change, formula=candidate)
+                        self.result.changes = [new_change if c is change else c for c in self.result.changes]
+                        changed[cell.ref] = new_change
+                        break
+                else:
+                    value = None
+                if value is not None:
+                    continue
+            # the value would not hold: nothing is written to this cell
             self.result.changes = [c for c in self.result.changes if c.cell.ref != cell.ref]
+            changed.pop(cell.ref, None)
+            if found is None:
+                continue  # cannot tell: the finding stays, the cell is left to a person
+            ideal = ideal or _Grid(self.form, self.result.changes, overlay=self._wanted(targets))
+            right = ideal.evaluate(cell)
+            if right is not None and _formula_agrees(right, expected, kind, self.tolerance):
+                continue  # the formula is right; a cell it reads stays wrong (its own finding says so)
+            shown_value = right if right is not None else found
             self.result.findings = [f for f in self.result.findings if f.cell != cell.ref]
-            shown = percent(found) if kind == "rate" and isinstance(found, Decimal) else found
+            shown = percent(shown_value) if kind == "rate" and isinstance(shown_value, Decimal) else shown_value
             wanted = percent(expected) if kind == "rate" else expected
             self.add("T102", cell, expected=wanted, found=shown, formula=cell.formula.lstrip("="))
+
+    @staticmethod
+    def _cap(cell: Cell | None, weight: Decimal | None) -> str | None:
+        """What caps a score in a rewritten formula: the 分值 cell itself when
+        it holds the weight as a plain number, else the number."""
+        if weight is None or weight <= 0:
+            return None
+        if cell is not None and not cell.formula and _number(cell) == weight and isinstance(cell.value, (int, float)):
+            return cell.ref
+        return format(weight.normalize(), "f")
+
+    @staticmethod
+    def _wanted(targets) -> dict[str, Any]:
+        """The values the checked cells should have, for judging a formula
+        apart from the cells it reads."""
+        return {cell.ref: expected for cell, expected, _kind, _cap in targets}
 
     def year(self) -> None:
         year = self.form.year
@@ -882,12 +958,21 @@ PERIOD_BEFORE = re.compile(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
 
 class _Grid:
     """The form's cells by position, with the corrected values laid over them,
-    for evaluating a formula as the file would after fill.  A reference to a
-    cell the form model does not know (outside the form's rows) makes the
-    evaluation give up rather than guess."""
+    for evaluating a formula as the file would after fill.
 
-    def __init__(self, form: Form, changes: list[Change]):
+    ``recalc=True`` evaluates every formula cell of the form from its formula
+    (as recalculation on open does), written values landing only in plain
+    cells; otherwise a cell's value is its corrected value (or, with
+    ``overlay``, the value it should have).  A reference to a cell the form
+    model does not know (outside the form's rows) makes the evaluation give up
+    rather than guess."""
+
+    def __init__(self, form: Form, changes: list[Change], *, recalc: bool = False,
+                 overlay: dict[str, Any] | None = None):
         self.values: dict[tuple[int, int], Any] = {}
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.recalc = recalc
+        self.sheet = form.sheet  # references to the form's own sheet by name are fine
         cells = [form.total, form.total_weight, form.conclusion]
         for row in form.funds:
             cells += [row.label, row.initial, row.budget, row.executed, row.weight, row.rate, row.score]
@@ -896,39 +981,79 @@ class _Grid:
                       row.reason, row.nature, row.unit]
         for cell in cells:
             if cell is not None:
-                self.values[position(cell.ref)] = cell.value
+                key = position(cell.ref)
+                self.values[key] = cell.value
+                if recalc and cell.formula:
+                    self.formulas[key] = cell.formula
         for change in changes:
-            new = change.new
-            self.values[position(change.cell.ref)] = float(new) if isinstance(new, Decimal) else new
+            key = position(change.cell.ref)
+            if change.formula and recalc:
+                self.formulas[key] = change.formula
+            elif key not in self.formulas:
+                self.values[key] = _grid_value(change.new)
+        for ref, value in (overlay or {}).items():
+            self.values[position(ref)] = _grid_value(value)
+        self.computed: dict[tuple[int, int], Any] = {}
+        self.busy: set[tuple[int, int]] = set()
         rows = [row.row for row in form.indicators]
         self.table = (min(rows), max(rows)) if rows else (0, -1)
+        # the indicator table's own columns: a blank there is a blank; a cell
+        # in another column (a helper column the model does not read) is unknown
+        self.columns = {key[1] for key in self.values if self.table[0] <= key[0] <= self.table[1]}
+
+    def rewrite(self, cell: Cell, formula: str) -> None:
+        self.formulas[position(cell.ref)] = formula
+        self.computed.clear()
 
     def get(self, row: int, col: int) -> Any:  # 0-based, as formula.evaluate asks
+        from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
+
         key = (row + 1, col + 1)
+        if key in self.formulas:
+            if key in self.computed:
+                return self.computed[key]
+            if key in self.busy:
+                raise Unsupported("circular reference")
+            self.busy.add(key)
+            try:
+                value = evaluate(self.formulas[key], self.get, self.sheet)
+            finally:
+                self.busy.discard(key)
+            if isinstance(value, ExcelError):
+                raise value
+            self.computed[key] = value
+            return value
         if key in self.values:
             value = self.values[key]
             if isinstance(value, str):  # a number typed as text ("3分") is read as that number
                 number = parse_number(value)
                 return value if number is None else number
             return value
-        if self.table[0] <= row + 1 <= self.table[1]:
-            return None  # a blank row inside the indicator table
-        from selfeval_xlsx.formula import Unsupported
-
+        if self.table[0] <= row + 1 <= self.table[1] and col + 1 in self.columns:
+            return None  # a blank cell of the indicator table
         raise Unsupported("outside the form")
 
-    def evaluate(self, cell: Cell) -> Decimal | str | None:
+    def evaluate(self, cell: Cell, formula: str | None = None) -> Decimal | str | None:
+        """What ``formula`` (default: the cell's own, or its rewrite) gives here."""
         from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
 
+        key = position(cell.ref)
+        text = formula or (self.formulas.get(key) if self.recalc else None) or cell.formula
         try:
-            value = evaluate(cell.formula, self.get)
-        except (Unsupported, ArithmeticError, ValueError, TypeError):
+            value = evaluate(text, self.get, self.sheet)
+        except (Unsupported, ExcelError, ArithmeticError, ValueError, TypeError, RecursionError):
             return None
-        if isinstance(value, ExcelError) or isinstance(value, bool):
+        if isinstance(value, (ExcelError, bool)):
             return None
         if isinstance(value, (int, float)):
+            if not math.isfinite(value):
+                return None
             return Decimal(repr(float(value)))
         return str(value)
+
+
+def _grid_value(new: Any) -> Any:
+    return float(new) if isinstance(new, Decimal) else new
 
 
 def _formula_agrees(found: Decimal | str, expected: Decimal | str, kind: str, tolerance: Decimal) -> bool:

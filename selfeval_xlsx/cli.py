@@ -124,7 +124,19 @@ def _own_console_window() -> bool:
         return False
 
 
+def _forgiving_output() -> None:
+    """Whatever a message holds (a file name that is not Unicode, a
+    character the console's code page lacks) prints escaped, never as a
+    UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # replaced by a test harness, or closed
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _forgiving_output()
     argv = list(sys.argv[1:] if argv is None else argv)
     dropped = False
     if argv and argv[0] not in COMMANDS and not argv[0].startswith("-"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class SelfevalError(Exception):
     """A problem with the user's input; ``message(lang)`` is what they read."""
@@ -16,7 +18,7 @@ class SelfevalError(Exception):
 
     def message(self, lang: str = "zh") -> str:
         text = self.en if lang == "en" else self.zh
-        return f"{self.path}: {text}" if self.path else text
+        return f"{display_path(self.path)}: {text}" if self.path else text
 
 
 class UnreadableError(SelfevalError):
@@ -25,3 +27,25 @@ class UnreadableError(SelfevalError):
     ``zh``/``en`` describe the problem without the file name; ``message()``
     prefixes the path.
     """
+
+
+def display_path(path: str | os.PathLike | None) -> str:
+    """A path as a person can read it, and any output can encode it.
+
+    A file name that is not valid Unicode (GBK bytes from a zip made on
+    Windows and unpacked on Linux arrive as surrogate escapes) is shown
+    decoded as GBK when it is GBK, else with its bytes escaped ("\\xb2")."""
+    if path is None:
+        return ""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    for encoding in ("gb18030",):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("utf-8", "backslashreplace")

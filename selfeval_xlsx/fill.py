@@ -2,7 +2,8 @@
 
 reader → checks → the changes each form asks for → writer (patches the cells
 inside the package, copies every other part byte for byte).  The input is
-never modified unless ``in_place``; then ``NAME.bak.xlsx`` is kept first.
+never modified unless ``in_place``; then a backup is kept first
+(``NAME.bak.xlsx``, or ``NAME.bak.1.xlsx``, … when that exists already).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.atomic import replacing
+from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
 from selfeval_xlsx.checks import FormResult, check_workbook, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
@@ -104,13 +105,46 @@ def is_checked_copy(path: Path) -> bool:
     return _CHECKED.search(path.stem) is not None
 
 
-def backup_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.bak{path.suffix}")
+def backup_path(path: Path, number: int | None = None) -> Path:
+    """``NAME.bak.xlsx`` (number 0), ``NAME.bak.1.xlsx``, …; without a number
+    the first of these that does not exist yet (an earlier backup, which may
+    be the only copy of the original, is never overwritten)."""
+    path = Path(path)
+    if number is None:
+        number = 0
+        while backup_path(path, number).exists() or backup_path(path, number).is_symlink():
+            number += 1
+    tag = ".bak" if number == 0 else f".bak.{number}"
+    return path.with_name(f"{path.stem}{tag}{path.suffix}")
 
 
-def _copy_atomic(src: Path, dst: Path) -> None:
-    with replacing(dst) as temp:
-        shutil.copy2(src, temp)
+def _backup(source: Path) -> Path:
+    """Copy ``source`` to the first free backup name, with its permissions
+    and times; the copy appears complete under its name or not at all, and
+    never replaces an existing backup (even one a concurrent run just made)."""
+    handle, temp = tempfile.mkstemp(prefix=f".{os.getpid()}.", suffix=TEMP_SUFFIX, dir=source.parent)
+    try:
+        with os.fdopen(handle, "wb") as out, open(source, "rb") as inp:
+            shutil.copyfileobj(inp, out)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(source, temp)  # mode (a private file's backup stays private) and times
+        number = 0
+        while True:
+            target = backup_path(source, number)
+            number += 1
+            if target.exists() or target.is_symlink():
+                continue
+            try:
+                os.link(temp, target)  # fails if the name was taken meanwhile
+            except FileExistsError:
+                continue
+            except OSError:  # no hard links on this file system
+                os.replace(temp, target)
+            return target
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
 
 
 def _edits(results: list[FormResult], lang: str = "zh", profile: Profile = DEFAULT) -> list[Edit]:
@@ -120,7 +154,8 @@ def _edits(results: list[FormResult], lang: str = "zh", profile: Profile = DEFAU
         for change in result.changes:
             why = _why(result, change, findings.get((change.cell.ref, change.code)), lang, profile)
             edits.append(Edit(change.cell.sheet, change.cell.ref, change.new, change.number_format,
-                              note=TEXT[lang]["note"].replace("{why}", why), old=change.cell.value))
+                              note=TEXT[lang]["note"].replace("{why}", why) + _formula_note(change, lang),
+                              old=change.cell.value, formula=change.formula))
     return edits
 
 
@@ -217,7 +252,7 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
             cell = cells.get(finding.cell) if finding.cell else None
             if change is not None:
                 corrected += 1
-                message = _advice_cut(finding.code, lang, finding.params)
+                message = _advice_cut(finding.code, lang, finding.params) + _formula_note(change, lang)
             else:
                 message = finding.message(lang)
             name = title(finding.code, lang)
@@ -288,6 +323,15 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
     )
 
 
+def _formula_note(change, lang: str) -> str:
+    """Said when fill rewrote the cell's formula (so the value holds after recalculation)."""
+    if change is None or not change.formula:
+        return ""
+    if lang == "en":
+        return f" (formula changed to ={change.formula})"
+    return f"（公式已改为 ={change.formula}）"
+
+
 def _plain(value: Any) -> Any:
     """A finding's value for the report: numbers stay numbers (no "number stored as text")."""
     if value is None or isinstance(value, (int, float, str, Decimal)) and not isinstance(value, bool):
@@ -304,6 +348,7 @@ def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
             "new": json_value(change.new),
             "code": change.code,
             "number_format": change.number_format,
+            "formula": "=" + change.formula if change.formula else None,
         }
         for result in results
         for change in result.changes
@@ -321,6 +366,7 @@ def fill_path(
 ) -> dict[str, Any]:
     """Fill one workbook; the validate dict plus "output" and "changes"."""
     source = Path(path)
+    backup: Path | None = None
     try:
         raw = load(source)
         results = check_workbook(read_raw(raw, source), profile)
@@ -336,7 +382,10 @@ def fill_path(
                 package = Path(scratch) / "converted.xlsx"
                 xls_to_xlsx(source, package)
             if in_place:
-                _copy_atomic(source, backup_path(source))
+                try:
+                    backup = _backup(source)
+                except OSError as exc:
+                    raise UnreadableError(*write_error(exc, backup_path(source), in_place=True)) from None
             patch_workbook(
                 package,
                 target,
@@ -345,17 +394,27 @@ def fill_path(
                 report=_report(results, lang, source) if mark else None,
                 report_sheet=REPORT_SHEET,
                 parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
+                like=source,
             )
     except SelfevalError as exc:
         if not exc.path:
             exc.path = str(source)
-        return {"file": str(source), "status": "unreadable", "error": exc.message(lang), "forms": [],
-                "output": None, "changes": [], "unfilled": []}
+        return _unreadable(source, exc.message(lang))
+    except OSError as exc:  # anything the steps above did not name already
+        zh, en = write_error(exc, getattr(exc, "filename", None) or source, in_place=in_place)
+        return _unreadable(source, en if lang == "en" else zh)
     result = file_result(str(source), results, lang)
     result["output"] = str(target)
+    if backup is not None:
+        result["backup"] = str(backup)  # where --in-place kept the original
     result["changes"] = changes_list(results)
     result["unfilled"] = unfilled_list(results, lang)
     return result
+
+
+def _unreadable(source: Path, message: str) -> dict[str, Any]:
+    return {"file": str(source), "status": "unreadable", "error": message, "forms": [],
+            "output": None, "changes": [], "unfilled": []}
 
 
 def unfilled_list(results: list[FormResult], lang: str = "zh") -> list[dict[str, str]]:

@@ -95,6 +95,7 @@ class _Parser:
     def __init__(self, tokens: list[tuple[str, str]]):
         self.t = tokens
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.t[self.i] if self.i < len(self.t) else None
@@ -118,6 +119,17 @@ class _Parser:
         return node
 
     def expr(self, min_prec: int):
+        # nesting beyond what Excel itself allows (64 levels) is refused
+        # long before Python's own recursion limit
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise Unsupported("nested too deeply")
+            return self._expr(min_prec)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, min_prec: int):
         left = self.unary()
         while True:
             tok = self.peek()
@@ -135,7 +147,13 @@ class _Parser:
         tok = self.peek()
         if tok is not None and tok[0] == "op" and tok[1] in "+-" and len(tok[1]) == 1:
             self.i += 1
-            return ("un", tok[1], self.unary())
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise Unsupported("nested too deeply")
+                return ("un", tok[1], self.unary())
+            finally:
+                self.depth -= 1
         node = self.primary()
         while self.peek() == ("op", "%"):
             self.i += 1
@@ -195,12 +213,16 @@ class _Parser:
 
 
 _PARSED: dict[str, Any] = {}
+MAX_DEPTH = 100  # nested parentheses, unary signs and calls in one formula
 
 
 def parse(text: str):
     node = _PARSED.get(text)
     if node is None:
-        node = _Parser(_tokenize(text)).parse()
+        try:
+            node = _Parser(_tokenize(text)).parse()
+        except RecursionError:
+            raise Unsupported("nested too deeply") from None
         if len(_PARSED) < 10000:
             _PARSED[text] = node
     return node
@@ -428,11 +450,14 @@ def evaluate(text: str, get: Callable[[int, int], Any], sheet: str | None = None
     for an Excel error; raises :class:`Unsupported` for anything unknown."""
     node = parse(text)
     try:
-        return _Eval(get, sheet).ev(node)
+        value = _Eval(get, sheet).ev(node)
     except ExcelError as exc:
         return exc
     except RecursionError:
         raise Unsupported("too deep") from None
+    if value.__class__ is float and not math.isfinite(value):
+        return ExcelError("#NUM!")  # Excel has no infinity: 1e309, 1e308*10, 0*1e309 are #NUM!
+    return value
 
 
 # ---------------------------------------------------------------- shared formulas

@@ -13,6 +13,17 @@ Values come from python-calamine (fast, reads .xlsx/.xlsm/.xlsb/.xls).  For
 .xlsx/.xlsm the sheet XML is also scanned for ``<f>`` elements, so that
 formula text is known and a formula without a cached value can be computed
 by the reader.
+
+What calamine is given is checked first, since a bad address can make it
+abort the whole process: every cell address and row number of a sheet it
+reads lies within Excel's bounds, and the grid it will build (the box of
+the cells with a value, leaving out a stray value far from the rest) within
+MAX_CELLS; .xls cell and DIMENSIONS records
+likewise; .xls and .xlsb are read in a forked child with a time and memory
+limit.  Only sheets that can hold a form are read: a sheet part over
+SMALL_SHEET is first looked at from its first HEAD_ROWS rows, and skipped
+(never inflated in full, never a reason to refuse) when none of them is an
+indicator header.  No cell may hold more than Excel's 32,767 characters.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ import os
 import re
 import stat
 import struct
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -30,7 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from selfeval_xlsx.errors import UnreadableError
-from selfeval_xlsx.formula import col_index, shift_formula
+from selfeval_xlsx.formula import col_index, col_letters, shift_formula
 
 # Limits -------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
@@ -40,6 +52,7 @@ MAX_RATIO = 100  # compression ratio allowed for a big member
 BIG_MEMBER = 5 * 1024 * 1024  # "big" for the ratio check
 MAX_SHEETS = 255
 MAX_CELLS = 5_000_000  # bounding-box cells over all sheets
+MAX_TEXT = 32_767  # Excel's limit of characters in a cell
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -54,6 +67,9 @@ class RawSheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1
     # (row, col) 0-based -> (formula text without "=", cached value present?)
     formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
+    # formula cells other cells depend on the text of (shared-formula masters,
+    # array and data-table formulas): fill never rewrites those
+    fixed_formulas: set[tuple[int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -153,9 +169,6 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_COL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br\s*=\s*["\']([A-Z]{1,3})\d')
-_ROW_REF = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d+)')
-_ROW_REF_PREFIXED = re.compile(rb'<\w+:row\s[^>]*?\br\s*=\s*["\'](\d+)')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
@@ -219,9 +232,14 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
             raise _fail("不是Excel文件（看起来是Word/PowerPoint文件）", "not an Excel file (a Word/PowerPoint file)", path)
         raise _fail("不是Excel文件（压缩包中没有工作簿）", "not an Excel file (no workbook inside the zip)", path)
 
-    # zip bomb: declared sizes first, before inflating anything
+    # zip bomb: declared sizes and ratios first, before inflating anything.
+    # A big worksheet is only inflated in full when its first rows can hold
+    # a form (an attachment of any size costs a peek): it is checked then.
+    is_bin = "xl/workbook.bin" in names
     total = 0
     for info in infos:
+        if not is_bin and _deferred(info):
+            continue  # only its head is inflated (bounded); checked by _inflate_sheet if read in full
         total += info.file_size
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _fail(
@@ -236,15 +254,18 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
             path,
         )
 
-    is_bin = "xl/workbook.bin" in names
     fmt = "xlsb" if is_bin else ("xlsm" if "xl/vbaProject.bin" in names or path.suffix.lower() == ".xlsm" else "xlsx")
     parts: dict[str, bytes] = {}
+    infos_by_name: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         lname = info.filename.lower()
         if info.is_dir() or lname.endswith(_SKIP_SCAN) or lname.startswith(("xl/media/", "xl/embeddings/")):
             continue
         if info.flag_bits & 0x1:
             raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
+        if not is_bin and _deferred(info):
+            infos_by_name[info.filename] = info  # looked at from its first rows below
+            continue
         blob = _inflate(data, zf, info)
         if blob is None:
             raise _fail(
@@ -255,18 +276,49 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         _check_xml(info.filename, blob, path)
         parts[info.filename] = blob
 
-    # sheet name -> part, and a size check before calamine builds dense grids
+    # sheet name -> part; the bounds of every cell address checked before
+    # calamine sees a sheet (it aborts the process on some, and builds a dense
+    # grid of the bounding box); only sheets that can hold a form are read
     sheet_parts: dict[str, str] = {}
+    skip: set[str] = set()
     if not is_bin:
         sheet_parts = _sheet_parts(parts)
+        strings = _KeywordStrings(parts)
+        for_calamine: dict[str, bytes] = {}  # sheets calamine reads without their far-away cells
         cells = 0
-        for part in sheet_parts.values():
-            blob = parts.get(part, b"")
-            cells += _max_row(blob) * (_max_column(blob) + 1)
+        for name, part in sheet_parts.items():
+            blob = parts.get(part)
+            if blob is None:
+                info = infos_by_name.get(part)
+                if info is None:
+                    continue  # no such part: calamine says what it makes of that
+                if not _may_hold_form(_inflate_head(data, info), strings):
+                    skip.add(name)  # a big sheet (an attachment) with no form near its top: never read
+                    continue
+                blob = _inflate_sheet(data, zf, info, path)
+                parts[part] = blob
+            box = _cell_box(blob, part, path)
+            if box > MAX_CELLS:  # a stray value far from everything else (Ctrl+↓ and a keystroke)
+                clipped = _clip_far_cells(blob)
+                if clipped is not None:
+                    box = _cell_box(clipped, part, path)
+                    for_calamine[part] = clipped
+            cells += box
         if cells > MAX_CELLS:
             raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
-    book = _calamine(data, path, fmt)
+    # a text longer than Excel allows needs a part at least that long
+    long_text = any(len(blob) > MAX_TEXT for name, blob in parts.items()
+                    if name.lower().endswith("sharedstrings.xml") or name in sheet_parts.values())
+    if skip or (not is_bin and for_calamine):
+        # calamine gets a package without the attachments (what it never reads
+        # costs nothing) and without stray far-away cells; ``parts`` (which
+        # the writer may reuse) keeps every part as stored
+        data = _package({**parts, **for_calamine} if not is_bin else parts)
+    if is_bin:  # no bounds check for the binary format: the reader runs apart
+        book = _calamine_isolated(data, path, fmt)
+    else:
+        book = _calamine(data, path, fmt, skip, long_text)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
     stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
@@ -275,36 +327,249 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         if part and part in parts:
             blob = parts[part]
             if b"<f" in blob or b":f" in blob:
-                sheet.formulas = _scan_formulas(blob)
+                sheet.formulas = _scan_formulas(blob, sheet.fixed_formulas)
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     book.parts = parts
     return book
 
 
-# a cell reference past column Z (or something like one: a false alarm only
-# costs the exact count); no leading \s, so the search runs on the literal "r"
-_WIDE_REF = re.compile(rb'r\s*=\s*["\'][A-Z]{2}')
+# --------------------------------------------------------------------------
+# what is read: only sheets that can hold a form, within Excel's bounds
+
+MAX_ROW = 1_048_576  # Excel's last row
+MAX_COL = 16_384  # Excel's last column (XFD)
+SMALL_SHEET = 256 * 1024  # a sheet part this small is simply read
+HEAD_BYTES = 512 * 1024  # of a bigger one, this much of its start is looked at
+HEAD_ROWS = 200  # ... and in it, this many rows
+# a form's indicator header row has a cell naming an indicator level
+# (一级指标 / 三级指标 / 指标名称 …) and a cell naming a value column
+_LEVEL_WORDS = ("指标".encode(),)
+_VALUE_WORDS = tuple(w.encode() for w in ("得分", "分值", "权重", "完成值", "实际值", "指标值", "目标值"))
+_S_CELL = re.compile(rb'\bt=["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')  # a shared-string cell's index
 
 
-def _max_row(blob: bytes) -> int:
-    """An upper bound of the number of rows (1-based last row): the largest
-    row number written, or the count of rows for rows written without one."""
-    found = _ROW_REF.findall(blob)
-    if b":row" in blob:  # prefixed elements (<x:row …>), rare
-        found += _ROW_REF_PREFIXED.findall(blob)
-    last = max((int(x) for x in found), default=0)
-    return max(last, blob.count(b"<row"), blob.count(b":row"))
+def _package(parts: dict[str, bytes]) -> bytes:
+    """A stored (uncompressed) zip of the parts already inflated and checked."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, blob in parts.items():
+            z.writestr(name, blob)
+    return buf.getvalue()
 
 
-def _max_column(blob: bytes) -> int:
-    """An upper bound of the last column used (0-based).  Forms end by
-    column Z, so one search usually settles it; a wider sheet gets the
-    exact figure from every cell reference."""
-    if not _WIDE_REF.search(blob):
-        return 25
-    letters = set(_COL_REF.findall(blob))
-    return max((col_index(x.decode()) for x in letters), default=16_383)  # unreadable refs: assume the widest
+def _deferred(info: zipfile.ZipInfo) -> bool:
+    """A worksheet part too big to read on the off chance it holds a form."""
+    return info.file_size > SMALL_SHEET and info.filename.lower().startswith("xl/worksheets/")
+
+
+def _inflate_head(data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The first HEAD_BYTES of a member (b"" when it cannot be inflated)."""
+    try:
+        off = info.header_offset
+        if data[off : off + 4] != b"PK\x03\x04":
+            return b""
+        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
+        start = off + 30 + nlen + xlen
+        raw = data[start : start + min(info.compress_size, HEAD_BYTES * 4)]
+        if info.compress_type == zipfile.ZIP_STORED:
+            return raw[:HEAD_BYTES]
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            return zlib.decompressobj(-15).decompress(raw, HEAD_BYTES)
+    except (zlib.error, struct.error, ValueError):
+        pass
+    return b""
+
+
+def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """A big worksheet that can hold a form, inflated in full with the
+    checks every other member had before inflating."""
+    if info.file_size > MAX_UNCOMPRESSED:
+        raise _fail(
+            f"文件解压后过大（{info.filename}：{info.file_size // (1024 * 1024)} MB），已拒绝读取",
+            f"{info.filename} would inflate to {info.file_size // (1024 * 1024)} MB; refused",
+            path,
+        )
+    if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise _fail(
+            f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
+            f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
+            path,
+        )
+    blob = _inflate(data, zf, info)
+    if blob is None:
+        raise _fail(
+            f"文件已损坏或不完整（{info.filename} 无法解压）",
+            f"the file is damaged or truncated ({info.filename} cannot be inflated)",
+            path,
+        )
+    _check_xml(info.filename, blob, path)
+    return blob
+
+
+class _KeywordStrings:
+    """Which shared strings hold a level word or a value word (by index),
+    found by searching the shared-string part, never by parsing all of it."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = parts
+        self._found: tuple[set[int], set[int]] | None = None
+
+    def sets(self) -> tuple[set[int], set[int]] | None:
+        if self._found is None:
+            sst = next((b for n, b in self.parts.items() if n.lower().endswith("sharedstrings.xml")), b"")
+            if b":si" in sst:
+                return None  # prefixed elements: cannot count items cheaply; assume a form
+            self._found = (self._indices(sst, _LEVEL_WORDS), self._indices(sst, _VALUE_WORDS))
+        return self._found
+
+    @staticmethod
+    def _indices(sst: bytes, words: tuple[bytes, ...]) -> set[int]:
+        hits = []
+        for word in words:
+            at = sst.find(word)
+            while at >= 0:
+                hits.append(at)
+                at = sst.find(word, at + 1)
+        out: set[int] = set()
+        index, pos = -1, 0
+        for at in sorted(hits):
+            index += sst.count(b"<si", pos, at)  # items begun before this hit
+            pos = at
+            out.add(index)
+        return out
+
+
+def _may_hold_form(head: bytes, strings: _KeywordStrings) -> bool:
+    """True when one of the first HEAD_ROWS rows has a cell naming an
+    indicator level and a cell naming a value column (see reader)."""
+    if not head:
+        return True  # cannot look: read it (and let the checks decide)
+    sets = strings.sets()
+    if sets is None:
+        return True
+    levels, values = sets
+    # most attachments: no level word anywhere in the head, in one search each
+    if not any(w in head for w in _LEVEL_WORDS) and (
+        not levels or (b't="s"' not in head and b"t='s'" not in head)
+        or not levels.intersection(map(int, _S_CELL.findall(head)))
+    ):
+        return False
+    rows = head.split(b"<row")[1 : HEAD_ROWS + 1] if b"<row" in head else [head]
+    for row in rows:
+        level = value = False
+        for m in _S_CELL.finditer(row):
+            i = int(m.group(1))
+            level = level or i in levels
+            value = value or i in values
+        if b"<is>" in row or b":is>" in row or b't="str"' in row:  # inline text
+            level = level or any(w in row for w in _LEVEL_WORDS)
+            value = value or any(w in row for w in _VALUE_WORDS)
+        if level and value:
+            return True
+    return False
+
+
+_C_TAG = re.compile(rb"<((?:\w+:)?)c\s([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
+_REF_OK = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
+# a cell start tag other than <c r="A1…" with one letter and at most four digits
+_UNUSUAL_CELL = re.compile(rb'<(?:c(?! r="[A-Z][1-9][0-9]{0,3}"[\s/>])[\s/>]|\w+:c[\s/>])')
+_ROW_NUMBER = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d{1,9})')
+
+
+def _max_row_tag(blob: bytes) -> int:
+    return max(map(int, _ROW_NUMBER.findall(blob)), default=0)
+_ROW_TAG_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\']([^"\']*)["\']')
+
+
+def _bad_address(ref: bytes, part: str, path: Path) -> UnreadableError:
+    shown = ref[:20].decode("ascii", "replace")
+    return _fail(
+        f"文件已损坏：{part} 中的单元格地址“{shown}”超出 Excel 的范围（最多 1048576 行、XFD 列）",
+        f"the file is damaged: cell address {shown!r} in {part} is outside Excel's bounds "
+        "(1,048,576 rows, columns up to XFD)",
+        path,
+    )
+
+
+def _cell_box(blob: bytes, part: str, path: Path) -> int:
+    """The number of cells calamine's grid of this sheet will have (its
+    bounding box: rows × columns of the cells with a value), after checking
+    every cell address against Excel's bounds; raises UnreadableError for an
+    address outside them."""
+    # the usual case: every cell written <c r="A1" …> with a one-letter
+    # column and a row below 10,000 (a form); the box is then bounded by
+    # the rows written, found from the (few) row elements
+    if not _UNUSUAL_CELL.search(blob):
+        return max(_max_row_tag(blob), _row_count(blob)) * 26
+    # the general scan: every <c> tag and row number; empty cells (<c …/>)
+    # do not count for the box
+    for m in _ROW_TAG_R.finditer(blob):
+        r = m.group(1)
+        if not r.isdigit() or not 0 < int(r[:9]) <= MAX_ROW:
+            raise _bad_address(r, part, path)
+    last_row = last_col = 0
+    for m in _C_TAG.finditer(blob):
+        attrs = m.group(2)
+        rm = _R_ATTR.search(attrs)
+        if rm is None:
+            continue  # placed by its position in the row: within the row count
+        ok = _REF_OK.fullmatch(rm.group(1).upper())
+        if ok is None:
+            raise _bad_address(rm.group(1), part, path)
+        row, col = int(ok.group(2)), col_index(ok.group(1).decode()) + 1
+        if row > MAX_ROW or col > MAX_COL:
+            raise _bad_address(rm.group(1), part, path)
+        if m.group(3) or blob.startswith(b"</" + m.group(1) + b"c>", m.end()):
+            continue  # no value: calamine leaves it out of the grid
+        last_row, last_col = max(last_row, row), max(last_col, col)
+    return max(last_row, _row_count(blob)) * max(last_col, 26)
+
+
+FAR_ROWS = 1000  # empty rows between the last cell of a sheet's content and a stray one ...
+FAR_COLS = 100  # ... or empty columns
+_ROW_ELEMENT = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
+_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
+
+
+def _clip_far_cells(blob: bytes) -> bytes | None:
+    """The sheet without the cells that lie past a gap of FAR_ROWS empty
+    rows or FAR_COLS empty columns from everything above and left of them
+    (a value typed at A1048576 or XFD5 by a slip of the keyboard), for the
+    grid calamine builds; None when the sheet is not written the usual way
+    (every cell as <c r="A1"…>) or nothing would be left out."""
+    if b":c " in blob or b"<c>" in blob:
+        return None
+    found = [(int(m.group(2)), col_index(m.group(1).decode()) + 1, m.start(), m.end())
+             for m in _VALUE_CELL.finditer(blob) if m.group(3)]
+    if not found:
+        return None
+
+    def cutoff(values: list[int], gap: int) -> int:
+        last = 0
+        for v in sorted(set(values)):
+            if v - last > gap:
+                return last
+            last = v
+        return last
+
+    last_row = cutoff([r for r, _, _, _ in found], FAR_ROWS)
+    last_col = cutoff([c for _, c, _, _ in found], FAR_COLS)
+    far = [(a, b) for r, c, a, b in found if r > last_row or c > last_col]
+    if not far or not last_row:
+        return None
+    out, at = [], 0
+    for a, b in far:
+        out.append(blob[at:a])
+        at = b
+    out.append(blob[at:])
+    # and the rows past the content (now without cells), which would still stretch the grid
+    return _ROW_ELEMENT.sub(lambda m: m.group(0) if int(m.group(1)) <= last_row else b"", b"".join(out))
+
+
+def _row_count(blob: bytes) -> int:
+    return blob.count(b"<row") + blob.count(b":row")
 
 
 def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
@@ -360,15 +625,19 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def _scan_formulas(blob: bytes) -> dict[tuple[int, int], tuple[str, bool]]:
+def _scan_formulas(blob: bytes, fixed: set[tuple[int, int]] | None = None
+                   ) -> dict[tuple[int, int], tuple[str, bool]]:
     """(row, col) -> (formula text, has a cached value) for every formula
-    cell of a sheet part; shared formulas are expanded to each cell."""
+    cell of a sheet part; shared formulas are expanded to each cell.  The
+    cells whose formula text others depend on are added to ``fixed``."""
     out: dict[tuple[int, int], tuple[str, bool]] = {}
     shared: dict[str, tuple[str, int, int]] = {}
     pending: list[tuple[int, int, str, bool]] = []
     for r, c, fattrs, text, cached in _formula_cells(blob):
         fa = _attrs(fattrs) if fattrs.strip() else {}
         text = unescape(text.decode("utf-8", "replace")) if text else ""
+        if fixed is not None and (fa.get("t") in ("array", "dataTable") or "ref" in fa):
+            fixed.add((r, c))
         if fa.get("t") == "shared" and "si" in fa:
             if text:
                 shared[fa["si"]] = (text, r, c)
@@ -451,7 +720,62 @@ def _load_ole(data: bytes, path: Path) -> RawBook:
         raise _fail("文件已损坏或不完整（工作簿数据流无法读取）", "the file is damaged (workbook stream unreadable)", path) from None
     if mem is not None and _has_filepass(mem, base, size):
         raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
-    return _calamine(data, path, "xls")
+    if mem is not None:
+        _check_biff_bounds(mem, base, size, path)
+    return _calamine_isolated(data, path, "xls")
+
+
+# BIFF cell records: (row u16, col u16) first; MULRK / MULBLANK end with their last column
+# (NUMBER, LABELSST, RK, FORMULA, BLANK, BOOLERR, LABEL, RSTRING, BIFF4 FORMULA; not STRING 0x0207,
+# the text result that follows a FORMULA and has no address)
+_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0406})
+_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
+
+
+def _check_biff_bounds(mem: bytes, base: int, size: int, path: Path) -> None:
+    """Every cell record of every sheet within the .xls bounds (65,536 rows,
+    256 columns) and the grid calamine will build within MAX_CELLS, before
+    calamine sees the file: a damaged record made it ask for 84 GB and
+    abort the process."""
+    pos, end = base, min(base + size, len(mem))
+    last_row = last_col = cells = 0
+    while pos + 4 <= end:
+        rtype = mem[pos] | (mem[pos + 1] << 8)
+        rlen = mem[pos + 2] | (mem[pos + 3] << 8)
+        body = pos + 4
+        if rtype == 0x0809:  # BOF: a new substream
+            cells += last_row * last_col
+            last_row = last_col = 0
+        elif rtype == 0x0200 and rlen >= 10 and body + rlen <= end:  # DIMENSIONS: calamine sizes its grid by it
+            if rlen >= 14:  # BIFF8: rows u32, columns u16
+                r0, r1, c0, c1 = struct.unpack_from("<IIHH", mem, body)
+            else:
+                r0, r1, c0, c1 = struct.unpack_from("<HHHH", mem, body)
+            if not (r0 <= r1 <= 65_536 and c0 <= c1 <= 256):
+                raise _fail(
+                    "文件已损坏：工作表的尺寸记录超出 .xls 的范围",
+                    "the file is damaged: a sheet's DIMENSIONS record is outside the .xls bounds",
+                    path,
+                )
+            last_row, last_col = max(last_row, r1), max(last_col, c1)
+        elif (rtype in _BIFF_CELLS and rlen >= 4) or (rtype in _BIFF_MULTI and rlen >= 6):
+            if body + 4 > end:
+                break
+            row = mem[body] | (mem[body + 1] << 8)
+            col = mem[body + 2] | (mem[body + 3] << 8)
+            if rtype in _BIFF_MULTI and body + rlen <= end:
+                col = max(col, mem[body + rlen - 2] | (mem[body + rlen - 1] << 8))
+            if col > 255:
+                raise _fail(
+                    f"文件已损坏：工作表中有超出 .xls 范围的单元格（第 {col + 1} 列）",
+                    f"the file is damaged: a cell outside the .xls bounds (column {col + 1})",
+                    path,
+                )
+            last_row, last_col = max(last_row, row + 1), max(last_col, col + 1)
+        pos = body + rlen
+    cells += last_row * last_col
+    if cells > MAX_CELLS:
+        raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
 
 
 def _has_filepass(mem: bytes, base: int, size: int) -> bool:
@@ -474,7 +798,99 @@ def _has_filepass(mem: bytes, base: int, size: int) -> bool:
 # calamine
 
 
-def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
+ISOLATE_BINARY = True  # False where the process itself is expendable (a batch worker)
+ISOLATE_SECONDS = 30  # a legacy or binary workbook read apart: time ...
+ISOLATE_MEMORY = 2 * 1024**3  # ... and address space it may take
+
+
+def _calamine_isolated(data: bytes, path: Path, fmt: str) -> RawBook:
+    """:func:`_calamine` in a forked child with a time and memory limit, for
+    the binary formats (.xls, .xlsb), whose records the native reader
+    trusts in ways no cheap check covers: whatever it does to one file (an
+    abort, a runaway allocation, a hang) ends that child, and the file is
+    reported unreadable in one line.  Where there is no fork (Windows) it
+    runs in-process behind the bounds checks alone, as it does in a batch
+    worker, which is itself expendable (the fork costs about 5 ms a file)."""
+    if not ISOLATE_BINARY or not hasattr(os, "fork"):
+        return _calamine(data, path, fmt)
+    import pickle
+    import select
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send the result, leave without cleanup
+        status = 0
+        try:
+            os.close(read_end)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)  # a panic's backtrace is not the user's message
+            try:
+                import resource
+
+                resource.setrlimit(resource.RLIMIT_AS, (ISOLATE_MEMORY, resource.getrlimit(resource.RLIMIT_AS)[1]))
+            except (ImportError, ValueError, OSError):
+                pass
+            try:
+                payload: tuple[bool, Any] = (True, _calamine(data, path, fmt))
+            except UnreadableError as exc:
+                payload = (False, (exc.zh, exc.en))
+            blob = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(blob)
+            while view:
+                view = view[os.write(write_end, view):]
+        except BaseException:  # noqa: BLE001 - nothing may escape the child
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + ISOLATE_SECONDS
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise _fail(f"读取超时（超过 {ISOLATE_SECONDS} 秒），已拒绝读取",
+                            f"reading took over {ISOLATE_SECONDS} s; refused", path)
+            chunk = os.read(read_end, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:  # pragma: no cover
+            pass
+    if not chunks:
+        raise _fail("文件已损坏或无法解析（读取时异常终止）", "the file is damaged or cannot be parsed (the reader aborted)",
+                    path)
+    ok, value = pickle.loads(b"".join(chunks))  # our own child's bytes
+    if not ok:
+        raise _fail(value[0], value[1], path)
+    return value
+
+
+def _check_text_lengths(rows: list[list[Any]], sheet: str, path: Path) -> None:
+    """No cell holds more text than Excel allows (such a file was not made
+    by Excel, and every later step may assume the bound)."""
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v.__class__ is str and len(v) > MAX_TEXT:
+                ref = f"{col_letters(c)}{r + 1}"
+                raise _fail(
+                    f"工作表“{sheet}”单元格 {ref} 的文字有 {len(v)} 个字符，超过 Excel 的上限 {MAX_TEXT}，已拒绝读取；请缩短该单元格的文字后重试",
+                    f"cell {ref} of sheet {sheet!r} holds {len(v)} characters, more than Excel's limit of {MAX_TEXT}; "
+                    "refused",
+                    path,
+                )
+
+
+def _calamine(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset(),  # type: ignore[assignment]
+              long_text: bool = True) -> RawBook:
+    """The sheets' grids, but for those in ``skip`` (listed in
+    ``sheet_names``, never read)."""
     import python_calamine as pc
 
     try:
@@ -486,6 +902,8 @@ def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
         sheets = []
         cells = 0
         for name in names:
+            if name in skip:
+                continue
             sh = wb.get_sheet_by_name(name)
             h, w = sh.height, sh.width
             start = sh.start
@@ -496,6 +914,8 @@ def _calamine(data: bytes, path: Path, fmt: str) -> RawBook:
             if cells > MAX_CELLS:
                 raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
             rows = sh.to_python(skip_empty_area=False) if h and w else []
+            if long_text:
+                _check_text_lengths(rows, name, path)
             merges = []
             for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ():
                 merges.append((r0, c0, r1, c1))

@@ -130,6 +130,9 @@ class Form:
     blocks: list[Block] = field(default_factory=list)
     placeholders: list[Cell] = field(default_factory=list)  # placeholder rows left out of the table
     level1_column: bool = True  # the indicator table has a 一级指标 column
+    # cells whose formula fill must not rewrite (the master of a shared
+    # formula, an array formula): other cells depend on its text
+    fixed_formulas: frozenset[str] = frozenset()
 
     @property
     def unit_name(self) -> str:

@@ -41,14 +41,42 @@ __all__ = ["read_workbook", "norm", "read_sheet"]
 # --------------------------------------------------------------------------
 # label normalisation
 
-_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕|<[^<>]*>")
+_OPENERS = {"(": 0, "[": 1, "【": 2, "〔": 3, "<": 4}
+_CLOSERS = {")": 0, "]": 1, "】": 2, "〕": 3, ">": 4}
 _WS = re.compile(r"\s+")
 _NORM_CACHE: dict[str, str] = {}
 
 
+def _drop_brackets(s: str) -> str:
+    """Every bracketed part dropped, nested ones too, in one pass (the
+    repeated innermost-first regex this replaces was quadratic on deep
+    nesting): a closer drops back to the latest opener of its own kind,
+    with whatever was opened after it; a closer with no opener stays."""
+    if not any(ch in s for ch in "([【〔<"):
+        return s
+    out: list[str] = []
+    stacks: list[list[int]] = [[], [], [], [], []]  # per kind: positions in out
+    for ch in s:
+        kind = _OPENERS.get(ch)
+        if kind is not None:
+            stacks[kind].append(len(out))
+            out.append(ch)
+            continue
+        kind = _CLOSERS.get(ch)
+        if kind is not None and stacks[kind]:
+            at = stacks[kind].pop()
+            del out[at:]
+            for other in stacks:
+                while other and other[-1] >= at:
+                    other.pop()
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def norm(text: Any) -> str:
     """Normalise a label: NFKC, no whitespace, bracketed parts dropped,
-    leading/trailing colons and list marks dropped."""
+    leading/trailing colons and list marks dropped.  Linear in the text."""
     if not isinstance(text, str):
         return ""
     cached = _NORM_CACHE.get(text)
@@ -56,12 +84,9 @@ def norm(text: Any) -> str:
         return cached
     s = unicodedata.normalize("NFKC", text)
     s = _WS.sub("", s)
-    prev = None
-    while prev != s:  # nested brackets
-        prev = s
-        s = _BRACKETS.sub("", s)
+    s = _drop_brackets(s)
     s = s.strip(":：*★")
-    if len(_NORM_CACHE) < 50_000:
+    if len(_NORM_CACHE) < 50_000 and len(text) < 1000:
         _NORM_CACHE[text] = s
     return s
 
@@ -381,7 +406,9 @@ def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int
 
 
 _BLOCK_RE = re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
-_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+# points in a label; bounded and never starting inside a run of digits, so a
+# cell of 32,000 digits costs one pass (as checks.DECLARED)
+_POINTS = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 _AB_ONLY = re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
 _SICHUAN_CODE = "510000_0013zp"
 
@@ -421,6 +448,8 @@ def read_sheet(raw: RawSheet) -> list[Form]:
                 j += 1
         limit = headers[j][0] if j < len(headers) else sh.nrows
         form, last_row = _read_form(sh, region_start, group, limit)
+        if raw.fixed_formulas:
+            form.fixed_formulas = frozenset(_ref(r, c) for r, c in raw.fixed_formulas)
         forms.append(form)
         region_start = last_row + 1
         i = j
@@ -571,7 +600,32 @@ def _read_title(sh: _Sheet, form: Form, top: int, end: int) -> None:
         form.year_cell, form.year = year_cell
 
 
-_LABEL_VALUE = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.S)
+class _LabelValue:
+    """"label：value" in one cell: the label is the text before the first
+    colon (1 to 20 characters once trimmed).  Found with str.find, not a
+    regex (whose backtracking over long runs of spaces was quadratic)."""
+
+    __slots__ = ("_label", "_value")
+
+    def __init__(self, label: str, value: str):
+        self._label, self._value = label, value
+
+    def group(self, n: int) -> str:
+        return self._label if n == 1 else self._value
+
+    @staticmethod
+    def match(raw: str) -> _LabelValue | None:
+        head = raw[:64]
+        at = min((i for i in (head.find(":"), head.find("：")) if i >= 0), default=-1)
+        if at < 0:
+            return None
+        label = raw[:at].strip()
+        if not 1 <= len(label) <= 20:
+            return None
+        return _LabelValue(label, raw[at + 1 :].lstrip())
+
+
+_LABEL_VALUE = _LabelValue
 
 
 def _is_label(t: str) -> bool:

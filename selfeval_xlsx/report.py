@@ -6,12 +6,15 @@ The JSON shape (one object per input file) is documented in the README and in
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
 from selfeval_xlsx.checks import FormResult, show
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
 
+_FLOAT_MAX = Decimal("1e308")  # beyond this a Decimal has no float
 LAYOUT_LABEL = {
     "zh": {"mof-3-1": "财政部附件3-1", "mof-3-2": "财政部附件3-2", "sichuan": "四川", "hubei": "湖北",
            "chongqing": "重庆", "yunnan": "云南", "evaluation": "决策/过程/产出/效益", "unknown": "未识别"},
@@ -28,9 +31,13 @@ KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {
 
 
 def json_value(value: Any) -> Any:
+    """A value JSON can carry: numbers as numbers, and a number no JSON can
+    hold (1e309 read as infinity, NaN) as null, never the invalid Infinity."""
     if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, (int, float, str, bool)):
+        return float(value) if value.is_finite() and abs(value) < _FLOAT_MAX else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (int, str, bool)):
         return value
     return str(value)
 
@@ -138,7 +145,7 @@ def _layout_text(form: dict[str, Any], zh: bool) -> str:
 
 def text_lines(result: dict[str, Any], lang: str = "zh", colour: bool = False) -> list[str]:
     """Linter-style lines for one file's result dict."""
-    path = result["file"]
+    path = display_path(result["file"])
     if result["status"] == "unreadable":
         return [_paint(result["error"], ERROR, colour)]
     zh = lang != "en"

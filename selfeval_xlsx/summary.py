@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.formula import col_letters
 from selfeval_xlsx.rules import VALUE_RULES, title
 from selfeval_xlsx.writer import esc_attr, esc_text, display_width
@@ -76,11 +77,14 @@ MAX_URL = 2079
 MAX_TEXT = 32_767
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FIXED_DATE = datetime(2000, 1, 1)
 
 
 def _clean_text(value: Any) -> str:
     text = value if isinstance(value, str) else str(value)
+    if not text.isascii() and _SURROGATE.search(text):  # a file name that is not Unicode (GBK bytes)
+        text = _SURROGATE.sub("\ufffd", display_path(text))
     if not text.isprintable():  # tabs/newlines are fine, control characters are not
         text = _CONTROL.sub("", text)
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
@@ -98,8 +102,8 @@ def _excel_link(target: str, sheet: str | None, cell: str | None) -> tuple[str, 
     """A link to ``sheet!cell`` in ``target`` (a path relative to
     summary.xlsx, or absolute) as (path, location); None when Excel could
     not follow it (a # in the path, or longer than Excel's URL limit)."""
-    if not target or "#" in target:
-        return None
+    if not target or "#" in target or (not target.isascii() and _SURROGATE.search(target)):
+        return None  # (a name that is not Unicode cannot be written as a link)
     location = ""
     if sheet:
         quoted = sheet.replace("'", "''")
@@ -188,7 +192,9 @@ class Summary:
         if self._tmpdir is None:
             self._start()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-", suffix=".xlsx", dir=self.path.parent)
+        # the pid lets a later run tell a dead run's leftover from a live run's work (batch.sweep_temp)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.tmp-{os.getpid()}-", suffix=".xlsx",
+                                         dir=self.path.parent)
         os.close(fd)
         options = {
             "constant_memory": True,

@@ -621,6 +621,8 @@ def _put(ws, row: int, cols: tuple[int, int], value, fmt, formula: tuple[str, ob
         ws.write_formula(row, first, formula[0], fmt, formula[1])
     elif value is None or value == "":
         ws.write_blank(row, first, None, fmt)
+    elif isinstance(value, str):  # text stays text: "=cmd|…", "http://…", "+1" are never formulas or links
+        ws.write_string(row, first, value, fmt)
     else:
         ws.write(row, first, value, fmt)
 
@@ -628,9 +630,12 @@ def _put(ws, row: int, cols: tuple[int, int], value, fmt, formula: tuple[str, ob
 def _put_block(ws, rows: tuple[int, int], cols: tuple[int, int], value, fmt) -> None:
     """A cell merged over several rows (and columns)."""
     if rows[0] == rows[1] and cols[0] == cols[1]:
-        ws.write(rows[0], cols[0], value, fmt)
+        if isinstance(value, str):
+            ws.write_string(rows[0], cols[0], value, fmt)
+        else:
+            ws.write(rows[0], cols[0], value, fmt)
     else:
-        ws.merge_range(rows[0], cols[0], rows[1], cols[1], value, fmt)
+        ws.merge_range(rows[0], cols[0], rows[1], cols[1], value, fmt)  # strings stay strings (Workbook options)
 
 
 def _validate(ws, first_row, first_col, last_row, last_col, options: dict) -> None:
@@ -862,7 +867,10 @@ def write_template(
     plan = plan_template(form, year, rows, profile, groups)
     target = Path(path)
     with replacing(target) as temp:
-        wb = xlsxwriter.Workbook(str(temp))
+        # whatever a caller passes (a unit name from the command line or the
+        # web page) is written as text, never turned into a formula, link or number
+        wb = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                             "strings_to_numbers": False})
         wb.set_properties({
             "title": f"{plan.form.title}（{year}年度）",
             "subject": plan.form.title,

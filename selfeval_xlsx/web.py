@@ -31,7 +31,9 @@ early.
 from __future__ import annotations
 
 import base64
+import json
 import logging
+import math
 import re
 import tempfile
 import unicodedata
@@ -63,6 +65,10 @@ log = logging.getLogger("selfeval_xlsx.web")
 STATIC_DIR = Path(__file__).with_name("web_static")
 ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 FIELD_NAME = "files"
+MAX_BOUNDARY = 256  # bytes; python-multipart refuses longer ones (RFC 2046 allows 70)
+#: Seconds one uploaded file may take (in its worker process) before it is
+#: stopped and reported as that file's error.
+FILE_TIMEOUT = 60.0
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FORM_LABELS = {"department": "部门整体支出", "project": "项目支出"}
@@ -168,9 +174,14 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
     plain (non-file) fields.  Raises :class:`UploadError` for a request that
     cannot be used (wrong type, too many files, too large as a whole)."""
     content_type = request.headers.get("content-type", "")
-    kind, params = parse_options_header(content_type)
+    try:
+        kind, params = parse_options_header(content_type)
+    except Exception:  # noqa: BLE001 - any header the parser chokes on is the client's mistake
+        kind, params = b"", {}
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise UploadError(400, "请求格式不对：请通过页面上传文件（multipart/form-data）。")
+    if not 1 <= len(params[b"boundary"]) <= MAX_BOUNDARY:  # RFC 2046 allows 70; browsers use ~40
+        raise UploadError(400, "上传的数据格式不对（multipart 分隔符无效），请通过页面重新上传。")
     too_large = UploadError(
         413, f"上传内容过大：一次最多 {limits.request_mb}。请分批上传。"
     )
@@ -261,9 +272,7 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
                 upload.rejected = "文件是空的（0 字节）"
         state["current"] = None
 
-    parser = MultipartParser(
-        params[b"boundary"],
-        {
+    callbacks = {
             "on_part_begin": on_part_begin,
             "on_part_data": on_part_data,
             "on_part_end": on_part_end,
@@ -271,10 +280,10 @@ async def receive_uploads(request: Request, folder: Path, limits: Limits) -> tup
             "on_header_value": on_header_value,
             "on_header_end": on_header_end,
             "on_headers_finished": on_headers_finished,
-        },
-    )
+    }
     total = 0
     try:
+        parser = MultipartParser(params[b"boundary"], callbacks)
         async for chunk in request.stream():
             total += len(chunk)
             if total > limits.max_request_bytes:
@@ -359,41 +368,143 @@ class Services:
     summary: "SummaryWriter | None"
     lang: str
     limits: Limits
+    isolate: bool = False  # each file in a worker process, with a time limit
+    file_timeout: float = FILE_TIMEOUT
+
+
+def _check_one(fill: Callable[..., dict[str, Any]], validate: Callable[..., dict[str, Any]], profile: Profile,
+               lang: str, task: tuple[str, str]) -> dict[str, Any]:
+    """Validate and correct one upload (in a worker process when isolated):
+    the fill result, or the validate result without a corrected copy when
+    fill itself failed."""
+    path, output = task
+    try:
+        return fill(Path(path), Path(output), profile, mark=True, lang=lang)
+    except Exception:
+        log.exception("fill failed for %s", Path(path).name)
+    result = validate(Path(path), profile, lang=lang)  # still show the findings
+    return {**result, "output": None}
+
+
+def _check_isolated(fill: Callable[..., dict[str, Any]], validate: Callable[..., dict[str, Any]], profile: Profile,
+                    lang: str, task: tuple[str, str]) -> dict[str, Any]:
+    """:func:`_check_one` in a worker process: its scratch files (an .xls
+    conversion) go into the request's own folder, which the server deletes
+    even when this worker is killed."""
+    tempfile.tempdir = str(Path(task[1]).parent)
+    return _check_one(fill, validate, profile, lang, task)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no inf or NaN (a cell holding 1e309): such a number becomes null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _failure_text(kind: str, detail: str, timeout: float) -> str:
+    if kind == "timeout":
+        return f"处理超时（超过 {timeout:g} 秒），已停止处理这个文件；请检查文件是否异常，或在 Excel/WPS 中另存后再试"
+    if kind == "crash":
+        return f"处理这个文件时处理进程异常退出（{detail}）；请在 Excel/WPS 中打开后另存为 .xlsx 再试"
+    return "处理时出错，请把文件发给维护人员"
 
 
 def process_upload(upload: Upload, folder: Path, svc: Services) -> tuple[dict[str, Any], Path | None]:
-    """Validate and correct one upload; returns the page's result and the
-    corrected copy's path inside ``folder`` (None when there is none)."""
+    """Validate and correct one upload in this process; returns the page's
+    result and the corrected copy's path inside ``folder`` (None when there
+    is none)."""
     if upload.rejected or upload.path is None:
         return _unreadable(upload, upload.rejected or "无法读取"), None
-    ext = ".xlsm" if upload.path.suffix.lower() == ".xlsm" else ".xlsx"
-    output = folder / f"corrected_{upload.index}{ext}"
     try:
-        result = svc.fill(upload.path, output, svc.profile, mark=True, lang=svc.lang)
-    except Exception:
-        log.exception("fill failed for upload %d (%s)", upload.index, upload.name)
-        try:  # still show the findings, without a corrected copy
-            result = svc.validate(upload.path, svc.profile, lang=svc.lang)
-        except Exception as exc:
-            log.exception("validate failed for upload %d", upload.index)
-            return _unreadable(upload, f"处理时出错（{type(exc).__name__}），请把文件发给维护人员"), None
-        output = None  # type: ignore[assignment]
-    public = _public(result, upload, folder)
+        result = _check_one(svc.fill, svc.validate, svc.profile, svc.lang, _task(upload, folder))
+    except Exception as exc:
+        log.exception("validate failed for upload %d", upload.index)
+        return _unreadable(upload, f"处理时出错（{type(exc).__name__}），请把文件发给维护人员"), None
+    return _finish(upload, folder, result)
+
+
+def _task(upload: Upload, folder: Path) -> tuple[str, str]:
+    assert upload.path is not None
+    ext = ".xlsm" if upload.path.suffix.lower() == ".xlsm" else ".xlsx"
+    return str(upload.path), str(folder / f"corrected_{upload.index}{ext}")
+
+
+def _finish(upload: Upload, folder: Path, result: dict[str, Any]) -> tuple[dict[str, Any], Path | None]:
+    """The page's result for one file; a result that cannot be sent as JSON
+    is that file's error, never the whole request's."""
+    public = _finite(_public(result, upload, folder))
     written = result.get("output")
     path = Path(written) if written else None
     if path is None or not path.is_file() or folder not in path.resolve().parents:
         path = None
     public["corrected_name"] = corrected_name(upload.name, path) if path else None
+    try:
+        json.dumps(public, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        log.exception("result of upload %d is not JSON", upload.index)
+        return _unreadable(upload, "处理时出错，请把文件发给维护人员"), None
     return public, path
 
 
-def process_all(uploads: list[Upload], folder: Path, svc: Services, *, inline: bool) -> list[tuple[dict[str, Any], Path | None]]:
-    done = []
+def _process_isolated(uploads: list[Upload], folder: Path, svc: Services) -> list[tuple[dict[str, Any], Path | None]]:
+    """Every upload in a worker process of its own (batch's runner): a file
+    that takes too long is stopped after ``svc.file_timeout`` seconds, one
+    that makes the reader abort or run out of memory takes only its worker
+    down; each is that file's error."""
+    import functools
+    import os
+
+    from selfeval_xlsx.batch import PRELOAD, WORKER_MEMORY_LIMIT, run_tasks
+
+    done: dict[int, tuple[dict[str, Any], Path | None]] = {}
+    tasks = []
     for upload in uploads:
-        public, path = process_upload(upload, folder, svc)
-        if inline:
+        if upload.rejected or upload.path is None:
+            done[upload.index] = (_unreadable(upload, upload.rejected or "无法读取"), None)
+        else:
+            tasks.append((upload, _task(upload, folder)))
+    if tasks:
+        by_task = {task: upload for upload, task in tasks}
+        results = run_tasks(
+            (task for _upload, task in tasks),
+            functools.partial(_check_isolated, svc.fill, svc.validate, svc.profile, svc.lang),
+            jobs=min(len(tasks), os.cpu_count() or 1),
+            timeout=svc.file_timeout,
+            memory_limit=WORKER_MEMORY_LIMIT,
+            preload=[*PRELOAD, "selfeval_xlsx.web"],
+        )
+        try:
+            for task, result, failure in results:
+                upload = by_task[task]
+                if failure is not None:
+                    log.warning("upload %d failed in its worker: %s %s", upload.index, failure.kind, failure.detail)
+                    done[upload.index] = (_unreadable(upload, _failure_text(failure.kind, failure.detail,
+                                                                            svc.file_timeout)), None)
+                else:
+                    done[upload.index] = _finish(upload, folder, result)
+        except Exception:  # noqa: BLE001 - no worker process could be started here: check the rest in this process
+            log.exception("cannot start worker processes; checking the uploads in the server process")
+            for upload, _task_ in tasks:
+                if upload.index not in done:
+                    done[upload.index] = process_upload(upload, folder, svc)
+        finally:
+            results.close()
+    return [done[upload.index] for upload in uploads]
+
+
+def process_all(uploads: list[Upload], folder: Path, svc: Services, *, inline: bool) -> list[tuple[dict[str, Any], Path | None]]:
+    if svc.isolate:
+        done = _process_isolated(uploads, folder, svc)
+    else:
+        done = [process_upload(upload, folder, svc) for upload in uploads]
+    if inline:
+        for public, path in done:
             public["corrected"] = base64.b64encode(path.read_bytes()).decode("ascii") if path else None
-        done.append((public, path))
     return done
 
 
@@ -497,9 +608,40 @@ SECURITY_HEADERS = [
 ]
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def same_origin(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request comes from the page itself: its ``Origin`` (or,
+    without one, its ``Referer``) names the host the request was sent to.
+    A request with neither (a script, curl) is not a browser being abused by
+    another site, so it passes; ``Origin: null`` (a sandboxed or file://
+    page) does not."""
+    found: dict[bytes, str] = {}
+    for key, value in headers:
+        if key in (b"host", b"origin", b"referer") and key not in found:
+            found[key] = value.decode("latin-1").strip()
+    source = found.get(b"origin") or found.get(b"referer")
+    if source is None:
+        return True
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(source)
+        netloc = parts.netloc.lower()
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not netloc:
+        return False
+    return netloc == found.get(b"host", "").lower()
+
+
 class GuardMiddleware:
     """Security headers on every response; with ``allowed_hosts``, requests
-    whose Host header names another host get 400 (DNS-rebinding guard)."""
+    whose Host header names another host get 400 (DNS-rebinding guard); a
+    request that changes or uploads anything (any method but GET/HEAD/OPTIONS)
+    from another page — its Origin or Referer is not this server — gets 403,
+    so a web site the reviewer visits cannot post files to the local server."""
 
     def __init__(self, app: ASGIApp, allowed_hosts: list[str] | None):
         self.app = app
@@ -519,6 +661,10 @@ class GuardMiddleware:
                 response = PlainTextResponse("Invalid host header", status_code=400)
                 await response(scope, receive, send)
                 return
+        if scope.get("method", "GET") not in SAFE_METHODS and not same_origin(scope.get("headers", [])):
+            response = JSONResponse({"error": "拒绝来自其他网页的请求：请直接在本页面上传文件。"}, status_code=403)
+            await response(scope, receive, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -542,10 +688,17 @@ def create_app(
     limits: Limits = Limits(),
     allowed_hosts: list[str] | None = None,
     temp_root: str | Path | None = None,
+    isolate: bool | None = None,
+    file_timeout: float = FILE_TIMEOUT,
 ) -> Starlette:
     """The drop page app.  ``validate``/``fill``/``template``/``summary`` default
     to the library's; tests inject stand-ins.  ``temp_root`` is where the
-    per-request temporary folders are made (default: the system's)."""
+    per-request temporary folders are made (default: the system's).
+    ``isolate`` runs each uploaded file in a worker process stopped after
+    ``file_timeout`` seconds (default: on, unless fill or validate is a
+    stand-in, which then must be picklable to be isolated)."""
+    if isolate is None:
+        isolate = fill is None and validate is None
     svc = Services(
         profile=profile,
         validate=validate or _api_validate,
@@ -554,6 +707,8 @@ def create_app(
         summary=summary_writer(profile) if summary == "default" else summary,  # type: ignore[arg-type]
         lang=lang,
         limits=limits,
+        isolate=isolate,
+        file_timeout=file_timeout,
     )
 
     def workdir() -> tempfile.TemporaryDirectory[str]:

@@ -48,7 +48,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from selfeval_xlsx.atomic import replacing
+from selfeval_xlsx.atomic import replacing, write_error
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.formula import col_index, col_letters
 
@@ -77,7 +77,10 @@ class Edit:
     ``value``: numbers → ``<v>``, text → inline string, ``None`` → clear the
     value (a formula is kept).  ``number_format`` (e.g. ``"0.00%"``) gives the
     cell a new xf derived from its own with that format, unless its current
-    format already is that one.
+    format already is that one.  A number written into a cell formatted as a
+    date or time gets ``General`` (so 9.7 is not shown as 1900-01-09 and
+    read back as a date).  ``formula`` (without "=") replaces the cell's
+    formula; ``value`` is then its cached result.
     """
 
     sheet: str
@@ -89,6 +92,7 @@ class Edit:
     #: format).  Only written with ``mark=True``.
     note: str | None = None
     old: Any = None
+    formula: str | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,8 @@ def display_value(value: Any, code: str | None) -> str:
     whole, _dot, frac = pattern.partition(".")
     places = sum(1 for ch in frac if ch in "0#?")
     required = sum(1 for ch in frac if ch == "0")
+    if number.adjusted() >= 15:  # beyond Excel's 15 digits (a 32,000-digit cell): no format shows more
+        return _plain_number(number)
     number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
     text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
     if places > required and "." in text:
@@ -400,7 +406,10 @@ def _unescape(s: str) -> str:
     def repl(m: re.Match[str]) -> str:
         g = m.group(1)
         if g[0] == "#":
-            return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            try:
+                return chr(int(g[2:], 16) if g[1] in "xX" else int(g[1:]))
+            except (ValueError, OverflowError):  # no such character: left as written
+                return m.group(0)
         return _ENTITIES[g]
 
     return _ENTITY_RE.sub(repl, s)
@@ -429,15 +438,17 @@ def _encode(text: str, enc: str) -> bytes:
 
 
 def _check_wellformed(data: bytes, part: str, original: bytes | None = None) -> None:
+    # expat raises LookupError / ValueError for an encoding it does not know
+    # or cannot handle (encoding="x-klingon", "gbk"): not well-formed either
     p = expat.ParserCreate()
     try:
         p.Parse(data, True)
-    except expat.ExpatError as exc:
+    except (expat.ExpatError, LookupError, ValueError) as exc:
         if original is not None:
             try:
                 q = expat.ParserCreate()
                 q.Parse(original, True)
-            except expat.ExpatError as exc2:
+            except (expat.ExpatError, LookupError, ValueError) as exc2:
                 raise _err(
                     f"文件内部 {part} 不是格式正确的 XML：{exc2}",
                     f"{part} in the package is not well-formed XML: {exc2}",
@@ -455,7 +466,7 @@ def _parse_xml(data: bytes, part: str) -> ET.Element:
         raise _err(f"文件内部 {part} 含有 DTD，拒绝处理", f"{part} in the package contains a DTD; refusing it")
     try:
         return ET.fromstring(data)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError, ValueError) as exc:
         raise _err(f"文件内部 {part} 不是格式正确的 XML：{exc}",
                    f"{part} in the package is not well-formed XML: {exc}") from None
 
@@ -792,6 +803,12 @@ class _SheetPatcher:
                     close = f"</{p}f>"
                     i = old_inner.find(close, fm.end())
                     formula = old_inner[fm.start(): i + len(close)] if i >= 0 else fm.group(0)
+                if slot.edit.formula is not None:
+                    if _get_attr(fm.group(0), "ref") is not None or _get_attr(fm.group(0), "t") in ("array",
+                                                                                                  "dataTable"):
+                        raise _err(f"{slot.edit.ref} 的公式被其他单元格共用，不能改写",
+                                   f"the formula in {slot.edit.ref} is shared by other cells; it cannot be rewritten")
+                    formula = f"<{p}f>{esc_text(slot.edit.formula)}</{p}f>"
             em = re.search(r"<" + re.escape(p) + r"extLst(?=[\s/>])", old_inner)
             if em:
                 tail = old_inner[em.start():]
@@ -931,6 +948,37 @@ _BUILTIN_FORMATS = {
 }
 
 
+# built-in date/time formats, with those Excel shows as dates in Chinese,
+# Japanese and Korean locales (27–36, 50–58)
+_BUILTIN_DATE_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def is_date_format(code: str) -> bool:
+    """True when a number format code shows a date or time (y m d h s 年 月 日
+    outside quoted text, escapes and [colour]/[locale] sections)."""
+    section = code.split(";", 1)[0]
+    if re.search(r"\[(?:h+|m+|s+)\]", section, re.I):  # elapsed time
+        return True
+    return bool(re.search(r"[ymdhs年月日时秒]", _FORMAT_LITERALS.sub("", section), re.I))
+
+
+_NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
+_FORMAT_CODE = re.compile(rb'formatCode="([^"]*)"')
+
+
+def _may_show_dates(styles: bytes) -> bool:
+    """A quick look at styles.xml: could any cell format show a date?"""
+    if any(int(m.group(1)) in _BUILTIN_DATE_IDS for m in _NUMFMT_ID.finditer(styles)):
+        return True
+    return any(is_date_format(_unescape(m.group(1).decode("utf-8", "replace")))
+               for m in _FORMAT_CODE.finditer(styles))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
 class _Collection:
     """A counted list (``<fills>``, ``<fonts>``, ``<cellXfs>``) in styles.xml."""
 
@@ -1054,6 +1102,19 @@ class _Styles:
             if j == i:
                 return code
         return None
+
+    def is_date(self, index: int) -> bool:
+        """True when xf ``index`` shows a number as a date or time."""
+        if not (self.xfs.items or self.xfs.added):
+            return False
+        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + _TAG_TAIL, self.xf(index))
+        cur = _get_attr(m.group(0), "numFmtId") if m else None
+        if not (cur and cur.isdigit()):
+            return False
+        i = int(cur)
+        if i in self._numfmts:
+            return is_date_format(self._numfmts[i])
+        return i in _BUILTIN_DATE_IDS
 
     def mark_fill(self) -> int:
         if self._mark_fill is None:
@@ -1640,8 +1701,9 @@ def _write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: _RawMember)
     zout.NameToInfo[info.filename] = info
 
 
-def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | _RawMember]], comment: bytes) -> None:
-    with replacing(dst) as temp, open(temp, "wb") as fh:
+def _write_atomic(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | _RawMember]], comment: bytes,
+                  like: Path | None = None) -> None:
+    with replacing(dst, like=like) as temp, open(temp, "wb") as fh:
         with zipfile.ZipFile(fh, "w") as zout:
             for info, data in members:
                 if isinstance(data, _RawMember):
@@ -1669,6 +1731,7 @@ def patch_workbook(
     report_sheet: str = "校验结果",
     report_headers: Sequence[str] = REPORT_HEADERS,
     parts: Mapping[str, bytes] | None = None,
+    like: Path | None = None,
 ) -> None:
     """Write ``src`` with ``edits`` applied to ``dst`` (atomically; ``src``
     may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
@@ -1703,9 +1766,9 @@ def patch_workbook(
             raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
         comment = zin.comment
     try:
-        _write_atomic(dst, members, comment)
+        _write_atomic(dst, members, comment, like)
     except OSError as exc:
-        raise _err(f"无法写入 {dst}：{exc}", f"cannot write {dst}: {exc}") from exc
+        raise _err(*write_error(exc, dst)) from exc
 
 
 def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *, mark: bool,
@@ -1745,9 +1808,9 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
             patcher = patchers[info.part] = _SheetPatcher(info.part, pkg.read(info.part))
         slots.append(patcher.locate(edit))
 
-    # 2. styles
-    need_styles = want_report or any(
-        (mark or s.edit.number_format is not None) for s in slots)
+    # 2. styles (a number into a date-formatted cell changes its format too)
+    must_style = want_report or any((mark or s.edit.number_format is not None) for s in slots)
+    need_styles = must_style or any(_is_number(s.edit.value) for s in slots)
     styles: _Styles | None = None
     styles_part = None
     if need_styles:
@@ -1756,13 +1819,22 @@ def _build(zin: zipfile.ZipFile, edits: Sequence[Edit], parts: Mapping[str, byte
                 styles_part = pkg.name(_resolve_target(wb.part, rel.get("Target", "")))
                 break
         styles_part = styles_part or pkg.name(posixpath.join(posixpath.dirname(wb.part), "styles.xml"))
-        if styles_part is None:
+        if styles_part is None and not must_style:
+            need_styles = False  # no styles at all: no cell is formatted as a date
+        elif styles_part is None:
             raise _err("工作簿缺少样式部件 styles.xml，无法标记修改的单元格",
                        "the workbook has no styles.xml; cannot mark the changed cells")
+    if need_styles and not must_style and not _may_show_dates(pkg.read(styles_part)):  # type: ignore[arg-type]
+        need_styles = False  # no date format anywhere: styles.xml stays as it is, unparsed
+    if need_styles:
+        assert styles_part is not None
         styles = _Styles(styles_part, pkg.read(styles_part))
         for s in slots:
-            if mark or s.edit.number_format is not None:
-                s.new_style = styles.derive(s.style, mark=mark, number_format=s.edit.number_format)
+            number_format = s.edit.number_format
+            if number_format is None and _is_number(s.edit.value) and styles.is_date(s.style):
+                number_format = "General"
+            if mark or number_format is not None:
+                s.new_style = styles.derive(s.style, mark=mark, number_format=number_format)
 
     # 3. notes on the changed cells (comments), then the sheet parts
     if mark and styles is not None:

@@ -42,6 +42,7 @@ Control characters that XML cannot hold are dropped from text.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import struct
@@ -327,8 +328,15 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
     if book.biff_version < 50:
         raise _not_biff("Excel 4.0 或更早的格式", "Excel 4.0 or older format")
 
-    wb = _Converter(book, scan).convert()
-    _save_atomic(wb, dst)
+    try:
+        wb = _Converter(book, scan).convert()
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, ArithmeticError, struct.error,
+            UnicodeError) as exc:  # records that point nowhere: a damaged file, one line
+        raise SelfevalError(
+            f"该 .xls 文件已损坏，无法转换（{type(exc).__name__}），{_SAVE_AS_ZH}",
+            f"this .xls file is damaged and cannot be converted ({type(exc).__name__}); {_SAVE_AS_EN}",
+        ) from None
+    _save_atomic(wb, dst, _stamp(src))
 
 
 def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
@@ -345,8 +353,38 @@ def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
     _write_atomic(dst, lambda path: Path(path).write_bytes(mem))
 
 
-def _save_atomic(wb: Any, dst: Path) -> None:
-    _write_atomic(dst, wb.save)
+def _stamp(src: Path) -> datetime.datetime:
+    """The time written into the converted copy: the .xls file's own
+    modification time, so converting the same file again gives the same
+    bytes (openpyxl would write the current time)."""
+    try:
+        moment = datetime.datetime.fromtimestamp(src.stat().st_mtime, datetime.timezone.utc)
+    except (OSError, OverflowError, ValueError):
+        moment = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    return max(moment.replace(tzinfo=None, microsecond=0), datetime.datetime(1980, 1, 1))
+
+
+_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _save_atomic(wb: Any, dst: Path, stamp: datetime.datetime) -> None:
+    import zipfile
+
+    wb.properties.created = stamp
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIME.sub(lambda m: m.group(1) + iso + m.group(2), data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)
+    _write_atomic(dst, lambda path: Path(path).write_bytes(out.getvalue()))
 
 
 def _write_atomic(dst: Path, write: Any) -> None:

@@ -331,8 +331,10 @@ def test_interrupt_leaves_no_partial_files(tmp_path):
 def test_stale_temp_folders_are_swept(tmp_path):
     src, out = tmp_path / "in", tmp_path / "out"
     _touch(src / "a" / "ok.xlsx")
-    stale = _touch(out / "a" / f"{batch_mod.TMP_PREFIX}999-abc" / "ok.xlsx")
-    half_written = _touch(out / "a" / ".ok.xlsx.999.k2j4.selfeval.tmp")  # a killed process's atomic write
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # leftovers are swept only once their process is gone (a live run's are its work in progress)
+    stale = _touch(out / "a" / f"{batch_mod.TMP_PREFIX}{dead.pid}-abc" / "ok.xlsx")
+    half_written = _touch(out / "a" / f".ok.xlsx.{dead.pid}.k2j4.selfeval.tmp")  # a killed process's atomic write
     someone_elses = _touch(out / "a" / ".notes.tmp")
     batch_folder(src, out, jobs=1, worker=fake_file)
     assert not stale.exists() and not half_written.exists()

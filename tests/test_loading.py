@@ -171,8 +171,22 @@ def test_entity_declaration_in_utf16_part(tmp_path: Path) -> None:
 
 def test_zip_bomb_ratio(tmp_path: Path) -> None:
     src = good_xlsx(tmp_path)
-    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/worksheets/sheet2.xml": b" " * (6 * 1024 * 1024)})
+    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/sharedStrings.xml": b" " * (6 * 1024 * 1024)})
     assert "压缩" in unreadable(p).zh
+
+
+def test_zip_bomb_ratio_in_a_sheet_that_is_read(tmp_path: Path) -> None:
+    """A big sheet whose first rows are a form header is inflated in full:
+    its ratio is checked first.  (One that is only peeked at — an
+    attachment — costs a bounded head and is never refused for its size.)"""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    bomb = sheet.replace(b"</sheetData>", b"</sheetData>" + b" " * (6 * 1024 * 1024))
+    p = rezip(src, tmp_path / "ratio.xlsx", {"xl/worksheets/sheet1.xml": bomb})
+    assert "压缩" in unreadable(p).zh
+    filler = rezip(src, tmp_path / "filler.xlsx", {"xl/worksheets/sheet2.xml": b" " * (6 * 1024 * 1024)})
+    assert read_workbook(filler).forms  # a part no sheet refers to is never inflated
 
 
 def _patch_sizes(data: bytes, member: str, size: int, local: bool = True) -> bytes:
@@ -214,13 +228,27 @@ def test_zip_directory_lies_about_size(tmp_path: Path) -> None:
 
 
 def test_too_many_cells(tmp_path: Path) -> None:
+    """A sheet that can hold a form and really spans over MAX_CELLS is refused."""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(5, 200_006)).encode()
+    p = rezip(src, tmp_path / "dense.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", rows + b"</sheetData>")})
+    assert "单元格过多" in unreadable(p).zh
+
+
+def test_stray_far_cell_is_left_out_of_the_grid(tmp_path: Path) -> None:
+    """A value at XFD1048576 (a grid of 17 billion cells if we let it) is
+    left out of what calamine reads; the form is read."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws["A1"] = "一级指标"
-    ws["XFD1048576"] = 1  # a dense grid of 17 billion cells if we let it
+    ws.append(["部门整体支出绩效自评表"])
+    ws.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"])
+    ws.append(["产出指标", "数量", "培训人次", "≥5次", "6次", 50, 50])
+    ws["XFD1048576"] = 1
     p = tmp_path / "sparse.xlsx"
     wb.save(p)
-    assert "单元格过多" in unreadable(p).zh
+    assert read_workbook(p).forms[0].indicators[0].score.value == 50
 
 
 def test_too_many_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -350,21 +378,69 @@ def test_load_from_bytes_helpers() -> None:
     assert io  # keep the import for readers of this file
 
 
-def test_column_bound_for_the_cell_cap():
-    from selfeval_xlsx.loading import _max_column
+def test_cell_box_for_the_cell_cap():
+    """The grid calamine would build: rows × columns (at least 26) of the
+    cells with a value; empty styled cells do not stretch it."""
+    box = loading._cell_box
+    p = Path("x")
+    # a form (one-letter columns, short rows): bounded by the rows written, in one search
+    assert box(b'<row r="3" spans="1:9"><c r="A3"><v>1</v></c><c r="I3" s="2"/></row><row r="12"/>', "s", p) == 12 * 26
+    assert box(b'<row r="1"><c\tr="AB1"><v>1</v></c></row>', "s", p) == 28
+    assert box(b"<x:row r='9'><x:c s='1' r='ZZ9'><x:v>1</x:v></x:c></x:row>", "s", p) == 9 * 702  # prefixed, single quotes
+    assert box(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" s="3"/></row>', "s", p) == 2 * 26
+    assert box(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+               "s", p) == 1048576 * 16384
+    assert box(b"<row><c><v>1</v></c></row><row><c/></row><row/>", "s", p) == 3 * 26  # rows without numbers
 
-    assert _max_column(b'<row r="3"><c r="A3"/><c r="I3" s="2"/></row>') == 25  # a form: one search
-    assert _max_column(b'<c\tr="AB1"/>') == 27
-    assert _max_column(b"<x:c s='1' r='ZZZ9'/>") == 18277  # prefixed, single quotes
+
+@pytest.mark.parametrize("ref", ["ZZZZZ99999999", "XFE1", "A1048577", "A0", "1A", "A-1", ""])
+def test_cell_address_outside_excel_is_refused_before_calamine(tmp_path: Path, ref: str) -> None:
+    """Such an address made the native reader abort the whole process (exit
+    134); now it is one line naming the part and the address."""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    p = rezip(src, tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b'r="G4"', f'r="{ref}"'.encode())})
+    err = unreadable(p)
+    assert "超出 Excel 的范围" in err.zh and "sheet1.xml" in err.zh
 
 
-def test_row_bound_for_the_cell_cap():
-    from selfeval_xlsx.loading import _max_row
+def test_row_number_outside_excel_is_refused(tmp_path: Path) -> None:
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    far = b'<row r="99999999"><c><v>1</v></c></row>'
+    p = rezip(src, tmp_path / "far.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")})
+    assert "超出 Excel 的范围" in unreadable(p).zh
 
-    assert _max_row(b'<row r="3" spans="1:9"><c r="A3"/></row><row r="12"/>') == 12
-    assert _max_row(b"<row spans='1:2' r='1048576'><c r='A1048576'/></row>") == 1048576  # single quotes
-    assert _max_row(b'<x:row r="70000"><x:c r="A70000"/></x:row>') == 70000  # prefixed
-    assert _max_row(b"<row><c/></row><row><c/></row><row/>") == 3  # rows without numbers
+
+def test_calamine_abort_cases_in_a_subprocess(tmp_path: Path) -> None:
+    """The real process: no abort (134), one line, exit 2."""
+    import sys
+
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    for i, (ref, code) in enumerate(((b"XFD1048576", 1), (b"ZZZZZ99999999", 2))):
+        p = rezip(src, tmp_path / f"abort{i}.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b'r="G4"', b'r="' + ref + b'"')})
+        run = subprocess.run([sys.executable, "-m", "selfeval_xlsx", "validate", str(p)], capture_output=True, text=True,
+                             timeout=60, cwd=Path(__file__).resolve().parent.parent)
+        assert run.returncode == code, run.stderr[-500:]  # the far cell is left out; the bad address is refused
+        assert "Traceback" not in run.stderr and "panicked" not in run.stderr
+        if code == 2:
+            assert len((run.stdout + run.stderr).strip().splitlines()) == 1
+
+
+def test_empty_styled_cell_far_away_is_not_a_reason_to_refuse(tmp_path: Path) -> None:
+    """Excel writes <c r="XFD1048576" s="1"/> for a formatted empty cell:
+    the form is read and checked as if it were not there."""
+    src = good_xlsx(tmp_path)
+    with zipfile.ZipFile(src) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    far = b'<row r="1048576"><c r="XFD1048576" s="0"/></row>'
+    p = rezip(src, tmp_path / "styled.xlsx", {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", far + b"</sheetData>")})
+    book = read_workbook(p)
+    assert book.forms[0].indicators[0].score.value == 50 and book.forms[0].total.value == 50
 
 
 def test_huge_row_in_single_quotes_is_refused(tmp_path: Path) -> None:

@@ -14,10 +14,12 @@ import json
 import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
+from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover, stop_helper_processes
 from selfeval_xlsx.paths import folder_path
 from selfeval_xlsx.profile import ProfileError, load_profile
 
@@ -81,7 +83,15 @@ def run(args) -> int:
     except OSError as exc:
         return _fail(_say(lang, f"{out_dir}: 无法创建输出文件夹（{exc.strerror}）",
                           f"{out_dir}: cannot create the output folder ({exc.strerror})"))
-    files = discover(in_dir, exclude=[out_dir])
+    try:  # a folder that cannot be written is one line now, not 800 failed files and a traceback later
+        handle, probe = tempfile.mkstemp(prefix=f".{os.getpid()}.", suffix=TEMP_SUFFIX, dir=out_dir)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        zh, en = write_error(exc, out_dir / "summary.xlsx")
+        return _fail(_say(lang, zh, en))
+    skipped: list = []
+    files = discover(in_dir, exclude=[out_dir], skipped=skipped)
 
     from tqdm import tqdm
 
@@ -107,12 +117,17 @@ def run(args) -> int:
     try:
         stats = batch_folder(
             in_dir, out_dir, profile=profile, lang=lang, fill=not args.no_fill,
-            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, on_result=on_result,
+            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, skipped=skipped, on_result=on_result,
         )
+    except OSError as exc:  # summary.xlsx could not be written (the folder became read-only, the disk is full)
+        bar.close()
+        zh, en = write_error(exc, getattr(exc, "filename", None) or out_dir / "summary.xlsx")
+        return _fail(_say(lang, zh, en))
     finally:
         bar.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        stop_helper_processes()  # the workers are joined; the fork server goes before we exit too
     if json_out is not None:
         json_out.close()
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
+from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.fill import fill_path, is_checked_copy
 from selfeval_xlsx.report import text_lines
 
@@ -40,14 +41,19 @@ def run(args) -> int:
     for change in result["changes"]:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
-        print(f"{args.path}:{change['sheet']}!{change['cell']}: {old} → {new}")
+        note = ""
+        if change.get("formula"):
+            note = f"（公式改为 {change['formula']}）" if zh else f" (formula now {change['formula']})"
+        print(f"{display_path(args.path)}:{change['sheet']}!{change['cell']}: {old} → {new}{note}")
     for item in result.get("unfilled", []):
-        print(f"{args.path}:{item['sheet']}: " + ("未回填：" if zh else "not filled: ") + item["reason"]
+        print(f"{display_path(args.path)}:{item['sheet']}: " + ("未回填：" if zh else "not filled: ") + item["reason"]
               + ("；此表没有改动任何单元格" if zh else "; no cell of this form was changed"))
     if not result["changes"] and not result.get("unfilled"):
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
+    if result.get("backup"):
+        print(("原文件已备份为：" if zh else "the original is kept as: ") + result["backup"])
     source, output = Path(args.path), Path(result["output"])
     if (not args.in_place and is_checked_copy(source) and output.parent == source.parent
             and output.name != source.name):
@@ -60,7 +66,7 @@ def run(args) -> int:
               f"{remaining} errors remain in the copy for a person to correct (listed above and in its sheet 校验结果)")
     else:
         print("副本中已没有错误" if zh else "no errors remain in the copy")
-    print(("已写入：" if zh else "written: ") + result["output"])
+    print(("已写入：" if zh else "written: ") + display_path(result["output"]))
     # a form left untouched (the plausibility gate) needs a person too
     return 1 if remaining or result.get("unfilled") else 0
 

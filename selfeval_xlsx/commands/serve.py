@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import shutil
 import socket
 import sys
@@ -71,8 +72,15 @@ def run(args: argparse.Namespace) -> int:
     # One private folder for the server's life: every request's temporary
     # folder is made in it, and so is any scratch file the library makes
     # (tempfile's default), so nothing from an upload lands anywhere else.
+    # the worker processes' rendezvous socket stays in the system's temporary
+    # folder (a socket path has a length limit); made before it changes
+    import multiprocessing.util
+
+    multiprocessing.util.get_temp_dir()
     root = tempfile.mkdtemp(prefix="selfeval-serve-")
     tempfile.tempdir = root
+    for name in ("TMPDIR", "TEMP", "TMP"):  # and in the worker processes each file is checked in
+        os.environ[name] = root
     app = create_app(profile, lang=getattr(args, "lang", "zh"), allowed_hosts=allowed, temp_root=root)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     if ":" in shown_host:

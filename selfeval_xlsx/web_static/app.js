@@ -222,7 +222,8 @@
         el("td", { class: "sheet", text: c.sheet || "" }),
         el("td", { class: "cell", text: c.cell || "" }),
         el("td", { class: "num", text: c.old === null || c.old === undefined ? "（空）" : num(c.old, 4) }),
-        el("td", { class: "num", text: c.new === null || c.new === undefined ? "（空）" : num(c.new, 4) })
+        el("td", { class: "num", text: (c.new === null || c.new === undefined ? "（空）" : num(c.new, 4)) +
+          (c.formula ? "（公式改为 " + c.formula + "）" : "") })
       ]);
     });
     return el("details", { class: "changes" }, [
