@@ -545,8 +545,10 @@ class Style:
     total_weight_col_merge: bool = True
 
 
-def layout_official(form: Form, st: Style = Style(), name: str | None = None, *, formulas: str | None = None) -> Grid:
+def layout_official(form: Form, st: Style | None = None, name: str | None = None, *,
+                    formulas: str | None = None) -> Grid:
     """formulas: None (static values), 'cached' (formula + cached value), 'bare' (formula only)."""
+    st = st or Style()
     g = Grid(name or form.attachment)
     R, C = st.r0, st.c0
 
@@ -917,7 +919,6 @@ def make_01():
         soffice_convert(raw, "xlsx", OUT / fn)
     normalize_package(OUT / fn)
     s = form_sums(form)
-    sh = g.name
     rows = {n: g.refs[f"ind.{n}.score"][0] for n in range(len(form.inds))}
     out_rows = [n for n, i in enumerate(form.inds) if i.l1 == "产出指标"]
     assert s["weights_by_l1"]["产出指标"] == 47 and s["weights_total"] == 97
@@ -1502,7 +1503,6 @@ def make_06():
     data.set_column(2, 6, 16)
     wb.close()
     normalize_package(path)
-    sh2 = g_2.name
     SAMPLES["06"] = Sample(
         fn, "xlsxwriter (the department and project-1 sheets carry cached formulas for 执行率, 得分, 总分; "
         "project-2 is static)",
@@ -1666,7 +1666,6 @@ def make_07():
     wb = openpyxl_workbook()
     render_openpyxl(wb, g)
     save_openpyxl(wb, OUT / fn)
-    s = form_sums(form)
     cells = [
         f"{ref(g, 'project')} 项目名称 = 2024年农村公路日常养护补助资金",
         f"funds (预算执行情况（10分）, {ref(g, 'funds.label')}): total row 调整后预算数 {ref(g, 'funds.total.budget')} = 520, "
