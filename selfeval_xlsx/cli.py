@@ -11,11 +11,10 @@ import argparse
 import importlib
 import os
 import sys
-from datetime import date
 
 from selfeval_xlsx import __version__
 
-COMMANDS = ("template", "validate", "fill", "batch", "serve")
+COMMANDS = ("template", "validate", "fill", "batch", "serve", "export")
 LANGS = ("zh", "en")
 
 
@@ -113,12 +112,16 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
                                 title=t("命令", "commands"))
 
     p = sub.add_parser("template", help=t("生成官方空白模板", "write a blank official template"),
-                       description=t("生成官方空白模板（附件3-1 或 3-2）。", "Write a blank official form (3-1 or 3-2)."))
-    p.add_argument("--form", choices=("department", "project"), default="department",
+                       description=t("生成官方空白模板（附件3-1 或 3-2），或用 --from 按指标表、上一年的自评表预填。",
+                                     "Write a blank official form (3-1 or 3-2), or one pre-filled --from an "
+                                     "indicators table or last year's workbook."))
+    p.add_argument("--form", choices=("department", "project"), default=None,
                    help=t("department = 部门整体支出（附件3-1），project = 项目支出（附件3-2）",
                           "department = department overall spending (3-1), project = project spending (3-2)"))
-    p.add_argument("--year", type=_int_between(1990, 2100, lang), default=date.today().year - 1,
-                   help=t("年度（默认：上一年）", "the year (default: last year)"))
+    p.add_argument("--year", type=_int_between(1990, 2100, lang), default=None,
+                   help=t("年度（默认：上一年；--from 时为来源的年度，来源已填实际完成值时加一）",
+                          "the year (default: last year; with --from the source's year, plus one when the "
+                          "source has actual values)"))
     p.add_argument("--unit", default="", help=t("预填的单位（或项目）名称", "unit (or project) name to fill in"))
     p.add_argument("--rows", type=int, default=3,
                    help=t("每个二级指标下的空白三级指标行数（默认 3）",
@@ -126,6 +129,14 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--protect", action="store_true",
                    help=t("锁定公式单元格（仍可插入、删除行）", "lock the formula cells (rows can still be inserted and deleted)"))
     p.add_argument("-o", "--output", metavar="PATH", help=t("输出文件或文件夹", "output file or folder"))
+    p.add_argument("--from", dest="source", metavar="SOURCE",
+                   help=t("按指标表（.xlsx/.csv）或上一年填好的自评表预填指标、指标值和分值",
+                          "pre-fill indicators, targets and points from a table (.xlsx/.csv) or last year's workbook"))
+    p.add_argument("--project", default="", help=t("项目名称（项目支出表，--from 时可用）",
+                                                  "project name (project form, with --from)"))
+    p.add_argument("--strict", action="store_true",
+                   help=t("与 --from 同用：分值有问题（W 类）时不写文件，退出码 1",
+                          "with --from: write nothing when the points have problems (W findings), exit 1"))
     p.add_argument("--force", action="store_true", help=t("覆盖已存在的文件", "overwrite an existing file"))
     profile_option(p)
     lang_option(p)
@@ -163,6 +174,18 @@ def build_parser(lang: str = "zh") -> argparse.ArgumentParser:
     p.add_argument("--no-fill", action="store_true", help=t("只校验，不写校正副本", "check only, write no corrected copies"))
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help=t("输出格式（默认 text）", "output format (default text)"))
+    profile_option(p)
+    lang_option(p)
+
+    p = sub.add_parser("export", help=t("把自评表导出为表格（.xlsx/.csv/.parquet）", "forms and indicators as tables"),
+                       description=t("把自评表导出为两张表：每张自评表一行、每个三级指标一行。",
+                                     "Export forms and indicators as tables: one row per form, one per indicator."))
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=t("自评表文件或文件夹（含子文件夹）", "workbooks or folders (with subfolders)"))
+    p.add_argument("-o", "--output", metavar="OUT", required=True,
+                   help=t("输出文件：.xlsx、.csv 或 .parquet", "output file: .xlsx, .csv or .parquet"))
+    p.add_argument("--jobs", type=_int_between(0, 512, lang), default=0,
+                   help=t("并行进程数（默认 0：全部核心）", "worker processes (default 0: all cores)"))
     profile_option(p)
     lang_option(p)
 

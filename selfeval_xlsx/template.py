@@ -90,10 +90,27 @@ LINE_HEIGHT = 13.5  # one line of 10 pt 宋体, points
 
 
 @dataclass(frozen=True)
+class IndicatorRow:
+    """A pre-filled 三级 indicator (``selfeval template --from``): name,
+    年度指标值 as it goes into the cell, 分值 (a number, or the text given
+    when it is not one, so the checks report it)."""
+
+    level3: str
+    target: str
+    weight: Decimal | str | None
+
+
+@dataclass(frozen=True)
 class Level2Block:
     name: str
     first_row: int  # 0-based sheet rows
     last_row: int
+    indicators: tuple[IndicatorRow, ...] = ()  # pre-filled rows (first_row on), none in a blank template
+
+
+#: A pre-filled indicator table: per 一级 (in order) its label weight and its
+#: 二级 blocks (name, rows).  A block without rows gets one blank row.
+Groups = list[tuple[Level1, Decimal, list[tuple[str, list[IndicatorRow]]]]]
 
 
 @dataclass(frozen=True)
@@ -200,8 +217,15 @@ def level1_groups(profile: Profile) -> list[tuple[Level1, Decimal]]:
     return [(g, weights.get(g.key, Decimal(0))) for g in groups]
 
 
-def plan_template(form: str = "department", year: int = 2025, rows: int = 3, profile: Profile = DEFAULT) -> Plan:
-    """Compute every position of the template once."""
+def plan_template(
+    form: str = "department", year: int = 2025, rows: int = 3, profile: Profile = DEFAULT,
+    groups: Groups | None = None,
+) -> Plan:
+    """Compute every position of the template once.
+
+    ``groups`` pre-fills the indicator table: each 二级 block gets exactly
+    its rows (one blank row when it has none) instead of ``rows`` blank
+    ones, and each 一级 label shows the weight given with it."""
     if form not in layout.FORMS:
         raise ValueError(f"unknown form {form!r}")
     if not 1 <= rows <= MAX_ROWS_PER_LEVEL2:
@@ -226,13 +250,19 @@ def plan_template(form: str = "department", year: int = 2025, rows: int = 3, pro
     plan.goal_header_row = take()
     plan.goal_text_row = take()
     plan.indicator_header_row = take()
-    for level1, weight in level1_groups(profile):
+    if groups is None:
+        groups = [(level1, weight, [(name, []) for name in level1.level2])
+                  for level1, weight in level1_groups(profile)]
+        blank = rows
+    else:
+        blank = 1
+    for level1, weight, level2s in groups:
         first = row
         blocks = []
-        for name in level1.level2:
+        for name, filled in level2s:
             start = row
-            row += rows
-            blocks.append(Level2Block(name, start, row - 1))
+            row += len(filled) or blank
+            blocks.append(Level2Block(name, start, row - 1, tuple(filled)))
         plan.level1_blocks.append(Level1Block(level1, weight, first, row - 1, tuple(blocks)))
     plan.total_row = take()
     if spec.has_conclusion:
@@ -333,9 +363,11 @@ def formulas(plan: Plan) -> dict[str, tuple[str, object]]:
     budget_score = plan.funds_cell("total", "score")
     out[rate] = (f"=IFERROR(ROUND({executed}/{budget},{p.rate_decimals}),0)", 0)
     out[budget_score] = (f"=ROUND(MIN({rate},1)*{points},{p.rounding})", 0)
+    prefilled = sum((row.weight for block in plan.level1_blocks for level2 in block.level2
+                     for row in level2.indicators if isinstance(row.weight, Decimal)), Decimal(0))
     out[plan.total_weight_cell] = (
         f"=SUM({plan.indicator_range('weight')})+{points}",
-        number_value(p.budget_points),
+        number_value(p.budget_points + prefilled),
     )
     out[plan.total_score_cell] = (f"=SUM({plan.indicator_range('score')})+{budget_score}", 0)
     if plan.conclusion_cell:
@@ -396,11 +428,28 @@ def row_heights(plan: Plan) -> dict[int, float]:
     if plan.conclusion_row is not None:
         heights[plan.conclusion_row] = HEIGHTS["conclusion"]
     level2_width = layout.TEMPLATE_COLUMNS[plan.col["level2"]].width
+    level1_width = layout.TEMPLATE_COLUMNS[plan.col["level1"]].width
+    prefilled = any(level2.indicators for block in plan.level1_blocks for level2 in block.level2)
     for block in plan.level1_blocks:
         for level2 in block.level2:
+            for offset, indicator in enumerate(level2.indicators):  # pre-filled text wraps
+                needed = max(wrapped_height(indicator.level3, layout.TEMPLATE_COLUMNS[plan.col["level3"]].width),
+                             wrapped_height(indicator.target, layout.TEMPLATE_COLUMNS[plan.col["target"]].width))
+                if needed > DEFAULT_ROW_HEIGHT:
+                    heights[level2.first_row + offset] = needed
+            count = level2.last_row - level2.first_row + 1
+            current = sum(heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(level2.first_row, level2.last_row + 1))
             needed = wrapped_height(level2.name, level2_width)
-            if needed > DEFAULT_ROW_HEIGHT * plan.rows:  # too few blank rows for the label
-                heights.update({r: needed / plan.rows for r in range(level2.first_row, level2.last_row + 1)})
+            if needed > current:  # too few rows for the label
+                for r in range(level2.first_row, level2.last_row + 1):
+                    heights[r] = max(heights.get(r, DEFAULT_ROW_HEIGHT), needed / count)
+        if prefilled:  # few rows per block: room for the 一级 label
+            count = block.last_row - block.first_row + 1
+            current = sum(heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(block.first_row, block.last_row + 1))
+            needed = wrapped_height(block.label, level1_width)
+            if needed > current:
+                for r in range(block.first_row, block.last_row + 1):
+                    heights[r] = max(heights.get(r, DEFAULT_ROW_HEIGHT), needed / count)
     full = plan.span(*layout.TEMPLATE_SPANS["full"])
     for row, note in zip(plan.notes_rows, plan.notes):
         heights[row] = wrapped_height(note, sheet_width(full))
@@ -593,8 +642,15 @@ def _validate(ws, first_row, first_col, last_row, last_col, options: dict) -> No
     ws.data_validation(first_row, first_col, last_row, last_col, options)
 
 
-def build(wb: xlsxwriter.Workbook, plan: Plan, unit: str = "", protect: bool = False) -> None:
-    """Lay the form out on a new sheet of ``wb``."""
+def build(
+    wb: xlsxwriter.Workbook, plan: Plan, unit: str = "", protect: bool = False,
+    fields: dict[str, str] | None = None, budget: Decimal | None = None,
+) -> None:
+    """Lay the form out on a new sheet of ``wb``.
+
+    ``fields`` pre-fills header fields by key (unit, project, authority,
+    implementer); ``budget`` the 年度资金总额 全年预算数 (a value instead of
+    the sum of the rows below it)."""
     spec, p, col = plan.form, plan.profile, plan.col
     fmt = _Formats(wb)
     ws = wb.add_worksheet(spec.title)
@@ -619,10 +675,12 @@ def build(wb: xlsxwriter.Workbook, plan: Plan, unit: str = "", protect: bool = F
 
     # -- header fields (部门（单位）名称 / 项目名称, 主管部门, 实施单位) --------------
     prefill_key = "unit" if spec.kind == "department" else "project"
-    for row, fields in zip(plan.header_rows, layout.TEMPLATE_HEADER_ROWS[spec.kind]):
-        for (label, key), (label_span, value_span) in zip(fields, layout.TEMPLATE_HEADER_SPANS[len(fields)]):
+    header_values = {prefill_key: unit, **{k: v for k, v in (fields or {}).items() if v}}
+    for row, row_fields in zip(plan.header_rows, layout.TEMPLATE_HEADER_ROWS[spec.kind]):
+        for (label, key), (label_span, value_span) in zip(row_fields,
+                                                          layout.TEMPLATE_HEADER_SPANS[len(row_fields)]):
             _put(ws, row, plan.span(*label_span), label, fmt.label_bold)
-            _put(ws, row, plan.span(*value_span), unit if key == prefill_key else "", fmt.input_text)
+            _put(ws, row, plan.span(*value_span), header_values.get(key, ""), fmt.input_text)
 
     # -- funds block ------------------------------------------------------
     funds_first = plan.funds_header_row
@@ -637,6 +695,8 @@ def build(wb: xlsxwriter.Workbook, plan: Plan, unit: str = "", protect: bool = F
             a1 = xl_rowcol_to_cell(row, cols[0])
             if key == "source":
                 _put(ws, row, cols, funds_row.label, fmt.label)
+            elif budget is not None and funds_row.scored and key == "budget":
+                _put(ws, row, cols, number_value(budget), fmt.input_number)
             elif a1 in cached:
                 style = fmt.formula_percent if key == "rate" else fmt.formula_number
                 _put(ws, row, cols, None, style, cached[a1])
@@ -692,6 +752,16 @@ def build(wb: xlsxwriter.Workbook, plan: Plan, unit: str = "", protect: bool = F
                            ("actual", fmt.input_value), ("weight", fmt.input_score),
                            ("score", fmt.input_score), ("reason", fmt.input_text)):
             ws.write_blank(r, col[key], None, style)
+    for block in plan.level1_blocks:  # pre-filled indicators (template --from)
+        for level2 in block.level2:
+            for r, indicator in enumerate(level2.indicators, start=level2.first_row):
+                ws.write_string(r, col["level3"], indicator.level3, fmt.input_text)
+                # text, as typed into the template ("=100%" is a target, never a formula)
+                ws.write_string(r, col["target"], indicator.target, fmt.input_value)
+                if isinstance(indicator.weight, Decimal):
+                    ws.write_number(r, col["weight"], number_value(indicator.weight), fmt.input_score)
+                elif indicator.weight:
+                    ws.write_string(r, col["weight"], indicator.weight, fmt.input_score)
     _validate(ws, first, col["weight"], last, col["weight"], {
         "validate": "decimal", "criteria": ">", "value": 0,
         "input_title": "分值",
@@ -779,14 +849,22 @@ def write_template(
     rows: int = 3,
     protect: bool = False,
     profile: Profile = DEFAULT,
+    groups: Groups | None = None,
+    fields: dict[str, str] | None = None,
+    budget: Decimal | None = None,
+    check=None,
 ) -> Path:
     """Write the blank official form to ``path`` (atomically) and return it.
 
     ``year`` defaults to last year.  OSError propagates (unwritable path).
+    ``groups``, ``fields`` and ``budget`` pre-fill it (see
+    :func:`plan_template` and :func:`build`).  ``check(temp_path)`` is
+    called with the finished file before it is moved into place; an
+    exception from it leaves nothing behind.
     """
     if year is None:
         year = datetime.now().year - 1
-    plan = plan_template(form, year, rows, profile)
+    plan = plan_template(form, year, rows, profile, groups)
     target = Path(path)
     with replacing(target) as temp:
         # whatever a caller passes (a unit name from the command line or the
@@ -801,9 +879,12 @@ def write_template(
             "comments": "selfeval template",
             "created": datetime(year, 12, 31, 0, 0, 0),
         })
-        build(wb, plan, unit=unit, protect=protect)
+        build(wb, plan, unit=unit, protect=protect, fields=fields, budget=budget)
         wb.close()
+        if check is not None:
+            check(temp)
     return target
 
 
-__all__ = ["Plan", "plan_template", "formulas", "write_template", "level1_groups", "page_breaks", "form_notes"]
+__all__ = ["IndicatorRow", "Plan", "plan_template", "formulas", "write_template", "level1_groups", "page_breaks",
+           "form_notes"]

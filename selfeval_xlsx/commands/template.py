@@ -5,11 +5,15 @@ Prints the path written (``已生成模板：PATH``; with ``--lang en``
 an unwritable output path or an existing file without ``--force`` (a filled-in
 workbook is never overwritten by a blank one) give one line on stderr and
 exit 2.
+
+``--from SOURCE`` pre-fills the form from a table or last year's workbook
+(``commands/template_from.py``).
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 from selfeval_xlsx import layout
@@ -44,6 +48,14 @@ def run(args) -> int:
                      "请不带 --profile（或用 mof、hubei 等配置）生成模板",
                      f"profile {profile.name!r} is the decision/process/output/benefit scheme, which has no official "
                      "blank template; generate the template without --profile (or with mof, hubei …)")
+    if getattr(args, "source", None):
+        from selfeval_xlsx.commands.template_from import run_from
+
+        return run_from(args, profile)
+    if args.form is None:
+        args.form = "department"
+    if args.year is None:
+        args.year = date.today().year - 1
     if not 1 <= args.rows <= MAX_ROWS_PER_LEVEL2:
         return _fail(args, f"--rows 应在 1 到 {MAX_ROWS_PER_LEVEL2} 之间，得到 {args.rows}",
                      f"--rows must be between 1 and {MAX_ROWS_PER_LEVEL2}, got {args.rows}")
