@@ -873,7 +873,8 @@ class _Checker:
             ]
         targets += [(self.form.total, self.result.total, "score", None),
                     (self.form.conclusion, self.result.grade, "grade", None)]
-        targets = [t for t in targets if t[0] is not None and t[0].formula and t[1] is not None]
+        # "" is no computed grade (an unfinished form): nothing to hold the formula to
+        targets = [t for t in targets if t[0] is not None and t[0].formula and t[1] not in (None, "")]
         if not targets:
             return
         recalc = _Grid(self.form, self.result.changes, recalc=True)

@@ -248,6 +248,10 @@ def test_from_last_years_workbook(tmp_path):
     assert funds.budget.formula  # the budget is not carried over
     result = json.loads(_cli("validate", "--format", "json", str(out)).stdout)[0]["forms"][0]
     assert result["indicator_count"] == len(old.indicators)
+    # an unfinished form: its blank cells are asked for, and its live 自评结论
+    # formula (which shows "" until scores are in) is not held to a grade
+    assert result["total"]["computed"] is None and result["conclusion"]["computed"] in (None, "")
+    assert {f["code"] for f in result["findings"]} == {"E101"}
 
 
 def test_years_inside_targets_are_reported_not_rewritten(tmp_path):
