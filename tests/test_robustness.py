@@ -390,7 +390,8 @@ def test_batch_lists_what_it_cannot_read(tmp_path: Path, monkeypatch) -> None:
     assert {"ok.xlsx", "locked", "loop.xlsx", "pipe.xlsx"} <= listed
 
 
-def test_batch_command_leaves_no_process_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("command", "output", "exit_code"), [("batch", "out", 1), ("export", "out.csv", 0)])
+def test_pool_commands_leave_no_process_behind(tmp_path: Path, command: str, output: str, exit_code: int) -> None:
     import os
     import subprocess
 
@@ -398,10 +399,10 @@ def test_batch_command_leaves_no_process_behind(tmp_path: Path) -> None:
     folder.mkdir()
     for i in range(3):
         (folder / f"f{i}.xlsx").write_bytes(SAMPLE.read_bytes())
-    proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "batch", str(folder), "-o", str(tmp_path / "out"),
+    proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", command, str(folder), "-o", str(tmp_path / output),
                              "--jobs", "2"], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    assert proc.wait(timeout=300) == 1
+    assert proc.wait(timeout=300) == exit_code
     ps = subprocess.run(["ps", "-eo", "pid=,pgid="], capture_output=True, text=True).stdout.split("\n")
     left = [line for line in ps if line.split() and line.split()[1] == str(proc.pid)]
     assert left == []

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
-from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover, stop_helper_processes
-from selfeval_xlsx.commands.common import json_ascii
+from selfeval_xlsx.batch import FILE_TIMEOUT, batch_folder, discover
+from selfeval_xlsx.commands.common import json_ascii, pool_run
 from selfeval_xlsx.paths import folder_path
 from selfeval_xlsx.profile import ProfileError, load_profile
 
@@ -59,10 +58,6 @@ class _JsonStream:
         self.out.flush()
 
 
-def _raise_interrupt(signum, frame):  # SIGTERM → the same clean stop as Ctrl-C
-    raise KeyboardInterrupt
-
-
 def run(args) -> int:
     lang = getattr(args, "lang", "zh")
     try:
@@ -95,11 +90,6 @@ def run(args) -> int:
     skipped: list = []
     files = discover(in_dir, exclude=[out_dir], skipped=skipped)
 
-    from tqdm import tqdm
-
-    interactive = sys.stderr.isatty()
-    bar = tqdm(total=len(files), unit=_say(lang, "个", "file"), desc=_say(lang, "校验", "checking"),
-               file=sys.stderr, disable=not interactive, dynamic_ncols=True, leave=False)
     json_out = _JsonStream(sys.stdout) if args.format == "json" else None
     unreadable: list[str] = []
 
@@ -110,26 +100,15 @@ def run(args) -> int:
             json_out(result)
         bar.update(1)
 
-    previous = None
-    if hasattr(signal, "SIGTERM"):
+    with pool_run(len(files), _say(lang, "校验", "checking"), _say(lang, "个", "file")) as bar:
         try:
-            previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-        except ValueError:  # not the main thread
-            previous = None
-    try:
-        stats = batch_folder(
-            in_dir, out_dir, profile=profile, lang=lang, fill=not args.no_fill,
-            jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, skipped=skipped, on_result=on_result,
-        )
-    except OSError as exc:  # summary.xlsx could not be written (the folder became read-only, the disk is full)
-        bar.close()
-        zh, en = write_error(exc, getattr(exc, "filename", None) or out_dir / "summary.xlsx")
-        return _fail(_say(lang, zh, en))
-    finally:
-        bar.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-        stop_helper_processes()  # the workers are joined; the fork server goes before we exit too
+            stats = batch_folder(
+                in_dir, out_dir, profile=profile, lang=lang, fill=not args.no_fill,
+                jobs=args.jobs, timeout=FILE_TIMEOUT, files=files, skipped=skipped, on_result=on_result,
+            )
+        except OSError as exc:  # summary.xlsx could not be written (the folder became read-only, the disk is full)
+            zh, en = write_error(exc, getattr(exc, "filename", None) or out_dir / "summary.xlsx")
+            return _fail(_say(lang, zh, en))
     if json_out is not None:
         json_out.close()
 

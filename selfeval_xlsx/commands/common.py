@@ -1,10 +1,15 @@
-"""What several commands share: the profile option and one-line errors."""
+"""What several commands share: the profile option, one-line errors, and the
+setting around a run of the worker pool (progress bar, SIGTERM, clean exit)."""
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from selfeval_xlsx.profile import Profile, ProfileError, load_profile
 
@@ -44,3 +49,35 @@ def json_ascii(stream) -> bool:
 
 def colour_enabled(stream) -> bool:
     return stream.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
+
+
+def _raise_interrupt(signum, frame):  # SIGTERM → the same clean stop as Ctrl-C
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def pool_run(total: int, desc: str, unit: str) -> Iterator[Any]:
+    """Around a command's run of the worker pool (``batch``, ``export``): a
+    progress bar on an interactive stderr (yielded; ``update(1)`` per file),
+    SIGTERM turned into the clean stop Ctrl-C makes (no half-written file),
+    and the pool's helper processes stopped before the command returns, so
+    it leaves no process behind."""
+    from tqdm import tqdm
+
+    from selfeval_xlsx.batch import stop_helper_processes
+
+    bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty(),
+               dynamic_ncols=True, leave=False)
+    previous = None
+    if hasattr(signal, "SIGTERM"):
+        try:
+            previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        except ValueError:  # not the main thread
+            previous = None
+    try:
+        yield bar
+    finally:
+        bar.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        stop_helper_processes()

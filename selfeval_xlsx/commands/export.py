@@ -10,19 +10,14 @@ others are still exported) or for a bad argument.
 
 from __future__ import annotations
 
-import signal
 import sys
 from typing import Any
 
-from selfeval_xlsx.commands.common import expand, profile_or_exit
+from selfeval_xlsx.commands.common import expand, pool_run, profile_or_exit
 
 
 def _say(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
-
-
-def _raise_interrupt(signum, frame):  # SIGTERM → the same clean stop as Ctrl-C
-    raise KeyboardInterrupt
 
 
 def run(args) -> int:
@@ -45,10 +40,6 @@ def run(args) -> int:
         print(exc.message(lang), file=sys.stderr)
         return 2
 
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(items), unit=_say(lang, "个", "file"), desc=_say(lang, "导出", "exporting"),
-               file=sys.stderr, disable=not sys.stderr.isatty(), dynamic_ncols=True, leave=False)
     unreadable: list[str] = []
 
     def on_result(result: dict[str, Any]) -> None:
@@ -56,22 +47,14 @@ def run(args) -> int:
             unreadable.append(result["error"])
         bar.update(1)
 
-    previous = None
-    if hasattr(signal, "SIGTERM"):
+    with pool_run(len(items), _say(lang, "导出", "exporting"), _say(lang, "个", "file")) as bar:
         try:
-            previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-        except ValueError:  # not the main thread
-            previous = None
-    try:
-        stats = export([], target, profile=profile, lang=lang, jobs=args.jobs, items=items, on_result=on_result)
-    except OSError as exc:
-        print(_say(lang, f"无法写入 {target}：{exc.strerror or exc}", f"cannot write {target}: {exc.strerror or exc}"),
-              file=sys.stderr)
-        return 2
-    finally:
-        bar.close()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            stats = export([], target, profile=profile, lang=lang, jobs=args.jobs, items=items,
+                           on_result=on_result)
+        except OSError as exc:
+            print(_say(lang, f"无法写入 {target}：{exc.strerror or exc}",
+                       f"cannot write {target}: {exc.strerror or exc}"), file=sys.stderr)
+            return 2
     for line in unreadable:
         print(_say(lang, f"无法读取：{line}", f"unreadable: {line}"), file=sys.stderr)
     if not items:
