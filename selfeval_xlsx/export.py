@@ -402,12 +402,11 @@ class _XlsxSink:
                 table.append(row, None)
 
     def finish(self) -> None:
-        import zipfile
         from datetime import datetime
 
         import xlsxwriter
 
-        from selfeval_xlsx.summary import _LEVEL, _Formats, _member
+        from selfeval_xlsx.summary import _Formats, splice_tables
 
         built = self.scratch / "built.xlsx"
         book = xlsxwriter.Workbook(str(built), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -420,16 +419,8 @@ class _XlsxSink:
             table.attach(book.add_worksheet(name), fmt)
             table.finish()
         book.close()
-        parts = {f"xl/worksheets/sheet{i}.xml": table for i, table in enumerate(self.tables, start=1)}
-        with zipfile.ZipFile(built) as src, zipfile.ZipFile(self.target_temp, "w", zipfile.ZIP_DEFLATED) as dst:
-            stamp = src.infolist()[0].date_time
-            for info in src.infolist():
-                table = parts.get(info.filename)
-                if table is None:
-                    dst.writestr(info, src.read(info), compresslevel=_LEVEL)
-                    continue
-                with dst.open(_member(info.filename, stamp), "w", force_zip64=True) as out:
-                    table.splice(src.read(info), out)
+        splice_tables(built, self.target_temp,
+                      {f"xl/worksheets/sheet{i}.xml": table for i, table in enumerate(self.tables, start=1)})
 
 
 @dataclass

@@ -294,21 +294,8 @@ class Summary:
         """Copy the package xlsxwriter built, with the streamed rows (and
         their hyperlinks) put into the 汇总 and 问题清单 sheet parts."""
         # the sheets in the order they were added: 汇总, 按文件夹, 问题清单, 统计
-        parts = {"xl/worksheets/sheet1.xml": self._tables["forms"],
-                 "xl/worksheets/sheet3.xml": self._tables["findings"]}
-        with zipfile.ZipFile(built) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
-            stamp = src.infolist()[0].date_time
-            for info in src.infolist():
-                table = parts.get(info.filename)
-                if table is None:
-                    dst.writestr(info, src.read(info), compresslevel=_LEVEL)
-                    continue
-                with dst.open(_member(info.filename, stamp), "w", force_zip64=True) as out:
-                    rels = table.splice(src.read(info), out)
-                if rels is not None:
-                    folder, name = info.filename.rsplit("/", 1)
-                    with dst.open(_member(f"{folder}/_rels/{name}.rels", stamp), "w", force_zip64=True) as out:
-                        table.write_rels(rels, out)
+        splice_tables(built, target, {"xl/worksheets/sheet1.xml": self._tables["forms"],
+                                      "xl/worksheets/sheet3.xml": self._tables["findings"]})
 
     def discard(self) -> None:
         """Drop an unfinished workbook (nothing is left in the folder)."""
@@ -876,6 +863,26 @@ class _Table:
                   b'http://schemas.openxmlformats.org/package/2006/relationships">')
         _copy_file(rels, out)
         out.write(b"</Relationships>")
+
+
+def splice_tables(built: str, target: str, parts: dict[str, "_Table"]) -> None:
+    """Copy the package xlsxwriter built at ``built`` to ``target``, with each
+    streamed table spliced into its sheet part (``parts``: part name → table)
+    and, when its rows carry hyperlinks, the sheet's relationships written.
+    Used by summary.xlsx and by ``selfeval export``'s workbook."""
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        stamp = src.infolist()[0].date_time
+        for info in src.infolist():
+            table = parts.get(info.filename)
+            if table is None:
+                dst.writestr(info, src.read(info), compresslevel=_LEVEL)
+                continue
+            with dst.open(_member(info.filename, stamp), "w", force_zip64=True) as out:
+                rels = table.splice(src.read(info), out)
+            if rels is not None:
+                folder, name = info.filename.rsplit("/", 1)
+                with dst.open(_member(f"{folder}/_rels/{name}.rels", stamp), "w", force_zip64=True) as out:
+                    table.write_rels(rels, out)
 
 
 def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
