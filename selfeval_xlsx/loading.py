@@ -241,12 +241,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         if not is_bin and _deferred(info):
             continue  # only its head is inflated (bounded); checked by _inflate_sheet if read in full
         total += info.file_size
-        if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _fail(
-                f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
-                f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
-                path,
-            )
+        _check_ratio(info, path)
     if total > MAX_UNCOMPRESSED:
         raise _fail(
             f"文件解压后过大（{total // (1024 * 1024)} MB），已拒绝读取",
@@ -266,15 +261,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         if not is_bin and _deferred(info):
             infos_by_name[info.filename] = info  # looked at from its first rows below
             continue
-        blob = _inflate(data, zf, info)
-        if blob is None:
-            raise _fail(
-                f"文件已损坏或不完整（{info.filename} 无法解压）",
-                f"the file is damaged or truncated ({info.filename} cannot be inflated)",
-                path,
-            )
-        _check_xml(info.filename, blob, path)
-        parts[info.filename] = blob
+        parts[info.filename] = _inflate_checked(data, zf, info, path)
 
     # sheet name -> part; the bounds of every cell address checked before
     # calamine sees a sheet (it aborts the process on some, and builds a dense
@@ -390,12 +377,23 @@ def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path
             f"{info.filename} would inflate to {info.file_size // (1024 * 1024)} MB; refused",
             path,
         )
+    _check_ratio(info, path)
+    return _inflate_checked(data, zf, info, path)
+
+
+def _check_ratio(info: zipfile.ZipInfo, path: Path) -> None:
+    """A big member that inflates far beyond its compressed size is a zip bomb."""
     if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise _fail(
             f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
             f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
             path,
         )
+
+
+def _inflate_checked(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
+    """A member inflated, refused in one line when it cannot be, and its XML
+    prolog checked (no DOCTYPE/ENTITY)."""
     blob = _inflate(data, zf, info)
     if blob is None:
         raise _fail(
