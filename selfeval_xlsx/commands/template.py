@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from selfeval_xlsx import layout
+from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.commands.common import profile_or_exit
 from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.template import MAX_ROWS_PER_LEVEL2, write_template
@@ -78,7 +79,6 @@ def run(args) -> int:
         return _fail(args, f"无法写入 {target}：上级路径不是文件夹",
                      f"cannot write {target}: a parent of it is not a folder")
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return _fail(args, f"无法写入 {target}：{reason}", f"cannot write {target}: {reason}")
+        return _fail(args, *write_error(exc, target))
     print(f"Template written: {written}" if args.lang == "en" else f"已生成模板：{written}")
     return 0

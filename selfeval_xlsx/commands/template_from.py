@@ -59,6 +59,7 @@ def _fields(kind: str, source, args) -> dict[str, str]:
 
 
 def run_from(args, profile) -> int:
+    from selfeval_xlsx.atomic import write_error
     from selfeval_xlsx.commands.template import output_path
     from selfeval_xlsx.errors import SelfevalError
     from selfeval_xlsx.prefill import arrange, read_source, review
@@ -144,8 +145,7 @@ def run_from(args, profile) -> int:
             return _fail(lang, f"无法写入 {target}：上级路径不是文件夹",
                          f"cannot write {target}: a parent of it is not a folder")
         except OSError as exc:
-            reason = exc.strerror or str(exc)
-            return _fail(lang, f"无法写入 {target}：{reason}", f"cannot write {target}: {reason}")
+            return _fail(lang, *write_error(exc, target))
         written_count += 1
         print(f"Template written: {written}" if lang == "en" else f"已生成模板：{written}")
     if several:
