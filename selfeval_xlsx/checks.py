@@ -23,8 +23,7 @@ from dataclasses import dataclass, field, replace
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from selfeval_xlsx import layout
-from selfeval_xlsx.formula import col_index
+from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.model import Cell, Form, Indicator, Workbook
 from selfeval_xlsx.profile import DEFAULT, Profile, for_layout
 from selfeval_xlsx.rules import BY_CODE, ERROR
@@ -1072,18 +1071,15 @@ def _formula_agrees(found: Decimal | str, expected: Decimal | str, kind: str, to
     return abs(found - expected) <= tolerance
 
 
-_A1 = re.compile(r"([A-Z]+)(\d+)")
-
-
 @functools.lru_cache(maxsize=8192)
 def position(ref: str | None) -> tuple[int, int]:
     """Sort key of an A1 reference: row, then column; no cell sorts first."""
     if not ref:
         return (0, 0)
-    match = _A1.match(ref)
-    if match is None:
+    parts = cellref.split(ref.partition(":")[0])
+    if parts is None:
         return (0, 0)
-    return (int(match.group(2)), col_index(match.group(1)) + 1)
+    return (parts[1], cellref.col_index(parts[0]) + 1)
 
 
 def rate_matches(stated: Decimal, rate: Decimal) -> bool:

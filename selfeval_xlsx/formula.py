@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 import re
+
+from selfeval_xlsx.cellref import col_index, col_letters
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Callable
 
-__all__ = ["Unsupported", "ExcelError", "evaluate", "col_index", "shift_formula"]
+__all__ = ["Unsupported", "ExcelError", "evaluate", "shift_formula"]
 
 
 class Unsupported(Exception):
@@ -46,23 +48,6 @@ _TOKEN = re.compile(
     )""",
     re.X | re.I,
 )
-
-
-def col_index(letters: str) -> int:
-    """'A' -> 0, 'AA' -> 26."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def col_letters(index: int) -> str:
-    index += 1
-    out = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:

@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from selfeval_xlsx.errors import UnreadableError
-from selfeval_xlsx.formula import col_index, col_letters, shift_formula
+from selfeval_xlsx.cellref import MAX_COL, MAX_ROW, col_index, col_letters
+from selfeval_xlsx.formula import shift_formula
 
 # Limits -------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
@@ -324,8 +325,6 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
 # --------------------------------------------------------------------------
 # what is read: only sheets that can hold a form, within Excel's bounds
 
-MAX_ROW = 1_048_576  # Excel's last row
-MAX_COL = 16_384  # Excel's last column (XFD)
 SMALL_SHEET = 256 * 1024  # a sheet part this small is simply read
 HEAD_BYTES = 512 * 1024  # of a bigger one, this much of its start is looked at
 HEAD_ROWS = 200  # ... and in it, this many rows

@@ -29,9 +29,10 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable
 
-from selfeval_xlsx import layout
+from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.errors import UnreadableError
-from selfeval_xlsx.formula import ExcelError, Unsupported, col_letters, evaluate
+from selfeval_xlsx.cellref import col_letters
+from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
 from selfeval_xlsx.loading import RawBook, RawSheet, load
 from selfeval_xlsx.model import Block, Cell, Form, FundsRow, Indicator, Part, Workbook
 from selfeval_xlsx.values import parse_number
@@ -193,13 +194,7 @@ def _funds_row_key(label: str, kind: str) -> str | None:
 # --------------------------------------------------------------------------
 # the sheet view
 
-_COL_CACHE: list[str] = [col_letters(i) for i in range(64)]
-
-
-def _ref(r: int, c: int) -> str:
-    """0-based (r, c) -> "A1"."""
-    letters = _COL_CACHE[c] if c < 64 else col_letters(c)
-    return f"{letters}{r + 1}"
+_ref = cellref.ref  # 0-based (r, c) -> "A1"
 
 
 
@@ -307,7 +302,7 @@ class _Sheet:
         elif v == "":
             v = None
         f = self.formulas.get((r, c)) if self.formulas else None
-        letters = _COL_CACHE[c] if c < 64 else col_letters(c)
+        letters = col_letters(c)
         return Cell(self.name, f"{letters}{r + 1}", v, f[0] if f else None)
 
     def rcell(self, r: int, c: int) -> Cell:
@@ -1062,15 +1057,7 @@ def _read_total(sh: _Sheet, form: Form, r: int, c: int, weight_col: int | None, 
                 form.total = numbers[0]
 
 
-_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _parse_ref(ref: str) -> tuple[int, int]:
-    from selfeval_xlsx.formula import col_index
-
-    m = _REF.fullmatch(ref)
-    assert m
-    return int(m.group(2)) - 1, col_index(m.group(1))
+_parse_ref = cellref.rc0  # "A1" -> 0-based (r, c)
 
 
 # --------------------------------------------------------------------------

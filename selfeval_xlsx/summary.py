@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.errors import display_path
-from selfeval_xlsx.formula import col_letters
+from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.rules import VALUE_RULES, title
 from selfeval_xlsx.writer import esc_attr, esc_text, display_width
 

@@ -50,7 +50,8 @@ from xml.parsers import expat
 
 from selfeval_xlsx.atomic import replacing, write_error
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.formula import col_index, col_letters
+from selfeval_xlsx import cellref
+from selfeval_xlsx.cellref import col_index, col_letters
 
 __all__ = ["Edit", "Report", "ReportRow", "patch_workbook", "display_value", "MARK_FILL_RGB", "MARK_BORDER_RGB",
            "REPORT_HEADERS", "COMMENT_AUTHOR"]
@@ -66,8 +67,6 @@ _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+
 _WS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_MAX_ROW = 1048576
-_MAX_COL = 16384
 
 
 @dataclass(frozen=True)
@@ -154,17 +153,13 @@ def _err(zh: str, en: str) -> SelfevalError:
     return SelfevalError(zh, en)
 
 
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
 def _parse_ref(ref: str) -> tuple[int, int]:
     """``"H23"`` → (row 23, column 8)."""
-    m = _REF_RE.match(ref.strip())
-    if not m:
+    parts = cellref.split(ref)
+    if parts is None:
         raise _err(f"无效的单元格引用：{ref!r}", f"invalid cell reference: {ref!r}")
-    col = _col_index(m.group(1))
-    row = int(m.group(2))
-    if not (1 <= row <= _MAX_ROW and 1 <= col <= _MAX_COL):
+    row, col = parts[1], _col_index(parts[0])
+    if not cellref.in_limits(row, col):
         raise _err(f"单元格引用超出范围：{ref!r}", f"cell reference out of range: {ref!r}")
     return row, col
 
@@ -727,8 +722,8 @@ class _SheetPatcher:
                 tag = m.group(0)
                 ref = _get_attr(tag, "r")
                 if ref:
-                    mm = _REF_RE.match(ref)
-                    col = _col_index(mm.group(1)) if mm else prev + 1
+                    mm = cellref.split(ref)
+                    col = _col_index(mm[0]) if mm else prev + 1
                 else:
                     col = prev + 1
                 if m.group(1) == "/":

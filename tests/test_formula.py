@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from selfeval_xlsx.formula import ExcelError, Unsupported, col_index, col_letters, evaluate, shift_formula
+from selfeval_xlsx.cellref import col_index, col_letters
+from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate, shift_formula
 
 # The grid the formulas read: A1:C4 (0-based rows/cols in the getter).
 GRID = {

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from selfeval_xlsx.errors import UnreadableError
-from selfeval_xlsx.formula import col_letters
+from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.reader import norm, read_workbook
 
 # --------------------------------------------------------------------------
