@@ -35,3 +35,18 @@ def test_ranges() -> None:
     assert cellref.parse_range("B2") == (1, 1, 1, 1)
     assert cellref.range_ref(0, 0, 2, 2) == "A1:C3"
     assert cellref.range_ref(4, 1, 4, 1) == "B5"
+
+
+def test_lazy_patterns_compile_on_first_use() -> None:
+    import re
+
+    from selfeval_xlsx.lazyre import lazy
+
+    p = lazy(r"(\d+)-(\d+)", re.I)
+    assert "match" not in vars(p)
+    assert p.match("12-3").groups() == ("12", "3")
+    assert "match" in vars(p)
+    assert p.sub(r"\2-\1", "1-2 3-4") == "2-1 4-3"
+    assert p.groups == 2 and p.flags & re.I
+    assert [m.group(1) for m in p.finditer("1-2,3-4")] == ["1", "3"]
+    assert lazy(rb"a+").fullmatch(b"aaa")
