@@ -64,7 +64,7 @@ def pool_run(total: int, desc: str, unit: str) -> Iterator[Any]:
     it leaves no process behind."""
     from tqdm import tqdm
 
-    from selfeval_xlsx.batch import stop_helper_processes
+    from selfeval_xlsx.pool import stop_helper_processes
 
     bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty(),
                dynamic_ncols=True, leave=False)
