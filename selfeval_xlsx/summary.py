@@ -14,7 +14,7 @@ Three sheets:
 
 Rows are streamed: :meth:`Summary.add` renders them as sheet XML into a
 scratch file (results arrive in file order) and :meth:`Summary.finish`
-splices them into the workbook xlsxwriter and pandas build around them
+splices them into the workbook xlsxwriter builds around them
 (header, formats, filters, colours, the 统计 sheet and its charts).  Memory
 does not grow with the number of files, and the parent process spends a
 few microseconds a row instead of xlsxwriter's ~10 µs a cell.  Text from
@@ -27,12 +27,10 @@ document properties make a rerun produce the same bytes.
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import os
 import re
 import tempfile
-import threading
 import zipfile
 from collections import Counter
 from datetime import datetime
@@ -191,9 +189,6 @@ class Summary:
         self._tmp: str | None = None
         self._tmpdir: tempfile.TemporaryDirectory | None = None
         self._tables: dict[str, _Table] = {}
-        # pandas takes half a second to import: do it while the workers start
-        self._pandas = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
-        self._pandas.start()
 
     # -- life cycle ------------------------------------------------------
 
@@ -204,8 +199,7 @@ class Summary:
         self.discard()
 
     def _start(self) -> None:
-        """The scratch files the rows stream into (pandas is not needed yet:
-        it is still being imported while the first results come in)."""
+        """The scratch files the rows stream into."""
         self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
         scratch = Path(self._tmpdir.name)
         self._tables = {
@@ -215,9 +209,9 @@ class Summary:
         }
 
     def _open(self) -> None:
-        """The workbook itself, built with pandas and xlsxwriter when finishing."""
-        self._pandas.join()
-        import pandas as pd
+        """The workbook itself, built with xlsxwriter when finishing (no
+        pandas: importing it cost a one-file batch 0.3 s of its 0.55 s)."""
+        from xlsxwriter import Workbook
 
         if self._tmpdir is None:
             self._start()
@@ -234,8 +228,7 @@ class Summary:
             "strings_to_numbers": False,
             "nan_inf_to_errors": False,
         }
-        self._writer = pd.ExcelWriter(self._tmp, engine="xlsxwriter", engine_kwargs={"options": options})
-        book = self._writer.book
+        self._writer = book = Workbook(self._tmp, options)
         book.set_properties({
             "title": self._label(TITLE),
             "subject": "selfeval batch summary",
@@ -273,9 +266,8 @@ class Summary:
         """Complete the workbook and move it into place atomically."""
         if self._writer is None:
             self._open()
-        import pandas as pd
         try:
-            self._finish_sheets(pd)
+            self._finish_sheets()
             self._writer.close()
             spliced = self._tmp + ".rows"
             try:
@@ -301,12 +293,7 @@ class Summary:
         """Drop an unfinished workbook (nothing is left in the folder)."""
         for table in self._tables.values():
             table.close()
-        if self._writer is not None and self._tmp is not None:
-            try:
-                self._writer._handles.close()
-            except Exception:  # noqa: BLE001 - best effort
-                pass
-        self._writer = None
+        self._writer = None  # xlsxwriter opens the file only when closing: nothing to close
         if self._tmp is not None:
             try:
                 os.unlink(self._tmp)
@@ -420,7 +407,7 @@ class Summary:
 
     # -- finishing -------------------------------------------------------
 
-    def _finish_sheets(self, pd) -> None:
+    def _finish_sheets(self) -> None:
         fmt = self._fmt
         forms, findings = self._tables["forms"], self._tables["findings"]
         forms.finish()
@@ -454,10 +441,10 @@ class Summary:
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
         self._write_folders(self._folders_ws, fmt)
-        self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
+        self._write_stats(self._writer, self._stats_ws, fmt)
         footer = self._label(PAGE_FOOTER)
         if footer != PAGE_FOOTER:
-            for ws in self._writer.book.worksheets():
+            for ws in self._writer.worksheets():
                 ws.set_footer(footer)
 
     def _write_folders(self, ws, fmt) -> None:
@@ -498,7 +485,7 @@ class Summary:
         else:
             ws.write_string(r, 7, "—", style)
 
-    def _write_stats(self, book, ws, fmt, pd) -> None:
+    def _write_stats(self, book, ws, fmt) -> None:
         """统计: the overview and the score bands (columns A–C) beside the
         findings per rule (E–H) on the first page; each chart on a page of
         its own below them."""
@@ -539,17 +526,14 @@ class Summary:
         ws.write_string(row, 0, tr("计算总分分布"), fmt.title)
         row += 1
         bands = _grade_bands(self.grades)  # type: ignore[arg-type]
-        dist = pd.DataFrame(
-            [(band, label, self.band_counts[band]) for band, label, _lo, _hi in bands],
-            columns=["等级", "分数范围", "表数"],
-        )
+        dist = [(band, label, self.band_counts[band]) for band, label, _lo, _hi in bands]
         if self.no_score:
-            dist.loc[len(dist)] = (tr("无计算总分"), "—", self.no_score)
+            dist.append((tr("无计算总分"), "—", self.no_score))
         band_header = row
-        for c, head in enumerate(dist.columns):
+        for c, head in enumerate(["等级", "分数范围", "表数"]):
             ws.write_string(row, c, tr(head), fmt.header)
         row += 1
-        for band, label, count in dist.itertuples(index=False):
+        for band, label, count in dist:
             ws.write_string(row, 0, band, fmt.cell)
             ws.write_string(row, 1, label, fmt.cell)
             ws.write_number(row, 2, int(count), fmt.cell)
@@ -561,18 +545,16 @@ class Summary:
         row = 2
         ws.write_string(row, 4, tr("按规则代码统计"), fmt.title)
         row += 1
-        codes = pd.DataFrame(
+        codes = sorted(  # most frequent first, then by code and severity
             [(code, _rule_name(code) or "", SEVERITY_NAMES.get(sev, sev), count)
              for (code, sev), count in self.code_counts.items()],
-            columns=["代码", "规则", "级别", "数量"],
+            key=lambda row: (-row[3], row[0], row[2]),
         )
-        if len(codes):
-            codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
         header_row = row
-        for c, head in enumerate(codes.columns):
+        for c, head in enumerate(["代码", "规则", "级别", "数量"]):
             ws.write_string(row, 4 + c, tr(head), fmt.header)
         row += 1
-        for code, name, severity, count in codes.itertuples(index=False):
+        for code, name, severity, count in codes:
             ws.write_string(row, 4, _clean_text(code), fmt.cell)
             ws.write_string(row, 5, _clean_text(name), fmt.cell)
             ws.write_string(row, 6, _clean_text(severity), fmt.cell)
