@@ -50,10 +50,11 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx import biff
 from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
 
-__all__ = ["xls_to_xlsx", "scan_xls"]
+__all__ = ["xls_to_xlsx"]
 
 _SAVE_AS_ZH = "请在 Excel 或 WPS 中另存为 .xlsx 后重试"
 _SAVE_AS_EN = "open it in Excel or WPS, save it as .xlsx and try again"
@@ -71,33 +72,6 @@ _FEATURES = {
     "pivot": ("数据透视表", "pivot tables"),
 }
 _FEATURE_ORDER = list(_FEATURES)
-
-# BIFF record types used by the scanner.
-_BOF_TYPES = (0x0809, 0x0409, 0x0209, 0x0009)
-_EOF = 0x000A
-_FILEPASS = 0x002F
-_BOUNDSHEET = 0x0085
-_OBJ = 0x005D
-_MSODRAWING = 0x00EC
-_NOTE = 0x001C
-_SETUP = 0x00A1
-_WSBOOL = 0x0081
-_MARGINS = {0x0026: "left", 0x0027: "right", 0x0028: "top", 0x0029: "bottom"}
-_HCENTER = 0x0083
-_VCENTER = 0x0084
-_PRINTGRIDLINES = 0x002B
-_HEADER = 0x0014
-_FOOTER = 0x0015
-_PROTECT = 0x0012
-_PASSWORD = 0x0013
-_CONDFMT = (0x01B0, 0x01B1, 0x0879, 0x087A)
-_DV = (0x01B2, 0x01BE)
-_PIVOT = (0x00B0,)
-
-# OBJ ftCmo object types (BIFF8).
-_OT_NOTE = 0x19
-_OT_KIND = {0x08: "image", 0x05: "chart"}
-_OT_CONTROLS = {0x07, 0x0B, 0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x13, 0x14}
 
 _BORDER_STYLES = {
     1: "thin", 2: "medium", 3: "dashed", 4: "dotted", 5: "thick", 6: "double",
@@ -138,152 +112,6 @@ _ENCRYPTED = ("文件已加密，请取消密码后重试", "the file is encrypt
 
 
 # --------------------------------------------------------------------------
-# Raw scan of the compound file and the Workbook stream
-# --------------------------------------------------------------------------
-
-def _biff8_string(data: bytes, pos: int, len_bytes: int = 2) -> str:
-    """An XLUnicodeString (BIFF8) starting at ``pos``; '' when malformed."""
-    try:
-        (cch,) = struct.unpack_from("<H" if len_bytes == 2 else "<B", data, pos)
-        flags = data[pos + len_bytes]
-        start = pos + len_bytes + 1
-        if flags & 0x08:
-            start += 2
-        if flags & 0x04:
-            start += 4
-        if flags & 0x01:
-            return data[start:start + 2 * cch].decode("utf-16-le", "replace")
-        return data[start:start + cch].decode("latin-1")
-    except (struct.error, IndexError):
-        return ""
-
-
-def scan_xls(mem: bytes) -> dict[str, Any]:
-    """Walk the OLE container and the BIFF records that xlrd does not expose.
-
-    Returns ``{"found": set of refused feature keys, "sheets": {bof offset:
-    info dict}}``; raises ``SelfevalError`` for encrypted or non-BIFF files.
-    """
-    from xlrd.compdoc import CompDoc, CompDocError
-
-    try:
-        cd = CompDoc(mem, logfile=io.StringIO())
-    except CompDocError as exc:
-        raise _not_biff("复合文档结构损坏", f"damaged compound document: {exc}") from exc
-    found: set[str] = set()
-    names = {d.name for d in cd.dirlist}
-    lower = {n.lower() for n in names}
-    if "encryptioninfo" in lower or "encryptedpackage" in lower:
-        raise SelfevalError(*_ENCRYPTED)
-    if {"_vba_project_cur", "_vba_project", "vba", "macros"} & lower:
-        found.add("macro")
-    if any(n.startswith("MBD") for n in names) or "ctls" in lower or "objectpool" in lower:
-        found.add("ole")
-    stream = None
-    for name in ("Workbook", "Book", "WORKBOOK", "BOOK"):
-        try:
-            stream = cd.get_named_stream(name)
-        except CompDocError:
-            stream = None
-        if stream:
-            break
-    if not stream:
-        raise _not_biff("找不到工作簿数据流", "no Workbook stream")
-
-    sheets: dict[int, dict[str, Any]] = {}
-    bof_kinds: dict[int, int] = {}
-    biff8 = False
-    depth = 0
-    current: dict[str, Any] | None = None
-    in_globals = False
-    pos, size = 0, len(stream)
-    while pos + 4 <= size:
-        rtype, rlen = struct.unpack_from("<HH", stream, pos)
-        data = stream[pos + 4:pos + 4 + rlen]
-        if rtype in _BOF_TYPES and len(data) >= 4:
-            vers, dt = struct.unpack_from("<HH", data, 0)
-            depth += 1
-            if depth == 1 and not sheets and not bof_kinds:
-                biff8 = rtype == 0x0809 and vers == 0x0600
-            if dt == 0x0020:
-                found.add("chart")
-            elif dt == 0x0040:
-                found.add("macro")
-            if depth == 1:
-                in_globals = dt == 0x0005
-                bof_kinds[pos] = dt
-                current = sheets.setdefault(pos, {}) if dt == 0x0010 else None
-        elif rtype == _EOF:
-            depth = max(0, depth - 1)
-            if depth == 0:
-                current = None
-                in_globals = False
-        elif rtype == _FILEPASS:
-            raise SelfevalError(*_ENCRYPTED)
-        elif in_globals and rtype == _BOUNDSHEET and len(data) >= 6:
-            if data[5] in (0x01, 0x06):  # Excel 4 macro sheet / VB module
-                found.add("macro")
-            elif data[5] == 0x02:
-                found.add("chart")
-        elif depth == 1 and current is not None:
-            _scan_sheet_record(rtype, data, current, found, biff8)
-        pos += 4 + rlen
-    return {"found": found, "sheets": sheets, "biff8": biff8}
-
-
-def _scan_sheet_record(rtype: int, data: bytes, info: dict[str, Any], found: set[str], biff8: bool) -> None:
-    if rtype == _OBJ:
-        info["obj"] = True
-        if not biff8:
-            found.add("shape")
-            return
-        if len(data) >= 6 and struct.unpack_from("<H", data, 0)[0] == 0x15:
-            (ot,) = struct.unpack_from("<H", data, 4)
-            if ot == _OT_NOTE:
-                return
-            if ot in _OT_KIND:
-                found.add(_OT_KIND[ot])
-            elif ot in _OT_CONTROLS:
-                found.add("control")
-            else:
-                found.add("shape")
-        else:
-            found.add("shape")
-    elif rtype == _MSODRAWING:
-        info["drawing"] = True
-    elif rtype == _NOTE:
-        info["notes"] = info.get("notes", 0) + 1
-    elif rtype in _CONDFMT:
-        found.add("condfmt")
-    elif rtype == _DV[1]:
-        info.setdefault("dv", []).append(data)
-    elif rtype in _PIVOT:
-        found.add("pivot")
-    elif rtype == _SETUP and len(data) >= 34:
-        paper, scale, start, fit_w, fit_h, grbit = struct.unpack_from("<6H", data, 0)
-        hdr, ftr = struct.unpack_from("<dd", data, 16)
-        info["setup"] = {"paper": paper, "scale": scale, "start": start, "fit_w": fit_w,
-                         "fit_h": fit_h, "grbit": grbit, "header": hdr, "footer": ftr}
-    elif rtype == _WSBOOL and len(data) >= 2:
-        info["fit_to_page"] = bool(struct.unpack_from("<H", data, 0)[0] & 0x0100)
-    elif rtype in _MARGINS and len(data) >= 8:
-        info.setdefault("margins", {})[_MARGINS[rtype]] = struct.unpack_from("<d", data, 0)[0]
-    elif rtype == _HCENTER and len(data) >= 2:
-        info["hcenter"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _VCENTER and len(data) >= 2:
-        info["vcenter"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _PRINTGRIDLINES and len(data) >= 2:
-        info["gridlines"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype in (_HEADER, _FOOTER) and data:
-        text = _biff8_string(data, 0) if biff8 else data[1:1 + data[0]].decode("latin-1")
-        info["header" if rtype == _HEADER else "footer"] = text
-    elif rtype == _PROTECT and len(data) >= 2:
-        info["protect"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _PASSWORD and len(data) >= 2:
-        info["password"] = struct.unpack_from("<H", data, 0)[0]
-
-
-# --------------------------------------------------------------------------
 # Conversion
 # --------------------------------------------------------------------------
 
@@ -308,9 +136,14 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
             raise _not_biff("实为网页或 XML 表格", "it is really an HTML or XML spreadsheet")
         raise _not_biff("无法识别的文件格式", "unrecognised file format")
 
-    scan = scan_xls(mem)
-    if scan["found"]:
-        raise _refuse(scan["found"])
+    try:
+        scan = biff.scan(mem)
+    except biff.Encrypted:
+        raise SelfevalError(*_ENCRYPTED) from None
+    except biff.NotBiff as exc:
+        raise _not_biff(*exc.args) from exc
+    if scan.found:
+        raise _refuse(scan.found)
 
     import xlrd
 
@@ -394,7 +227,7 @@ def _write_atomic(dst: Path, write: Any) -> None:
 
 
 class _Converter:
-    def __init__(self, book: Any, scan: dict[str, Any]):
+    def __init__(self, book: Any, scan: biff.Scan):
         from openpyxl import Workbook
 
         self.book = book
@@ -606,15 +439,15 @@ class _Converter:
 
     def _sheet_infos(self) -> dict[int, dict[str, Any]]:
         """Scan info keyed by xlrd sheet index (worksheets in BOUNDSHEET order)."""
-        offsets = sorted(self.scan["sheets"])
+        offsets = sorted(self.scan.sheets)
         by_position: dict[int, dict[str, Any]] = {}
         for i, sh in enumerate(self.book.sheets()):
             pos = getattr(sh, "_position", None)
-            if pos in self.scan["sheets"]:
-                by_position[i] = self.scan["sheets"][pos]
+            if pos in self.scan.sheets:
+                by_position[i] = self.scan.sheets[pos]
         if len(by_position) == self.book.nsheets:
             return by_position
-        return {i: self.scan["sheets"][off] for i, off in enumerate(offsets[: self.book.nsheets])}
+        return {i: self.scan.sheets[off] for i, off in enumerate(offsets[: self.book.nsheets])}
 
     def _sheet(self, ws: Any, sh: Any, info: dict[str, Any]) -> None:
         import xlrd
@@ -831,7 +664,7 @@ class _Converter:
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.datavalidation import DataValidation
 
-        if not self.scan.get("biff8"):
+        if not self.scan.biff8:
             return None
         try:
             (flags,) = struct.unpack_from("<I", data, 0)
