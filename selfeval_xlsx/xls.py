@@ -46,6 +46,7 @@ import datetime
 import io
 import re
 import struct
+import zipfile
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,6 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
 
 
 def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
-    import zipfile
-
     try:
         names = set(zipfile.ZipFile(io.BytesIO(mem)).namelist())
     except zipfile.BadZipFile as exc:
@@ -197,27 +196,67 @@ def _stamp(src: Path) -> datetime.datetime:
     return max(moment.replace(tzinfo=None, microsecond=0), datetime.datetime(1980, 1, 1))
 
 
-_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
-
-
 def _save_atomic(wb: Any, dst: Path, stamp: datetime.datetime) -> None:
-    import zipfile
+    data = _package(wb, stamp)
+    _write_atomic(dst, lambda path: Path(path).write_bytes(data))
+
+
+def _package(wb: Any, stamp: datetime.datetime) -> bytes:
+    """The .xlsx package of ``wb``, written in one pass in memory: every
+    member stamped with ``stamp`` (openpyxl would write the current time, and
+    the same .xls must give the same bytes), worksheets not staged in
+    temporary files."""
+    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    class Writer(ExcelWriter):
+        def write_worksheet(self, ws: Any) -> None:
+            # openpyxl's ExcelWriter.write_worksheet, but the sheet's XML goes
+            # to memory rather than through a temporary file on disk (which
+            # cost more than writing the XML on a busy disk); openpyxl has no
+            # public hook for this, hence its private sheet attributes here
+            from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            ws._rels = writer._rels
+            info = self._archive.member(ws.path[1:])
+            info.external_attr = _STAGED_FILE_ATTR
+            self._archive.writestr(info, writer.read())
+            self.manifest.append(ws)
 
     wb.properties.created = stamp
+    wb.properties.modified = stamp
     buf = io.BytesIO()
-    wb.save(buf)
-    out = io.BytesIO()
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIME.sub(lambda m: m.group(1) + iso + m.group(2), data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            zout.writestr(fixed, data)
-    _write_atomic(dst, lambda path: Path(path).write_bytes(out.getvalue()))
+    Writer(wb, _StampedZip(buf, stamp)).save()  # (save closes the archive)
+    return buf.getvalue()
+
+
+# the mode openpyxl's staged worksheet files gave their members (kept, so the
+# package's bytes stay what they were)
+_STAGED_FILE_ATTR = 0o100600 << 16
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip being written whose members all carry one modification time."""
+
+    def __init__(self, file: Any, stamp: datetime.datetime):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = stamp.timetuple()[:6]
+
+    def member(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # what ZipFile.writestr gives a member named by a string
+        return info
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self.member(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
 def _write_atomic(dst: Path, write: Any) -> None:
