@@ -247,6 +247,30 @@ def _write_atomic(dst: Path, write: Any) -> None:
         write(temp)
 
 
+def _merge(ws: Any, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
+    """``ws.merge_cells(...)`` for a range none of whose cells exists yet.
+
+    openpyxl's merge_cells then also "formats" the range: it copies the top
+    left cell's borders to the edge cells and its protection to every cell;
+    a new top left cell has neither, so that pass (a fifth of the
+    conversion step of a form with many merges) changes nothing and is skipped.
+    openpyxl has no public way to do this, hence its private ``_cells``;
+    any other case takes the public call."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    cells = ws._cells
+    coords = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
+    if any(key in cells for key in coords):
+        ws.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
+        return
+    ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+    ws.merged_cells.add(MergedCellRange(ws, ref))  # (creates the top left cell)
+    for row, col in coords[1:]:
+        cells[row, col] = MergedCell(ws, row, col)
+
+
 class _Converter:
     def __init__(self, book: Any, scan: biff.Scan):
         from openpyxl import Workbook
@@ -303,7 +327,7 @@ class _Converter:
 
         for rlo, rhi, clo, chi in sh.merged_cells:
             if rhi - rlo > 1 or chi - clo > 1:
-                ws.merge_cells(start_row=rlo + 1, start_column=clo + 1, end_row=rhi, end_column=chi)
+                _merge(ws, rlo + 1, clo + 1, rhi, chi)
 
         cells = ws._cells
         rich = sh.rich_text_runlist_map
