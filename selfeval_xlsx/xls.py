@@ -38,6 +38,15 @@ real BIFF workbooks (HTML / XML spreadsheets saved with an .xls name).
 A file that is really an .xlsx in disguise is copied as it is.
 
 Control characters that XML cannot hold are dropped from text.
+
+Where things are: the BIFF records xlrd does not expose, and the refused
+content, are found by :func:`selfeval_xlsx.biff.scan`; fonts, colours, XF
+styles and cell values are :mod:`selfeval_xlsx.xls_styles`'; widths and
+heights, the sheet view, page setup, validations and names are
+:mod:`selfeval_xlsx.xls_sheet`'s.  This module reads the workbook with xlrd,
+puts the cells, merges, comments, links and protection of each sheet into an
+openpyxl workbook, and writes the package (atomically, stamped with the .xls
+file's own time so the same file gives the same bytes).
 """
 
 from __future__ import annotations
@@ -46,14 +55,13 @@ import datetime
 import io
 import struct
 import zipfile
-from copy import copy
 from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx import biff, xls_sheet
 from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, set_style
 
 __all__ = ["xls_to_xlsx"]
 
@@ -94,10 +102,6 @@ def _not_biff(what_zh: str, what_en: str) -> SelfevalError:
 _ENCRYPTED = ("文件已加密，请取消密码后重试", "the file is encrypted; remove the password and try again")
 
 
-# --------------------------------------------------------------------------
-# Conversion
-# --------------------------------------------------------------------------
-
 def xls_to_xlsx(src: Path, dst: Path) -> None:
     """Write a faithful .xlsx copy of the .xls ``src`` to ``dst`` (atomically).
 
@@ -113,7 +117,7 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
     if mem[:4] == b"PK\x03\x04":
         _copy_disguised_xlsx(mem, dst)
         return
-    if mem[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if not mem.startswith(biff.OLE_MAGIC):
         head = mem[:512].lstrip().lower()
         if head.startswith((b"<", b"\xef\xbb\xbf<")):
             raise _not_biff("实为网页或 XML 表格", "it is really an HTML or XML spreadsheet")
@@ -247,6 +251,19 @@ def _write_atomic(dst: Path, write: Any) -> None:
         write(temp)
 
 
+def _cells(ws: Any) -> dict[tuple[int, int], Any]:
+    """The cells ``ws`` holds, by (row, column).  openpyxl has no public way
+    to look a cell up without creating it (``ws.cell`` creates)."""
+    return ws._cells
+
+
+def _bof_offset(sh: Any) -> int | None:
+    """Where the xlrd sheet ``sh``'s BOF record lies in the Workbook stream
+    (what :func:`selfeval_xlsx.biff.scan` keys its sheets by).  xlrd reads it
+    from BOUNDSHEET but keeps it private; None if a version has not."""
+    return getattr(sh, "_position", None)
+
+
 def _merge(ws: Any, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
     """``ws.merge_cells(...)`` for a range none of whose cells exists yet.
 
@@ -260,7 +277,7 @@ def _merge(ws: Any, min_row: int, min_col: int, max_row: int, max_col: int) -> N
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.merge import MergedCellRange
 
-    cells = ws._cells
+    cells = _cells(ws)
     coords = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
     if any(key in cells for key in coords):
         ws.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
@@ -311,7 +328,7 @@ class _Converter:
         offsets = sorted(self.scan.sheets)
         by_position: dict[int, dict[str, Any]] = {}
         for i, sh in enumerate(self.book.sheets()):
-            pos = getattr(sh, "_position", None)
+            pos = _bof_offset(sh)
             if pos in self.scan.sheets:
                 by_position[i] = self.scan.sheets[pos]
         if len(by_position) == self.book.nsheets:
@@ -329,7 +346,7 @@ class _Converter:
             if rhi - rlo > 1 or chi - clo > 1:
                 _merge(ws, rlo + 1, clo + 1, rhi, chi)
 
-        cells = ws._cells
+        cells = _cells(ws)
         rich = sh.rich_text_runlist_map
         for r in range(sh.nrows):
             types = sh.row_types(r)
@@ -342,7 +359,7 @@ class _Converter:
                 key = (r + 1, c + 1)
                 existing = cells.get(key)
                 if isinstance(existing, MergedCell):
-                    existing._style = copy(self.styles.style_for(ws, xfx))
+                    set_style(existing, self.styles.style_for(ws, xfx))
                     continue
                 cell = ws.cell(row=r + 1, column=c + 1)
                 value = self.styles.value(ctype, values[c])
@@ -352,7 +369,7 @@ class _Converter:
                     cell.value = value
                     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
                         cell.data_type = "s"
-                cell._style = copy(self.styles.style_for(ws, xfx))
+                set_style(cell, self.styles.style_for(ws, xfx))
 
         xls_sheet.dimensions(ws, sh, self.book, self.styles.style_for)
         xls_sheet.view(ws, sh)

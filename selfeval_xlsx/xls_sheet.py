@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import re
 import struct
-from copy import copy
 from typing import Any, Callable
 
-from selfeval_xlsx.xls_styles import ILLEGAL_XML
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, set_style
 
 __all__ = ["dimensions", "view", "page", "validation", "names"]
 
@@ -67,7 +66,7 @@ def dimensions(ws: Any, sh: Any, book: Any, style_for: Callable[[Any, int], Any]
         if info.collapsed:
             dim.collapsed = True
         if info.xf_index not in (15, -1, None) and info.xf_index < len(book.xf_list):
-            dim._style = copy(style_for(ws, info.xf_index))
+            set_style(dim, style_for(ws, info.xf_index))
     max_row_outline = 0
     for r, info in sh.rowinfo_map.items():
         dim = ws.row_dimensions[r + 1]
@@ -80,7 +79,7 @@ def dimensions(ws: Any, sh: Any, book: Any, style_for: Callable[[Any, int], Any]
             dim.outlineLevel = info.outline_level
             max_row_outline = max(max_row_outline, info.outline_level)
         if info.has_default_xf_index and info.xf_index < len(book.xf_list):
-            dim._style = copy(style_for(ws, info.xf_index))
+            set_style(dim, style_for(ws, info.xf_index))
     if max_row_outline:
         fmt.outlineLevelRow = max_row_outline
     if max_col_outline:

@@ -18,7 +18,7 @@ from typing import Any
 
 from selfeval_xlsx.lazyre import lazy
 
-__all__ = ["CellStyles", "ILLEGAL_XML"]
+__all__ = ["CellStyles", "ILLEGAL_XML", "set_style", "style_of"]
 
 _BORDER_STYLES = {
     1: "thin", 2: "medium", 3: "dashed", 4: "dotted", 5: "thick", 6: "double",
@@ -36,6 +36,22 @@ _HORIZONTAL = {1: "left", 2: "center", 3: "right", 4: "fill", 5: "justify",
 _VERTICAL = {0: "top", 1: "center", 2: "bottom", 3: "justify", 4: "distributed"}
 _UNDERLINE = {1: "single", 2: "double", 0x21: "singleAccounting", 0x22: "doubleAccounting"}
 ILLEGAL_XML = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML cannot hold
+
+
+# openpyxl keeps a cell's (or a row's, a column's) style as one array of ids
+# into the workbook's font, fill, border ... tables, and has no public way to
+# read it or to give a ready one to many cells: its public setters add one
+# font, fill, border ... at a time, which CellStyles.style_for does once per
+# XF record.  These two are the only places that touch that array.
+
+def style_of(cell: Any) -> Any:
+    """A copy of ``cell``'s style array."""
+    return copy(cell._style)
+
+
+def set_style(target: Any, style: Any) -> None:
+    """Give a cell, merged cell or row/column dimension (a copy of) ``style``."""
+    target._style = copy(style)
 
 
 class CellStyles:
@@ -60,6 +76,8 @@ class CellStyles:
         if not self.book.font_list:
             return
         base = self.font(0)
+        # openpyxl has no public way to replace the default font (font 0 of
+        # every package it writes): its font table and named styles are set here
         self.wb._fonts = IndexedList([base])
         normal = self.wb._named_styles["Normal"]
         normal.font = base
@@ -170,9 +188,9 @@ class CellStyles:
         fmt = book.format_map.get(xf.format_key)
         if fmt is not None and fmt.format_str:
             cell.number_format = fmt.format_str
-            style = copy(cell._style)
+            style = style_of(cell)
         else:
-            style = copy(cell._style)
+            style = style_of(cell)
             if 0 < xf.format_key < 164:
                 style.numFmtId = xf.format_key  # locale built-in (CJK dates)
         self.style_cache[xf_index] = style
