@@ -82,6 +82,7 @@ _FEATURES = {
 }
 _FEATURE_ORDER = list(_FEATURES)
 
+
 def _refuse(found: set[str]) -> SelfevalError:
     keys = [k for k in _FEATURE_ORDER if k in found]
     zh = "、".join(_FEATURES[k][0] for k in keys)

@@ -85,6 +85,7 @@ def dimensions(ws: Any, sh: Any, book: Any, style_for: Callable[[Any, int], Any]
     if max_col_outline:
         fmt.outlineLevelCol = max_col_outline
 
+
 def view(ws: Any, sh: Any) -> None:
     """The sheet view: grid lines, zeros, zoom, frozen panes, first visible cell."""
     from openpyxl.utils import get_column_letter
@@ -113,6 +114,7 @@ def view(ws: Any, sh: Any) -> None:
         view.pane.topLeftCell = f"{get_column_letter(first_col + 1)}{first_row + 1}"
     if sh.first_visible_rowx or sh.first_visible_colx:
         view.topLeftCell = f"{get_column_letter(sh.first_visible_colx + 1)}{sh.first_visible_rowx + 1}"
+
 
 def page(ws: Any, sh: Any, info: dict[str, Any]) -> None:
     """Page setup, margins, centring, printed grid lines, header/footer and manual
@@ -175,6 +177,7 @@ def page(ws: Any, sh: Any, info: dict[str, Any]) -> None:
     for index, _start, _end in sh.vertical_page_breaks:
         if index:
             ws.col_breaks.append(Break(id=index))
+
 
 def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> Any:
     """A DV record as an openpyxl DataValidation, or None if not representable."""
@@ -242,6 +245,7 @@ def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> Any:
         sqref=" ".join(ranges),
     )
 
+
 def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | None:
     """Decode the few single-token formulas a validation uses; None otherwise."""
     from openpyxl.utils import get_column_letter, quote_sheetname
@@ -296,6 +300,7 @@ def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | N
         return prefix + ":".join(parts)
     except (struct.error, IndexError, KeyError, UnicodeDecodeError):
         return None
+
 
 def names(book: Any, wb: Any) -> None:
     """Workbook- and sheet-level names that refer to plain cell ranges; the built-in

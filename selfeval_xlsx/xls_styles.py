@@ -44,6 +44,7 @@ ILLEGAL_XML = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters XML ca
 # font, fill, border ... at a time, which CellStyles.style_for does once per
 # XF record.  These two are the only places that touch that array.
 
+
 def style_of(cell: Any) -> Any:
     """A copy of ``cell``'s style array."""
     return copy(cell._style)
