@@ -13,14 +13,18 @@ those records, each for what no reader it uses tells it:
   header/footer, protection and data-validation records xlrd does not
   expose).
 
-Each walk is a table of record handlers (record type -> handler) over one
-record iterator, :func:`records`.  Nothing here phrases a message for the
+Each walk is a table of record handlers (record type -> handler) run by
+:func:`walk` over one record iterator, :func:`records`.  Nothing here phrases a message for the
 user: problems are raised as :class:`Encrypted`, :class:`NotBiff` and
 :class:`OutOfBounds`, and each caller words them its own way.
 
 The compound file is opened through xlrd's ``compdoc`` module, which xlrd
 does not document as public (its public API only opens whole workbooks);
 :class:`Compound` is the one place that touches it.
+
+The module runs a little over 500 lines and stays one: it is the package's
+one reader of BIFF record layouts, and its three walks share the records,
+their type codes and the walker.
 """
 
 from __future__ import annotations
@@ -295,7 +299,6 @@ class _ScanState:
         self.depth = 0
         self.current: dict[str, Any] | None = None  # the worksheet whose records are being read
         self.in_globals = False
-        self.pos = 0  # offset of the record being handled
 
 
 def _u16(data: bytes) -> int:
@@ -319,12 +322,13 @@ def _biff8_string(data: bytes, pos: int, len_bytes: int = 2) -> str:
         return ""
 
 
-# Substream-level handlers: (state, record type, body) -> None.
+# Substream-level handlers, in walk()'s form: (state, stream, body offset, body length).
 
-def _scan_bof(st: _ScanState, rtype: int, data: bytes) -> bool:
-    if len(data) < 4:
-        return False  # not taken as a BOF
-    vers, dt = struct.unpack_from("<HH", data, 0)
+def _scan_bof(st: _ScanState, mem: bytes, body: int, rlen: int) -> None:
+    if rlen < 4 or body + 4 > len(mem):
+        return  # not taken as a BOF
+    rtype = mem[body - 4] | (mem[body - 3] << 8)
+    vers, dt = struct.unpack_from("<HH", mem, body)
     st.depth += 1
     if st.depth == 1 and not st.bof_seen:
         st.scan.biff8 = rtype == 0x0809 and vers == 0x0600
@@ -335,33 +339,30 @@ def _scan_bof(st: _ScanState, rtype: int, data: bytes) -> bool:
     if st.depth == 1:
         st.in_globals = dt == 0x0005
         st.bof_seen = True
-        st.current = st.scan.sheets.setdefault(st.pos, {}) if dt == 0x0010 else None
-    return True
+        st.current = st.scan.sheets.setdefault(body - 4, {}) if dt == 0x0010 else None
 
 
-def _scan_eof(st: _ScanState, rtype: int, data: bytes) -> bool:
+def _scan_eof(st: _ScanState, mem: bytes, body: int, rlen: int) -> None:
     st.depth = max(0, st.depth - 1)
     if st.depth == 0:
         st.current = None
         st.in_globals = False
-    return True
 
 
-def _scan_filepass(st: _ScanState, rtype: int, data: bytes) -> bool:
+def _scan_filepass(st: _ScanState, mem: bytes, body: int, rlen: int) -> None:
     raise Encrypted()
 
 
-def _scan_boundsheet(st: _ScanState, rtype: int, data: bytes) -> bool:
-    if not (st.in_globals and len(data) >= 6):
-        return False
-    if data[5] in (0x01, 0x06):  # Excel 4 macro sheet / VB module
-        st.scan.found.add("macro")
-    elif data[5] == 0x02:
-        st.scan.found.add("chart")
-    return True
+def _scan_boundsheet(st: _ScanState, mem: bytes, body: int, rlen: int) -> None:
+    if st.in_globals and rlen >= 6 and body + 6 <= len(mem):
+        kind = mem[body + 5]
+        if kind in (0x01, 0x06):  # Excel 4 macro sheet / VB module
+            st.scan.found.add("macro")
+        elif kind == 0x02:
+            st.scan.found.add("chart")
 
 
-_STREAM_HANDLERS: dict[int, Callable[[_ScanState, int, bytes], bool]] = {
+_STREAM_HANDLERS: dict[int, Handler] = {
     **{rtype: _scan_bof for rtype in BOF_TYPES},
     EOF: _scan_eof,
     FILEPASS: _scan_filepass,
@@ -369,8 +370,8 @@ _STREAM_HANDLERS: dict[int, Callable[[_ScanState, int, bytes], bool]] = {
 }
 
 
-# Worksheet-level handlers (records of a worksheet's own substream):
-# (sheet info, body, scan) -> None.
+# Worksheet-level handlers (records of a worksheet's own substream, not of
+# the globals, a chart or a nested substream): (sheet info, body, scan).
 
 def _sheet_obj(info: dict[str, Any], data: bytes, scan: Scan) -> None:
     info["obj"] = True
@@ -472,6 +473,20 @@ _SHEET_HANDLERS: dict[int, Callable[[dict[str, Any], bytes, Scan], None]] = {
 }
 
 
+def _in_sheet(handler: Callable[[dict[str, Any], bytes, Scan], None]) -> Handler:
+    def in_sheet(st: _ScanState, mem: bytes, body: int, rlen: int) -> None:
+        if st.depth == 1 and st.current is not None:
+            handler(st.current, mem[body:body + rlen], st.scan)
+    return in_sheet
+
+
+assert not _STREAM_HANDLERS.keys() & _SHEET_HANDLERS.keys()
+_SCAN_HANDLERS: dict[int, Handler] = {
+    **_STREAM_HANDLERS,
+    **{rtype: _in_sheet(handler) for rtype, handler in _SHEET_HANDLERS.items()},
+}
+
+
 def scan(mem: bytes) -> Scan:
     """Walk the OLE container and the BIFF records that xlrd does not expose.
 
@@ -503,16 +518,5 @@ def scan(mem: bytes) -> Scan:
     if not stream:
         raise NotBiff("找不到工作簿数据流", "no Workbook stream")
 
-    st = _ScanState(result)
-    stream_handlers, sheet_handlers = _STREAM_HANDLERS, _SHEET_HANDLERS
-    for rtype, body, rlen in records(stream):
-        handler = stream_handlers.get(rtype)
-        if handler is not None:
-            st.pos = body - 4
-            if handler(st, rtype, stream[body:body + rlen]):
-                continue
-        if st.depth == 1 and st.current is not None:
-            sheet_handler = sheet_handlers.get(rtype)
-            if sheet_handler is not None:
-                sheet_handler(st.current, stream[body:body + rlen], result)
+    walk(stream, 0, None, _SCAN_HANDLERS, _ScanState(result))
     return result
