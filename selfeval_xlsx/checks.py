@@ -26,7 +26,7 @@ from typing import Any
 from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.model import Cell, Form, Indicator, Part, Workbook
 from selfeval_xlsx.profile import DEFAULT, Profile, for_layout
-from selfeval_xlsx.rules import BY_CODE, ERROR
+from selfeval_xlsx.rules import BY_CODE, count_severities
 from selfeval_xlsx.scoring import (
     budget_rate,
     budget_score,
@@ -152,11 +152,11 @@ class FormResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        return count_severities(f.severity for f in self.findings)[0]
 
     @property
     def warnings(self) -> int:
-        return len(self.findings) - self.errors
+        return count_severities(f.severity for f in self.findings)[1]
 
     def unfilled_reason(self, lang: str = "zh") -> str | None:
         """Why fill writes nothing into this form, in ``lang``; None when it fills it."""

@@ -13,6 +13,7 @@ but did not understand: the checks that need it are not run).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -363,6 +364,18 @@ def title(code: str, lang: str = "zh") -> str:
         found = BY_CODE.get(code)
         return found.name if found else ""
     return TITLES_ZH.get(code, "")
+
+
+def count_severities(severities: Iterable[str | None]) -> tuple[int, int]:
+    """(errors, warnings) of findings given by their severities: a finding that
+    is not an error is a warning.  The one count: ``FormResult.errors`` /
+    ``warnings`` (text lines, fill, exit codes) and summary.xlsx, which counts
+    the findings of the dicts batch workers send."""
+    errors = total = 0
+    for severity in severities:
+        total += 1
+        errors += severity == ERROR
+    return errors, total - errors
 
 
 def readme_section() -> str:
