@@ -2,7 +2,8 @@
 
 Input: a :class:`model.Form` from the reader.  Output: a :class:`FormResult`
 with the findings (each positioned at a cell), the computed 执行率, budget
-得分, 总分 and 自评结论, and the edits the writer would make.
+得分, 总分 and 自评结论, and the edits the writer would make; its
+``to_dict`` is the form's JSON shape (``json_value`` the numbers in it).
 
 How the computed 总分 is made (see the README, "How scores are computed"):
 a quantitative row counts with its stated score when that is within the
@@ -133,6 +134,11 @@ class Change:
 
 @dataclass
 class FormResult:
+    """One form checked: its findings, the computed values and fill's changes.
+
+    ``errors`` and ``warnings`` are the counts every front end shows;
+    ``to_dict`` the form's JSON shape (``results.FileResult`` holds these)."""
+
     form: Form
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
