@@ -195,17 +195,14 @@ def export_file(job: ExportJob, item: tuple[str, str]) -> dict[str, Any]:
 
     ``item`` is (path, 文件夹).  Never raises for a bad file: ``error`` holds
     the one-line message then."""
-    from selfeval_xlsx.checks import check_workbook
-    from selfeval_xlsx.errors import UnreadableError
-    from selfeval_xlsx.reader import read_workbook
+    from selfeval_xlsx.pipeline import validate
 
     path, folder = item
-    try:
-        workbook = read_workbook(path)
-    except UnreadableError as exc:
-        return {"file": path, "error": exc.message(job.lang), "forms": [], "indicators": []}
+    checked = validate(path, job.profile, job.lang)
+    if checked.error is not None:
+        return {"file": path, "error": checked.error, "forms": [], "indicators": []}
     forms, indicators = [], []
-    for result in check_workbook(workbook, job.profile):
+    for result in checked.forms:
         form_row, rows = form_rows(path, folder, result)
         forms.append(form_row)
         indicators.extend(rows)

@@ -41,7 +41,7 @@ from typing import Any
 
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.cellref import col_letters
-from selfeval_xlsx.rules import VALUE_RULES, title
+from selfeval_xlsx.rules import VALUE_RULES, count_severities, title
 from selfeval_xlsx.writer import esc_attr, esc_text, display_width
 
 KIND_NAMES = {"department": "部门整体", "project": "项目"}
@@ -364,8 +364,7 @@ class Summary:
         self.forms += 1
         sheet = form.get("sheet") or ""
         findings = form.get("findings") or []
-        errors = sum(1 for f in findings if f.get("severity") == "error")
-        warnings = len(findings) - errors
+        errors, warnings = count_severities(f.get("severity") for f in findings)
         self.errors += errors
         self.warnings += warnings
         total = form.get("total") or {}
@@ -638,6 +637,13 @@ CELL_XF = 2
 WRAP_XF = 3
 
 
+def _style_index(fmt) -> int:
+    """The cellXfs index xlsxwriter gives ``fmt`` (on first use).  xlsxwriter
+    has no public way to learn it, only its private ``Format._get_xf_index``;
+    the streamed rows are written with the index before the workbook exists."""
+    return fmt._get_xf_index()
+
+
 class _Formats:
     def __init__(self, book):
         self.link = book.add_format({"font_color": "#0563C1", "underline": 1, "border": 1, "valign": "top",
@@ -645,7 +651,7 @@ class _Formats:
         self.cell = book.add_format({"border": 1, "valign": "top"})
         self.wrap = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
         for fmt, index in ((self.link, LINK_XF), (self.cell, CELL_XF), (self.wrap, WRAP_XF)):
-            if fmt._get_xf_index() != index:  # pragma: no cover - xlsxwriter numbers from 1
+            if _style_index(fmt) != index:  # pragma: no cover - xlsxwriter numbers from 1
                 raise RuntimeError("a format did not get the style index the rows were written with")
         self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                        "align": "center", "valign": "vcenter"})
@@ -888,8 +894,18 @@ def splice_tables(built: str, target: str, parts: dict[str, "_Table"]) -> None:
 def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=stamp)  # fixed time: a rerun gives the same bytes
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = _LEVEL  # what ZipFile.open(info, "w") compresses with (no public argument)
+    _set_compress_level(info, _LEVEL)
     return info
+
+
+def _set_compress_level(info: zipfile.ZipInfo, level: int) -> None:
+    """The zlib level ``ZipFile.open(info, "w")`` compresses with: open() takes
+    no level argument; Python 3.13 made it the public ``ZipInfo.compress_level``,
+    before that it is only the private ``_compresslevel``."""
+    if hasattr(info, "compress_level"):
+        info.compress_level = level
+    else:
+        info._compresslevel = level
 
 
 #: zlib level of the summary's parts: the streamed rows are megabytes of
