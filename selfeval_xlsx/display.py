@@ -6,6 +6,9 @@
 * ``is_date_format(code)`` -- whether a number format shows a date or time.
 * ``display_width(text)`` -- the columns text takes (CJK characters count
   double): column widths and line counts of the review sheet and summary.xlsx.
+* The zh/en labels of the two form kinds and the two severities, as every
+  output shows them: the text lines, the review sheet, summary.xlsx, the
+  export workbook and the web page's server side.
 
 Standard library only; patterns are compiled on first use.
 """
@@ -17,6 +20,18 @@ from decimal import Decimal
 from typing import Any
 
 from selfeval_xlsx.lazyre import lazy
+
+#: the form kinds (``Form.kind``)
+KINDS = ("department", "project")
+#: a kind in a line of text or a table cell (“部门整体自评表”, the 表类型 column)
+KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
+#: a kind as the name of the form (the review sheet's title and lines)
+FORM_NAME = {
+    "zh": {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"},
+    "en": {"department": "department self-evaluation form", "project": "project self-evaluation form"},
+}
+#: a finding's severity (``rules.ERROR``, ``rules.WARNING``)
+SEVERITY_LABEL = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
 
 _FMT_DROP = lazy(r'\[[^\]]*\]|"[^"]*"|\\.|_.|\*.')
 _FMT_DATE = lazy(r"[yYdDhHsS]|(?<![0#?])[mM]")

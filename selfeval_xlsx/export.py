@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.display import KIND_LABEL
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 FORM_COLUMNS: tuple[str, ...] = (
@@ -54,7 +55,7 @@ INDICATOR_FLOATS = frozenset({"目标数值", "完成数值", "分值", "填报�
 FORM_INTS = frozenset({"年度", "错误数", "警告数"})
 INDICATOR_INTS = frozenset({"行", "年度"})
 
-KIND_NAMES = {"department": "部门整体", "project": "项目"}
+KIND_NAMES = KIND_LABEL["zh"]
 EXTENSIONS = (".xlsx", ".csv", ".parquet")
 
 #: rows a Parquet row group collects before it is written

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
+from selfeval_xlsx.display import FORM_NAME
 from selfeval_xlsx.checks import FormResult, check_workbook, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
@@ -34,10 +35,7 @@ REPORT_HEADERS = {
     "en": ("No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"),
 }
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
-FORM_NAMES = {
-    "zh": {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"},
-    "en": {"department": "department self-evaluation form", "project": "project self-evaluation form"},
-}
+FORM_NAMES = FORM_NAME
 TEXT = {
     "zh": {
         "corrected": "已更正为 {new}",

@@ -12,7 +12,8 @@ from typing import Any
 
 from selfeval_xlsx.checks import FormResult, show
 from selfeval_xlsx.errors import display_path
-from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
+from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL
+from selfeval_xlsx.rules import ERROR
 
 _FLOAT_MAX = Decimal("1e308")  # beyond this a Decimal has no float
 LAYOUT_LABEL = {
@@ -26,8 +27,6 @@ PART_LABEL = {
     "zh": {"title": "标题", "funds": "资金", "indicators": "绩效指标", "total": "总分", "conclusion": "结论"},
     "en": {"title": "title", "funds": "funds", "indicators": "indicators", "total": "total", "conclusion": "conclusion"},
 }
-
-KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
 
 
 def json_value(value: Any) -> Any:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from selfeval_xlsx.display import SEVERITY_LABEL  # the labels of ERROR and WARNING (fill imports them from here)
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -29,7 +31,6 @@ FAMILIES = {
     "L": ("表格结构", "layout"),
 }
 
-SEVERITY_LABEL = {"zh": {ERROR: "错误", WARNING: "警告"}, "en": {ERROR: "error", WARNING: "warning"}}
 
 
 @dataclass(frozen=True)

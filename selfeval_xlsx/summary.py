@@ -42,11 +42,11 @@ from typing import Any
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.rules import VALUE_RULES, title
-from selfeval_xlsx.display import display_width
+from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL, display_width
 from selfeval_xlsx.writer import esc_attr, esc_text
 
-KIND_NAMES = {"department": "部门整体", "project": "项目"}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+KIND_NAMES = KIND_LABEL["zh"]  # the cells are Chinese in either --lang (only the headers follow it)
+SEVERITY_NAMES = SEVERITY_LABEL["zh"]
 
 STATUS_OK = "通过"
 STATUS_WARNING = "警告"
