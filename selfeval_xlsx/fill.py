@@ -25,15 +25,13 @@ from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.loading import load
 from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.reader import read_raw
+from selfeval_xlsx.review_sheet import REPORT_TABLE
 from selfeval_xlsx.report import file_result, json_value
 from selfeval_xlsx.model import Form
 from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
-REPORT_HEADERS = {
-    "zh": ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"),
-    "en": ("No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"),
-}
+REPORT_HEADERS = {lang: REPORT_TABLE.headers(lang) for lang in ("zh", "en")}
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
 FORM_NAMES = FORM_NAME
 TEXT = {

@@ -19,12 +19,27 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from selfeval_xlsx.cellref import col_letters
-from selfeval_xlsx.display import display_value, display_width
+from selfeval_xlsx.display import display_value
+from selfeval_xlsx.table import CENTER, LINK, REVIEW, TEXT, VALUE, Column, PrintSetup, Table
 
 if TYPE_CHECKING:
     from selfeval_xlsx.writer import Report, _Styles
 
-REPORT_HEADERS = ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理")
+#: the table of findings: A4 landscape at ~95%
+REPORT_TABLE = Table(
+    columns=(
+        Column("序号", "No.", 5, CENTER),
+        Column("单元格", "Cell", 10, LINK),
+        Column("级别", "Severity", 6, CENTER),
+        Column("问题", "Problem", 54, TEXT, wrap=True),
+        Column("原值", "Value", 13, VALUE, wrap=True),
+        Column("更正值/应为", "Corrected / expected", 13, VALUE, wrap=True),
+        Column("处理", "Action", 19, TEXT, wrap=True),
+    ),
+    metrics=REVIEW,
+    print_setup=PrintSetup(top=0.6, bottom=0.6),
+)
+REPORT_HEADERS = REPORT_TABLE.headers("zh")
 #: the end of the report's title (A1): a sheet with it is the tool's own report
 REPORT_MARKS = ("审核意见单", "Review sheet")
 
@@ -44,18 +59,6 @@ def _report_value(v: Any) -> Decimal | int | float | str | None:
     return str(v)
 
 
-_REPORT_WIDTHS = (5, 10, 6, 54, 13, 13, 19)  # 序号 单元格 级别 问题 原值 更正值 处理: A4 landscape at ~95%
-_LINE_HEIGHT = 16  # points a line of 11-pt CJK text takes (LibreOffice's CJK fonts space lines widest)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines ``text`` wraps to in a column ``width`` characters wide."""
-    usable = max((width - 1.5) * 1.05, 1)  # columns are measured in the 11-pt default font
-    if len(text) * 2 <= usable and "\n" not in text:
-        return 1
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
 def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str], ns: str, r_ns: str,
                         old_style: Any, new_style: Any) -> tuple[str, tuple[int, int]]:
     """The 审核意见单 sheet XML and its table's (header row, last row).
@@ -69,7 +72,9 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     from selfeval_xlsx.writer import _number_text, _xstring, esc_attr, esc_text
     headers = list(report.headers or REPORT_HEADERS)[:7]
     headers += [""] * (7 - len(headers))
-    widths = _REPORT_WIDTHS
+    table = REPORT_TABLE
+    widths = table.widths
+    metrics = table.metrics
     total_width = sum(widths)
     border = styles.borders.index_of(styles.border("thin")) if styles.borders.tag is not None else 0
     f_body = styles.add_font(0, size=11)
@@ -124,7 +129,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     merged_line(r, report.title, x_title, 30)
     for line in report.lines:
         r += 1
-        merged_line(r, line, x_line, _LINE_HEIGHT * _lines(line, total_width) + 4)
+        merged_line(r, line, x_line, metrics.height(metrics.lines(line, total_width)))
     r += 1
     add_row(r, "", 6)
     r += 1
@@ -162,11 +167,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
         if row.cell and row.sheet in sheet_names:
             target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
             links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
-        texts = [(row.message, widths[3]), (action, widths[6]), (where, widths[1])]
-        # a number fits its column; text may wrap
-        texts += [(v, w) for v, w in ((old, widths[4]), (shown_new, widths[5])) if isinstance(v, str)]
-        lines = max(_lines(t or "", w) for t, w in texts)
-        add_row(r, "".join(cells), _LINE_HEIGHT * lines + 4)
+        add_row(r, "".join(cells), table.row_height((seq, where, row.severity, row.message, old, shown_new, action)))
     if not report.rows:
         r += 1
         add_row(r, cell(f"A{r}", report.empty, x_text)
@@ -177,7 +178,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
         r += 1
         add_row(r, "", 10)
         r += 1
-        merged_line(r, report.box, x_box, _LINE_HEIGHT * 5, fill_style=x_box)
+        merged_line(r, report.box, x_box, metrics.line_height * 5, fill_style=x_box)
     for line in report.footer:
         r += 1
         add_row(r, "", 10)
@@ -202,9 +203,16 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     ]
     if links:
         parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append('<printOptions horizontalCentered="1"/>')
-    parts.append('<pageMargins left="0.3" right="0.3" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
-    parts.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
+    parts.append(_print_xml(table.print_setup))
     parts.append(f"<headerFooter><oddFooter>&amp;C{footer}</oddFooter></headerFooter>")
     parts.append("</worksheet>")
     return "".join(parts), (header_row, last_row)
+
+
+def _print_xml(p: PrintSetup) -> str:
+    """The print options, margins and page setup of a worksheet."""
+    return (('<printOptions horizontalCentered="1"/>' if p.centred else "")
+            + f'<pageMargins left="{p.left:g}" right="{p.right:g}" top="{p.top:g}" bottom="{p.bottom:g}" '
+              f'header="{p.header:g}" footer="{p.footer:g}"/>'
+            + f'<pageSetup paperSize="{p.paper}" orientation="{"landscape" if p.landscape else "portrait"}" '
+              f'fitToWidth="{p.fit_width}" fitToHeight="{p.fit_height}"/>')
