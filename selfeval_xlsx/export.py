@@ -389,11 +389,12 @@ class _XlsxSink:
 
         from selfeval_xlsx.atomic import replacing
         from selfeval_xlsx.summary import _Table
+        from selfeval_xlsx.table import text_table
 
         self.target_temp = stack.enter_context(replacing(target))
         self.scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-export-")))
-        self.tables = [_Table(FORM_COLUMNS, link_col=-1, scratch=self.scratch),
-                       _Table(INDICATOR_COLUMNS, link_col=-1, scratch=self.scratch)]
+        self.tables = [_Table(text_table(FORM_COLUMNS), scratch=self.scratch),
+                       _Table(text_table(INDICATOR_COLUMNS), scratch=self.scratch)]
         for table in self.tables:
             stack.callback(table.close)
 

@@ -128,12 +128,12 @@ SUMMARY = Metrics(line_height=17, padding=2, margin=1, scale=1, max_lines=24, pa
 
 @dataclass(frozen=True)
 class PrintSetup:
-    """A4 landscape, one page wide and as many tall as it takes, centred,
-    page numbers in the footer; margins in inches."""
+    """A4 landscape, one page wide and as many tall as it takes, centred;
+    margins in inches (the top one leaves room for a page header)."""
 
     left: float = 0.3
     right: float = 0.3
-    top: float = 0.6
+    top: float = 0.75
     bottom: float = 0.6
     header: float = 0.3
     footer: float = 0.3
