@@ -786,6 +786,7 @@ class _Table:
         # characters a line holds in each column (a cell wider than its cap wraps)
         self.wrap_at = [table.metrics.per_line(column.width) if column.measured else 1 << 30
                         for column in columns]
+        self.lines_of, self.height = table.metrics.lines_of, table.metrics.height  # (bound once: a row is hot)
         self.rows = 0
         self.links = 0
         self.dropped = 0
@@ -829,7 +830,7 @@ class _Table:
                     cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
                     continue
                 if full > self.wrap_at[c]:
-                    lines = max(lines, self.table.metrics.lines_of(full, self.wrap_at[c]))
+                    lines = max(lines, self.lines_of(full, self.wrap_at[c]))
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
                 w = len(f"{value:g}") if isinstance(value, float) else len(text)
@@ -844,7 +845,7 @@ class _Table:
             else:
                 cells.append(f'<c r="{ref}"{styles[c]}{body}')
         if lines > 1:  # (a one-line row keeps the sheet's default height)
-            self._rows.write(f'<row r="{r}" ht="{self.table.metrics.height(lines)}" customHeight="1">'
+            self._rows.write(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
                              f'{"".join(cells)}</row>')
         else:
             self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
