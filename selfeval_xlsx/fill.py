@@ -18,25 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
+from selfeval_xlsx.display import FORM_NAME
 from selfeval_xlsx.checks import FormResult, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.paths import folder_path, names_folder
 from selfeval_xlsx.pipeline import load_and_check
 from selfeval_xlsx.results import FileResult
+from selfeval_xlsx.review_sheet import REPORT_TABLE
 from selfeval_xlsx.model import Form
 from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
-REPORT_HEADERS = {
-    "zh": ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"),
-    "en": ("No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"),
-}
+REPORT_HEADERS = {lang: REPORT_TABLE.headers(lang) for lang in ("zh", "en")}
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
-FORM_NAMES = {
-    "zh": {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"},
-    "en": {"department": "department self-evaluation form", "project": "project self-evaluation form"},
-}
+FORM_NAMES = FORM_NAME
 TEXT = {
     "zh": {
         "corrected": "已更正为 {new}",

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from selfeval_xlsx.checks import json_value, show
 from selfeval_xlsx.errors import display_path
-from selfeval_xlsx.rules import ERROR, SEVERITY_LABEL
+from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL
+from selfeval_xlsx.rules import ERROR
 
 if TYPE_CHECKING:
     from selfeval_xlsx.checks import FormResult
@@ -28,8 +29,6 @@ PART_LABEL = {
     "zh": {"title": "标题", "funds": "资金", "indicators": "绩效指标", "total": "总分", "conclusion": "结论"},
     "en": {"title": "title", "funds": "funds", "indicators": "indicators", "total": "total", "conclusion": "conclusion"},
 }
-
-KIND_LABEL = {"zh": {"department": "部门整体", "project": "项目"}, "en": {"department": "department", "project": "project"}}
 
 
 # -- text -------------------------------------------------------------------

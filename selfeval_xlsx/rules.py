@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from selfeval_xlsx.display import SEVERITY_LABEL  # the labels of ERROR and WARNING (fill imports them from here)
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -30,7 +32,6 @@ FAMILIES = {
     "L": ("表格结构", "layout"),
 }
 
-SEVERITY_LABEL = {"zh": {ERROR: "错误", WARNING: "警告"}, "en": {ERROR: "error", WARNING: "warning"}}
 
 
 @dataclass(frozen=True, kw_only=True)
