@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\n{some['files']} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
               f"median of {args.repeat} run(s), range of files/s in brackets")
-        print(f"{'run':<44}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
+        print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
               f"{'parent':>9}{'worker':>9}")
         for (fill, label), r in results.items():
             name = (f"openpyxl.load_workbook loop ({r['files']} .xlsx/.xlsm), 1 core" if fill is None
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             cpu = r.get("self_cpu", 0) + r.get("children_cpu", 0) if "self_cpu" in r else r.get("cpu", 0)
             parent = max(x["self_kb"] for x in runs[(fill, label)])
             worker = _mb(max(x["children_kb"] for x in runs[(fill, label)])) if "children_kb" in r else "-"
-            print(f"{name:<44}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
+            print(f"{name:<56}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
         if any(r.get("unreadable") for (fill, _label), r in results.items() if fill is not None):
             print("(unreadable files: " + ", ".join(f"{label} {r['unreadable']}" for (fill, label), r
                                                      in results.items() if fill is not None) + ")")
