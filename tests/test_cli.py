@@ -243,5 +243,5 @@ def test_validate_imports_only_what_validating_needs():
     loaded = set(run.stdout.splitlines()[-1].split())
     for name in ("argparse", "tomllib", "selfeval_xlsx.writer", "selfeval_xlsx.fill", "selfeval_xlsx.batch",
                  "selfeval_xlsx.summary", "selfeval_xlsx.commands.batch", "selfeval_xlsx.commands.template",
-                 "openpyxl", "pandas", "xlsxwriter", "json", "shutil", "signal", "glob"):
+                 "openpyxl", "pandas", "xlsxwriter", "json", "signal", "glob", "calendar"):
         assert name not in loaded, name
