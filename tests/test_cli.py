@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_workbooks"
-SEED = next(SAMPLES.glob("01_*.xlsx"))
-CLEAN = next(SAMPLES.glob("02_*.xlsx"))
+from conftest import ROOT, sample
+
+SEED = sample("01", ".xlsx")
+CLEAN = sample("02", ".xlsx")
 
 
 def selfeval(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -32,9 +32,10 @@ from mutations import Mutator
 from selfeval_xlsx import loading
 from selfeval_xlsx.api import fill_file, validate_file
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
-XLS = next(p for p in (ROOT / "sample_workbooks").iterdir() if p.suffix.lower() == ".xls")
+from conftest import ROOT, samples
+
+SAMPLES = samples(".xlsx", ".xlsm")
+XLS = samples(".xls")[0]
 PER_SAMPLE = 28
 XLS_CASES = 40
 CLI_CASES = 8

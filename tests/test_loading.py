@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -344,10 +343,7 @@ def test_corrupt_ole(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_encrypted_xls(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def test_encrypted_xls(tmp_path: Path, soffice: str) -> None:
     src = good_xlsx(tmp_path)
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls", "--outdir", str(tmp_path / "o"), str(src)],

@@ -30,8 +30,7 @@ from selfeval_xlsx.profile import DEFAULT
 from selfeval_xlsx.reader import read_workbook
 from selfeval_xlsx.template import level1_groups
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, SAMPLES
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -456,7 +455,7 @@ def test_form_level_columns_on_the_first_row_only(tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.usefixtures("soffice")
 def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
     """The formulas span the pre-filled rows: filled in and recalculated, the
     totals and the conclusion come out as validate computes them."""

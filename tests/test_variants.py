@@ -19,7 +19,7 @@ import variant_forms as vf
 from selfeval_xlsx.api import fill_file, validate_file
 from selfeval_xlsx.report import text_lines
 
-needs_soffice = pytest.mark.skipif(vf.SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.usefixtures("soffice")  # fails, naming what to install, without it
 HOWS = ["openpyxl", "xls", pytest.param("libreoffice", marks=needs_soffice)]
 ROOT = Path(__file__).resolve().parent.parent
 
