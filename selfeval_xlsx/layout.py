@@ -3,7 +3,7 @@
 Both the template generator (``template.py``) and the reader (``reader.py``)
 use these descriptions: the generator lays the official labels out in the
 order given here, the reader recognises a filled-in copy by the same labels
-and their synonyms (``DOMAIN.md``, "Header synonyms seen in real
+and their synonyms (``docs/domain.md``, "Header synonyms seen in real
 submissions").
 
 Nothing here knows about cells of a particular file; positions in the

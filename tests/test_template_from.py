@@ -524,3 +524,13 @@ def test_level_names_for_grouping():
     assert level_name("产 出 指 标") == "产出指标"
     assert level_name("满意度指标(10分)") == "满意度指标"
     assert level_name("") is None and level_name("(30分)") is None
+
+
+def test_a_csv_in_neither_utf8_nor_gb18030_is_one_line(tmp_path):
+    from selfeval_xlsx.prefill import SourceError, read_source
+
+    source = tmp_path / "坏.csv"
+    source.write_bytes("一级指标,二级指标\n".encode("gb18030") + b"\xff\n")
+    with pytest.raises(SourceError) as caught:
+        read_source(source)
+    assert "UTF-8" in caught.value.message("zh") and "\n" not in caught.value.message("en")
