@@ -16,8 +16,10 @@ check.  This script starts, in rounds, one process of each:
 
 interleaved (every command once a round, so a change in the machine's load
 touches them all alike), and prints each command's median wall time and its
-ratio to the yardstick.  Target: ``selfeval validate`` within 4× ``python -c
-pass``.
+ratio to the yardstick, and the same for the CPU time the process used
+(user + system, from ``os.wait4``: on a busy machine the wall time grows with
+the load, the CPU time much less).  Target: ``selfeval validate`` within 4×
+``python -c pass``.
 
 The processes run with byte-compiled modules, as an installed copy has
 them: ``PYTHONDONTWRITEBYTECODE`` is dropped and ``PYTHONPYCACHEPREFIX``
@@ -72,13 +74,18 @@ def child_env(cache: Path | None) -> dict[str, str]:
     return env
 
 
-def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall ms, CPU ms) of one process."""
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):  # 1: the workbook has error findings
-        raise SystemExit(f"{argv[1:]} exited {done.returncode}:\n{done.stderr.decode(errors='replace')}")
-    return elapsed * 1000
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 1):  # 1: the workbook has error findings
+            err.seek(0)
+            raise SystemExit(f"{argv[1:]} exited {child.returncode}:\n{err.read().decode(errors='replace')}")
+    return elapsed * 1000, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def main(argv: list[str]) -> int:
@@ -113,22 +120,27 @@ def main(argv: list[str]) -> int:
             "selfeval batch (1 file)": batch_argv,
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for round_no in range(args.runs + 2):  # two warm-up rounds: byte-compile, file cache
             for name, command in commands.items():
-                elapsed = timed(command() if callable(command) else command, env, work)
+                elapsed, used = timed(command() if callable(command) else command, env, work)
                 if round_no >= 2:
                     times[name].append(elapsed)
+                    cpu[name].append(used)
 
     base = statistics.median(times["python -c pass"])
+    base_cpu = statistics.median(cpu["python -c pass"])
     mode = "compiled from source each run" if args.no_bytecode else "byte-compiled"
     print(f"{sample.name}: median of {args.runs} interleaved runs ({mode})")
-    print(f"{'command':38} {'median ms':>10} {'min ms':>8} {'× python -c pass':>17}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:38} {median:10.1f} {min(values):8.1f} {median / base:17.2f}")
+    print(f"{'command':38} {'wall ms':>8} {'min':>7} {'×':>6}   {'CPU ms':>7} {'×':>6}")
+    for name in commands:
+        median, used = statistics.median(times[name]), statistics.median(cpu[name])
+        print(f"{name:38} {median:8.1f} {min(times[name]):7.1f} {median / base:6.2f}   {used:7.1f} {used / base_cpu:6.2f}")
     validate = statistics.median(times["selfeval validate (console script)"])
+    validate_cpu = statistics.median(cpu["selfeval validate (console script)"])
     verdict = "met" if validate <= TARGET * base else "NOT met"
-    print(f"selfeval validate / python -c pass: {validate / base:.2f} (target ≤ {TARGET:g}: {verdict})")
+    print(f"selfeval validate / python -c pass: {validate / base:.2f} wall, {validate_cpu / base_cpu:.2f} CPU "
+          f"(target ≤ {TARGET:g}: {verdict})")
     batch = statistics.median(times["selfeval batch (1 file)"])
     print(f"selfeval batch fixed cost (1 file, minus python -c pass): {batch - base:.0f} ms")
     return 0
