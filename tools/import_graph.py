@@ -33,7 +33,7 @@ PACKAGE = "selfeval_xlsx"
 # branches are adding.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base: no knowledge of forms or files", (
-        "errors", "cellref", "lazyre", "atomic", "paths", "display", "pool",
+        "errors", "cellref", "lazyre", "record", "atomic", "paths", "display", "pool",
     )),
     ("model: what a form is and the rules it follows", (
         "model", "rules", "values", "profile", "layout",
