@@ -13,7 +13,10 @@ but did not understand: the checks that need it are not run).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from selfeval_xlsx.display import SEVERITY_LABEL  # the labels of ERROR and WARNING (fill imports them from here)
 
 ERROR = "error"
 WARNING = "warning"
@@ -29,7 +32,6 @@ FAMILIES = {
     "L": ("表格结构", "layout"),
 }
 
-SEVERITY_LABEL = {"zh": {ERROR: "错误", WARNING: "警告"}, "en": {ERROR: "error", WARNING: "warning"}}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -363,6 +365,18 @@ def title(code: str, lang: str = "zh") -> str:
         found = BY_CODE.get(code)
         return found.name if found else ""
     return TITLES_ZH.get(code, "")
+
+
+def count_severities(severities: Iterable[str | None]) -> tuple[int, int]:
+    """(errors, warnings) of findings given by their severities: a finding that
+    is not an error is a warning.  The one count: ``FormResult.errors`` /
+    ``warnings`` (text lines, fill, exit codes) and summary.xlsx, which counts
+    the findings of the dicts batch workers send."""
+    errors = total = 0
+    for severity in severities:
+        total += 1
+        errors += severity == ERROR
+    return errors, total - errors
 
 
 def readme_section() -> str:

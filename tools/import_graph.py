@@ -5,8 +5,9 @@
 
 Reads every module of ``selfeval_xlsx`` with ``ast`` (nothing is imported),
 including imports inside functions (a deferred import is still a
-dependency), and resolves ``from selfeval_xlsx import x`` and relative imports
-to the module they name.  It then checks:
+dependency; only those under ``if TYPE_CHECKING:`` are left out, they never
+run), and resolves ``from selfeval_xlsx import x`` and relative imports to the
+module they name.  It then checks:
 
 * no cycle among the package's modules (counting every import, deferred
   ones too);
@@ -15,8 +16,10 @@ to the module they name.  It then checks:
 * every module has a layer (a new module is placed in ``LAYERS`` when it is
   added).
 
-Exit status 1 on any problem, 0 otherwise.  ``tests/test_import_graph.py``
-runs it.
+A problem listed in ``KNOWN`` (with why it is there and what removes it) is
+printed but does not fail; a ``KNOWN`` entry that no longer occurs fails, so
+the list only shrinks.  Exit status 1 on any other problem, 0 otherwise.
+``tests/test_import_graph.py`` runs it.
 """
 
 from __future__ import annotations
@@ -54,6 +57,27 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
+# problem line -> why it is tolerated for now and what removes it
+KNOWN: dict[str, str] = {
+    "import cycle: review_sheet <-> writer": (
+        "review_sheet.build_report_sheet imports writer's XML text primitives (esc_text, esc_attr, _xstring, "
+        "_number_text) inside the function while writer imports review_sheet; goes once those primitives live "
+        "in ooxml/xmltext (the ooxml branch) and review_sheet imports them from there"
+    ),
+}
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """ids of the import nodes under ``if TYPE_CHECKING:`` (never run)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.body:
+                for inner in ast.walk(child):
+                    skipped.add(id(inner))
+    return skipped
+
+
 def module_name(path: Path) -> str:
     """``selfeval_xlsx/commands/batch.py`` -> ``commands.batch``; the package itself is ``selfeval_xlsx``."""
     parts = list(path.relative_to(ROOT / PACKAGE).with_suffix("").parts)
@@ -89,12 +113,15 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> dict[str, int]:
     if not is_package:
         here = here[:-1]  # a module's relative imports start at its package
     found: dict[str, int] = {}
+    skipped = _type_checking_only(tree)
 
     def add(target: str | None, line: int) -> None:
         if target is not None and target != name:
             found.setdefault(target, line)
 
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             for alias in node.names:
                 add(_resolve(alias.name, known), node.lineno)
@@ -184,12 +211,21 @@ def main(argv: list[str]) -> int:
                 targets = ", ".join(sorted(graph[name])) or "-"
                 print(f"    {name:24} -> {targets}")
     found = problems(graph, known)
+    failing = [line for line in found if line not in KNOWN]
+    failing += [f"{line}: listed in KNOWN but no longer found: remove it from KNOWN" for line in KNOWN
+                if line not in found]
     for line in found:
+        if line in KNOWN:
+            print(f"known: {line} ({KNOWN[line]})", file=sys.stderr)
+    for line in failing:
         print(line, file=sys.stderr)
     if "--quiet" not in argv:
-        print(f"{len(graph)} modules, {sum(map(len, graph.values()))} imports: "
-              + (f"{len(found)} problem(s)" if found else "no cycle, nothing imports upward"))
-    return 1 if found else 0
+        tolerated = len(found) - len([line for line in found if line not in KNOWN])
+        verdict = (f"{len(failing)} problem(s)" if failing
+                   else f"nothing new ({tolerated} known problem(s), listed in KNOWN)" if tolerated
+                   else "no cycle, nothing imports upward")
+        print(f"{len(graph)} modules, {sum(map(len, graph.values()))} imports: {verdict}")
+    return 1 if failing else 0
 
 
 if __name__ == "__main__":
