@@ -17,8 +17,9 @@ from selfeval_xlsx import loading
 from selfeval_xlsx.api import fill_file, validate_file
 from selfeval_xlsx.reader import read_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_workbooks" / "01_黔南州驻京联络处_2023部门整体支出绩效自评表.xlsx"
+from conftest import ROOT, sample
+
+SAMPLE = sample("01", ".xlsx")
 
 
 def codes(result: dict) -> list[tuple[str, str]]:
@@ -266,7 +267,7 @@ def test_unknown_xml_encoding_is_one_line(tmp_path: Path, encoding: bytes) -> No
     assert len(run.stderr.decode().strip().splitlines()) == 1
 
 
-XLS = ROOT / "sample_workbooks" / "08_某县民政局_2023部门整体支出绩效自评表.xls"
+XLS = sample("08", ".xls")
 
 
 def _xls_records(mem: bytes):
