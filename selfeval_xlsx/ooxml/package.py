@@ -401,13 +401,15 @@ LEVEL = 1
 def write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: RawMember) -> None:
     """Append a member's stored bytes as they are.  zipfile has no public
     call for this; this does what ZipFile._open_to_write and
-    _ZipWriteFile.close do, with the sizes and CRC known up front."""
+    _ZipWriteFile.close do, with the sizes and CRC known up front (so the
+    local header is written once, and the file is written straight on)."""
     info.compress_type = member.compress_type
     info.CRC, info.file_size, info.compress_size = member.crc, member.file_size, len(member.raw)
     info.flag_bits = member.flags  # sizes are in the local header: no data descriptor
     zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
-    zout.fp.seek(zout.start_dir)
-    info.header_offset = zout.fp.tell()
+    if zout.fp.tell() != zout.start_dir:  # a seek flushes the buffer: only when needed
+        zout.fp.seek(zout.start_dir)
+    info.header_offset = zout.start_dir
     zout._writecheck(info)
     zout._didModify = True
     zout.fp.write(info.FileHeader(zip64))
@@ -417,9 +419,25 @@ def write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: RawMember) -
     zout.NameToInfo[info.filename] = info
 
 
+def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
+    """``data`` deflated as ``ZipFile.writestr(info, data, compresslevel=LEVEL)``
+    would (the same bytes, and the default permissions it gives a member
+    without any), to be written by :func:`write_raw` without writestr's
+    two seeks back to its local header; None for a member writestr must
+    write (not deflated, or big enough for its zip64 rule)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or len(data) * 1.05 > zipfile.ZIP64_LIMIT:
+        return None
+    if not info.external_attr:
+        info.external_attr = 0o600 << 16  # what writestr gives it: ?rw-------
+    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
+
+
 def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]]) -> None:
     """Append ``members`` in order: raw copies as stored, new bytes deflated at ``LEVEL``."""
     for info, data in members:
+        if not isinstance(data, RawMember):
+            data = deflated(info, data) or data
         if isinstance(data, RawMember):
             write_raw(zout, info, data)
         else:
