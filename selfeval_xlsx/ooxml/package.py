@@ -33,13 +33,11 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
 
@@ -211,14 +209,14 @@ def resolve_target(source_part: str, target: str) -> str:
     return posixpath.normpath(path).lstrip("/")
 
 
-@dataclass(frozen=True)
 class Rel:
-    """One relationship as written (``target`` unresolved)."""
+    """One relationship as written (``target`` unresolved).  (Plain classes
+    here, not dataclasses: this module is imported by every validate run.)"""
 
-    id: str
-    type: str
-    target: str
-    external: bool
+    __slots__ = ("id", "type", "target", "external")
+
+    def __init__(self, id: str, type: str, target: str, external: bool):
+        self.id, self.type, self.target, self.external = id, type, target, external
 
 
 class Package:
@@ -289,15 +287,15 @@ class Package:
         return None
 
 
-@dataclass
 class SheetRef:
-    """A ``<sheet>`` of the workbook and the part it resolves to."""
+    """A ``<sheet>`` of the workbook and the part it resolves to: ``part`` is
+    the zip member name (None if the target is missing), ``index`` the
+    position in ``<sheets>``."""
 
-    name: str
-    rid: str
-    part: str | None  # zip member name, None if the target is missing
-    rel_type: str
-    index: int  # position in <sheets>
+    __slots__ = ("name", "rid", "part", "rel_type", "index")
+
+    def __init__(self, name: str, rid: str, part: str | None, rel_type: str, index: int):
+        self.name, self.rid, self.part, self.rel_type, self.index = name, rid, part, rel_type, index
 
 
 class Workbook:
@@ -361,15 +359,15 @@ def newest_date(pkg: Package) -> tuple[int, int, int, int, int, int]:
     return max(dates) if dates else (1980, 1, 1, 0, 0, 0)
 
 
-@dataclass(frozen=True)
 class RawMember:
-    """A member copied as stored: compressed bytes with their CRC and size."""
+    """A member copied as stored: compressed bytes with their CRC and size;
+    ``flags``: compression option bits (LZMA's end marker), never a data
+    descriptor."""
 
-    compress_type: int
-    crc: int
-    file_size: int
-    raw: bytes
-    flags: int = 0  # compression option bits (LZMA's end marker); never a data descriptor
+    __slots__ = ("compress_type", "crc", "file_size", "raw", "flags")
+
+    def __init__(self, compress_type: int, crc: int, file_size: int, raw: bytes, flags: int = 0):
+        self.compress_type, self.crc, self.file_size, self.raw, self.flags = compress_type, crc, file_size, raw, flags
 
 
 def clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
@@ -447,6 +445,8 @@ def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, by
 def write_package(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]], comment: bytes,
                   like: Path | None = None) -> None:
     """Write the package to ``dst`` atomically (a temporary file, fsync, rename)."""
+    from selfeval_xlsx.atomic import replacing  # (tempfile: only on the writing path)
+
     with replacing(dst, like=like) as temp, open(temp, "wb") as fh:
         with zipfile.ZipFile(fh, "w") as zout:
             write_members(zout, members)
