@@ -37,6 +37,7 @@ parts, assemble the package.
 
 No heavy imports here: zipfile, re and the stdlib expat bindings only.
 """
+
 from __future__ import annotations
 
 import io
@@ -302,7 +303,7 @@ def _plain_number(number: Decimal) -> str:
 
 
 # --------------------------------------------------------------------------
-# styles
+# number formats that show dates (a number written there gets General)
 
 
 # built-in date/time formats, with those Excel shows as dates in Chinese,
@@ -334,7 +335,6 @@ def _may_show_dates(styles: bytes) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-
 
 
 def _shows_date(styles: Styles, xf: int) -> bool:
