@@ -5,7 +5,9 @@ unreadable file comes back as ``status == "unreadable"`` with a one-line
 message in ``error``.
 
 The dict returned by :func:`validate_file` is the JSON shape documented in the
-README (``selfeval validate --format json`` prints a list of them)::
+README (``selfeval validate --format json`` prints a list of them); it is
+``FileResult.to_dict`` of the typed result ``pipeline.validate`` builds
+(``results.py``, ``checks.FormResult``)::
 
     {"file": str, "status": "ok" | "errors" | "unreadable", "error": str | None,
      "forms": [{"sheet", "kind": "department" | "project", "unit", "year",
@@ -40,16 +42,9 @@ from selfeval_xlsx.profile import DEFAULT, Profile
 
 def validate_file(path: str | Path, profile: Profile = DEFAULT, lang: str = "zh") -> dict[str, Any]:
     """Read and check one workbook; the JSON-shaped result (see module doc)."""
-    from selfeval_xlsx.checks import check_workbook
-    from selfeval_xlsx.errors import UnreadableError
-    from selfeval_xlsx.reader import read_workbook
-    from selfeval_xlsx.report import file_result
+    from selfeval_xlsx.pipeline import validate
 
-    try:
-        workbook = read_workbook(path)
-    except UnreadableError as exc:
-        return {"file": str(path), "status": "unreadable", "error": exc.message(lang), "forms": []}
-    return file_result(str(path), check_workbook(workbook, profile), lang)
+    return validate(path, profile, lang).to_dict(lang)
 
 
 def fill_file(

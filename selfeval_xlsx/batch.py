@@ -39,6 +39,7 @@ from typing import Any
 from selfeval_xlsx.atomic import pid_alive, temp_owner
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.profile import DEFAULT, Profile
+from selfeval_xlsx.results import FileResult
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 
@@ -648,7 +649,7 @@ def failure_result(path: str, failure: Failure, lang: str = "zh") -> dict[str, A
         zh = f"处理出错（{failure.detail}）"
         en = f"processing failed ({failure.detail})"
     text = en if lang == "en" else zh
-    return {"file": path, "status": "unreadable", "error": f"{display_path(path)}: {text}", "forms": []}
+    return FileResult.unreadable(path, f"{display_path(path)}: {text}").to_dict()
 
 
 
@@ -753,8 +754,7 @@ def batch_folder(
         for entry in skipped or ():  # listed, never dropped in silence
             src = os.path.join(in_dir, entry.rel)
             reason = entry.en if lang == "en" else entry.zh
-            result = {"file": src, "status": "unreadable", "error": f"{display_path(src)}: {reason}",
-                      "forms": []}
+            result = FileResult.unreadable(src, f"{display_path(src)}: {reason}").to_dict()
             summary.add(entry.rel.as_posix(), result, None)
             if on_result is not None:
                 on_result(result)

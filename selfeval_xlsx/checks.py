@@ -2,7 +2,8 @@
 
 Input: a :class:`model.Form` from the reader.  Output: a :class:`FormResult`
 with the findings (each positioned at a cell), the computed 执行率, budget
-得分, 总分 and 自评结论, and the edits the writer would make.
+得分, 总分 and 自评结论, and the edits the writer would make; its
+``to_dict`` is the form's JSON shape (``json_value`` the numbers in it).
 
 How the computed 总分 is made (see the README, "How scores are computed"):
 a quantitative row counts with its stated score when that is within the
@@ -24,9 +25,9 @@ from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from selfeval_xlsx import cellref, layout
-from selfeval_xlsx.model import Cell, Form, Indicator, Workbook
+from selfeval_xlsx.model import Cell, Form, Indicator, Part, Workbook
 from selfeval_xlsx.profile import DEFAULT, Profile, for_layout
-from selfeval_xlsx.rules import BY_CODE, ERROR
+from selfeval_xlsx.rules import BY_CODE, count_severities
 from selfeval_xlsx.scoring import (
     budget_rate,
     budget_score,
@@ -96,6 +97,17 @@ class Finding:
         template = rule.en if lang == "en" else rule.zh
         return template.format(**{k: show(v) for k, v in self.params.items()})
 
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The finding in the JSON shape (``api`` module doc)."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "cell": self.cell,
+            "message": self.message(lang),
+            "expected": json_value(self.expected),
+            "found": json_value(self.found),
+        }
+
 
 @dataclass(frozen=True)
 class Change:
@@ -107,9 +119,26 @@ class Change:
     number_format: str | None = None
     formula: str | None = None  # a formula cell's new formula (without "="), when fill rewrites it
 
+    def to_dict(self) -> dict[str, Any]:
+        """One entry of a fill result's ``"changes"`` (``api.fill_file``)."""
+        return {
+            "sheet": self.cell.sheet,
+            "cell": self.cell.ref,
+            "old": json_value(self.cell.value),
+            "new": json_value(self.new),
+            "code": self.code,
+            "number_format": self.number_format,
+            "formula": "=" + self.formula if self.formula else None,
+        }
+
 
 @dataclass
 class FormResult:
+    """One form checked: its findings, the computed values and fill's changes.
+
+    ``errors`` and ``warnings`` are the counts every front end shows;
+    ``to_dict`` the form's JSON shape (``results.FileResult`` holds these)."""
+
     form: Form
     findings: list[Finding] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
@@ -129,11 +158,66 @@ class FormResult:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        return count_severities(f.severity for f in self.findings)[0]
 
     @property
     def warnings(self) -> int:
-        return len(self.findings) - self.errors
+        return count_severities(f.severity for f in self.findings)[1]
+
+    def unfilled_reason(self, lang: str = "zh") -> str | None:
+        """Why fill writes nothing into this form, in ``lang``; None when it fills it."""
+        if not self.unfilled:
+            return None
+        return self.unfilled[1] if lang == "en" else self.unfilled[0]
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The form in the JSON shape (``api`` module doc; ``tests/test_report.py`` pins it)."""
+        form = self.form
+        total_row = form.funds_row("total")
+        return {
+            "sheet": form.sheet,
+            "kind": form.kind,
+            "unit": form.unit_name,
+            "year": form.year,
+            "indicator_count": len(form.indicators),
+            "budget": {
+                "rate": json_value(self.budget_rate),
+                "score": json_value(self.budget_score),
+                "stated_rate": json_value(self.stated_budget_rate),
+                "stated_score": json_value(self.stated_budget_score),
+                "rate_cell": total_row.rate.ref if total_row and total_row.rate else None,
+                "score_cell": total_row.score.ref if total_row and total_row.score else None,
+            },
+            "total": {
+                "stated": json_value(self.stated_total),
+                "computed": json_value(self.total),
+                "cell": form.total.ref if form.total else None,
+            },
+            "conclusion": {
+                "stated": self.stated_grade,
+                "computed": self.grade or None,  # None: no grade shown as if it were real
+                "cell": form.conclusion.ref if form.conclusion else None,
+            },
+            "layout": form.layout,
+            "parts": {name: _part_dict(part) for name, part in form.parts.items()},
+            "profile": {"name": self.profile_name, "auto": self.profile_auto,
+                        "expected_absent": list(self.expected_absent)},
+            "complete": self.complete,
+            "unfilled": self.unfilled_reason(lang),
+            "findings": [finding.to_dict(lang) for finding in self.findings],
+        }
+
+
+def _part_dict(part: Part) -> dict[str, Any]:
+    """What the reader understood of one part (see model.Part), in the JSON shape."""
+    return {
+        "status": part.status,
+        "range": part.range,
+        "columns": dict(part.columns),
+        "missing": [zh for zh, _ in part.missing],
+        **({"unknown": list(part.unknown)} if part.unknown else {}),  # header texts given no meaning
+        **{k: json_value(v) for k, v in part.info.items()},
+    }
 
 
 def show(value: Any) -> str:
@@ -150,6 +234,21 @@ def show(value: Any) -> str:
             ctx.prec, ctx.rounding = 15, ROUND_HALF_UP
             ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
             return format((+value).normalize(), "f")
+    return str(value)
+
+
+_FLOAT_MAX = Decimal("1e308")  # beyond this a Decimal has no float
+
+
+def json_value(value: Any) -> Any:
+    """A value JSON can carry: numbers as numbers, and a number no JSON can
+    hold (1e309 read as infinity, NaN) as null, never the invalid Infinity."""
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() and abs(value) < _FLOAT_MAX else None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (int, str, bool)):
+        return value
     return str(value)
 
 

@@ -36,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx.display import KIND_LABEL
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 FORM_COLUMNS: tuple[str, ...] = (
@@ -54,7 +55,7 @@ INDICATOR_FLOATS = frozenset({"目标数值", "完成数值", "分值", "填报�
 FORM_INTS = frozenset({"年度", "错误数", "警告数"})
 INDICATOR_INTS = frozenset({"行", "年度"})
 
-KIND_NAMES = {"department": "部门整体", "project": "项目"}
+KIND_NAMES = KIND_LABEL["zh"]
 EXTENSIONS = (".xlsx", ".csv", ".parquet")
 
 #: rows a Parquet row group collects before it is written
@@ -195,17 +196,14 @@ def export_file(job: ExportJob, item: tuple[str, str]) -> dict[str, Any]:
 
     ``item`` is (path, 文件夹).  Never raises for a bad file: ``error`` holds
     the one-line message then."""
-    from selfeval_xlsx.checks import check_workbook
-    from selfeval_xlsx.errors import UnreadableError
-    from selfeval_xlsx.reader import read_workbook
+    from selfeval_xlsx.pipeline import validate
 
     path, folder = item
-    try:
-        workbook = read_workbook(path)
-    except UnreadableError as exc:
-        return {"file": path, "error": exc.message(job.lang), "forms": [], "indicators": []}
+    checked = validate(path, job.profile, job.lang)
+    if checked.error is not None:
+        return {"file": path, "error": checked.error, "forms": [], "indicators": []}
     forms, indicators = [], []
-    for result in check_workbook(workbook, job.profile):
+    for result in checked.forms:
         form_row, rows = form_rows(path, folder, result)
         forms.append(form_row)
         indicators.extend(rows)
@@ -388,11 +386,12 @@ class _XlsxSink:
 
         from selfeval_xlsx.atomic import replacing
         from selfeval_xlsx.summary import _Table
+        from selfeval_xlsx.table import text_table
 
         self.target_temp = stack.enter_context(replacing(target))
         self.scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-export-")))
-        self.tables = [_Table(FORM_COLUMNS, link_col=-1, scratch=self.scratch),
-                       _Table(INDICATOR_COLUMNS, link_col=-1, scratch=self.scratch)]
+        self.tables = [_Table(text_table(FORM_COLUMNS), scratch=self.scratch),
+                       _Table(text_table(INDICATOR_COLUMNS), scratch=self.scratch)]
         for table in self.tables:
             stack.callback(table.close)
 

@@ -1,6 +1,6 @@
 """``fill``: write the computed values into a copy of a submission.
 
-reader → checks → the changes each form asks for → writer (patches the cells
+load → read → check (``pipeline``) → the changes each form asks for → writer (patches the cells
 inside the package, copies every other part byte for byte).  The input is
 never modified unless ``in_place``; then a backup is kept first
 (``NAME.bak.xlsx``, or ``NAME.bak.1.xlsx``, … when that exists already).
@@ -18,26 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
-from selfeval_xlsx.checks import FormResult, check_workbook, show
+from selfeval_xlsx.display import FORM_NAME
+from selfeval_xlsx.checks import FormResult, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
-from selfeval_xlsx.loading import load
 from selfeval_xlsx.paths import folder_path, names_folder
-from selfeval_xlsx.reader import read_raw
-from selfeval_xlsx.report import file_result, json_value
+from selfeval_xlsx.pipeline import load_and_check
+from selfeval_xlsx.results import FileResult
+from selfeval_xlsx.review_sheet import REPORT_TABLE
 from selfeval_xlsx.model import Form
 from selfeval_xlsx.rules import BY_CODE, ERROR, SEVERITY_LABEL, VALUE_RULES, title
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook
 
-REPORT_HEADERS = {
-    "zh": ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理"),
-    "en": ("No.", "Cell", "Severity", "Problem", "Value", "Corrected / expected", "Action"),
-}
+REPORT_HEADERS = {lang: REPORT_TABLE.headers(lang) for lang in ("zh", "en")}
 REPORT_SHEET = "校验结果"  # the name the issue and reviewers know, in either language
-FORM_NAMES = {
-    "zh": {"department": "部门整体支出绩效自评表", "project": "项目支出绩效自评表"},
-    "en": {"department": "department self-evaluation form", "project": "project self-evaluation form"},
-}
+FORM_NAMES = FORM_NAME
 TEXT = {
     "zh": {
         "corrected": "已更正为 {new}",
@@ -237,7 +232,7 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
         form = result.form
         if result.unfilled:
             # the form failed the plausibility gate: nothing was written into it, say why first
-            reason = result.unfilled[1] if lang == "en" else result.unfilled[0]
+            reason = result.unfilled_reason(lang)
             rows.append(ReportRow(
                 code="—", severity=severity["error"], sheet=form.sheet, cell="",
                 message=(f"not filled: {reason}; no cell of this form was changed" if lang == "en"
@@ -339,23 +334,7 @@ def _plain(value: Any) -> Any:
     return show(value)
 
 
-def changes_list(results: list[FormResult]) -> list[dict[str, Any]]:
-    return [
-        {
-            "sheet": change.cell.sheet,
-            "cell": change.cell.ref,
-            "old": json_value(change.cell.value),
-            "new": json_value(change.new),
-            "code": change.code,
-            "number_format": change.number_format,
-            "formula": "=" + change.formula if change.formula else None,
-        }
-        for result in results
-        for change in result.changes
-    ]
-
-
-def fill_path(
+def fill(
     path: str | Path,
     output: str | Path | None = None,
     profile: Profile = DEFAULT,
@@ -363,13 +342,14 @@ def fill_path(
     mark: bool = True,
     in_place: bool = False,
     lang: str = "zh",
-) -> dict[str, Any]:
-    """Fill one workbook; the validate dict plus "output" and "changes"."""
+) -> FileResult:
+    """Fill one workbook: load → read → check (``pipeline.load_and_check``) →
+    patch a copy; the typed result (``filled``, with the copy written).
+    Raises nothing for a bad input or an output that cannot be written."""
     source = Path(path)
     backup: Path | None = None
     try:
-        raw = load(source)
-        results = check_workbook(read_raw(raw, source), profile)
+        raw, results = load_and_check(source, profile)
         target = _output_path(source, output, in_place)
         package = source
         # a scratch folder only for the .xls conversion (mkdir + rmtree cost as
@@ -399,31 +379,26 @@ def fill_path(
     except SelfevalError as exc:
         if not exc.path:
             exc.path = str(source)
-        return _unreadable(source, exc.message(lang))
+        return FileResult.unreadable(str(source), exc.message(lang), filled=True)
     except OSError as exc:  # anything the steps above did not name already
         zh, en = write_error(exc, getattr(exc, "filename", None) or source, in_place=in_place)
-        return _unreadable(source, en if lang == "en" else zh)
-    result = file_result(str(source), results, lang)
-    result["output"] = str(target)
-    if backup is not None:
-        result["backup"] = str(backup)  # where --in-place kept the original
-    result["changes"] = changes_list(results)
-    result["unfilled"] = unfilled_list(results, lang)
-    return result
+        return FileResult.unreadable(str(source), en if lang == "en" else zh, filled=True)
+    return FileResult(str(source), results, filled=True, output=str(target),
+                      backup=str(backup) if backup is not None else None)
 
 
-def _unreadable(source: Path, message: str) -> dict[str, Any]:
-    return {"file": str(source), "status": "unreadable", "error": message, "forms": [],
-            "output": None, "changes": [], "unfilled": []}
-
-
-def unfilled_list(results: list[FormResult], lang: str = "zh") -> list[dict[str, str]]:
-    """The forms fill wrote nothing into, with the reason."""
-    return [
-        {"sheet": r.form.sheet, "reason": r.unfilled[1] if lang == "en" else r.unfilled[0]}
-        for r in results
-        if r.unfilled
-    ]
+def fill_path(
+    path: str | Path,
+    output: str | Path | None = None,
+    profile: Profile = DEFAULT,
+    *,
+    mark: bool = True,
+    in_place: bool = False,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Fill one workbook; the validate dict plus "output", "changes" and
+    "unfilled" (``api.fill_file``): :func:`fill`'s result as JSON."""
+    return fill(path, output, profile, mark=mark, in_place=in_place, lang=lang).to_dict(lang)
 
 
 def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Path:
@@ -476,4 +451,4 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
     return target
 
 
-__all__ = ["fill_path", "default_output", "backup_path", "is_checked_copy"]
+__all__ = ["fill", "fill_path", "default_output", "backup_path", "is_checked_copy"]

@@ -41,36 +41,75 @@ from typing import Any
 
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.cellref import col_letters
-from selfeval_xlsx.rules import VALUE_RULES, title
-from selfeval_xlsx.writer import esc_attr, esc_text, display_width
+from selfeval_xlsx.rules import VALUE_RULES, count_severities, title
+from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL, display_width
+from selfeval_xlsx.table import LINK, SUMMARY, TEXT, Column, PrintSetup, Table
+from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 
-KIND_NAMES = {"department": "部门整体", "project": "项目"}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告"}
+KIND_NAMES = KIND_LABEL["zh"]  # the cells are Chinese in either --lang (only the headers follow it)
+SEVERITY_NAMES = SEVERITY_LABEL["zh"]
 
 STATUS_OK = "通过"
 STATUS_WARNING = "警告"
 STATUS_ERROR = "错误"
 STATUS_UNREADABLE = "无法读取"
 
-FORM_HEADERS = (
-    "文件夹", "文件", "工作表", "表类型", "单位或项目", "年度", "填报总分", "计算总分", "差额",
-    "填报结论", "计算结论", "错误数", "警告数", "状态", "说明",
+# Printed widths (characters) of the columns: a cap each, so that a row fits
+# one A4 landscape page at 82% or more (11-pt text prints at 9 pt or larger
+# however many rows there are: LibreOffice fits about 130 widths to the
+# page at 100%); long text wraps instead of widening.  English headers are
+# short enough that no word is wider than the column the Chinese header was
+# sized for (the print stays one page wide).
+#: 汇总: one row per form; the sheet name links to the form
+FORM_TABLE = Table(
+    columns=(
+        Column("文件夹", "Folder", 8, TEXT, wrap=True),
+        Column("文件", "File", 22, TEXT, wrap=True),
+        Column("工作表", "Sheet", 12, LINK, wrap=True),
+        Column("表类型", "Form", 6),
+        Column("单位或项目", "Unit or project", 16, TEXT, wrap=True),
+        Column("年度", "Year", 5),
+        Column("填报总分", "Stated total", 7),
+        Column("计算总分", "Calc. total", 7),
+        Column("差额", "Diff.", 6),
+        Column("填报结论", "Stated grade", 7),
+        Column("计算结论", "Calc. grade", 7),
+        Column("错误数", "Errors", 5),
+        Column("警告数", "Warn.", 5),
+        Column("状态", "Status", 6),
+        Column("说明", "Message", 19, TEXT, wrap=True),
+    ),
+    metrics=SUMMARY,
+    fitted=True,
 )
-FINDING_HEADERS = ("文件夹", "文件", "工作表", "单元格", "代码", "规则", "级别", "说明", "应为", "填报值")
+#: 问题清单: one row per finding; the cell links to it
+FINDING_TABLE = Table(
+    columns=(
+        Column("文件夹", "Folder", 8, TEXT, wrap=True),
+        Column("文件", "File", 22, TEXT, wrap=True),
+        Column("工作表", "Sheet", 11, TEXT, wrap=True),
+        Column("单元格", "Cell", 6, LINK),
+        Column("代码", "Code", 5),
+        Column("规则", "Rule", 15, TEXT, wrap=True),
+        Column("级别", "Level", 5),
+        Column("说明", "Message", 42, TEXT, wrap=True),
+        Column("应为", "Should be", 9, TEXT, wrap=True),
+        Column("填报值", "Stated", 9, TEXT, wrap=True),
+    ),
+    metrics=SUMMARY,
+    fitted=True,
+)
+FORM_HEADERS = FORM_TABLE.headers()
+FINDING_HEADERS = FINDING_TABLE.headers()
 FOLDER_HEADERS = ("文件夹", "文件数", "自评表数", "无法读取", "错误", "警告", "通过率", "平均计算总分")
 ROOT_FOLDER = "（根目录）"  # files directly in the input folder
 TITLE = "绩效自评表批量校验汇总"
 
 #: Headers, sheet names and titles as ``--lang en`` writes them (a label not
-#: listed stays as it is).  Short enough that no word is wider than the
-#: column the Chinese header was sized for (the print stays one page wide).
+#: listed stays as it is): the two tables' column headers, and the rest.
 EN_LABELS = {
-    "文件": "File", "工作表": "Sheet", "表类型": "Form", "单位或项目": "Unit or project", "年度": "Year",
-    "填报总分": "Stated total", "计算总分": "Calc. total", "差额": "Diff.",
-    "填报结论": "Stated grade", "计算结论": "Calc. grade", "错误数": "Errors",
-    "警告数": "Warn.", "状态": "Status", "说明": "Message", "单元格": "Cell", "代码": "Code",
-    "级别": "Level", "应为": "Should be", "填报值": "Stated", "数量": "Count", "等级": "Grade",
-    "分数范围": "Score range", "表数": "Forms", "文件夹": "Folder", "规则": "Rule",
+    **{c.zh: c.en for c in FORM_TABLE.columns + FINDING_TABLE.columns},
+    "数量": "Count", "等级": "Grade", "分数范围": "Score range", "表数": "Forms",
     "汇总": "Forms", "问题清单": "Findings", "统计": "Statistics", "总体": "Overall",
     "文件数": "Files", "自评表数": "Forms", "错误": "Errors", "警告": "Warnings",
     "无法读取的文件": "Unreadable files", "通过的表": "Forms passed", "有警告的表": "Forms with warnings",
@@ -89,14 +128,6 @@ def label_for(lang: str):
         return lambda text: text
     return lambda text: EN_LABELS.get(text, text)
 
-# Printed widths (characters) of the columns: a cap each, so that a row fits
-# one A4 landscape page at 82% or more (11-pt text prints at 9 pt or larger
-# however many rows there are: LibreOffice fits about 130 widths to the
-# page at 100%); long text wraps instead of widening.
-FORM_WIDTHS = (8, 22, 12, 6, 16, 5, 7, 7, 6, 7, 7, 5, 5, 6, 19)
-FINDING_WIDTHS = (8, 22, 11, 6, 5, 15, 5, 42, 9, 9)
-FORM_WRAP = frozenset({"文件夹", "文件", "工作表", "单位或项目", "说明"})
-FINDING_WRAP = frozenset({"文件夹", "文件", "工作表", "规则", "说明", "应为", "填报值"})
 
 #: Excel's limits
 MAX_ROWS = 1_048_576
@@ -170,6 +201,7 @@ class Summary:
                  grades: tuple[float, float, float] = (90, 80, 60), folder: str | None = None,
                  date: str | None = None, lang: str = "zh"):
         self.path = Path(path)
+        self.lang = lang
         self._label = label_for(lang)  # headers, sheet names and titles in --lang
         self._header_height = 30 if lang == "en" else None  # English headers take two lines
         # the title printed at the top of every page: the input folder and the day
@@ -209,9 +241,8 @@ class Summary:
         self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
         scratch = Path(self._tmpdir.name)
         self._tables = {
-            "forms": _Table(FORM_HEADERS, link_col=2, scratch=scratch, widths=FORM_WIDTHS, wrap=FORM_WRAP),
-            "findings": _Table(FINDING_HEADERS, link_col=3, scratch=scratch, widths=FINDING_WIDTHS,
-                               wrap=FINDING_WRAP),
+            "forms": _Table(FORM_TABLE, scratch=scratch),
+            "findings": _Table(FINDING_TABLE, scratch=scratch),
         }
 
     def _open(self) -> None:
@@ -245,7 +276,7 @@ class Summary:
         self._fmt = _Formats(book)
         tr = self._label
         for table in self._tables.values():
-            table.label = tr
+            table.lang = self.lang
             table.header_height = self._header_height
         self._tables["forms"].attach(book.add_worksheet(tr("汇总")), self._fmt, self._page_header("汇总"))
         self._folders_ws = book.add_worksheet(tr("按文件夹"))
@@ -364,8 +395,7 @@ class Summary:
         self.forms += 1
         sheet = form.get("sheet") or ""
         findings = form.get("findings") or []
-        errors = sum(1 for f in findings if f.get("severity") == "error")
-        warnings = len(findings) - errors
+        errors, warnings = count_severities(f.get("severity") for f in findings)
         self.errors += errors
         self.warnings += warnings
         total = form.get("total") or {}
@@ -638,6 +668,13 @@ CELL_XF = 2
 WRAP_XF = 3
 
 
+def _style_index(fmt) -> int:
+    """The cellXfs index xlsxwriter gives ``fmt`` (on first use).  xlsxwriter
+    has no public way to learn it, only its private ``Format._get_xf_index``;
+    the streamed rows are written with the index before the workbook exists."""
+    return fmt._get_xf_index()
+
+
 class _Formats:
     def __init__(self, book):
         self.link = book.add_format({"font_color": "#0563C1", "underline": 1, "border": 1, "valign": "top",
@@ -645,7 +682,7 @@ class _Formats:
         self.cell = book.add_format({"border": 1, "valign": "top"})
         self.wrap = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
         for fmt, index in ((self.link, LINK_XF), (self.cell, CELL_XF), (self.wrap, WRAP_XF)):
-            if fmt._get_xf_index() != index:  # pragma: no cover - xlsxwriter numbers from 1
+            if _style_index(fmt) != index:  # pragma: no cover - xlsxwriter numbers from 1
                 raise RuntimeError("a format did not get the style index the rows were written with")
         self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
                                        "align": "center", "valign": "vcenter"})
@@ -665,18 +702,23 @@ class _Formats:
 PAGE_FOOTER = "&C第 &P 页，共 &N 页"
 
 
-def _print_setup(ws, header: str | None = None) -> None:
+_PRINT = PrintSetup()  # the sheets that are not a Table: 按文件夹, 统计
+
+
+def _print_setup(ws, header: str | None = None, setup: PrintSetup = _PRINT) -> None:
     """A4 landscape, one page wide and as many tall as it takes (the column
     widths keep the print at 9 pt or more), the title at the top of every
     page and page numbers at the bottom: a reviewer can print any sheet."""
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.3, right=0.3, top=0.75, bottom=0.6)
+    if setup.landscape:
+        ws.set_landscape()
+    ws.set_paper(setup.paper)
+    ws.fit_to_pages(setup.fit_width, setup.fit_height)
+    ws.set_margins(left=setup.left, right=setup.right, top=setup.top, bottom=setup.bottom)
     if header:
-        ws.set_header(header)
-    ws.set_footer(PAGE_FOOTER)
-    ws.center_horizontally()
+        ws.set_header(header, margin=setup.header)
+    ws.set_footer(PAGE_FOOTER, margin=setup.footer)
+    if setup.centred:
+        ws.center_horizontally()
 
 
 @functools.lru_cache(maxsize=64)
@@ -715,9 +757,7 @@ def _text_cell(value: str) -> tuple[str, int, int]:
     if not text:
         return "", 0, 0
     body = f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>'
-    if "\n" in text:
-        return body, display_width(text[:80]), sum(max(display_width(line), 1) for line in text[:4000].split("\n"))
-    return body, display_width(text[:80]), display_width(text[:4000])
+    return body, display_width(text[:80]), SUMMARY.measure(text)  # (every streamed table measures so)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -736,24 +776,28 @@ class _Table:
     sheet part of the finished package.  Memory stays flat.
     """
 
-    def __init__(self, headers: tuple[str, ...], *, link_col: int, scratch: Path,
-                 widths: tuple[int, ...] | None = None, wrap: frozenset[str] = frozenset()):
+    def __init__(self, table: Table, *, scratch: Path):
+        if table.metrics.paragraphs or not table.fitted:  # _text_cell measures a text once, as one run
+            raise ValueError("a streamed table is fitted and measures its text as one run")
         self.ws = None
-        self.headers = headers
-        self.label = lambda text: text  # Summary sets the --lang one
+        self.table = table
+        columns = table.columns
+        self.headers = table.headers()
+        self.lang = "zh"  # Summary sets --lang
         self.header_height: float | None = None  # two lines for English headers
-        self.link_col = link_col
-        self.caps = widths or (60,) * len(headers)
+        self.link_col = next((c for c, column in enumerate(columns) if column.kind == LINK), -1)
+        self.caps = table.widths
         # the style of each column's cells: bordered, long text wrapped
-        self.styles = [f' s="{WRAP_XF if h in wrap else CELL_XF}"' for h in headers]
+        self.styles = [f' s="{WRAP_XF if column.wrap else CELL_XF}"' for column in columns]
         # characters a line holds in each column (a cell wider than its cap wraps)
-        self.wrap_at = [max(cap - 1, 1) if h in wrap or c == link_col else 1 << 30
-                        for c, (h, cap) in enumerate(zip(headers, self.caps))]
+        self.wrap_at = [table.metrics.per_line(column.width) if column.measured else 1 << 30
+                        for column in columns]
+        self.lines_of, self.height = table.metrics.lines_of, table.metrics.height  # (bound once: a row is hot)
         self.rows = 0
         self.links = 0
         self.dropped = 0
-        self.widths = [display_width(h) for h in headers]
-        self.letters = [col_letters(c) for c in range(len(headers))]
+        self.widths = [display_width(h) for h in self.headers]
+        self.letters = [col_letters(c) for c in range(len(self.headers))]
         self.link_style = LINK_XF  # the style id the raw link cells use
         name = f"table{id(self)}"
         self._rows = open(scratch / f"{name}.rows.xml", "w", encoding="utf-8")
@@ -765,10 +809,10 @@ class _Table:
         self.ws = ws
         if self.header_height:
             ws.set_row(0, self.header_height)
-        for c, head in enumerate(self.headers):
-            ws.write_string(0, c, self.label(head), fmt.header)
+        for c, head in enumerate(self.table.headers(self.lang)):
+            ws.write_string(0, c, head, fmt.header)
         ws.freeze_panes(1, 0)
-        _print_setup(ws, header)
+        _print_setup(ws, header, self.table.print_setup)
         ws.repeat_rows(0)
 
     def append(self, values: tuple[Any, ...], link: tuple[str, str] | None) -> None:
@@ -792,7 +836,7 @@ class _Table:
                     cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
                     continue
                 if full > self.wrap_at[c]:
-                    lines = max(lines, -(-full // self.wrap_at[c]))
+                    lines = max(lines, self.lines_of(full, self.wrap_at[c]))
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
                 w = len(f"{value:g}") if isinstance(value, float) else len(text)
@@ -806,9 +850,9 @@ class _Table:
                 cells.append(f'<c r="{ref}" s="{self.link_style}"{body}')
             else:
                 cells.append(f'<c r="{ref}"{styles[c]}{body}')
-        if lines > 1:
-            # 17 pt a line: 11-pt CJK text in LibreOffice's fonts (Excel's are tighter)
-            self._rows.write(f'<row r="{r}" ht="{17 * min(lines, 24) + 2}" customHeight="1">{"".join(cells)}</row>')
+        if lines > 1:  # (a one-line row keeps the sheet's default height)
+            self._rows.write(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
+                             f'{"".join(cells)}</row>')
         else:
             self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
 
@@ -828,7 +872,7 @@ class _Table:
             handle.close()
         self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
         for c, width in enumerate(self.widths):
-            self.ws.set_column(c, c, min(max(width + 2, 6), self.caps[c]))
+            self.ws.set_column(c, c, self.table.fit(width, self.caps[c]))
 
     def close(self) -> None:
         for handle in (self._rows, self._links, self._rels):
@@ -888,8 +932,18 @@ def splice_tables(built: str, target: str, parts: dict[str, "_Table"]) -> None:
 def _member(name: str, stamp: tuple) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=stamp)  # fixed time: a rerun gives the same bytes
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = _LEVEL  # what ZipFile.open(info, "w") compresses with (no public argument)
+    _set_compress_level(info, _LEVEL)
     return info
+
+
+def _set_compress_level(info: zipfile.ZipInfo, level: int) -> None:
+    """The zlib level ``ZipFile.open(info, "w")`` compresses with: open() takes
+    no level argument; Python 3.13 made it the public ``ZipInfo.compress_level``,
+    before that it is only the private ``_compresslevel``."""
+    if hasattr(info, "compress_level"):
+        info.compress_level = level
+    else:
+        info._compresslevel = level
 
 
 #: zlib level of the summary's parts: the streamed rows are megabytes of

@@ -53,6 +53,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from selfeval_xlsx.display import KINDS
 from selfeval_xlsx.profile import DEFAULT, Profile
 
 try:  # python-multipart >= 0.0.13 ships as ``python_multipart``
@@ -71,7 +72,6 @@ MAX_BOUNDARY = 256  # bytes; python-multipart refuses longer ones (RFC 2046 allo
 FILE_TIMEOUT = 60.0
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-FORM_LABELS = {"department": "部门整体支出", "project": "项目支出"}
 LANGS = ("zh", "en")
 
 
@@ -839,7 +839,7 @@ def create_app(
     async def template_download(request: Request) -> Response:
         lang = request_lang(request, svc.lang)
         form = request.query_params.get("form", "department")
-        if form not in FORM_LABELS:
+        if form not in KINDS:
             return JSONResponse({"error": _t(lang, "表样应为 department（部门整体支出）或 project（项目支出）。",
                                              "form must be department or project.")}, status_code=400)
         year_text = request.query_params.get("year", str(date.today().year - 1))

@@ -41,7 +41,6 @@ No heavy imports here: zipfile, re and the stdlib expat bindings only.
 from __future__ import annotations
 
 import io
-import math
 import os
 import posixpath
 import re
@@ -54,28 +53,21 @@ from typing import Any, Mapping, Sequence
 
 from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.cellref import col_letters
+from selfeval_xlsx.display import display_value, is_date_format
 from selfeval_xlsx.ooxml.comments import add_notes, insert_legacy_drawing
 from selfeval_xlsx.ooxml.package import (Package, RawMember, SheetRef, Workbook, clone_info, raw_member, resolve_target,
                                          write_package)
 from selfeval_xlsx.ooxml.sheet import CellSlot, SheetPatcher, parse_ref
 from selfeval_xlsx.ooxml.styles import Styles
 from selfeval_xlsx.ooxml.workbook import WorkbookXml, add_sheet, check_sheet_name
-# the XML text primitives under the names this module (and its users) know
-from selfeval_xlsx.ooxml.xmltext import decode, esc_attr, esc_text, get_attr, unescape
-from selfeval_xlsx.ooxml.xmltext import number_text as _number_text
-from selfeval_xlsx.ooxml.xmltext import xstring as _xstring
-
-_Styles = Styles  # the name the report-sheet builder knows the styles editor by
+from selfeval_xlsx.ooxml.xmltext import decode, get_attr, unescape
+from selfeval_xlsx.review_sheet import REPORT_HEADERS, REPORT_MARKS, build_report_sheet
 
 __all__ = ["Edit", "Report", "ReportRow", "patch_workbook", "display_value", "MARK_FILL_RGB", "MARK_BORDER_RGB",
            "REPORT_HEADERS", "COMMENT_AUTHOR"]
 
 MARK_FILL_RGB = "FFFFEB9C"  # light yellow-orange (Excel's "Neutral" fill)
 MARK_BORDER_RGB = "FFC00000"  # a medium dark-red frame: still seen on a black-and-white print
-REPORT_HEADERS = ("序号", "单元格", "级别", "问题", "原值", "更正值/应为", "处理")
-#: the end of the report's title (A1): a sheet with it is the tool's own report
-REPORT_MARKS = ("审核意见单", "Review sheet")
 COMMENT_AUTHOR = "自动校验"
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -166,140 +158,6 @@ def _err(zh: str, en: str) -> SelfevalError:
     return SelfevalError(zh, en)
 
 
-def _col_letters(col: int) -> str:
-    """1 -> 'A'."""
-    return col_letters(col - 1)
-
-
-
-
-_FMT_DROP = re.compile(r'\[[^\]]*\]|"[^"]*"|\\.|_.|\*.')
-_FMT_DATE = re.compile(r"[yYdDhHsS]|(?<![0#?])[mM]")
-
-
-def _format_section(code: str) -> str:
-    """The first section of a number format (the one for positive numbers
-    and, with a single section, for all), split outside quotes."""
-    out, quoted = [], False
-    for ch in code:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == ";" and not quoted:
-            break
-        out.append(ch)
-    return "".join(out)
-
-
-def display_value(value: Any, code: str | None) -> str:
-    """``value`` as a spreadsheet shows it under number format ``code``:
-    0.9752 under "0.00%" is "97.52%", 9.7 under "0.00" is "9.70".  Handles
-    General, fixed decimals, thousands separators, percent and literal
-    text around the number; anything else (dates, fractions) falls back to
-    the plain value.  Text is returned as it is."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, str):
-        return value
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except (ValueError, ArithmeticError, TypeError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    section = _format_section(code or "General")
-    bare = _FMT_DROP.sub("", section)
-    if (not section or section.strip().lower() in ("general", "@") or _FMT_DATE.search(bare)
-            or "/" in bare or "E" in bare.upper() and "E+" in bare.upper()):
-        return _plain_number(number)
-    if number < 0 and len(_split_sections(code or "")) > 1:
-        number = -number  # the negative section shows its own sign (or brackets): keep it simple
-    m = re.search(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+", bare)
-    if not m:
-        return _plain_number(number)
-    pattern = m.group(0)
-    if "%" in bare:
-        number *= 100
-    whole, _dot, frac = pattern.partition(".")
-    places = sum(1 for ch in frac if ch in "0#?")
-    required = sum(1 for ch in frac if ch == "0")
-    if number.adjusted() >= 15:  # beyond Excel's 15 digits (a 32,000-digit cell): no format shows more
-        return _plain_number(number)
-    number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
-    text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
-    if places > required and "." in text:
-        keep = len(text) - (places - required)
-        trimmed = text.rstrip("0")
-        text = trimmed if len(trimmed) >= keep else text[:keep]
-        text = text.rstrip(".") if text.endswith(".") else text
-    # literal text before and after the number ("0.00分", "¥#,##0")
-    lit = re.compile(r'"([^"]*)"|\\(.)|([^0#?,.%\[\]_*]+)|(%)|\[[^\]]*\]|_.|\*.')
-
-    def literal(part: str) -> str:
-        out = []
-        for lm in lit.finditer(part):
-            if lm.group(1) is not None:
-                out.append(lm.group(1))
-            elif lm.group(2) is not None:
-                out.append(lm.group(2))
-            elif lm.group(3) is not None:
-                out.append(lm.group(3))
-            elif lm.group(4) is not None:
-                out.append("%")
-        return "".join(out)
-
-    head, tail = _around_number(section)
-    return literal(head) + text + literal(tail)
-
-
-def _split_sections(code: str) -> list[str]:
-    parts, cur, quoted = [], [], False
-    for ch in code:
-        if ch == '"':
-            quoted = not quoted
-        if ch == ";" and not quoted:
-            parts.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    parts.append("".join(cur))
-    return parts
-
-
-def _around_number(section: str) -> tuple[str, str]:
-    """The parts of a format section before and after its digit placeholders
-    (outside quotes and brackets)."""
-    first = last = None
-    i, quoted = 0, False
-    while i < len(section):
-        ch = section[i]
-        if ch == '"':
-            quoted = not quoted
-        elif not quoted:
-            if ch == "[":
-                j = section.find("]", i)
-                i = j if j > 0 else i
-            elif ch in "\\_*":
-                i += 1
-            elif ch in "0#?":
-                first = i if first is None else first
-                last = i
-            elif ch in ".," and first is not None:
-                last = i
-        i += 1
-    if first is None:
-        return section, ""
-    return section[:first], section[last + 1:]
-
-
-def _plain_number(number: Decimal) -> str:
-    """General format: up to 10 significant digits, no exponent, no trailing zeros."""
-    if number == number.to_integral_value() and abs(number) < Decimal(10) ** 15:
-        return str(int(number))
-    rounded = Decimal(format(number, ".10g")) if abs(number) >= Decimal("1e-9") else number
-    text = format(rounded.normalize(), "f")
-    return text
 
 
 # --------------------------------------------------------------------------
@@ -309,18 +167,6 @@ def _plain_number(number: Decimal) -> str:
 # built-in date/time formats, with those Excel shows as dates in Chinese,
 # Japanese and Korean locales (27–36, 50–58)
 _BUILTIN_DATE_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
-_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
-
-
-def is_date_format(code: str) -> bool:
-    """True when a number format code shows a date or time (y m d h s 年 月 日
-    outside quoted text, escapes and [colour]/[locale] sections)."""
-    section = code.split(";", 1)[0]
-    if re.search(r"\[(?:h+|m+|s+)\]", section, re.I):  # elapsed time
-        return True
-    return bool(re.search(r"[ymdhs年月日时秒]", _FORMAT_LITERALS.sub("", section), re.I))
-
-
 _NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
 _FORMAT_CODE = re.compile(rb'formatCode="([^"]*)"')
 
@@ -344,191 +190,6 @@ def _shows_date(styles: Styles, xf: int) -> bool:
         return False
     i, code = found
     return is_date_format(code) if code is not None else i in _BUILTIN_DATE_IDS
-
-
-# --------------------------------------------------------------------------
-# the report sheet
-
-
-def display_width(s: str) -> int:
-    """Columns the text takes: CJK characters count double.  (UTF-8 length
-    plus character count, halved: 1 for ASCII, 2 for CJK; done in C.)"""
-    if s.isascii():
-        return len(s)
-    return (len(s.encode("utf-8", "surrogatepass")) + len(s)) // 2
-
-
-def _report_value(v: Any) -> Decimal | int | float | str | None:
-    if v is None or isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
-        if isinstance(v, float) and not math.isfinite(v):
-            return str(v)
-        if isinstance(v, Decimal) and not v.is_finite():
-            return str(v)
-        return v
-    return str(v)
-
-
-_REPORT_WIDTHS = (5, 10, 6, 54, 13, 13, 19)  # 序号 单元格 级别 问题 原值 更正值 处理: A4 landscape at ~95%
-_LINE_HEIGHT = 16  # points a line of 11-pt CJK text takes (LibreOffice's CJK fonts space lines widest)
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines ``text`` wraps to in a column ``width`` characters wide."""
-    usable = max((width - 1.5) * 1.05, 1)  # columns are measured in the 11-pt default font
-    if len(text) * 2 <= usable and "\n" not in text:
-        return 1
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
-
-
-def _build_report_sheet(report: Report, styles: "_Styles", *, sheet_names: set[str], ns: str, r_ns: str,
-                        old_style: Any, new_style: Any) -> tuple[str, tuple[int, int]]:
-    """The 审核意见单 sheet XML and its table's (header row, last row).
-
-    A title, the lines about the file and its forms, a bordered table with
-    its header row repeated on every printed page, a ruled box for the
-    reviewer's opinion and the signature line; A4 landscape, one page wide.
-    Numbers keep the number format of the cell they come from."""
-    headers = list(report.headers or REPORT_HEADERS)[:7]
-    headers += [""] * (7 - len(headers))
-    widths = _REPORT_WIDTHS
-    total_width = sum(widths)
-    border = styles.borders.index_of(styles.border("thin")) if styles.borders.tag is not None else 0
-    f_body = styles.add_font(0, size=11)
-    f_bold = styles.add_font(0, bold=True, size=11)
-    f_title = styles.add_font(0, bold=True, size=16)
-    f_link = styles.add_font(0, link=True, size=11)
-    f_red = styles.add_font(0, bold=True, size=11, rgb="FFC00000")
-    x_title = styles.add_xf(font=f_title, horizontal="center", vertical="center")
-    x_line = styles.add_xf(font=f_body, wrap=True, horizontal="left", vertical="center")
-    x_head = styles.add_xf(font=f_bold, fill=styles.add_fill("FFD9D9D9"), border=border, wrap=True,
-                           horizontal="center", vertical="center")
-    x_center = styles.add_xf(font=f_body, border=border, horizontal="center", vertical="top")
-    x_text = styles.add_xf(font=f_body, border=border, wrap=True, vertical="top")
-    x_link = styles.add_xf(font=f_link, border=border, horizontal="center", vertical="top")
-    x_red = styles.add_xf(font=f_red, border=border, horizontal="center", vertical="top")
-    x_box = styles.add_xf(font=f_body, border=border, wrap=True, vertical="top")
-    x_foot = styles.add_xf(font=f_body, vertical="center")
-    num_xfs: dict[int, int] = {}
-
-    def value_xf(xf: int | None) -> tuple[int, str]:
-        """A bordered body style with the number format of cell style ``xf``."""
-        fid, code = styles.numfmt_of(xf) if xf is not None else (0, "General")
-        if fid not in num_xfs:
-            num_xfs[fid] = styles.add_xf(font=f_body, border=border, numfmt=fid, wrap=True,
-                                         horizontal="right", vertical="top")
-        return num_xfs[fid], code
-
-    rows_xml: list[str] = []
-    merges: list[str] = []
-    links: list[str] = []
-
-    def cell(ref: str, value: Any, s: int) -> str:
-        v = _report_value(value)
-        if v is None or v == "":
-            return f'<c r="{ref}" s="{s}"/>'
-        if isinstance(v, str):
-            sp = ' xml:space="preserve"' if (v != v.strip() or "\n" in v) else ""
-            return f'<c r="{ref}" s="{s}" t="inlineStr"><is><t{sp}>{_xstring(v)}</t></is></c>'
-        return f'<c r="{ref}" s="{s}"><v>{_number_text(v)}</v></c>'
-
-    def add_row(r: int, cells: str, height: float | None = None) -> None:
-        ht = f' ht="{height:g}" customHeight="1"' if height else ""
-        rows_xml.append(f'<row r="{r}"{ht}>{cells}</row>')
-
-    def merged_line(r: int, text: str, s: int, height: float | None = None, fill_style: int | None = None) -> None:
-        rest = "".join(f'<c r="{_col_letters(k)}{r}" s="{fill_style}"/>' for k in range(2, 8)) \
-            if fill_style is not None else ""
-        add_row(r, cell(f"A{r}", text, s) + rest, height)
-        merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
-
-    r = 1
-    merged_line(r, report.title, x_title, 30)
-    for line in report.lines:
-        r += 1
-        merged_line(r, line, x_line, _LINE_HEIGHT * _lines(line, total_width) + 4)
-    r += 1
-    add_row(r, "", 6)
-    r += 1
-    header_row = r
-    add_row(r, "".join(cell(f"{_col_letters(k + 1)}{r}", h, x_head) for k, h in enumerate(headers)), 20)
-    several = report.qualify if report.qualify is not None else len({row.sheet for row in report.rows}) > 1
-    for seq, row in enumerate(report.rows, start=1):
-        r += 1
-        label = (report.sheet_labels or {}).get(row.sheet)
-        if not several:
-            where = row.cell
-        elif label:
-            where = f"{label} {row.cell}".strip()
-        else:
-            where = f"{row.sheet}!{row.cell}" if row.cell else row.sheet
-        o_xf, o_code = value_xf(old_style(row.sheet, row.cell) if row.cell and row.old is not None else None)
-        shown_new = row.new if row.new is not None else row.expected
-        n_style = new_style(row.sheet, row.cell) if row.cell and row.new is not None else None
-        if n_style is None and row.cell and row.new is None and row.expected is not None:
-            n_style = old_style(row.sheet, row.cell)  # 应为: shown as the cell would show it
-        n_xf, n_code = value_xf(n_style)
-        action = (row.action or "").replace("{new}", display_value(row.new, n_code))
-        old = row.old
-        if isinstance(old, str) and not old.strip():
-            old = None
-        cells = [
-            cell(f"A{r}", seq, x_center),
-            cell(f"B{r}", where, x_link if row.cell and row.sheet in sheet_names else x_center),
-            cell(f"C{r}", row.severity, x_red if row.error else x_center),
-            cell(f"D{r}", row.message, x_text),
-            cell(f"E{r}", old, o_xf),
-            cell(f"F{r}", shown_new, n_xf),
-            cell(f"G{r}", action, x_text),
-        ]
-        if row.cell and row.sheet in sheet_names:
-            target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
-            links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
-        texts = [(row.message, widths[3]), (action, widths[6]), (where, widths[1])]
-        # a number fits its column; text may wrap
-        texts += [(v, w) for v, w in ((old, widths[4]), (shown_new, widths[5])) if isinstance(v, str)]
-        lines = max(_lines(t or "", w) for t, w in texts)
-        add_row(r, "".join(cells), _LINE_HEIGHT * lines + 4)
-    if not report.rows:
-        r += 1
-        add_row(r, cell(f"A{r}", report.empty, x_text)
-                + "".join(f'<c r="{_col_letters(k)}{r}" s="{x_text}"/>' for k in range(2, 8)), 20)
-        merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
-    last_row = r
-    if report.box is not None:
-        r += 1
-        add_row(r, "", 10)
-        r += 1
-        merged_line(r, report.box, x_box, _LINE_HEIGHT * 5, fill_style=x_box)
-    for line in report.footer:
-        r += 1
-        add_row(r, "", 10)
-        r += 1
-        merged_line(r, line, x_foot, 22)
-    cols = "".join(f'<col min="{k + 1}" max="{k + 1}" width="{w}" customWidth="1"/>' for k, w in enumerate(widths))
-    footer = esc_text(report.page_footer)
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{ns}" xmlns:r="{r_ns}">',
-        '<sheetPr><tabColor rgb="FFC00000"/><pageSetUpPr fitToPage="1"/></sheetPr>',
-        f'<dimension ref="A1:G{r}"/>',
-        '<sheetViews><sheetView workbookViewId="0">'
-        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
-        f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
-        '</sheetView></sheetViews>',
-        '<sheetFormatPr defaultRowHeight="15"/>',
-        f"<cols>{cols}</cols>",
-        "<sheetData>" + "".join(rows_xml) + "</sheetData>",
-        f'<autoFilter ref="A{header_row}:G{last_row}"/>',
-        f'<mergeCells count="{len(merges)}">' + "".join(merges) + "</mergeCells>",
-    ]
-    if links:
-        parts.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    parts.append('<printOptions horizontalCentered="1"/>')
-    parts.append('<pageMargins left="0.3" right="0.3" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
-    parts.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
-    parts.append(f"<headerFooter><oddFooter>&amp;C{footer}</oddFooter></headerFooter>")
-    parts.append("</worksheet>")
-    return "".join(parts), (header_row, last_row)
 
 
 # --------------------------------------------------------------------------
@@ -754,8 +415,8 @@ def _add_report(patch: _Patch, wbx: WorkbookXml) -> None:
             return None
         return slot.new_style if slot.new_style is not None else slot.style
 
-    xml, table = _build_report_sheet(report, styles, sheet_names=names, ns=ns, r_ns=r_ns,
-                                     old_style=cell_style, new_style=new_style)
+    xml, table = build_report_sheet(report, styles, sheet_names=names, ns=ns, r_ns=r_ns,
+                                    old_style=cell_style, new_style=new_style)
     data = xml.encode("utf-8")
     quoted = "'" + patch.report_sheet.replace("'", "''") + "'"
     first, last = table

@@ -312,16 +312,16 @@ def test_readme_commands_work_from_a_copy(tmp_path):
 
 def test_a_file_the_rules_fail_on_does_not_stop_read_frames(tmp_path, monkeypatch):
     """In this process (read_frames' default) as in the workers: one line, the rest still read."""
-    from selfeval_xlsx import checks
+    from selfeval_xlsx import pipeline
 
-    real = checks.check_workbook
+    real = pipeline.check_workbook  # the rules, as the pipeline runs them
 
     def flaky(workbook, profile=None):
         if "02_" in workbook.path:
             raise RuntimeError("boom")
         return real(workbook, profile) if profile is not None else real(workbook)
 
-    monkeypatch.setattr(checks, "check_workbook", flaky)
+    monkeypatch.setattr(pipeline, "check_workbook", flaky)
     with pytest.warns(UserWarning, match=r"02_某县财政局.*处理出错（RuntimeError: boom）"):
         forms, _ = selfeval_xlsx.read_frames(SAMPLES)
     assert len(forms) == 11

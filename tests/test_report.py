@@ -7,7 +7,8 @@ import json
 from test_checks import seed_form
 
 from selfeval_xlsx.checks import check_form
-from selfeval_xlsx.report import file_result, text_lines
+from selfeval_xlsx.report import text_lines
+from selfeval_xlsx.results import FileResult
 
 FORM_KEYS = {"sheet", "kind", "unit", "year", "indicator_count", "budget", "total", "conclusion", "layout", "parts",
              "profile", "complete", "unfilled", "findings"}
@@ -15,12 +16,12 @@ PART_KEYS = {"status", "range", "columns", "missing"}
 FINDING_KEYS = {"code", "severity", "cell", "message", "expected", "found"}
 
 
-def seed_result(lang="zh"):
-    return file_result("申报表.xlsx", [check_form(seed_form())], lang)
+def seed_result():
+    return FileResult("申报表.xlsx", [check_form(seed_form())])
 
 
 def test_json_shape_is_pinned():
-    result = json.loads(json.dumps(seed_result(), ensure_ascii=False))
+    result = json.loads(json.dumps(seed_result().to_dict(), ensure_ascii=False))
     assert set(result) == {"file", "status", "error", "forms"}
     assert result["file"] == "申报表.xlsx" and result["status"] == "errors" and result["error"] is None
     (form,) = result["forms"]
@@ -51,7 +52,8 @@ def test_status_ok_when_only_warnings():
     form = seed_form()
     result = check_form(form)
     result.findings = [f for f in result.findings if f.severity == "warning"]
-    assert file_result("x.xlsx", [result])["status"] == "ok"
+    assert FileResult("x.xlsx", [result]).to_dict()["status"] == "ok"
+    assert FileResult("x.xlsx", [result]).status == "ok"
 
 
 def test_text_lines_linter_style():
@@ -66,14 +68,15 @@ def test_text_lines_linter_style():
 
 
 def test_text_lines_english():
-    lines = text_lines(seed_result("en"), "en")
+    lines = text_lines(seed_result(), "en")
     assert any(line.startswith("申报表.xlsx:附件3-1!H32: T101 error Total 97.752 should be 94.75") for line in lines)
     assert lines[-1].endswith("3 errors, 9 warnings")
 
 
 def test_unreadable_result_is_one_line():
-    result = {"file": "坏.xlsx", "status": "unreadable", "error": "坏.xlsx: 文件已损坏", "forms": []}
+    result = FileResult.unreadable("坏.xlsx", "坏.xlsx: 文件已损坏")
     assert text_lines(result) == ["坏.xlsx: 文件已损坏"]
+    assert result.to_dict() == {"file": "坏.xlsx", "status": "unreadable", "error": "坏.xlsx: 文件已损坏", "forms": []}
 
 
 def test_readme_json_example_is_what_validate_prints():
@@ -94,6 +97,7 @@ def test_layout_and_parts_of_a_read_form():
     from pathlib import Path
 
     from selfeval_xlsx.api import validate_file
+    from selfeval_xlsx.pipeline import validate
 
     root = Path(__file__).resolve().parent.parent
     (path,) = (root / "sample_workbooks").glob("01_*")
@@ -109,5 +113,5 @@ def test_layout_and_parts_of_a_read_form():
         "level1": "B", "level2": "C", "level3": "D", "target": "E", "actual": "F", "weight": "G", "score": "H",
         "reason": "I"}
     assert form["parts"]["total"]["range"] == "H32" and form["parts"]["conclusion"]["kind"] == "grade"
-    lines = text_lines(validate_file(path))
+    lines = text_lines(validate(path))
     assert "，版式 财政部附件3-1（已识别：资金、绩效指标、总分、结论），总分 填报 97.752 / 计算 94.75" in lines[-1]

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 import variant_forms as vf
 from selfeval_xlsx.api import fill_file, validate_file
+from selfeval_xlsx.pipeline import validate
 from selfeval_xlsx.report import text_lines
 
 needs_soffice = pytest.mark.skipif(vf.SOFFICE is None, reason="LibreOffice (soffice) is not installed")
@@ -130,7 +131,7 @@ def test_an_unfilled_form_reports_blanks_and_writes_only_what_its_inputs_give(tm
     l204 = next(f for f in form["findings"] if f["code"] == "L204")
     assert l204["message"] == "评价结论（D21:K21）：仍是模板的填表说明，未填写"
     assert not any(f["code"][0] in "TC" for f in form["findings"])
-    summary = text_lines(validate_file(src))[-1]
+    summary = text_lines(validate(src))[-1]
     assert "总分 填报 （空） / 计算 —（未填写完整），结论 填报 （无） / 计算 —" in summary
     result, diff = filled(tmp_path, src, "510000_0013zp")
     # the budget score and the rows whose target, actual and weight are all there; never J17 (完成值 blank),
@@ -298,7 +299,7 @@ def test_unknown_funds_block_one_L_finding_no_cascade(tmp_path, how):
     assert form["findings"][0]["message"] == (
         "预算执行情况（A4:I6）：未找到预算数（A）和执行数（B）列；预算执行得分未核验，总分与自评结论未核验")
     assert form["total"] == {"stated": 97, "computed": None, "cell": "H11"}
-    assert "未识别：资金" in text_lines(validate_file(src))[-1]
+    assert "未识别：资金" in text_lines(validate(src))[-1]
     result, diff = filled(tmp_path, src, "档案馆")
     assert diff == {} and result["changes"] == []
     assert result["unfilled"] == [{"sheet": "档案馆", "reason": "资金部分（A4:I6）未识别"}]
@@ -464,11 +465,11 @@ def test_an_explicit_operator_or_nature_is_never_overridden_by_the_name():
 
 def test_the_text_line_says_the_profile_was_picked_from_the_layout(tmp_path):
     src = build(tmp_path, vf.hubei())
-    line = text_lines(validate_file(src))[-1]
+    line = text_lines(validate(src))[-1]
     assert "版式 湖北（已识别：资金、绩效指标、总分、结论），按版式自动选用配置 湖北，总分 填报 99.6 / 计算 99.6" in line
     from selfeval_xlsx.profile import named
 
-    explicit = text_lines(validate_file(src, named("hubei")))[-1]
+    explicit = text_lines(validate(src, named("hubei")))[-1]
     assert "自动选用" not in explicit and "总分 填报 99.6 / 计算 99.6" in explicit
 
 
@@ -494,7 +495,7 @@ def test_any_province_like_grid_is_read_and_checked_without_crashing(rows, merge
     from selfeval_xlsx.loading import RawSheet
     from selfeval_xlsx.model import Workbook
     from selfeval_xlsx.reader import read_sheet
-    from selfeval_xlsx.report import file_result
+    from selfeval_xlsx.results import FileResult
 
     grid = [["" if v is None else v for v in row] for row in rows]
     width = max((len(r) for r in grid), default=0)
@@ -506,7 +507,8 @@ def test_any_province_like_grid_is_read_and_checked_without_crashing(rows, merge
         assert result.form.layout and set(result.form.parts) <= {"title", "funds", "indicators", "total", "conclusion"}
         if result.unfilled:
             assert result.changes == []
-        text_lines(file_result("x.xlsx", results))
+        text_lines(FileResult("x.xlsx", results))
+        FileResult("x.xlsx", results).to_dict()
 
 
 @pytest.mark.parametrize("name", ["mof", "sichuan", "hubei", "chongqing", "yunnan"])

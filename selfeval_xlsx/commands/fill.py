@@ -11,12 +11,14 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.checks import percent, show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
 from selfeval_xlsx.errors import display_path
-from selfeval_xlsx.fill import fill_path, is_checked_copy
+from selfeval_xlsx.fill import fill, is_checked_copy
+from selfeval_xlsx.pipeline import validate
 from selfeval_xlsx.report import text_lines
+from selfeval_xlsx.results import UNREADABLE, FileResult
+from selfeval_xlsx.rules import ERROR
 
 
 def _show(value, number_format: str | None = None, lang: str = "zh") -> str:
@@ -31,30 +33,34 @@ def run(args) -> int:
     profile = profile_or_exit(args)
     if profile is None:
         return 2
-    result = fill_path(
+    result = fill(
         args.path, args.output, profile, mark=not args.no_mark, in_place=args.in_place, lang=args.lang
     )
-    if result["status"] == "unreadable":
-        print(result["error"], file=sys.stderr)
+    if result.status == UNREADABLE:
+        print(result.error, file=sys.stderr)
         return 2
     zh = args.lang != "en"
-    for change in result["changes"]:
+    # the changes as the JSON carries them (old and new shown as fill's dict has them)
+    changes = [change.to_dict() for form in result.forms for change in form.changes]
+    unfilled = [form for form in result.forms if form.unfilled]
+    for change in changes:
         fmt = change["number_format"]
         old, new = _show(change["old"], fmt, args.lang), _show(change["new"], fmt, args.lang)
         note = ""
-        if change.get("formula"):
+        if change["formula"]:
             note = f"（公式改为 {change['formula']}）" if zh else f" (formula now {change['formula']})"
         print(f"{display_path(args.path)}:{change['sheet']}!{change['cell']}: {old} → {new}{note}")
-    for item in result.get("unfilled", []):
-        print(f"{display_path(args.path)}:{item['sheet']}: " + ("未回填：" if zh else "not filled: ") + item["reason"]
+    for form in unfilled:
+        print(f"{display_path(args.path)}:{form.form.sheet}: " + ("未回填：" if zh else "not filled: ")
+              + form.unfilled_reason(args.lang)
               + ("；此表没有改动任何单元格" if zh else "; no cell of this form was changed"))
-    if not result["changes"] and not result.get("unfilled"):
+    if not changes and not unfilled:
         print("没有需要改动的单元格" if zh else "no cell needed a change")
     for line in text_lines(result, args.lang, colour_enabled(sys.stdout)):
         print(line)
-    if result.get("backup"):
-        print(("原文件已备份为：" if zh else "the original is kept as: ") + result["backup"])
-    source, output = Path(args.path), Path(result["output"])
+    if result.backup:
+        print(("原文件已备份为：" if zh else "the original is kept as: ") + result.backup)
+    source, output = Path(args.path), Path(result.output)
     if (not args.in_place and is_checked_copy(source) and output.parent == source.parent
             and output.name != source.name):
         print(f"输入文件已是校正副本，为不覆盖它，结果写入 {output.name}（直接修改原文件请用 --in-place）" if zh else
@@ -66,22 +72,22 @@ def run(args) -> int:
               f"{remaining} errors remain in the copy for a person to correct (listed above and in the findings sheet of the copy)")
     else:
         print("副本中已没有错误" if zh else "no errors remain in the copy")
-    print(("已写入：" if zh else "written: ") + display_path(result["output"]))
+    print(("已写入：" if zh else "written: ") + display_path(result.output))
     # a form left untouched (the plausibility gate) needs a person too
-    return 1 if remaining or result.get("unfilled") else 0
+    return 1 if remaining or unfilled else 0
 
 
-def errors_left(output: Path, result: dict, profile, lang: str) -> int:
+def errors_left(output: Path, result: FileResult, profile, lang: str) -> int:
     """Error findings in the written copy, read back from it (what fill could
     not correct: weights, missing reasons, wrong formulas …).  Should the copy
     not read back, the input's errors at cells fill did not write are counted."""
-    copy = validate_file(str(output), profile, lang)
-    if copy["status"] != "unreadable":
-        return sum(1 for form in copy["forms"] for f in form["findings"] if f["severity"] == "error")
-    written = {(change["sheet"], change["cell"]) for change in result["changes"]}
+    copy = validate(str(output), profile, lang)
+    if copy.status != UNREADABLE:
+        return copy.errors
+    written = {(change.cell.sheet, change.cell.ref) for form in result.forms for change in form.changes}
     return sum(
         1
-        for form in result["forms"]
-        for f in form["findings"]
-        if f["severity"] == "error" and (form["sheet"], f["cell"]) not in written
+        for form in result.forms
+        for f in form.findings
+        if f.severity == ERROR and (form.form.sheet, f.cell) not in written
     )
