@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import struct
 import zipfile
 import zlib
@@ -111,7 +112,7 @@ def inflate_head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes:
 # --------------------------------------------------------------------------
 # XML: the DTD guard and a strict parse of the small parts
 
-_DECL = lazy(rb"<!\s*(?:DOCTYPE|ENTITY)", 2)  # re.I
+_DECL = lazy(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 
 
 def declares_dtd(blob: bytes) -> bool:
@@ -255,6 +256,8 @@ class Package:
         data = self._cache.get(name)
         if data is None:
             info = self._info[name]
+            if info.flag_bits & 0x1:
+                raise SelfevalError("文件内部部件已加密，无法修改", "a part of the package is encrypted; it cannot be modified")
             if bomb_ratio(info):
                 raise SelfevalError(f"文件内部部件压缩比异常（{name}），疑似压缩炸弹，已拒绝处理",
                                     f"abnormal compression ratio in {name} (zip bomb?); refused")
