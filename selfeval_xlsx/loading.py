@@ -32,7 +32,6 @@ import io
 import os
 import re
 import stat
-import struct
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from html import unescape
 from pathlib import Path
 from typing import Any, Iterator
 
+from selfeval_xlsx import biff
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.cellref import MAX_COL, MAX_ROW, col_index, col_letters
 from selfeval_xlsx.formula import shift_formula
@@ -54,7 +54,7 @@ MAX_SHEETS = 255
 MAX_CELLS = 5_000_000  # bounding-box cells over all sheets
 MAX_TEXT = 32_767  # Excel's limit of characters in a cell
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE_MAGIC = biff.OLE_MAGIC
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_ZH = "文件已加密，请取消密码后重试"
 ENCRYPTED_EN = "the file is password-protected; remove the password and try again"
@@ -369,7 +369,7 @@ def _check_ratio(info: zipfile.ZipInfo, path: Path) -> None:
 
 def _inflate_checked(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
     """A member inflated, refused in one line when it cannot be, and its XML
-    prolog checked (no DOCTYPE/ENTITY)."""
+    checked (no DOCTYPE/ENTITY)."""
     blob = inflate(data, zf, info)
     if blob is None:
         raise _fail(
@@ -622,10 +622,8 @@ def _formula_cells(blob: bytes) -> Iterator[tuple[int, int, bytes, bytes | None,
 
 def _load_ole(data: bytes, path: Path) -> RawBook:
     try:
-        from xlrd.compdoc import CompDoc
-
-        cd = CompDoc(data, logfile=io.StringIO())
-        names = {d.name for d in cd.dirlist}
+        doc = biff.Compound(data)
+        names = doc.names
     except Exception:  # noqa: BLE001 - any parse failure means a damaged file
         raise _fail("文件已损坏或不完整（OLE结构无法解析）", "the file is damaged or truncated (bad OLE structure)", path) from None
     if names & {"EncryptionInfo", "EncryptedPackage"}:
@@ -636,21 +634,14 @@ def _load_ole(data: bytes, path: Path) -> RawBook:
             "不是Excel文件（看起来是Word或其他Office文档）", "not an Excel file (another kind of Office document)", path
         )
     try:
-        mem, base, size = cd.locate_named_stream(stream_name)
+        mem, base, size = doc.locate(stream_name)
     except Exception:  # noqa: BLE001
         raise _fail("文件已损坏或不完整（工作簿数据流无法读取）", "the file is damaged (workbook stream unreadable)", path) from None
-    if mem is not None and _has_filepass(mem, base, size):
+    if mem is not None and biff.has_filepass(mem, base, size):
         raise _fail(ENCRYPTED_ZH, ENCRYPTED_EN, path)
     if mem is not None:
         _check_biff_bounds(mem, base, size, path)
     return _calamine_isolated(data, path, "xls")
-
-
-# BIFF cell records: (row u16, col u16) first; MULRK / MULBLANK end with their last column
-# (NUMBER, LABELSST, RK, FORMULA, BLANK, BOOLERR, LABEL, RSTRING, BIFF4 FORMULA; not STRING 0x0207,
-# the text result that follows a FORMULA and has no address)
-_BIFF_CELLS = frozenset({0x0203, 0x00FD, 0x027E, 0x0006, 0x0201, 0x0205, 0x0204, 0x00D6, 0x0406})
-_BIFF_MULTI = frozenset({0x00BD, 0x00BE})
 
 
 def _check_biff_bounds(mem: bytes, base: int, size: int, path: Path) -> None:
@@ -658,61 +649,22 @@ def _check_biff_bounds(mem: bytes, base: int, size: int, path: Path) -> None:
     256 columns) and the grid calamine will build within MAX_CELLS, before
     calamine sees the file: a damaged record made it ask for 84 GB and
     abort the process."""
-    pos, end = base, min(base + size, len(mem))
-    last_row = last_col = cells = 0
-    while pos + 4 <= end:
-        rtype = mem[pos] | (mem[pos + 1] << 8)
-        rlen = mem[pos + 2] | (mem[pos + 3] << 8)
-        body = pos + 4
-        if rtype == 0x0809:  # BOF: a new substream
-            cells += last_row * last_col
-            last_row = last_col = 0
-        elif rtype == 0x0200 and rlen >= 10 and body + rlen <= end:  # DIMENSIONS: calamine sizes its grid by it
-            if rlen >= 14:  # BIFF8: rows u32, columns u16
-                r0, r1, c0, c1 = struct.unpack_from("<IIHH", mem, body)
-            else:
-                r0, r1, c0, c1 = struct.unpack_from("<HHHH", mem, body)
-            if not (r0 <= r1 <= 65_536 and c0 <= c1 <= 256):
-                raise _fail(
-                    "文件已损坏：工作表的尺寸记录超出 .xls 的范围",
-                    "the file is damaged: a sheet's DIMENSIONS record is outside the .xls bounds",
-                    path,
-                )
-            last_row, last_col = max(last_row, r1), max(last_col, c1)
-        elif (rtype in _BIFF_CELLS and rlen >= 4) or (rtype in _BIFF_MULTI and rlen >= 6):
-            if body + 4 > end:
-                break
-            row = mem[body] | (mem[body + 1] << 8)
-            col = mem[body + 2] | (mem[body + 3] << 8)
-            if rtype in _BIFF_MULTI and body + rlen <= end:
-                col = max(col, mem[body + rlen - 2] | (mem[body + rlen - 1] << 8))
-            if col > 255:
-                raise _fail(
-                    f"文件已损坏：工作表中有超出 .xls 范围的单元格（第 {col + 1} 列）",
-                    f"the file is damaged: a cell outside the .xls bounds (column {col + 1})",
-                    path,
-                )
-            last_row, last_col = max(last_row, row + 1), max(last_col, col + 1)
-        pos = body + rlen
-    cells += last_row * last_col
-    if cells > MAX_CELLS:
-        raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path)
-
-
-def _has_filepass(mem: bytes, base: int, size: int) -> bool:
-    """Walk the workbook globals substream up to its EOF looking for FILEPASS."""
-    pos, end = base, min(base + size, len(mem))
-    for _ in range(100_000):
-        if pos + 4 > end:
-            return False
-        rtype = mem[pos] | (mem[pos + 1] << 8)
-        rlen = mem[pos + 2] | (mem[pos + 3] << 8)
-        if rtype == 0x002F:
-            return True
-        if rtype == 0x000A:  # EOF of the globals
-            return False
-        pos += 4 + rlen
-    return False
+    try:
+        biff.check_bounds(mem, base, size, MAX_CELLS)
+    except biff.OutOfBounds as exc:
+        if exc.kind == "dimensions":
+            raise _fail(
+                "文件已损坏：工作表的尺寸记录超出 .xls 的范围",
+                "the file is damaged: a sheet's DIMENSIONS record is outside the .xls bounds",
+                path,
+            ) from None
+        if exc.kind == "column":
+            raise _fail(
+                f"文件已损坏：工作表中有超出 .xls 范围的单元格（第 {exc.column + 1} 列）",
+                f"the file is damaged: a cell outside the .xls bounds (column {exc.column + 1})",
+                path,
+            ) from None
+        raise _fail("表格过大（单元格过多），已拒绝读取", "the workbook has too many cells; refused", path) from None
 
 
 # --------------------------------------------------------------------------

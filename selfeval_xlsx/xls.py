@@ -38,22 +38,32 @@ real BIFF workbooks (HTML / XML spreadsheets saved with an .xls name).
 A file that is really an .xlsx in disguise is copied as it is.
 
 Control characters that XML cannot hold are dropped from text.
+
+Where things are: the BIFF records xlrd does not expose, and the refused
+content, are found by :func:`selfeval_xlsx.biff.scan`; fonts, colours, XF
+styles and cell values are :mod:`selfeval_xlsx.xls_styles`'; widths and
+heights, the sheet view, page setup, validations and names are
+:mod:`selfeval_xlsx.xls_sheet`'s.  This module reads the workbook with xlrd,
+puts the cells, merges, comments, links and protection of each sheet into an
+openpyxl workbook, and writes the package (atomically, stamped with the .xls
+file's own time so the same file gives the same bytes).
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-import re
 import struct
-from copy import copy
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from selfeval_xlsx import biff, xls_sheet
 from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.errors import SelfevalError
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, set_style
 
-__all__ = ["xls_to_xlsx", "scan_xls"]
+__all__ = ["xls_to_xlsx"]
 
 _SAVE_AS_ZH = "请在 Excel 或 WPS 中另存为 .xlsx 后重试"
 _SAVE_AS_EN = "open it in Excel or WPS, save it as .xlsx and try again"
@@ -71,50 +81,6 @@ _FEATURES = {
     "pivot": ("数据透视表", "pivot tables"),
 }
 _FEATURE_ORDER = list(_FEATURES)
-
-# BIFF record types used by the scanner.
-_BOF_TYPES = (0x0809, 0x0409, 0x0209, 0x0009)
-_EOF = 0x000A
-_FILEPASS = 0x002F
-_BOUNDSHEET = 0x0085
-_OBJ = 0x005D
-_MSODRAWING = 0x00EC
-_NOTE = 0x001C
-_SETUP = 0x00A1
-_WSBOOL = 0x0081
-_MARGINS = {0x0026: "left", 0x0027: "right", 0x0028: "top", 0x0029: "bottom"}
-_HCENTER = 0x0083
-_VCENTER = 0x0084
-_PRINTGRIDLINES = 0x002B
-_HEADER = 0x0014
-_FOOTER = 0x0015
-_PROTECT = 0x0012
-_PASSWORD = 0x0013
-_CONDFMT = (0x01B0, 0x01B1, 0x0879, 0x087A)
-_DV = (0x01B2, 0x01BE)
-_PIVOT = (0x00B0,)
-
-# OBJ ftCmo object types (BIFF8).
-_OT_NOTE = 0x19
-_OT_KIND = {0x08: "image", 0x05: "chart"}
-_OT_CONTROLS = {0x07, 0x0B, 0x0C, 0x0D, 0x0E, 0x10, 0x11, 0x12, 0x13, 0x14}
-
-_BORDER_STYLES = {
-    1: "thin", 2: "medium", 3: "dashed", 4: "dotted", 5: "thick", 6: "double",
-    7: "hair", 8: "mediumDashed", 9: "dashDot", 10: "mediumDashDot",
-    11: "dashDotDot", 12: "mediumDashDotDot", 13: "slantDashDot",
-}
-_PATTERNS = {
-    1: "solid", 2: "mediumGray", 3: "darkGray", 4: "lightGray", 5: "darkHorizontal",
-    6: "darkVertical", 7: "darkDown", 8: "darkUp", 9: "darkGrid", 10: "darkTrellis",
-    11: "lightHorizontal", 12: "lightVertical", 13: "lightDown", 14: "lightUp",
-    15: "lightGrid", 16: "lightTrellis", 17: "gray125", 18: "gray0625",
-}
-_HORIZONTAL = {1: "left", 2: "center", 3: "right", 4: "fill", 5: "justify",
-               6: "centerContinuous", 7: "distributed"}
-_VERTICAL = {0: "top", 1: "center", 2: "bottom", 3: "justify", 4: "distributed"}
-_UNDERLINE = {1: "single", 2: "double", 0x21: "singleAccounting", 0x22: "doubleAccounting"}
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _refuse(found: set[str]) -> SelfevalError:
@@ -137,156 +103,6 @@ def _not_biff(what_zh: str, what_en: str) -> SelfevalError:
 _ENCRYPTED = ("文件已加密，请取消密码后重试", "the file is encrypted; remove the password and try again")
 
 
-# --------------------------------------------------------------------------
-# Raw scan of the compound file and the Workbook stream
-# --------------------------------------------------------------------------
-
-def _biff8_string(data: bytes, pos: int, len_bytes: int = 2) -> str:
-    """An XLUnicodeString (BIFF8) starting at ``pos``; '' when malformed."""
-    try:
-        (cch,) = struct.unpack_from("<H" if len_bytes == 2 else "<B", data, pos)
-        flags = data[pos + len_bytes]
-        start = pos + len_bytes + 1
-        if flags & 0x08:
-            start += 2
-        if flags & 0x04:
-            start += 4
-        if flags & 0x01:
-            return data[start:start + 2 * cch].decode("utf-16-le", "replace")
-        return data[start:start + cch].decode("latin-1")
-    except (struct.error, IndexError):
-        return ""
-
-
-def scan_xls(mem: bytes) -> dict[str, Any]:
-    """Walk the OLE container and the BIFF records that xlrd does not expose.
-
-    Returns ``{"found": set of refused feature keys, "sheets": {bof offset:
-    info dict}}``; raises ``SelfevalError`` for encrypted or non-BIFF files.
-    """
-    from xlrd.compdoc import CompDoc, CompDocError
-
-    try:
-        cd = CompDoc(mem, logfile=io.StringIO())
-    except CompDocError as exc:
-        raise _not_biff("复合文档结构损坏", f"damaged compound document: {exc}") from exc
-    found: set[str] = set()
-    names = {d.name for d in cd.dirlist}
-    lower = {n.lower() for n in names}
-    if "encryptioninfo" in lower or "encryptedpackage" in lower:
-        raise SelfevalError(*_ENCRYPTED)
-    if {"_vba_project_cur", "_vba_project", "vba", "macros"} & lower:
-        found.add("macro")
-    if any(n.startswith("MBD") for n in names) or "ctls" in lower or "objectpool" in lower:
-        found.add("ole")
-    stream = None
-    for name in ("Workbook", "Book", "WORKBOOK", "BOOK"):
-        try:
-            stream = cd.get_named_stream(name)
-        except CompDocError:
-            stream = None
-        if stream:
-            break
-    if not stream:
-        raise _not_biff("找不到工作簿数据流", "no Workbook stream")
-
-    sheets: dict[int, dict[str, Any]] = {}
-    bof_kinds: dict[int, int] = {}
-    biff8 = False
-    depth = 0
-    current: dict[str, Any] | None = None
-    in_globals = False
-    pos, size = 0, len(stream)
-    while pos + 4 <= size:
-        rtype, rlen = struct.unpack_from("<HH", stream, pos)
-        data = stream[pos + 4:pos + 4 + rlen]
-        if rtype in _BOF_TYPES and len(data) >= 4:
-            vers, dt = struct.unpack_from("<HH", data, 0)
-            depth += 1
-            if depth == 1 and not sheets and not bof_kinds:
-                biff8 = rtype == 0x0809 and vers == 0x0600
-            if dt == 0x0020:
-                found.add("chart")
-            elif dt == 0x0040:
-                found.add("macro")
-            if depth == 1:
-                in_globals = dt == 0x0005
-                bof_kinds[pos] = dt
-                current = sheets.setdefault(pos, {}) if dt == 0x0010 else None
-        elif rtype == _EOF:
-            depth = max(0, depth - 1)
-            if depth == 0:
-                current = None
-                in_globals = False
-        elif rtype == _FILEPASS:
-            raise SelfevalError(*_ENCRYPTED)
-        elif in_globals and rtype == _BOUNDSHEET and len(data) >= 6:
-            if data[5] in (0x01, 0x06):  # Excel 4 macro sheet / VB module
-                found.add("macro")
-            elif data[5] == 0x02:
-                found.add("chart")
-        elif depth == 1 and current is not None:
-            _scan_sheet_record(rtype, data, current, found, biff8)
-        pos += 4 + rlen
-    return {"found": found, "sheets": sheets, "biff8": biff8}
-
-
-def _scan_sheet_record(rtype: int, data: bytes, info: dict[str, Any], found: set[str], biff8: bool) -> None:
-    if rtype == _OBJ:
-        info["obj"] = True
-        if not biff8:
-            found.add("shape")
-            return
-        if len(data) >= 6 and struct.unpack_from("<H", data, 0)[0] == 0x15:
-            (ot,) = struct.unpack_from("<H", data, 4)
-            if ot == _OT_NOTE:
-                return
-            if ot in _OT_KIND:
-                found.add(_OT_KIND[ot])
-            elif ot in _OT_CONTROLS:
-                found.add("control")
-            else:
-                found.add("shape")
-        else:
-            found.add("shape")
-    elif rtype == _MSODRAWING:
-        info["drawing"] = True
-    elif rtype == _NOTE:
-        info["notes"] = info.get("notes", 0) + 1
-    elif rtype in _CONDFMT:
-        found.add("condfmt")
-    elif rtype == _DV[1]:
-        info.setdefault("dv", []).append(data)
-    elif rtype in _PIVOT:
-        found.add("pivot")
-    elif rtype == _SETUP and len(data) >= 34:
-        paper, scale, start, fit_w, fit_h, grbit = struct.unpack_from("<6H", data, 0)
-        hdr, ftr = struct.unpack_from("<dd", data, 16)
-        info["setup"] = {"paper": paper, "scale": scale, "start": start, "fit_w": fit_w,
-                         "fit_h": fit_h, "grbit": grbit, "header": hdr, "footer": ftr}
-    elif rtype == _WSBOOL and len(data) >= 2:
-        info["fit_to_page"] = bool(struct.unpack_from("<H", data, 0)[0] & 0x0100)
-    elif rtype in _MARGINS and len(data) >= 8:
-        info.setdefault("margins", {})[_MARGINS[rtype]] = struct.unpack_from("<d", data, 0)[0]
-    elif rtype == _HCENTER and len(data) >= 2:
-        info["hcenter"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _VCENTER and len(data) >= 2:
-        info["vcenter"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _PRINTGRIDLINES and len(data) >= 2:
-        info["gridlines"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype in (_HEADER, _FOOTER) and data:
-        text = _biff8_string(data, 0) if biff8 else data[1:1 + data[0]].decode("latin-1")
-        info["header" if rtype == _HEADER else "footer"] = text
-    elif rtype == _PROTECT and len(data) >= 2:
-        info["protect"] = bool(struct.unpack_from("<H", data, 0)[0])
-    elif rtype == _PASSWORD and len(data) >= 2:
-        info["password"] = struct.unpack_from("<H", data, 0)[0]
-
-
-# --------------------------------------------------------------------------
-# Conversion
-# --------------------------------------------------------------------------
-
 def xls_to_xlsx(src: Path, dst: Path) -> None:
     """Write a faithful .xlsx copy of the .xls ``src`` to ``dst`` (atomically).
 
@@ -302,15 +118,20 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
     if mem[:4] == b"PK\x03\x04":
         _copy_disguised_xlsx(mem, dst)
         return
-    if mem[:8] != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if not mem.startswith(biff.OLE_MAGIC):
         head = mem[:512].lstrip().lower()
         if head.startswith((b"<", b"\xef\xbb\xbf<")):
             raise _not_biff("实为网页或 XML 表格", "it is really an HTML or XML spreadsheet")
         raise _not_biff("无法识别的文件格式", "unrecognised file format")
 
-    scan = scan_xls(mem)
-    if scan["found"]:
-        raise _refuse(scan["found"])
+    try:
+        scan = biff.scan(mem)
+    except biff.Encrypted:
+        raise SelfevalError(*_ENCRYPTED) from None
+    except biff.NotBiff as exc:
+        raise _not_biff(*exc.args) from exc
+    if scan.found:
+        raise _refuse(scan.found)
 
     import xlrd
 
@@ -340,8 +161,6 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
 
 
 def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
-    import zipfile
-
     try:
         names = set(zipfile.ZipFile(io.BytesIO(mem)).namelist())
     except zipfile.BadZipFile as exc:
@@ -364,27 +183,67 @@ def _stamp(src: Path) -> datetime.datetime:
     return max(moment.replace(tzinfo=None, microsecond=0), datetime.datetime(1980, 1, 1))
 
 
-_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
-
-
 def _save_atomic(wb: Any, dst: Path, stamp: datetime.datetime) -> None:
-    import zipfile
+    data = _package(wb, stamp)
+    _write_atomic(dst, lambda path: Path(path).write_bytes(data))
+
+
+def _package(wb: Any, stamp: datetime.datetime) -> bytes:
+    """The .xlsx package of ``wb``, written in one pass in memory: every
+    member stamped with ``stamp`` (openpyxl would write the current time, and
+    the same .xls must give the same bytes), worksheets not staged in
+    temporary files."""
+    from openpyxl.writer.excel import ExcelWriter
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    class Writer(ExcelWriter):
+        def write_worksheet(self, ws: Any) -> None:
+            # openpyxl's ExcelWriter.write_worksheet, but the sheet's XML goes
+            # to memory rather than through a temporary file on disk (which
+            # cost more than writing the XML on a busy disk); openpyxl has no
+            # public hook for this, hence its private sheet attributes here
+            from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            writer = WorksheetWriter(ws, out=io.BytesIO())
+            writer.write()
+            ws._rels = writer._rels
+            info = self._archive.member(ws.path[1:])
+            info.external_attr = _STAGED_FILE_ATTR
+            self._archive.writestr(info, writer.read())
+            self.manifest.append(ws)
 
     wb.properties.created = stamp
+    wb.properties.modified = stamp
     buf = io.BytesIO()
-    wb.save(buf)
-    out = io.BytesIO()
-    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIME.sub(lambda m: m.group(1) + iso + m.group(2), data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            zout.writestr(fixed, data)
-    _write_atomic(dst, lambda path: Path(path).write_bytes(out.getvalue()))
+    Writer(wb, _StampedZip(buf, stamp)).save()  # (save closes the archive)
+    return buf.getvalue()
+
+
+# the mode openpyxl's staged worksheet files gave their members (kept, so the
+# package's bytes stay what they were)
+_STAGED_FILE_ATTR = 0o100600 << 16
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip being written whose members all carry one modification time."""
+
+    def __init__(self, file: Any, stamp: datetime.datetime):
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self._date_time = stamp.timetuple()[:6]
+
+    def member(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o600 << 16  # what ZipFile.writestr gives a member named by a string
+        return info
+
+    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self.member(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
 def _write_atomic(dst: Path, write: Any) -> None:
@@ -393,8 +252,45 @@ def _write_atomic(dst: Path, write: Any) -> None:
         write(temp)
 
 
+def _cells(ws: Any) -> dict[tuple[int, int], Any]:
+    """The cells ``ws`` holds, by (row, column).  openpyxl has no public way
+    to look a cell up without creating it (``ws.cell`` creates)."""
+    return ws._cells
+
+
+def _bof_offset(sh: Any) -> int | None:
+    """Where the xlrd sheet ``sh``'s BOF record lies in the Workbook stream
+    (what :func:`selfeval_xlsx.biff.scan` keys its sheets by).  xlrd reads it
+    from BOUNDSHEET but keeps it private; None if a version has not."""
+    return getattr(sh, "_position", None)
+
+
+def _merge(ws: Any, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
+    """``ws.merge_cells(...)`` for a range none of whose cells exists yet.
+
+    openpyxl's merge_cells then also "formats" the range: it copies the top
+    left cell's borders to the edge cells and its protection to every cell;
+    a new top left cell has neither, so that pass (a fifth of the
+    conversion step of a form with many merges) changes nothing and is skipped.
+    openpyxl has no public way to do this, hence its private ``_cells``;
+    any other case takes the public call."""
+    from openpyxl.cell.cell import MergedCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    cells = _cells(ws)
+    coords = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
+    if any(key in cells for key in coords):
+        ws.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
+        return
+    ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+    ws.merged_cells.add(MergedCellRange(ws, ref))  # (creates the top left cell)
+    for row, col in coords[1:]:
+        cells[row, col] = MergedCell(ws, row, col)
+
+
 class _Converter:
-    def __init__(self, book: Any, scan: dict[str, Any]):
+    def __init__(self, book: Any, scan: biff.Scan):
         from openpyxl import Workbook
 
         self.book = book
@@ -405,183 +301,7 @@ class _Converter:
             from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
             self.wb.epoch = CALENDAR_MAC_1904
-        self.style_cache: dict[int, Any] = {}
-        self.font_cache: dict[int, Any] = {}
-        self.inline_font_cache: dict[int, Any] = {}
-        self._base_font()
-
-    def _base_font(self) -> None:
-        """Make the .xls default font (font 0) the workbook's Normal font.
-
-        Column widths are counted in digit widths of that font, so without
-        this every width (and the default row height) would be off.
-        """
-        from openpyxl.utils.indexed_list import IndexedList
-
-        if not self.book.font_list:
-            return
-        base = self.font(0)
-        self.wb._fonts = IndexedList([base])
-        normal = self.wb._named_styles["Normal"]
-        normal.font = base
-
-    # ---- colours -------------------------------------------------------
-    def colour(self, index: int | None) -> Any:
-        from openpyxl.styles import Color
-
-        if index is None:
-            return None
-        rgb = self.book.colour_map.get(index)
-        if rgb is None:
-            if index in (64, 65):  # system foreground / background
-                return Color(indexed=index)
-            return None
-        return Color(rgb="FF%02X%02X%02X" % tuple(rgb))
-
-    # ---- styles --------------------------------------------------------
-    def font(self, font_index: int) -> Any:
-        from openpyxl.styles import Font
-
-        if font_index in self.font_cache:
-            return self.font_cache[font_index]
-        f = self.book.font_list[font_index]
-        result = Font(
-            name=f.name or None,
-            sz=f.height / 20 if f.height else None,
-            b=bool(f.weight >= 600 or f.bold),
-            i=bool(f.italic),
-            u=_UNDERLINE.get(f.underline_type),
-            strike=bool(f.struck_out),
-            vertAlign={1: "superscript", 2: "subscript"}.get(f.escapement),
-            color=self.colour(f.colour_index) if f.colour_index not in (0x7FFF, 64) else None,
-            charset=f.character_set or None,
-            family=f.family or None,
-            outline=bool(f.outline),
-            shadow=bool(f.shadow),
-        )
-        self.font_cache[font_index] = result
-        return result
-
-    def inline_font(self, font_index: int) -> Any:
-        from openpyxl.cell.text import InlineFont
-
-        if font_index in self.inline_font_cache:
-            return self.inline_font_cache[font_index]
-        f = self.font(font_index)
-        result = InlineFont(rFont=f.name, sz=f.sz, b=f.b or None, i=f.i or None, u=f.u,
-                            strike=f.strike or None, vertAlign=f.vertAlign, color=f.color,
-                            charset=f.charset, family=f.family)
-        self.inline_font_cache[font_index] = result
-        return result
-
-    def style_for(self, ws: Any, xf_index: int) -> Any:
-        """The openpyxl StyleArray for an XF index (computed once)."""
-        cached = self.style_cache.get(xf_index)
-        if cached is not None:
-            return cached
-        from openpyxl.cell.cell import Cell
-        from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
-
-        book = self.book
-        xf = book.xf_list[xf_index]
-        cell = Cell(ws)
-        cell.font = self.font(xf.font_index)
-
-        bg = xf.background
-        pattern = _PATTERNS.get(bg.fill_pattern)
-        if pattern:
-            fg = self.colour(bg.pattern_colour_index)
-            bgc = self.colour(bg.background_colour_index)
-            cell.fill = PatternFill(patternType=pattern, fgColor=fg, bgColor=bgc)
-
-        b = xf.border
-
-        def side(style: int, colour: int) -> Side:
-            name = _BORDER_STYLES.get(style)
-            if not name:
-                return Side()
-            return Side(style=name, color=self.colour(colour))
-
-        diag_style = b.diag_line_style if (b.diag_down or b.diag_up) else 0
-        cell.border = Border(
-            left=side(b.left_line_style, b.left_colour_index),
-            right=side(b.right_line_style, b.right_colour_index),
-            top=side(b.top_line_style, b.top_colour_index),
-            bottom=side(b.bottom_line_style, b.bottom_colour_index),
-            diagonal=side(diag_style, b.diag_colour_index),
-            diagonalDown=bool(b.diag_down) or None,
-            diagonalUp=bool(b.diag_up) or None,
-        )
-
-        a = xf.alignment
-        rotation = a.rotation or 0
-        if not (0 <= rotation <= 180 or rotation == 255):
-            rotation = 0
-        cell.alignment = Alignment(
-            horizontal=_HORIZONTAL.get(a.hor_align),
-            vertical=_VERTICAL.get(a.vert_align),
-            wrap_text=bool(a.text_wrapped) or None,
-            shrink_to_fit=bool(getattr(a, "shrink_to_fit", 0)) or None,
-            indent=getattr(a, "indent_level", 0) or 0,
-            text_rotation=rotation,
-            readingOrder=getattr(a, "text_direction", 0) or 0,
-        )
-        p = xf.protection
-        cell.protection = Protection(locked=bool(p.cell_locked), hidden=bool(p.formula_hidden))
-
-        fmt = book.format_map.get(xf.format_key)
-        if fmt is not None and fmt.format_str:
-            cell.number_format = fmt.format_str
-            style = copy(cell._style)
-        else:
-            style = copy(cell._style)
-            if 0 < xf.format_key < 164:
-                style.numFmtId = xf.format_key  # locale built-in (CJK dates)
-        self.style_cache[xf_index] = style
-        return style
-
-    # ---- values --------------------------------------------------------
-    def value(self, ctype: int, value: Any) -> Any:
-        import xlrd
-        from openpyxl.utils.datetime import to_excel
-
-        if ctype == xlrd.XL_CELL_TEXT:
-            return _ILLEGAL_XML.sub("", value) or None
-        if ctype == xlrd.XL_CELL_NUMBER:
-            return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
-        if ctype == xlrd.XL_CELL_DATE:
-            try:
-                if 0 <= value < 1:
-                    moment = xlrd.xldate_as_datetime(value, self.book.datemode)
-                    candidate: Any = moment.time()
-                    back = to_excel(candidate)
-                else:
-                    candidate = xlrd.xldate_as_datetime(value, self.book.datemode)
-                    back = to_excel(candidate, self.wb.epoch)
-                if abs(back - value) < 1e-9:
-                    return candidate
-            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-                pass
-            return value  # keep the serial, the date format is carried anyway
-        if ctype == xlrd.XL_CELL_BOOLEAN:
-            return bool(value)
-        if ctype == xlrd.XL_CELL_ERROR:
-            return xlrd.error_text_from_code.get(value, "#N/A")
-        return None
-
-    def rich_text(self, text: str, runs: list[tuple[int, int]], xf_index: int) -> Any:
-        from openpyxl.cell.rich_text import CellRichText, TextBlock
-
-        base = self.inline_font(self.book.xf_list[xf_index].font_index)
-        parts: list[Any] = []
-        bounds = [(0, None)] + [(pos, fx) for pos, fx in runs]
-        for i, (start, fx) in enumerate(bounds):
-            end = bounds[i + 1][0] if i + 1 < len(bounds) else len(text)
-            piece = text[start:end]
-            if not piece:
-                continue
-            parts.append(TextBlock(base if fx is None else self.inline_font(fx), piece))
-        return CellRichText(parts)
+        self.styles = CellStyles(book, self.wb)
 
     # ---- workbook ------------------------------------------------------
     def convert(self) -> Any:
@@ -595,7 +315,7 @@ class _Converter:
                 active = index
         if not self.wb.worksheets:
             raise _not_biff("没有工作表", "no worksheets")
-        self._names()
+        xls_sheet.names(self.book, self.wb)
         visible = [i for i, ws in enumerate(self.wb.worksheets) if ws.sheet_state == "visible"]
         if visible and active not in visible:
             active = visible[0]
@@ -606,29 +326,28 @@ class _Converter:
 
     def _sheet_infos(self) -> dict[int, dict[str, Any]]:
         """Scan info keyed by xlrd sheet index (worksheets in BOUNDSHEET order)."""
-        offsets = sorted(self.scan["sheets"])
+        offsets = sorted(self.scan.sheets)
         by_position: dict[int, dict[str, Any]] = {}
         for i, sh in enumerate(self.book.sheets()):
-            pos = getattr(sh, "_position", None)
-            if pos in self.scan["sheets"]:
-                by_position[i] = self.scan["sheets"][pos]
+            pos = _bof_offset(sh)
+            if pos in self.scan.sheets:
+                by_position[i] = self.scan.sheets[pos]
         if len(by_position) == self.book.nsheets:
             return by_position
-        return {i: self.scan["sheets"][off] for i, off in enumerate(offsets[: self.book.nsheets])}
+        return {i: self.scan.sheets[off] for i, off in enumerate(offsets[: self.book.nsheets])}
 
     def _sheet(self, ws: Any, sh: Any, info: dict[str, Any]) -> None:
         import xlrd
         from openpyxl.cell.cell import MergedCell
         from openpyxl.comments import Comment
-        from openpyxl.utils import get_column_letter
 
         ws.sheet_state = {1: "hidden", 2: "veryHidden"}.get(sh.visibility, "visible")
 
         for rlo, rhi, clo, chi in sh.merged_cells:
             if rhi - rlo > 1 or chi - clo > 1:
-                ws.merge_cells(start_row=rlo + 1, start_column=clo + 1, end_row=rhi, end_column=chi)
+                _merge(ws, rlo + 1, clo + 1, rhi, chi)
 
-        cells = ws._cells
+        cells = _cells(ws)
         rich = sh.rich_text_runlist_map
         for r in range(sh.nrows):
             types = sh.row_types(r)
@@ -641,24 +360,24 @@ class _Converter:
                 key = (r + 1, c + 1)
                 existing = cells.get(key)
                 if isinstance(existing, MergedCell):
-                    existing._style = copy(self.style_for(ws, xfx))
+                    set_style(existing, self.styles.style_for(ws, xfx))
                     continue
                 cell = ws.cell(row=r + 1, column=c + 1)
-                value = self.value(ctype, values[c])
+                value = self.styles.value(ctype, values[c])
                 if ctype == xlrd.XL_CELL_TEXT and (r, c) in rich and value:
-                    value = self.rich_text(value, rich[(r, c)], xfx)
+                    value = self.styles.rich_text(value, rich[(r, c)], xfx)
                 if value is not None:
                     cell.value = value
                     if isinstance(value, str) and value.startswith("=") and len(value) > 1:
                         cell.data_type = "s"
-                cell._style = copy(self.style_for(ws, xfx))
+                set_style(cell, self.styles.style_for(ws, xfx))
 
-        self._dimensions(ws, sh, get_column_letter)
-        self._view(ws, sh)
-        self._page(ws, sh, info)
+        xls_sheet.dimensions(ws, sh, self.book, self.styles.style_for)
+        xls_sheet.view(ws, sh)
+        xls_sheet.page(ws, sh, info)
 
         for (r, c), note in sh.cell_note_map.items():
-            text = _ILLEGAL_XML.sub("", note.text or "")
+            text = ILLEGAL_XML.sub("", note.text or "")
             comment = Comment(text, (note.author or "").strip())
             ws.cell(row=r + 1, column=c + 1).comment = comment
 
@@ -680,7 +399,7 @@ class _Converter:
                         cell.hyperlink.tooltip = link.quicktip
 
         for data in info.get("dv", []):
-            dv = self._validation(sh, data)
+            dv = xls_sheet.validation(self.book, sh, data, self.scan.biff8)
             if dv is None:
                 raise _refuse({"validation"})
             ws.add_data_validation(dv)
@@ -689,318 +408,3 @@ class _Converter:
             ws.protection.sheet = True
             if info.get("password"):
                 ws.protection.set_password("%04X" % info["password"], already_hashed=True)
-
-    def _dimensions(self, ws: Any, sh: Any, letter: Any) -> None:
-        fmt = ws.sheet_format
-        # STANDARDWIDTH is already in 1/256 character units with padding;
-        # DEFCOLWIDTH (8 when absent) counts characters only, so add the
-        # cell padding (5 px at a 7 px digit) the way Excel does.
-        defcol = sh.defcolwidth if sh.defcolwidth is not None else 8
-        fmt.baseColWidth = defcol
-        if sh.standardwidth:
-            fmt.defaultColWidth = sh.standardwidth / 256
-        else:
-            fmt.defaultColWidth = round(defcol + 5 / 7, 2)
-        if sh.default_row_height:
-            fmt.defaultRowHeight = sh.default_row_height / 20
-            fmt.customHeight = bool(sh.default_row_height_mismatch) or None
-        if sh.default_row_hidden:
-            fmt.zeroHeight = True
-        max_col_outline = 0
-        for c, info in sh.colinfo_map.items():
-            dim = ws.column_dimensions[letter(c + 1)]
-            dim.width = info.width / 256
-            if info.hidden:
-                dim.hidden = True
-            if info.outline_level:
-                dim.outlineLevel = info.outline_level
-                max_col_outline = max(max_col_outline, info.outline_level)
-            if info.collapsed:
-                dim.collapsed = True
-            if info.xf_index not in (15, -1, None) and info.xf_index < len(self.book.xf_list):
-                dim._style = copy(self.style_for(ws, info.xf_index))
-        max_row_outline = 0
-        for r, info in sh.rowinfo_map.items():
-            dim = ws.row_dimensions[r + 1]
-            if info.height is not None and (info.height_mismatch or info.height != sh.default_row_height
-                                            or not info.has_default_height):
-                dim.height = info.height / 20
-            if info.hidden:
-                dim.hidden = True
-            if info.outline_level:
-                dim.outlineLevel = info.outline_level
-                max_row_outline = max(max_row_outline, info.outline_level)
-            if info.has_default_xf_index and info.xf_index < len(self.book.xf_list):
-                dim._style = copy(self.style_for(ws, info.xf_index))
-        if max_row_outline:
-            fmt.outlineLevelRow = max_row_outline
-        if max_col_outline:
-            fmt.outlineLevelCol = max_col_outline
-
-    def _view(self, ws: Any, sh: Any) -> None:
-        from openpyxl.utils import get_column_letter
-
-        view = ws.sheet_view
-        view.showGridLines = bool(sh.show_grid_lines)
-        if not sh.show_zero_values:
-            view.showZeros = False
-        if getattr(sh, "show_formulas", 0):
-            view.showFormulas = True
-        if not getattr(sh, "show_sheet_headers", 1):
-            view.showRowColHeaders = False
-        if getattr(sh, "columns_from_right_to_left", 0):
-            view.rightToLeft = True
-        if getattr(sh, "show_in_page_break_preview", 0):
-            view.view = "pageBreakPreview"
-        zoom = sh.scl_mag_factor or sh.cached_normal_view_mag_factor
-        if getattr(sh, "show_in_page_break_preview", 0):
-            zoom = sh.scl_mag_factor or sh.cached_page_break_preview_mag_factor
-        if zoom and zoom != 100 and 10 <= zoom <= 400:
-            view.zoomScale = zoom
-        if sh.panes_are_frozen and (sh.horz_split_pos or sh.vert_split_pos):
-            ws.freeze_panes = f"{get_column_letter(sh.vert_split_pos + 1)}{sh.horz_split_pos + 1}"
-            first_row = max(sh.horz_split_first_visible or 0, sh.horz_split_pos)
-            first_col = max(sh.vert_split_first_visible or 0, sh.vert_split_pos)
-            view.pane.topLeftCell = f"{get_column_letter(first_col + 1)}{first_row + 1}"
-        if sh.first_visible_rowx or sh.first_visible_colx:
-            view.topLeftCell = f"{get_column_letter(sh.first_visible_colx + 1)}{sh.first_visible_rowx + 1}"
-
-    def _page(self, ws: Any, sh: Any, info: dict[str, Any]) -> None:
-        from xml.etree.ElementTree import Element
-
-        from openpyxl.worksheet.header_footer import HeaderFooterItem
-        from openpyxl.worksheet.pagebreak import Break
-
-        setup = info.get("setup")
-        ps = ws.page_setup
-        if setup:
-            grbit = setup["grbit"]
-            if not grbit & 0x04:  # fNoPls: printer settings valid
-                if setup["paper"]:
-                    ps.paperSize = setup["paper"]
-                if not grbit & 0x40:  # fNoOrient
-                    ps.orientation = "portrait" if grbit & 0x02 else "landscape"
-                if setup["scale"] and setup["scale"] != 100 and 10 <= setup["scale"] <= 400:
-                    ps.scale = setup["scale"]
-            if grbit & 0x80 and setup["start"]:  # fUsePage
-                ps.firstPageNumber = setup["start"] if setup["start"] < 32768 else setup["start"] - 65536
-                ps.useFirstPageNumber = True
-            if grbit & 0x01:
-                ps.pageOrder = "overThenDown"
-            if grbit & 0x08:
-                ps.blackAndWhite = True
-            if info.get("fit_to_page"):
-                ps.fitToWidth = setup["fit_w"]
-                ps.fitToHeight = setup["fit_h"]
-            ws.page_margins.header = setup["header"]
-            ws.page_margins.footer = setup["footer"]
-        if info.get("fit_to_page"):
-            ws.sheet_properties.pageSetUpPr.fitToPage = True
-        for side, inches in info.get("margins", {}).items():
-            setattr(ws.page_margins, side, inches)
-        if info.get("hcenter"):
-            ws.print_options.horizontalCentered = True
-        if info.get("vcenter"):
-            ws.print_options.verticalCentered = True
-        if info.get("gridlines"):
-            ws.print_options.gridLines = True
-        for key, attr in (("header", "oddHeader"), ("footer", "oddFooter")):
-            text = info.get(key)
-            if not text:
-                continue
-            if not text.startswith(("&L", "&C", "&R")):
-                text = "&C" + text
-            node = Element(key)
-            node.text = text
-            try:
-                item = HeaderFooterItem.from_tree(node)
-            except Exception:  # unusual codes: keep the text as the centre part
-                item = None
-            if item is not None:
-                setattr(ws.HeaderFooter, attr, item)
-        for index, _start, _end in sh.horizontal_page_breaks:
-            if index:
-                ws.row_breaks.append(Break(id=index))
-        for index, _start, _end in sh.vertical_page_breaks:
-            if index:
-                ws.col_breaks.append(Break(id=index))
-
-    # ---- data validation ----------------------------------------------
-    def _validation(self, sh: Any, data: bytes) -> Any:
-        """A DV record as an openpyxl DataValidation, or None if not representable."""
-        from openpyxl.utils import get_column_letter
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        if not self.scan.get("biff8"):
-            return None
-        try:
-            (flags,) = struct.unpack_from("<I", data, 0)
-            pos = 4
-            texts = []
-            for _ in range(4):
-                cch, high = struct.unpack_from("<HB", data, pos)
-                width = 2 if high & 0x01 else 1
-                raw = data[pos + 3:pos + 3 + cch * width]
-                text = raw.decode("utf-16-le" if width == 2 else "latin-1")
-                texts.append("" if text == "\x00" else _ILLEGAL_XML.sub("", text))
-                pos += 3 + cch * width
-            formulas = []
-            for _ in range(2):
-                (cce,) = struct.unpack_from("<H", data, pos)
-                rgce = data[pos + 4:pos + 4 + cce]
-                pos += 4 + cce
-                formulas.append(rgce)
-            (count,) = struct.unpack_from("<H", data, pos)
-            pos += 2
-            ranges = []
-            for _ in range(count):
-                r1, r2, c1, c2 = struct.unpack_from("<4H", data, pos)
-                pos += 8
-                ref = f"{get_column_letter(c1 + 1)}{r1 + 1}"
-                if (r1, c1) != (r2, c2):
-                    ref += f":{get_column_letter(c2 + 1)}{r2 + 1}"
-                ranges.append(ref)
-        except (struct.error, UnicodeDecodeError, ValueError):
-            return None
-        val_type = flags & 0x0F
-        kinds = {0: None, 1: "whole", 2: "decimal", 3: "list", 4: "date", 5: "time", 6: "textLength"}
-        if val_type not in kinds or not ranges:
-            return None
-        explicit = bool(flags & 0x80)
-        f1 = self._dv_formula(sh, formulas[0], explicit and val_type == 3)
-        f2 = self._dv_formula(sh, formulas[1], False) if val_type not in (0, 3) else None
-        if val_type and f1 is None:
-            return None
-        operator = ["between", "notBetween", "equal", "notEqual", "greaterThan", "lessThan",
-                    "greaterThanOrEqual", "lessThanOrEqual"][(flags >> 20) & 0x0F & 7]
-        if val_type not in (0, 3) and operator in ("between", "notBetween") and f2 is None:
-            return None
-        return DataValidation(
-            type=kinds[val_type],
-            operator=operator if val_type not in (0, 3) else None,
-            formula1=f1 if val_type else None,
-            formula2=f2 if val_type not in (0, 3) and operator in ("between", "notBetween") else None,
-            allow_blank=bool(flags & 0x100),
-            showDropDown=bool(flags & 0x200) or None,
-            showInputMessage=bool(flags & 0x40000),
-            showErrorMessage=bool(flags & 0x80000),
-            errorStyle={0: None, 1: "warning", 2: "information"}.get((flags >> 4) & 0x07),
-            promptTitle=texts[0] or None,
-            errorTitle=texts[1] or None,
-            prompt=texts[2] or None,
-            error=texts[3] or None,
-            sqref=" ".join(ranges),
-        )
-
-    def _dv_formula(self, sh: Any, rgce: bytes, explicit_list: bool) -> str | None:
-        """Decode the few single-token formulas a validation uses; None otherwise."""
-        from openpyxl.utils import get_column_letter, quote_sheetname
-
-        if not rgce:
-            return None
-        ptg = rgce[0]
-        base = ptg & 0x1F if ptg >= 0x20 else ptg
-        try:
-            if ptg == 0x17:  # ptgStr
-                cch, high = rgce[1], rgce[2]
-                width = 2 if high & 0x01 else 1
-                if len(rgce) != 3 + cch * width:
-                    return None
-                text = rgce[3:3 + cch * width].decode("utf-16-le" if width == 2 else "latin-1")
-                if explicit_list:
-                    items = text.split("\x00")
-                    if any("," in item or '"' in item for item in items):
-                        return None
-                    return '"' + ",".join(items) + '"'
-                return '"' + text.replace('"', '""') + '"'
-            if ptg == 0x1E and len(rgce) == 3:  # ptgInt
-                return str(struct.unpack_from("<H", rgce, 1)[0])
-            if ptg == 0x1F and len(rgce) == 9:  # ptgNum
-                number = struct.unpack_from("<d", rgce, 1)[0]
-                return repr(int(number)) if number.is_integer() else repr(number)
-            if ptg < 0x20:
-                return None
-            prefix = ""
-            body = rgce[1:]
-            if base in (0x1A, 0x1B):  # ptgRef3d / ptgArea3d
-                (ixti,) = struct.unpack_from("<H", body, 0)
-                info = self.book._externsheet_info[ixti]
-                if self.book._supbook_types[info[0]] != 1 or info[1] != info[2]:
-                    return None
-                sheetx = self.book._all_sheets_map[info[1]]
-                if sheetx < 0:
-                    return None
-                prefix = quote_sheetname(self.book.sheet_names()[sheetx]) + "!"
-                body = body[2:]
-                base -= 0x16  # 0x1A -> 0x04 (ref), 0x1B -> 0x05 (area)
-            if base == 0x04 and len(body) == 4:
-                rw, col = struct.unpack_from("<HH", body, 0)
-                cells = [(rw, col)]
-            elif base == 0x05 and len(body) == 8:
-                r1, r2, c1, c2 = struct.unpack_from("<4H", body, 0)
-                cells = [(r1, c1), (r2, c2)]
-            else:
-                return None
-            parts = []
-            for rw, col in cells:
-                if col & 0xC000:  # relative reference: position-dependent, not carried
-                    return None
-                parts.append(f"${get_column_letter((col & 0xFF) + 1)}${rw + 1}")
-            return prefix + ":".join(parts)
-        except (struct.error, IndexError, KeyError, UnicodeDecodeError):
-            return None
-
-    def _names(self) -> None:
-        import xlrd
-        from openpyxl.utils import get_column_letter, quote_sheetname
-        from openpyxl.workbook.defined_name import DefinedName
-
-        book = self.book
-        worksheets = self.wb.worksheets
-
-        def area(ref: Any) -> tuple[int, str] | None:
-            shx, shx_hi, rlo, rhi, clo, chi = ref.coords
-            if shx < 0 or shx >= len(worksheets) or shx_hi != shx + 1 or rhi <= rlo or chi <= clo:
-                return None
-            title = quote_sheetname(worksheets[shx].title)
-            full_rows = rlo == 0 and rhi >= 65536
-            full_cols = clo == 0 and chi >= 256
-            if full_cols and not full_rows:
-                return shx, f"{title}!${rlo + 1}:${rhi}"
-            if full_rows and not full_cols:
-                return shx, f"{title}!${get_column_letter(clo + 1)}:${get_column_letter(chi)}"
-            return shx, (f"{title}!${get_column_letter(clo + 1)}${rlo + 1}:"
-                         f"${get_column_letter(chi)}${rhi}")
-
-        for name in book.name_obj_list:
-            result = getattr(name, "result", None)
-            if result is None or result.kind not in (xlrd.oREF, xlrd.oREL) or not result.value:
-                continue
-            refs = [area(ref) for ref in result.value]
-            if any(r is None for r in refs):
-                continue
-            sheets = {r[0] for r in refs}
-            if name.builtin:
-                if len(sheets) != 1:
-                    continue
-                ws = worksheets[sheets.pop()]
-                if name.name == "Print_Area":
-                    ws.print_area = [text.split("!", 1)[1] for _, text in refs]
-                elif name.name == "Print_Titles":
-                    for _, text in refs:
-                        part = text.split("!", 1)[1]
-                        if part.replace("$", "").replace(":", "").isdigit():
-                            ws.print_title_rows = part.replace("$", "")
-                        elif part.replace("$", "").replace(":", "").isalpha():
-                            ws.print_title_cols = part.replace("$", "")
-                continue
-            if not re.fullmatch(r"[A-Za-z_\\\u4e00-\u9fff][\w.\u4e00-\u9fff]*", name.name or ""):
-                continue
-            text = ",".join(t for _, t in refs)
-            try:
-                if name.scope >= 0 and name.scope < len(worksheets):
-                    worksheets[name.scope].defined_names[name.name] = DefinedName(name.name, attr_text=text)
-                elif name.scope == -1:
-                    self.wb.defined_names[name.name] = DefinedName(name.name, attr_text=text)
-            except Exception:
-                continue

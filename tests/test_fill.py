@@ -879,15 +879,6 @@ def test_output_named_xls_is_written_as_xlsx(tmp_path: Path) -> None:
     assert src.read_bytes() == sample("04").read_bytes()
 
 
-def _xls_available() -> bool:
-    try:
-        import selfeval_xlsx.xls  # noqa: F401
-    except Exception:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _xls_available(), reason="selfeval_xlsx.xls is not importable yet")
 def test_xls_input_becomes_checked_xlsx(tmp_path: Path) -> None:
     src = copy_sample("08", tmp_path)
     original = src.read_bytes()
@@ -919,10 +910,29 @@ def test_xls_input_becomes_checked_xlsx(tmp_path: Path) -> None:
     assert fill_path(out, tmp_path / "again.xlsx")["changes"] == []
 
 
-@pytest.mark.skipif(_xls_available(), reason="selfeval_xlsx.xls is importable")
-def test_xls_without_converter_exits_2(tmp_path: Path) -> None:
+def test_xls_the_converter_refuses_is_one_line_and_no_output(tmp_path: Path) -> None:
+    """An .xls that reads but cannot be converted without loss (here: a sheet
+    with conditional formatting) is one line asking for an .xlsx, exit 2."""
+    from selfeval_xlsx import biff
+
     src = copy_sample("08", tmp_path)
-    assert "xlsx" in _one_line_error(run_cli(str(src)))
+    mem = bytearray(src.read_bytes())
+    doc = biff.Compound(bytes(mem))
+    stream, base, size = doc.locate("Workbook")
+    assert stream is not None and len(stream) == len(mem)  # the stream lies in the file as it is
+    bofs = 0
+    for rtype, body, _ in biff.records(stream, base, size):
+        bofs += rtype == biff.BOF
+        if bofs == 2 and rtype == 0x002A:  # the first sheet's PRINTHEADERS becomes a CONDFMT
+            mem[body - 4:body - 2] = b"\xb0\x01"
+            break
+    else:
+        raise AssertionError("no PRINTHEADERS record in the first sheet")
+    src.write_bytes(bytes(mem))
+    assert validate_file(src)["status"] != "unreadable"  # the reader takes it ...
+    line = _one_line_error(run_cli(str(src)))  # ... the converter does not
+    assert "条件格式" in line and ".xlsx" in line
+    assert not (tmp_path / (src.stem + ".checked.xlsx")).exists()
 
 
 # --------------------------------------------------------------------------

@@ -271,11 +271,9 @@ XLS = ROOT / "sample_workbooks" / "08_某县民政局_2023部门整体支出绩�
 
 
 def _xls_records(mem: bytes):
-    from xlrd.compdoc import CompDoc
-    import io
+    from selfeval_xlsx.biff import Compound
 
-    cd = CompDoc(mem, logfile=io.StringIO())
-    stream, base, size = cd.locate_named_stream("Workbook")
+    stream, base, size = Compound(mem).locate("Workbook")
     return stream, base, size
 
 

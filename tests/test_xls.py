@@ -243,6 +243,48 @@ def test_encrypted_file_is_refused(form: Path, tmp_path: Path):
     assert not (tmp_path / "locked.xlsx").exists()
 
 
+# ---- the BIFF walks (selfeval_xlsx.biff) -------------------------------
+
+def test_biff_scan_reads_what_xlrd_does_not_expose(form: Path):
+    from selfeval_xlsx import biff
+
+    scan = biff.scan(form.read_bytes())
+    assert scan.found == set() and scan.biff8
+    first, second = (scan.sheets[k] for k in sorted(scan.sheets))
+    assert first["header"] == "&C第&P页" and first["footer"] == "&R绩效自评"
+    assert first["fit_to_page"] is True and not first["setup"]["grbit"] & 0x02  # landscape
+    assert set(first["margins"]) == {"left", "right", "top", "bottom"}
+    assert "dv" not in first and second["protect"] is False and second["footer"] == "&F"
+
+
+def test_biff_filepass_and_bounds(form: Path):
+    from selfeval_xlsx import biff
+
+    mem = bytearray(form.read_bytes())
+    doc = biff.Compound(bytes(mem))
+    assert "Workbook" in doc.names
+    stream, base, size = doc.locate("Workbook")
+    assert not biff.has_filepass(stream, base, size)
+    biff.check_bounds(stream, base, size, max_cells=10_000)
+    with pytest.raises(biff.OutOfBounds) as err:
+        biff.check_bounds(stream, base, size, max_cells=10)
+    assert err.value.kind == "cells"
+    for pos, rtype, _ in _workbook_stream_records(bytes(mem)):
+        if rtype == 0x0042:  # CODEPAGE becomes FILEPASS
+            struct.pack_into("<H", mem, pos, 0x002F)
+            break
+    stream, base, size = biff.Compound(bytes(mem)).locate("Workbook")
+    assert biff.has_filepass(stream, base, size)
+    with pytest.raises(biff.Encrypted):
+        biff.scan(bytes(mem))
+    name = "Workbook".encode("utf-16-le")
+    at = mem.find(name)
+    mem[at:at + len(name)] = "Wxrkbook".encode("utf-16-le")
+    with pytest.raises(biff.NotBiff) as not_biff:
+        biff.scan(bytes(mem))
+    assert not_biff.value.args == ("找不到工作簿数据流", "no Workbook stream")
+
+
 def test_macro_storage_is_refused(form: Path, tmp_path: Path):
     """A compound file with a _VBA_PROJECT_CUR storage next to the Workbook.
 
