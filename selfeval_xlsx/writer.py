@@ -53,6 +53,7 @@ from typing import Any, Mapping, Sequence
 
 from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.errors import SelfevalError
+from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.display import display_value, is_date_format
 from selfeval_xlsx.ooxml.comments import add_notes, insert_legacy_drawing
 from selfeval_xlsx.ooxml.package import (Package, RawMember, SheetRef, Workbook, clone_info, raw_member, resolve_target,
@@ -158,8 +159,6 @@ def _err(zh: str, en: str) -> SelfevalError:
     return SelfevalError(zh, en)
 
 
-
-
 # --------------------------------------------------------------------------
 # number formats that show dates (a number written there gets General)
 
@@ -167,8 +166,8 @@ def _err(zh: str, en: str) -> SelfevalError:
 # built-in date/time formats, with those Excel shows as dates in Chinese,
 # Japanese and Korean locales (27–36, 50–58)
 _BUILTIN_DATE_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
-_NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
-_FORMAT_CODE = re.compile(rb'formatCode="([^"]*)"')
+_NUMFMT_ID = lazy(rb'numFmtId="(\d+)"')
+_FORMAT_CODE = lazy(rb'formatCode="([^"]*)"')
 
 
 def _may_show_dates(styles: bytes) -> bool:
@@ -469,7 +468,7 @@ def _report_target(pkg: Package, wb: Workbook, base: str,
     raise _err("找不到可用的报告工作表名称", "no free name for the report sheet")
 
 
-_T_RE = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
+_T_RE = lazy(r"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
 #: the first row of the report sheet as versions before the 审核意见单 wrote it
 _OLD_REPORT_HEADS = (("代码", "级别"), ("Code", "Severity"))
 
