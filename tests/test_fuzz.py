@@ -29,7 +29,7 @@ import openpyxl
 import pytest
 
 from mutations import Mutator
-from selfeval_xlsx import loading
+from selfeval_xlsx.ooxml.package import Package, Workbook
 from selfeval_xlsx.api import fill_file, validate_file
 
 from conftest import ROOT, samples
@@ -80,8 +80,7 @@ def _opens(path: Path) -> bool:
 def _untouched_members(src: Path, out: Path, changes: list[dict]) -> None:
     with zipfile.ZipFile(src) as a:
         names = a.namelist()
-        parts = {n: a.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names}
-        by_sheet = loading._sheet_parts(parts)
+        by_sheet = {s.name: s.part for s in Workbook(Package(a, src.read_bytes())).sheets}
         edited = {by_sheet.get(change["sheet"]) for change in changes} - {None}
         # the notes on marked cells: the edited sheets' relationships, comments and VML drawings
         edited |= {f"xl/worksheets/_rels/{p.rsplit('/', 1)[1]}.rels" for p in edited}
