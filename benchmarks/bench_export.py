@@ -17,6 +17,9 @@ and to .parquet.  With ``--big`` the .xlsx export and batch are repeated on
 
 Target: export in the same time class as ``batch --no-fill``; the same peak
 memory for 1,000 and 5,000 files.
+
+``SELFEVAL_BENCH_QUICK=1``: 40 files and one round by default (CI's slow set
+runs every benchmark that way so none can rot; the figures then mean little).
 """
 
 from __future__ import annotations
@@ -61,9 +64,11 @@ def measure_export(folder: Path, suffix: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--path", type=Path, help="folder for the generated workbooks (kept)")
-    parser.add_argument("--files", type=int, default=1000, help="number of workbooks (default 1000)")
+    quick = os.environ.get("SELFEVAL_BENCH_QUICK") == "1"
+    parser.add_argument("--files", type=int, default=40 if quick else 1000, help="number of workbooks (default 1000)")
     parser.add_argument("--big", action="store_true", help="also measure memory on 5,000 files")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; figures are medians (default 3)")
+    parser.add_argument("--repeat", type=int, default=1 if quick else 3,
+                        help="rounds of runs; figures are medians (default 3)")
     args = parser.parse_args(argv)
 
     cores = os.cpu_count() or 1

@@ -6,10 +6,15 @@ Prints, per file, the median time of read + check (in-process) next to the
 median time of openpyxl.load_workbook alone, and their ratio (target ≤ 0.1);
 then the wall time of one `selfeval validate FILE` process against a Python
 process that only imports openpyxl and loads the file (target: no slower).
+
+``SELFEVAL_BENCH_QUICK=1``: the first two workbooks, 2 runs each (CI's slow
+set runs every benchmark that way so none can rot; the figures then mean
+little).
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -18,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+QUICK = os.environ.get("SELFEVAL_BENCH_QUICK") == "1"
 
 
 def median_ms(func, repeat: int) -> float:
@@ -29,7 +35,7 @@ def median_ms(func, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
-def process_ms(argv: list[str], repeat: int = 5) -> float:
+def process_ms(argv: list[str], repeat: int = 1 if QUICK else 5) -> float:
     def once():
         subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
@@ -45,11 +51,13 @@ def main(argv: list[str]) -> int:
     files = [Path(a) for a in argv] or sorted(
         p for p in (ROOT / "sample_workbooks").iterdir() if p.suffix.lower() in (".xlsx", ".xlsm")
     )
+    if QUICK and not argv:
+        files = files[:2]
     print(f"{'file':58} {'validate ms':>11} {'openpyxl ms':>11} {'ratio':>6}")
     ratios = []
     for path in files:
-        validate = median_ms(lambda: validate_file(path), 30)
-        load = median_ms(lambda: openpyxl.load_workbook(path), 10)
+        validate = median_ms(lambda: validate_file(path), 2 if QUICK else 30)
+        load = median_ms(lambda: openpyxl.load_workbook(path), 2 if QUICK else 10)
         ratios.append(validate / load)
         print(f"{path.name[:58]:58} {validate:11.2f} {load:11.2f} {validate / load:6.3f}")
     print(f"median ratio validate/openpyxl: {statistics.median(ratios):.3f} (target ≤ 0.1)")

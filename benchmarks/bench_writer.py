@@ -7,11 +7,22 @@ number formats, formulas with cached values, a data validation), then times
 (median of N runs) ``patch_workbook`` with 12 edits and a 12-row report, with
 and without marking, against ``openpyxl.load_workbook`` + ``save`` of the same
 file.  Prints both figures and the ratio (target: ≤ 0.2).
+
+Then the package rewrite as ``fill`` does it, over the sample workbooks: the
+edits, report and loader's parts that ``fill_path`` hands ``patch_workbook``
+for each .xlsx/.xlsm in sample_workbooks/ are recorded once, and the
+rewrites are timed in a loop: CPU milliseconds per file (the best of N
+rounds; fsync waits are not CPU), and the same without the write to disk.
+
+``SELFEVAL_BENCH_QUICK=1``: 2 runs and 1 round (a few seconds; CI's slow set
+runs every benchmark that way so none can rot).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import statistics
 import sys
 import tempfile
@@ -21,8 +32,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from selfeval_xlsx.writer import Edit, ReportRow, patch_workbook  # noqa: E402
+from selfeval_xlsx import writer  # noqa: E402
+from selfeval_xlsx.ooxml.package import write_members  # noqa: E402
+from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook  # noqa: E402
 
+QUICK = os.environ.get("SELFEVAL_BENCH_QUICK") == "1"
+ROOT = Path(__file__).resolve().parents[1]
 SHEET = "部门整体支出绩效自评表"
 
 
@@ -128,9 +143,53 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def in_memory(src: Path, edits: list[Edit], **kw) -> None:
+    """The patch without the temporary file, fsync and rename."""
+    import zipfile
+
+    data = src.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        members = writer._build(zin, data, edits, kw.pop("parts", None), **kw)
+    with zipfile.ZipFile(io.BytesIO(), "w") as zout:
+        write_members(zout, members)
+
+
+def fill_calls(folder: Path) -> list[tuple[Path, list[Edit], dict]]:
+    """What fill_path hands patch_workbook for each sample workbook."""
+    from selfeval_xlsx import fill
+
+    calls: list[tuple[Path, list[Edit], dict]] = []
+    real = fill.patch_workbook
+
+    def record(src, dst, edits, **kw):
+        kw.pop("like", None)
+        calls.append((Path(src), list(edits), kw))
+        return real(src, dst, edits, **kw)
+
+    fill.patch_workbook = record
+    try:
+        for path in sorted((ROOT / "sample_workbooks").iterdir()):
+            if path.suffix.lower() in (".xlsx", ".xlsm"):
+                fill.fill_path(path, folder / "filled.xlsx")
+    finally:
+        fill.patch_workbook = real
+    return calls
+
+
+def cpu_ms_per_file(calls: list, fn, rounds: int) -> float:
+    fn(calls)  # warm up
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.process_time()
+        fn(calls)
+        best = min(best, (time.process_time() - t0) * 1000 / len(calls))
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--runs", type=int, default=2 if QUICK else 30)
+    ap.add_argument("--rounds", type=int, default=1 if QUICK else 10)
     args = ap.parse_args()
     import openpyxl
 
@@ -144,29 +203,29 @@ def main() -> None:
         t_mark = median_ms(lambda: patch_workbook(src, dst, EDITS, report=REPORT), args.runs)
         t_plain = median_ms(lambda: patch_workbook(src, dst, EDITS, mark=False), args.runs)
         t_op = median_ms(openpyxl_roundtrip, args.runs)
-
-        def in_memory() -> None:  # the same work without the temp file, fsync and rename
-            import io
-            import zipfile
-
-            from selfeval_xlsx import writer
-
-            with zipfile.ZipFile(src) as zin:
-                members = writer._build(zin, EDITS, None, mark=True, report=REPORT, report_sheet="校验结果",
-                                        report_headers=writer.REPORT_HEADERS)
-            with zipfile.ZipFile(io.BytesIO(), "w") as zout:
-                for info, data in members:
-                    if isinstance(data, writer._RawMember):
-                        writer._write_raw(zout, info, data)
-                    else:
-                        zout.writestr(info, data)
-
-        t_mem = median_ms(in_memory, args.runs)
+        report = Report(rows=REPORT)
+        t_mem = median_ms(lambda: in_memory(src, EDITS, mark=True, report=report, report_sheet="校验结果"), args.runs)
         print(f"form: {src.stat().st_size} bytes, {len(EDITS)} edits, median of {args.runs} runs")
         print(f"patch_workbook (mark + report sheet): {t_mark:7.2f} ms  ratio {t_mark / t_op:.3f}")
         print(f"patch_workbook (mark=False)         : {t_plain:7.2f} ms  ratio {t_plain / t_op:.3f}")
         print(f"  of which in memory (no fsync/rename): {t_mem:7.2f} ms  ratio {t_mem / t_op:.3f}")
         print(f"openpyxl load_workbook + save       : {t_op:7.2f} ms  (no fsync)")
+
+        calls = fill_calls(Path(d))
+
+        def to_disk(calls: list) -> None:
+            for path, edits, kw in calls:
+                patch_workbook(path, dst, edits, **kw)
+
+        def no_disk(calls: list) -> None:
+            for path, edits, kw in calls:
+                in_memory(path, edits, **kw)
+
+        disk = cpu_ms_per_file(calls, to_disk, args.rounds)
+        memory = cpu_ms_per_file(calls, no_disk, args.rounds)
+        print(f"fill's package rewrite, {len(calls)} sample workbooks, best of {args.rounds} rounds:")
+        print(f"  patch_workbook                    : {disk:7.2f} ms CPU a file")
+        print(f"  in memory (no temp file, fsync)   : {memory:7.2f} ms CPU a file")
 
 
 if __name__ == "__main__":

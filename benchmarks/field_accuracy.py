@@ -12,6 +12,10 @@ budget rate and score right; stated and computed total right; findings
 expected / found / missing / extra (a finding is code + cell); fill: cells that
 should change / changed right / cells changed wrongly or that should not have
 changed.
+
+``SELFEVAL_BENCH_QUICK=1`` (set when CI's slow set runs every benchmark)
+changes nothing here: this is one pass over the corpus (a few seconds),
+not a timing.
 """
 
 from __future__ import annotations

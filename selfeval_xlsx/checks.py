@@ -41,13 +41,14 @@ from selfeval_xlsx.scoring import (
     round_half_up,
 )
 from selfeval_xlsx.values import Direction, Value, is_vague, nature_direction, parse_number, parse_value
+from selfeval_xlsx.lazyre import lazy
 
 # Lower-is-better indicators known by their name when the target has no ≥/≤
 LOWER_IS_BETTER = ("控制率", "调整率", "结余率", "结转结余率", "变动率", "差错率", "投诉率", "事故率", "超支率", "发生率",
                    "失误率", "违规率", "返工率", "偏差率")
 
 
-_NAME_UNIT = re.compile(r"[（(]\s*([%％‰]|万元|元|个|人|次|天|户|项)\s*[)）]\s*$")
+_NAME_UNIT = lazy(r"[（(]\s*([%％‰]|万元|元|个|人|次|天|户|项)\s*[)）]\s*$")
 
 
 def name_unit(cell: Cell | None) -> str | None:
@@ -64,7 +65,7 @@ def lower_is_better(name: str) -> bool:
     return clean.endswith(LOWER_IS_BETTER)
 
 
-_SPACES_RE = re.compile(r"\s+")
+_SPACES_RE = lazy(r"\s+")
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -72,7 +73,7 @@ HUNDRED = Decimal(100)
 # a few points off is a defect of the form (W102, reported and still filled);
 # far off means the table was most likely misread
 GATE_SHARE = Decimal("0.05")
-_A1_ONLY = re.compile(r"^[A-Z]{1,3}\d+$")
+_A1_ONLY = lazy(r"^[A-Z]{1,3}\d+$")
 
 
 def _is_ref(text: str) -> bool:
@@ -270,7 +271,7 @@ def _rate_number(cell: Cell | None) -> Decimal | None:
     return value
 
 
-_SPACES = re.compile(r"\s+")
+_SPACES = lazy(r"\s+")
 
 
 @functools.lru_cache(maxsize=8192)  # indicator names and values repeat across rows and files
@@ -278,13 +279,13 @@ def _label(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
-PLACEHOLDERS = re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
+PLACEHOLDERS = lazy(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
 # points written in a 一级 label ("产出指标(50分)"); bounded and never starting
 # inside a run of digits, so a cell of 32,000 digits costs one pass
-DECLARED = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
+DECLARED = lazy(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 # A year: "2023年", or a bare 20xx inside a name ("本单位2023总工作经费"); never a
 # part of a longer number or a quantity ("≤2000元/生·年").
-YEAR = re.compile(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
+YEAR = lazy(r"(?<![\d.,])(20\d\d)(?![\d.,])(\s*年)?")
 
 
 EVALUATION_LEVEL1 = (("decision", ("决策",)), ("process", ("过程", "管理")), ("output", ("产出",)),
@@ -1056,8 +1057,8 @@ def _years(text: str) -> tuple[tuple[int, bool], ...]:
     return tuple(found)
 
 
-PERIOD_AFTER = re.compile(r"^[-—–~～至到]\s*(?:19|20)\d\d")
-PERIOD_BEFORE = re.compile(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
+PERIOD_AFTER = lazy(r"^[-—–~～至到]\s*(?:19|20)\d\d")
+PERIOD_BEFORE = lazy(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
 
 
 class _Grid:
@@ -1189,15 +1190,15 @@ def rate_matches(stated: Decimal, rate: Decimal) -> bool:
     return any(stated == round_half_up(rate, places) for places in range(2, 7))
 
 
-EXPLICIT_OPERATOR = re.compile(r"^\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\s*$")
+EXPLICIT_OPERATOR = lazy(r"^\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\s*$")
 
 
 def explicit_operator(raw: str) -> bool:
     return bool(EXPLICIT_OPERATOR.search(unicodedata.normalize("NFKC", raw)))
 
 
-ACHIEVED = re.compile(r"完成|达成|达到|实现|按期|按时|及时|合格|满意|良好|优秀|是|符合|合规|正常")
-NOT_ACHIEVED = re.compile(r"未|部分|没有|延期|滞后|不足|不合格|不满意|否")
+ACHIEVED = lazy(r"完成|达成|达到|实现|按期|按时|及时|合格|满意|良好|优秀|是|符合|合规|正常")
+NOT_ACHIEVED = lazy(r"未|部分|没有|延期|滞后|不足|不合格|不满意|否")
 
 
 def meets_target(target: Value, actual: Value) -> bool:

@@ -18,6 +18,7 @@ import math
 import re
 
 from selfeval_xlsx.cellref import col_index, col_letters
+from selfeval_xlsx.lazyre import lazy
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, Callable
 
@@ -36,7 +37,7 @@ class ExcelError(Exception):
         self.code = code
 
 
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"""\s*(?:
       (?P<str>"(?:[^"]|"")*")
      |(?P<ref>(?:(?:'(?:[^']|'')+'|[^\s!:,()'"+\-*/^&=<>%]+)!)?\$?[A-Za-z]{1,3}\$?\d+(?::\$?[A-Za-z]{1,3}\$?\d+)?)(?![\w(])
@@ -73,7 +74,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 # ("pct", x) ("call", NAME, [args])
 
 _BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+_REF = lazy(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 
 
 class _Parser:
@@ -447,7 +448,7 @@ def evaluate(text: str, get: Callable[[int, int], Any], sheet: str | None = None
 
 # ---------------------------------------------------------------- shared formulas
 
-_SHIFT = re.compile(r"""("(?:[^"]|"")*")|('(?:[^']|'')*'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])""")
+_SHIFT = lazy(r"""("(?:[^"]|"")*")|('(?:[^']|'')*'!)|(?<![\w.$])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(])""")
 
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:

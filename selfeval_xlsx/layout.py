@@ -3,7 +3,7 @@
 Both the template generator (``template.py``) and the reader (``reader.py``)
 use these descriptions: the generator lays the official labels out in the
 order given here, the reader recognises a filled-in copy by the same labels
-and their synonyms (``DOMAIN.md``, "Header synonyms seen in real
+and their synonyms (``docs/domain.md``, "Header synonyms seen in real
 submissions").
 
 Nothing here knows about cells of a particular file; positions in the
@@ -13,20 +13,28 @@ turns them into A1 references.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from selfeval_xlsx.record import FrozenRecord
+
+_set = object.__setattr__  # a frozen record's fields are set once, in __init__
 
 # --------------------------------------------------------------------------
 # Column descriptions shared by both forms
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(FrozenRecord):
     """One column of a table: a stable key, the official header, synonyms."""
 
+    __slots__ = _fields = ("key", "header", "synonyms", "width")
     key: str
     header: str
-    synonyms: tuple[str, ...] = ()
-    width: float = 10.0
+    synonyms: tuple[str, ...]
+    width: float
+
+    def __init__(self, key: str, header: str, synonyms: tuple[str, ...] = (), width: float = 10.0) -> None:
+        _set(self, "key", key)
+        _set(self, "header", header)
+        _set(self, "synonyms", synonyms)
+        _set(self, "width", width)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -104,14 +112,20 @@ OFFICIAL_FUNDS_KEYS = ("source", "initial", "budget", "executed", "weight", "rat
 # The indicator hierarchy
 
 
-@dataclass(frozen=True)
-class Level1:
+class Level1(FrozenRecord):
     """A 一级指标 with its standard 二级 and its default weight key."""
 
+    __slots__ = _fields = ("key", "name", "synonyms", "level2")
     key: str  # key into Profile.level1_weights
     name: str  # official label
     synonyms: tuple[str, ...]
     level2: tuple[str, ...]
+
+    def __init__(self, key: str, name: str, synonyms: tuple[str, ...], level2: tuple[str, ...]) -> None:
+        _set(self, "key", key)
+        _set(self, "name", name)
+        _set(self, "synonyms", synonyms)
+        _set(self, "level2", level2)
 
 
 LEVEL1: tuple[Level1, ...] = (
@@ -149,12 +163,18 @@ def short_level2(name: str) -> str:
 # Funds rows
 
 
-@dataclass(frozen=True)
-class FundsRow:
+class FundsRow(FrozenRecord):
+    __slots__ = _fields = ("key", "label", "synonyms", "scored")
     key: str
     label: str
     synonyms: tuple[str, ...]
-    scored: bool = False  # only the total row carries 分值/执行率/得分
+    scored: bool  # only the total row carries 分值/执行率/得分
+
+    def __init__(self, key: str, label: str, synonyms: tuple[str, ...], scored: bool = False) -> None:
+        _set(self, "key", key)
+        _set(self, "label", label)
+        _set(self, "synonyms", synonyms)
+        _set(self, "scored", scored)
 
 
 # Labels of the funds block's total row seen in published forms.
@@ -214,8 +234,9 @@ NOTES_DEPARTMENT: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class FormLayout:
+class FormLayout(FrozenRecord):
+    __slots__ = _fields = ("kind", "attachment", "title", "title_synonyms", "funds_label", "funds_rows",
+                           "reason_header", "header_fields", "has_conclusion", "notes", "file_stem")
     kind: str  # "department" | "project"
     attachment: str  # 附件3-1
     title: str
@@ -225,9 +246,16 @@ class FormLayout:
     reason_header: str
     # header fields laid out above the funds block: (label, field key)
     header_fields: tuple[tuple[str, str], ...]
-    has_conclusion: bool = True
-    notes: tuple[str, ...] = field(default=())
-    file_stem: str = ""
+    has_conclusion: bool
+    notes: tuple[str, ...]
+    file_stem: str
+
+    def __init__(self, kind: str, attachment: str, title: str, title_synonyms: tuple[str, ...], funds_label: str,
+                 funds_rows: tuple[FundsRow, ...], reason_header: str, header_fields: tuple[tuple[str, str], ...],
+                 has_conclusion: bool = True, notes: tuple[str, ...] = (), file_stem: str = "") -> None:
+        for name, value in zip(self._fields, (kind, attachment, title, title_synonyms, funds_label, funds_rows,
+                                               reason_header, header_fields, has_conclusion, notes, file_stem)):
+            _set(self, name, value)
 
     def default_filename(self, year: int) -> str:
         return f"{self.file_stem}_{year}.xlsx"
@@ -273,12 +301,16 @@ FORMS: dict[str, FormLayout] = {"department": DEPARTMENT, "project": PROJECT}
 # are); the tests use it to look the labels up in the generated files.
 
 
-@dataclass(frozen=True)
-class SheetColumn:
+class SheetColumn(FrozenRecord):
     """One sheet column of the template: key and width (Excel character units)."""
 
+    __slots__ = _fields = ("key", "width")
     key: str
     width: float
+
+    def __init__(self, key: str, width: float) -> None:
+        _set(self, "key", key)
+        _set(self, "width", width)
 
 
 # A: the vertical block labels (总体资金 / 年度总体目标 / 绩效指标); B..I: the

@@ -32,26 +32,24 @@ import io
 import os
 import re
 import stat
-import struct
 import time
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from typing import Any, Iterator
 
 from selfeval_xlsx import biff
-from selfeval_xlsx.errors import UnreadableError
+from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.cellref import MAX_COL, MAX_ROW, col_index, col_letters
 from selfeval_xlsx.formula import shift_formula
+from selfeval_xlsx.ooxml.package import Package, Workbook, bomb_ratio, declares_dtd, inflate, inflate_head
 
 # Limits -------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # sum of declared member sizes
 MAX_MEMBERS = 10_000
-MAX_RATIO = 100  # compression ratio allowed for a big member
-BIG_MEMBER = 5 * 1024 * 1024  # "big" for the ratio check
+# (the zip-bomb ratio check, MAX_RATIO and BIG_MEMBER, is ooxml.package's, shared with the writer)
 MAX_SHEETS = 255
 MAX_CELLS = 5_000_000  # bounding-box cells over all sheets
 MAX_TEXT = 32_767  # Excel's limit of characters in a cell
@@ -165,11 +163,7 @@ def _not_excel(data: bytes, path: Path) -> UnreadableError:
 # --------------------------------------------------------------------------
 # OOXML (zip)
 
-_XML_DECL = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
-_ROOT_ELEMENT = re.compile(rb"<[^?!\s]")
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -189,24 +183,13 @@ def _attrs(blob: bytes) -> dict[str, str]:
 
 
 def _check_xml(name: str, blob: bytes, path: Path) -> None:
-    encoding = None
-    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif blob.startswith(b"<\x00"):
-        encoding = "utf-16-le"
-    elif blob.startswith(b"\x00<"):
-        encoding = "utf-16-be"
-    if encoding is not None:
-        try:
-            text = blob.decode(encoding).encode("utf-8")
-        except UnicodeDecodeError:
-            raise _fail(f"文件内部XML部件损坏（{name}）", f"damaged XML part ({name})", path) from None
-        blob = text
-    # a DOCTYPE (and the ENTITY declarations inside it) can only come before
-    # the root element: look there, not through the whole part
-    root = _ROOT_ELEMENT.search(blob)
-    prolog = blob[: root.start()] if root else blob
-    if b"<!" in prolog and _XML_DECL.search(prolog):
+    """No DOCTYPE/ENTITY declaration in an XML part (entity bombs): the
+    package's one guard (``ooxml.package.declares_dtd``), refused in one line."""
+    try:
+        dtd = declares_dtd(blob)
+    except UnicodeDecodeError:
+        raise _fail(f"文件内部XML部件损坏（{name}）", f"damaged XML part ({name})", path) from None
+    if dtd:
         raise _fail(
             f"文件含有不安全的XML声明（DOCTYPE/ENTITY，{name}），已拒绝读取",
             f"the file contains an unsafe XML declaration (DOCTYPE/ENTITY in {name}); refused",
@@ -270,8 +253,14 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
     # grid of the bounding box); only sheets that can hold a form are read
     sheet_parts: dict[str, str] = {}
     skip: set[str] = set()
+    workbook_part = "xl/workbook.xml"
     if not is_bin:
-        sheet_parts = _sheet_parts(parts)
+        try:
+            wb = Workbook(Package(zf, data, parts))  # each sheet through the workbook's relationships
+        except SelfevalError as exc:
+            raise _fail(f"文件已损坏（{exc.zh}）", f"the file is damaged ({exc.en})", path) from None
+        workbook_part = wb.part
+        sheet_parts = {sheet.name: sheet.part for sheet in wb.sheets if sheet.part is not None}
         strings = _KeywordStrings(parts)
         for_calamine: dict[str, bytes] = {}  # sheets calamine reads without their far-away cells
         cells = 0
@@ -310,7 +299,7 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         book = _calamine(data, path, fmt, skip, long_text)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
-    stale = bool(_FULL_CALC.search(parts.get("xl/workbook.xml", b"")))
+    stale = bool(_FULL_CALC.search(parts.get(workbook_part, b"")))
     for sheet in book.sheets:
         part = sheet_parts.get(sheet.name)
         if part and part in parts:
@@ -352,20 +341,7 @@ def _deferred(info: zipfile.ZipInfo) -> bool:
 
 def _inflate_head(data: bytes, info: zipfile.ZipInfo) -> bytes:
     """The first HEAD_BYTES of a member (b"" when it cannot be inflated)."""
-    try:
-        off = info.header_offset
-        if data[off : off + 4] != b"PK\x03\x04":
-            return b""
-        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
-        start = off + 30 + nlen + xlen
-        raw = data[start : start + min(info.compress_size, HEAD_BYTES * 4)]
-        if info.compress_type == zipfile.ZIP_STORED:
-            return raw[:HEAD_BYTES]
-        if info.compress_type == zipfile.ZIP_DEFLATED:
-            return zlib.decompressobj(-15).decompress(raw, HEAD_BYTES)
-    except (zlib.error, struct.error, ValueError):
-        pass
-    return b""
+    return inflate_head(data, info, HEAD_BYTES)
 
 
 def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
@@ -383,7 +359,7 @@ def _inflate_sheet(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path
 
 def _check_ratio(info: zipfile.ZipInfo, path: Path) -> None:
     """A big member that inflates far beyond its compressed size is a zip bomb."""
-    if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+    if bomb_ratio(info):
         raise _fail(
             f"文件内部部件压缩比异常（{info.filename}），疑似压缩炸弹，已拒绝读取",
             f"abnormal compression ratio in {info.filename} (zip bomb?); refused",
@@ -393,8 +369,8 @@ def _check_ratio(info: zipfile.ZipInfo, path: Path) -> None:
 
 def _inflate_checked(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> bytes:
     """A member inflated, refused in one line when it cannot be, and its XML
-    prolog checked (no DOCTYPE/ENTITY)."""
-    blob = _inflate(data, zf, info)
+    checked (no DOCTYPE/ENTITY)."""
+    blob = inflate(data, zf, info)
     if blob is None:
         raise _fail(
             f"文件已损坏或不完整（{info.filename} 无法解压）",
@@ -568,59 +544,6 @@ def _clip_far_cells(blob: bytes) -> bytes | None:
 
 def _row_count(blob: bytes) -> int:
     return blob.count(b"<row") + blob.count(b":row")
-
-
-def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
-    """One member, inflated to at most its declared size and checked against
-    that size and its CRC (so a lying directory is caught, never obeyed).
-    None when the member is damaged."""
-    try:
-        off = info.header_offset
-        if data[off : off + 4] != b"PK\x03\x04":
-            return None
-        nlen, xlen = struct.unpack_from("<HH", data, off + 26)
-        start = off + 30 + nlen + xlen
-        raw = data[start : start + info.compress_size]
-        if len(raw) < info.compress_size:
-            return None
-        if info.compress_type == zipfile.ZIP_STORED:
-            blob = raw
-        elif info.compress_type == zipfile.ZIP_DEFLATED:
-            blob = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
-        else:  # bzip2 / lzma: rare; zipfile stops at the declared size too
-            with zf.open(info) as fh:
-                blob = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError, struct.error):
-        return None
-    if len(blob) != info.file_size or zlib.crc32(blob) != info.CRC:
-        return None
-    return blob
-
-
-def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
-    wb = parts.get("xl/workbook.xml", b"")
-    rels = parts.get("xl/_rels/workbook.xml.rels", b"")
-    targets = {}
-    for m in _REL_TAG.finditer(rels):
-        a = _attrs(m.group(1))
-        if "Id" in a and "Target" in a:
-            t = a["Target"]
-            t = t[1:] if t.startswith("/") else "xl/" + t
-            # normalise "xl/./worksheets" and "xl/../" forms
-            segs: list[str] = []
-            for s in t.split("/"):
-                if s == "..":
-                    if segs:
-                        segs.pop()
-                elif s not in (".", ""):
-                    segs.append(s)
-            targets[a["Id"]] = "/".join(segs)
-    out = {}
-    for m in _SHEET_TAG.finditer(wb):
-        a = _attrs(m.group(1))
-        if "name" in a and "id" in a and a["id"] in targets:
-            out[a["name"]] = targets[a["id"]]
-    return out
 
 
 def _scan_formulas(blob: bytes, fixed: set[tuple[int, int]] | None = None

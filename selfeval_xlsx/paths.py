@@ -29,4 +29,14 @@ def folder_path(output: str | os.PathLike) -> Path:
     return Path(text.rstrip("/\\") or text)
 
 
-__all__ = ["names_folder", "folder_path"]
+def output_file(output: str | os.PathLike | None, name: str) -> Path:
+    """The file to write: ``name`` in the current folder without ``-o``,
+    ``name`` inside ``-o`` when it names a folder, else ``-o`` itself."""
+    if not output:
+        return Path.cwd() / name
+    if names_folder(output):
+        return folder_path(output) / name
+    return Path(output)
+
+
+__all__ = ["names_folder", "folder_path", "output_file"]

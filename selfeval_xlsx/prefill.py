@@ -272,7 +272,7 @@ def _read_csv(path: Path) -> list[list[str]]:
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
+    else:  # neither (a stray byte such as 0xFF: GB18030 does not decode every byte string)
         raise SourceError("无法识别文件编码；请另存为 UTF-8 或 .xlsx", "unknown text encoding; save it as UTF-8 or .xlsx",
                           path=str(path))
     sample = text[:4096]

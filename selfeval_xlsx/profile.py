@@ -44,7 +44,6 @@ The evaluation scheme's weights are ``decision``, ``process``, ``output`` and
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -260,6 +259,8 @@ _NAMED: dict[str, Profile] = {}
 def named(name: str) -> Profile:
     """A profile shipped with the package (``NAMES``)."""
     if name not in _NAMED:
+        import tomllib  # here, not at import: validating a form of the default layout reads no TOML
+
         path = PROFILES_DIR / f"{name}.toml"
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -288,6 +289,8 @@ def load_profile(path: str | Path | None) -> Profile:
             f"{source}: 找不到配置文件，也不是内置配置的名字（内置：{', '.join(NAMES)}）",
             f"{source}: no such profile file, nor a shipped profile's name (shipped: {', '.join(NAMES)})",
         )
+    import tomllib
+
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)

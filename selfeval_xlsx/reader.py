@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import unicodedata
 from decimal import Decimal
 from typing import Any, Iterable
@@ -36,6 +35,7 @@ from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
 from selfeval_xlsx.loading import RawBook, RawSheet, load
 from selfeval_xlsx.model import Block, Cell, Form, FundsRow, Indicator, Part, Workbook
 from selfeval_xlsx.values import parse_number
+from selfeval_xlsx.lazyre import lazy
 
 __all__ = ["read_workbook", "norm", "read_sheet"]
 
@@ -44,7 +44,7 @@ __all__ = ["read_workbook", "norm", "read_sheet"]
 
 _OPENERS = {"(": 0, "[": 1, "【": 2, "〔": 3, "<": 4}
 _CLOSERS = {")": 0, "]": 1, "】": 2, "〕": 3, ">": 4}
-_WS = re.compile(r"\s+")
+_WS = lazy(r"\s+")
 _NORM_CACHE: dict[str, str] = {}
 
 
@@ -118,8 +118,8 @@ for _key, _labels in layout.HEADER_FIELDS.items():
 # "单位(盖章)" normalises to "单位": a unit label only as "单位(盖章)：XXX"
 _WEAK_UNIT = frozenset({"单位", "填报单位盖章", "单位盖章"})
 _BLOCK_LABELS = _GOAL_LABEL | _GOAL_EXPECTED | _GOAL_ACTUAL | _names((layout.INDICATOR_BLOCK_LABEL, "绩效指标"))
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-_GRADE = re.compile(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$")
+_YEAR = lazy(r"((?:19|20)\d{2})\s*年度?")
+_GRADE = lazy(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$")
 _FUNDS_ROWS_BY_KIND = {
     "department": (layout.DEPARTMENT_FUNDS_ROWS, layout.PROJECT_FUNDS_ROWS),
     "project": (layout.PROJECT_FUNDS_ROWS, layout.DEPARTMENT_FUNDS_ROWS),
@@ -400,11 +400,11 @@ def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int
     return None
 
 
-_BLOCK_RE = re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
+_BLOCK_RE = lazy(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
 # points in a label; bounded and never starting inside a run of digits, so a
 # cell of 32,000 digits costs one pass (as checks.DECLARED)
-_POINTS = re.compile(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
-_AB_ONLY = re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
+_POINTS = lazy(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
+_AB_ONLY = lazy(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
 _SICHUAN_CODE = "510000_0013zp"
 
 
@@ -844,11 +844,11 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
     return r
 
 
-_PLACEHOLDER = re.compile(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$")
+_PLACEHOLDER = lazy(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$")
 _DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
 
 
-_SLOT = re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
+_SLOT = lazy(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -966,7 +966,7 @@ def _read_total_and_conclusion(
     return last
 
 
-_INSTRUCTIONS = re.compile(
+_INSTRUCTIONS = lazy(
     r"字以内|字以下|字左右|结合自评|结合.{0,12}情况|请[^，。；]{0,8}填|简要(?:说明|描述|概述|阐述)|填写说明|填报说明|此处填"
 )
 _NARRATIVE_FOLLOWERS = frozenset({"存在问题", "改进措施", "问题及改进措施", "存在的问题", "整改措施", "下一步改进措施"})

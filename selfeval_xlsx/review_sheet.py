@@ -20,10 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.display import display_value
+from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
+from selfeval_xlsx.ooxml.xmltext import number_text as _number_text
+from selfeval_xlsx.ooxml.xmltext import xstring as _xstring
 from selfeval_xlsx.table import CENTER, LINK, REVIEW, TEXT, VALUE, Column, PrintSetup, Table
 
 if TYPE_CHECKING:
-    from selfeval_xlsx.writer import Report, _Styles
+    from selfeval_xlsx.ooxml.styles import Styles as _Styles
+    from selfeval_xlsx.writer import Report
 
 #: the table of findings: A4 landscape at ~95%
 REPORT_TABLE = Table(
@@ -67,9 +71,6 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     its header row repeated on every printed page, a ruled box for the
     reviewer's opinion and the signature line; A4 landscape, one page wide.
     Numbers keep the number format of the cell they come from."""
-    # XML text primitives of the package writer, imported here to keep the
-    # import graph one-way (writer imports this module)
-    from selfeval_xlsx.writer import _number_text, _xstring, esc_attr, esc_text
     headers = list(report.headers or REPORT_HEADERS)[:7]
     headers += [""] * (7 - len(headers))
     table = REPORT_TABLE

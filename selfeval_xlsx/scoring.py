@@ -1,6 +1,6 @@
 """The scoring rules of the self-evaluation form, in exact Decimal arithmetic.
 
-Formulas (DOMAIN.md "The rules"; province variants come from the Profile):
+Formulas (docs/domain.md, "The rules"; province variants come from the Profile):
 
 * positive target (≥, or a bare number), A > 0: ``min(B/A, 1) × 分值``;
 * negative target (≤): ``B ≤ A`` (including B = 0) gives full marks, else

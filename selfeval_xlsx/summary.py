@@ -42,7 +42,7 @@ from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.rules import VALUE_RULES, count_severities, title
 from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL, display_width
 from selfeval_xlsx.table import LINK, SUMMARY, TEXT, Column, PrintSetup, Table
-from selfeval_xlsx.writer import esc_attr, esc_text
+from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 
 KIND_NAMES = KIND_LABEL["zh"]  # the cells are Chinese in either --lang (only the headers follow it)
 SEVERITY_NAMES = SEVERITY_LABEL["zh"]

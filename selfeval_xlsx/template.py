@@ -10,7 +10,7 @@ sheet laid out as the official form (``layout.py`` describes it as data):
   IFERROR(ROUND(B/A, rate_decimals), 0), budget 得分 = ROUND(MIN(执行率, 1) ×
   分值, rounding), 总分 (分值 and 得分 columns: the 三级 sum plus the budget row)
   and 自评结论 (the profile's grade bands; blank until a score is entered);
-* each 一级 label is the official static text "产出指标\n（50分）" (the
+* each 一级 label is the official static text "产出指标\\n（50分）" (the
   profile's weight; ``layout.TEMPLATE_LEVEL1_LABEL``).  It stays a plain label, so readers that only see cached values
   (or files re-saved by openpyxl, which drops them) still find it; a
   conditional format turns it red when its 三级 分值 add up to something

@@ -46,7 +46,6 @@ passed as ``unit``; it fills in the unit of a bare number.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import functools
 import re
@@ -55,6 +54,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from selfeval_xlsx.lazyre import lazy
 
 
 class Direction(str, Enum):
@@ -174,16 +175,16 @@ _NATURE_WORDS: dict[str, Direction] = {
 }
 _QUALITATIVE_NATURES = frozenset({"定性", "定性指标"})
 
-_NUMBER_RE = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)")
+_NUMBER_RE = lazy(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)")
 _UNIT_MAX = 8
-_BAD_UNIT_RE = re.compile(r"[\d,.;:!?。、;，；：！？\"'“”]")
+_BAD_UNIT_RE = lazy(r"[\d,.;:!?。、;，；：！？\"'“”]")
 _PERCENT_FACTOR = {"%": Decimal(100), "‰": Decimal(1000)}
 
 _TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?)?"
-_FULL_DATE_RE = re.compile(r"(\d{4})(?:年|[-/.])(\d{1,2})(?:月|[-/.])(\d{1,2})日?" + _TIME)
-_MONTH_RE = re.compile(r"(\d{4})年(\d{1,2})月(?:份)?")
-_YEAR_END_RE = re.compile(r"(\d{4})年(?:度)?(?:底|末|年底|年末)")
-_NO_YEAR_RE = re.compile(r"(\d{1,2})月(?:(\d{1,2})日|底|末|份)?")
+_FULL_DATE_RE = lazy(r"(\d{4})(?:年|[-/.])(\d{1,2})(?:月|[-/.])(\d{1,2})日?" + _TIME)
+_MONTH_RE = lazy(r"(\d{4})年(\d{1,2})月(?:份)?")
+_YEAR_END_RE = lazy(r"(\d{4})年(?:度)?(?:底|末|年底|年末)")
+_NO_YEAR_RE = lazy(r"(\d{1,2})月(?:(\d{1,2})日|底|末|份)?")
 
 
 def _normalise(text: str) -> str:
@@ -257,11 +258,16 @@ def _parse_quantity(raw: str, text: str) -> Value | None:
 # Dates
 
 
+# days in each month of a common year (calendar.monthrange gives the same, but importing
+# calendar also imports locale: 2 ms of a validate process)
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _safe_date(year: int, month: int, day: int | None) -> datetime.date | None:
     """The date, or None when it does not exist; ``day`` None means month end."""
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
         return None
-    last = calendar.monthrange(year, month)[1]
+    last = _DAYS_IN_MONTH[month] + (month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
     if day is None:
         day = last
     return datetime.date(year, month, day) if 1 <= day <= last else None

@@ -23,7 +23,7 @@ from selfeval_xlsx import batch as batch_mod
 from selfeval_xlsx.batch import FileJob, batch_folder, discover
 from selfeval_xlsx.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import ROOT, samples
 
 
 # --------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_empty_folder(tmp_path, capsys):
 # end to end with the real validate/fill
 
 
-SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
+SAMPLES = samples(".xlsx")
 INJECTION = '=HYPERLINK("http://example.invalid","点我")'
 
 
@@ -305,8 +305,6 @@ def _entity_bomb(path: Path, sample: Path) -> None:
 
 @pytest.fixture(scope="module")
 def county_folder(tmp_path_factory):
-    if len(SAMPLES) < 4:
-        pytest.skip("sample workbooks missing")
     from selfeval_xlsx.template import write_template
 
     root = tmp_path_factory.mktemp("batch") / "submissions"
@@ -465,24 +463,21 @@ def test_batch_exit_codes_real(tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
-def test_batch_xls_copy_named_as_fill_returns(tmp_path):
+def test_batch_xls_copy_named_as_fill_returns(tmp_path, soffice):
     src = tmp_path / "in"
     _touch(src / "县" / "s.xlsx", SAMPLES[1].read_bytes())
     proc = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
          "--outdir", str(src / "县"), str(src / "县" / "s.xlsx")],
         capture_output=True, timeout=180,
     )
-    if proc.returncode or not (src / "县" / "s.xls").exists():
-        pytest.skip("conversion to .xls failed")
+    assert proc.returncode == 0 and (src / "县" / "s.xls").exists(), proc.stderr
     (src / "县" / "s.xlsx").unlink()
     out = tmp_path / "out"
     seen = []
     batch_folder(src, out, jobs=1, on_result=seen.append)
     (result,) = seen
-    if result["status"] == "unreadable":
-        pytest.skip(f".xls not supported yet: {result['error']}")
+    assert result["status"] != "unreadable", result["error"]
     written = Path(result["output"])
     assert written.parent == out / "县" and written.is_file()
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_workbooks"
-SEED = next(SAMPLES.glob("01_*.xlsx"))
-CLEAN = next(SAMPLES.glob("02_*.xlsx"))
+from conftest import ROOT, sample
+
+SEED = sample("01", ".xlsx")
+CLEAN = sample("02", ".xlsx")
 
 
 def selfeval(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -178,3 +178,70 @@ def test_out_of_range_options_are_refused_in_one_line(argv, named):
 def test_every_unreadable_message_says_what_to_do(tmp_path, kind, hint):
     run = selfeval("validate", bad_files(tmp_path)[kind])
     assert hint in run.stderr
+
+
+PLAIN_LINES = [
+    ["validate", "a.xlsx"],
+    ["validate", "a.xlsx", "b.xls", ""],
+    ["validate", "--format", "json", "a.xlsx"],
+    ["validate", "a.xlsx", "--format=json"],
+    ["validate", "--profile", "sichuan", "a.xlsx", "b.xlsx", "--format", "text"],
+    ["validate", "--profile=x=y.toml", "--profile", "mof", "a.xlsx"],
+    ["validate", "--profile=", "a b.xlsx"],
+    ["validate", "--format", "json", "--format", "text", "a.xlsx"],
+]
+ARGPARSE_LINES = [  # left to argparse: help, errors, anything unusual
+    [], ["validate"], ["validate", "-h"], ["validate", "--help", "a"], ["validate", "--form", "json", "a"],
+    ["validate", "a", "--format", "json", "b"], ["validate", "--format", "csv", "a"], ["validate", "--format=", "a"],
+    ["validate", "--profile", "-x", "a"], ["validate", "-", "a"], ["validate", "-1"], ["validate", "--", "a"],
+    ["validate", "a", "--format"], ["validate", "--lang", "fr", "a"], ["validate", "--jobs", "2", "a"],
+    ["fill", "a"], ["--version"],
+]
+
+
+@pytest.mark.parametrize("argv", PLAIN_LINES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_plain_validate_line_parses_as_argparse_does(argv, lang):
+    """cli.plain_validate skips argparse for the everyday validate line; it must
+    give the very attributes argparse gives."""
+    from selfeval_xlsx import cli
+
+    fast = cli.plain_validate(list(argv), lang)
+    assert fast is not None
+    assert vars(fast) == vars(cli.build_parser(lang).parse_args(list(argv)))
+    assert vars(fast) == vars(cli.build_parser(lang, "validate").parse_args(list(argv)))
+
+
+@pytest.mark.parametrize("argv", ARGPARSE_LINES)
+def test_anything_else_is_left_to_argparse(argv):
+    from selfeval_xlsx import cli
+
+    assert cli.plain_validate(list(argv), "zh") is None
+
+
+@pytest.mark.parametrize("command", ["template", "validate", "fill", "batch", "export", "serve"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_parser_built_for_one_command_helps_and_parses_as_the_full_one(command, lang, capsys):
+    from selfeval_xlsx import cli
+
+    def help_text(parser, argv):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+        return capsys.readouterr().out
+
+    full, one = cli.build_parser(lang), cli.build_parser(lang, command)
+    assert help_text(one, [command, "--help"]) == help_text(full, [command, "--help"])
+    assert one.format_help() == full.format_help()
+
+
+def test_validate_imports_only_what_validating_needs():
+    """The validate path imports neither argparse nor the other commands' modules."""
+    code = ("import sys; from selfeval_xlsx.cli import main; main(['validate', sys.argv[1]]); "
+            "print(' '.join(sorted(sys.modules)))")
+    run = subprocess.run([sys.executable, "-c", code, str(CLEAN)], capture_output=True, text=True,
+                         encoding="utf-8", env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    loaded = set(run.stdout.splitlines()[-1].split())
+    for name in ("argparse", "tomllib", "selfeval_xlsx.writer", "selfeval_xlsx.fill", "selfeval_xlsx.batch",
+                 "selfeval_xlsx.summary", "selfeval_xlsx.commands.batch", "selfeval_xlsx.commands.template",
+                 "openpyxl", "pandas", "xlsxwriter", "json", "signal", "glob", "calendar"):
+        assert name not in loaded, name

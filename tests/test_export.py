@@ -27,8 +27,7 @@ from selfeval_xlsx.export import (
     check_output,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, SAMPLES
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -181,7 +180,7 @@ def test_csv_and_parquet_open_in_pandas_with_the_documented_columns(exported):
 
 
 def test_parquet_has_the_documented_columns_and_types(exported):
-    pytest.importorskip("pyarrow")
+    import pyarrow  # noqa: F401  (the parquet writer needs it; a test dependency)
     out, _ = exported
     _, xlsx_indicators = _read_xlsx(out / "表格.xlsx")
     p_ind = pd.read_parquet(out / "表格.parquet")

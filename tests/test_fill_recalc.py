@@ -20,14 +20,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from recalc import SOFFICE, recalculate
+from conftest import samples
+from recalc import recalculate
 from test_reader import save, seed_grid
 
 from selfeval_xlsx.api import validate_file
 from selfeval_xlsx.fill import default_output, fill_path
 
 ARITHMETIC = {"S101", "S102", "S103", "F101", "F102", "T101", "C101", "E101"}
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.usefixtures("soffice")  # fails, naming what to install, without it
 
 
 def _overspent(g) -> None:
@@ -202,9 +203,7 @@ def test_shared_formula_case_survives_recalculation(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recalculated(filled, tmp_path_factory) -> dict[str, Path]:
-    if SOFFICE is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def recalculated(filled, soffice, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("recalc")
     copies = recalculate([filled[name][1] for name in CASES], folder)
     return {name: copies[filled[name][1]] for name in CASES}
@@ -226,9 +225,6 @@ def test_corrections_survive_recalculation(filled, recalculated, name: str) -> N
     assert second["changes"] == []
 
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
-
-
 @pytest.mark.slow
 @pytest.mark.libreoffice
 @needs_soffice
@@ -237,14 +233,11 @@ def test_every_sample_fill_output_survives_recalculation(tmp_path: Path) -> None
     LibreOffice: validates without arithmetic findings (T102 stays where a
     formula needs a person), and a second fill of the recalculated copy
     changes nothing."""
-    samples = sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"))
-    if not samples:
-        pytest.skip("sample_workbooks/ is not there")
     outputs: list[tuple[Path, dict]] = []
     for mark in (True, False):
         folder = tmp_path / ("marked" if mark else "plain")
         folder.mkdir()
-        for src in samples:
+        for src in samples():
             dst = folder / default_output(src).name
             result = fill_path(src, dst, mark=mark)
             assert result["status"] != "unreadable", (src.name, result["error"])

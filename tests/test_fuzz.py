@@ -29,12 +29,13 @@ import openpyxl
 import pytest
 
 from mutations import Mutator
-from selfeval_xlsx import loading
+from selfeval_xlsx.ooxml.package import Package, Workbook
 from selfeval_xlsx.api import fill_file, validate_file
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted(p for p in (ROOT / "sample_workbooks").iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
-XLS = next(p for p in (ROOT / "sample_workbooks").iterdir() if p.suffix.lower() == ".xls")
+from conftest import ROOT, samples
+
+SAMPLES = samples(".xlsx", ".xlsm")
+XLS = samples(".xls")[0]
 PER_SAMPLE = 28
 XLS_CASES = 40
 CLI_CASES = 8
@@ -79,8 +80,7 @@ def _opens(path: Path) -> bool:
 def _untouched_members(src: Path, out: Path, changes: list[dict]) -> None:
     with zipfile.ZipFile(src) as a:
         names = a.namelist()
-        parts = {n: a.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names}
-        by_sheet = loading._sheet_parts(parts)
+        by_sheet = {s.name: s.part for s in Workbook(Package(a, src.read_bytes())).sheets}
         edited = {by_sheet.get(change["sheet"]) for change in changes} - {None}
         # the notes on marked cells: the edited sheets' relationships, comments and VML drawings
         edited |= {f"xl/worksheets/_rels/{p.rsplit('/', 1)[1]}.rels" for p in edited}

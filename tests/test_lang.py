@@ -27,10 +27,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_workbooks"
-TYPICAL = next(SAMPLES.glob("04_*.xlsx"))  # 18 findings, corrections to write
-CLEAN = next(SAMPLES.glob("02_*.xlsx"))
+from conftest import ROOT, sample
+
+TYPICAL = sample("04", ".xlsx")  # 18 findings, corrections to write
+CLEAN = sample("02", ".xlsx")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 GRADES = ("优秀", "良好", "中", "差")
 
@@ -275,7 +275,6 @@ def test_lan_addresses_are_this_machines_ipv4_addresses():
 
 
 def serve_output(*args: str) -> str:
-    pytest.importorskip("uvicorn")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "serve", "--port", str(port), *args],
@@ -337,8 +336,6 @@ def test_a_bad_profile_is_explained_in_english(tmp_path, command):
 
 
 def test_page_api_follows_lang_and_accept_language(tmp_path):
-    pytest.importorskip("starlette")
-    pytest.importorskip("python_multipart")
     import warnings
 
     with warnings.catch_warnings():

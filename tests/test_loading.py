@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import random
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -344,10 +343,7 @@ def test_corrupt_ole(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_encrypted_xls(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def test_encrypted_xls(tmp_path: Path, soffice: str) -> None:
     src = good_xlsx(tmp_path)
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls", "--outdir", str(tmp_path / "o"), str(src)],
@@ -376,6 +372,50 @@ def test_load_from_bytes_helpers() -> None:
                            Path("x"))
     loading._check_xml("x.xml", b'<?xml version="1.0"?><a><![CDATA[<!DOCTYPE is text here>]]></a>', Path("x"))
     assert io  # keep the import for readers of this file
+
+
+def test_dtd_guard_sees_past_markup_that_looks_like_the_root() -> None:
+    """One guard for loader and writer (ooxml.package.declares_dtd): a tag
+    inside a comment or a processing instruction before the DOCTYPE does not
+    end its search (the loader's old prolog guess stopped at the first '<a'),
+    a DOCTYPE after a long prolog is found (the writer's looked at 4 KB), and
+    text in a comment or CDATA section is text."""
+    from selfeval_xlsx.ooxml.package import declares_dtd
+
+    bomb = b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'
+    with pytest.raises(UnreadableError):
+        loading._check_xml("x.xml", b'<?xml version="1.0"?><!-- <a> -->' + bomb, Path("x"))
+    with pytest.raises(UnreadableError):
+        loading._check_xml("x.xml", b'<?pi <a>?>' + bomb, Path("x"))
+    assert declares_dtd(b"<!--" + b"x" * 10_000 + b"-->" + bomb)
+    assert declares_dtd(b'<?xml version="1.0"?><!doctype a>\n<a/>')
+    assert not declares_dtd(b"<a><!-- <!DOCTYPE a> --><![CDATA[<!ENTITY e>]]></a>")
+    assert not declares_dtd(b"<a>no markup declaration</a>")
+
+
+def test_writer_refuses_a_dtd_in_the_relationships(tmp_path: Path) -> None:
+    """The writer reads relationships through the same guard."""
+    import zipfile
+
+    from selfeval_xlsx.errors import SelfevalError
+    from selfeval_xlsx.writer import Edit, patch_workbook
+
+    src = tmp_path / "in.xlsx"
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "表"
+    book.save(src)
+    with zipfile.ZipFile(src) as z:
+        members = [(i, z.read(i)) for i in z.infolist()]
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(bad, "w") as z:
+        for info, data in members:
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = b'<!DOCTYPE r [<!ENTITY e "x">]>' + data.split(b"?>", 1)[-1]
+            z.writestr(info, data)
+    with pytest.raises(SelfevalError, match="DTD"):
+        patch_workbook(bad, tmp_path / "out.xlsx", [Edit("表", "A1", 1)])
 
 
 def test_cell_box_for_the_cell_cap():

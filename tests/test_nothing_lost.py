@@ -22,16 +22,9 @@ from selfeval_xlsx.atomic import pid_alive, replacing, temp_owner
 from selfeval_xlsx.cli import main
 from selfeval_xlsx.fill import backup_path, default_output, fill_path
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, sample, without_dac_override
+
 POSIX = os.name == "posix"
-
-
-def sample(prefix: str) -> Path:
-    found = sorted(p for p in SAMPLES.glob(f"{prefix}_*") if p.suffix.lower() in (".xlsx", ".xlsm"))
-    if not found:
-        pytest.skip(f"sample_workbooks/{prefix}_* is not there")
-    return found[0]
 
 
 def copy_to(folder: Path, prefix: str = "04", name: str | None = None) -> Path:
@@ -143,22 +136,9 @@ def test_in_place_permission_error_is_one_line(tmp_path: Path, monkeypatch, caps
     assert len(err.strip().splitlines()) == 1 and "permission denied" in err
 
 
-def _without_override() -> list[str] | None:
-    """A command prefix under which permissions apply: root ignores a
-    folder's mode unless it drops CAP_DAC_OVERRIDE (setpriv does that)."""
-    if not POSIX or os.geteuid() != 0:
-        return []
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        return None
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
-
-
 @pytest.mark.skipif(not POSIX, reason="POSIX permissions")
 def test_in_place_in_read_only_folder(tmp_path: Path) -> None:
-    prefix = _without_override()
-    if prefix is None:
-        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    prefix = without_dac_override()
     folder = tmp_path / "只读"
     src = copy_to(folder)
     folder.chmod(0o555)
@@ -291,9 +271,7 @@ def test_two_batches_into_one_folder(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not POSIX, reason="POSIX permissions")
 def test_batch_into_read_only_folder(tmp_path: Path) -> None:
-    prefix = _without_override()
-    if prefix is None:
-        pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+    prefix = without_dac_override()
     copy_to(tmp_path / "in")
     out = tmp_path / "out"
     out.mkdir()

@@ -18,13 +18,8 @@ import pytest
 from selfeval_xlsx.fill import default_output, fill_path
 from selfeval_xlsx.paths import folder_path, names_folder
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, sample
 DEPARTMENT_NAME = "部门整体支出绩效自评表_2024.xlsx"
-
-
-def sample(prefix: str) -> Path:
-    return next(p for p in sorted(SAMPLES.glob(f"{prefix}_*")) if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"))
 
 
 def copy_sample(prefix: str, folder: Path, name: str | None = None) -> Path:

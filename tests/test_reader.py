@@ -8,7 +8,6 @@ header on row 13, 18 indicators on rows 14-31, 总分 row 32, 自评结论 row 3
 from __future__ import annotations
 
 import copy
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -19,6 +18,8 @@ import pytest
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.reader import norm, read_workbook
+
+from conftest import sample
 
 # --------------------------------------------------------------------------
 # a tiny sheet builder: cells and merges in 1-based coordinates
@@ -584,7 +585,7 @@ def test_formula_cycles_and_unknown_functions(tmp_path: Path) -> None:
 
 
 def test_xlsxwriter_formulas_recomputed(tmp_path: Path) -> None:
-    xlsxwriter = pytest.importorskip("xlsxwriter")
+    import xlsxwriter
     g = formula_grid()
     path = tmp_path / "xw.xlsx"
     wb = xlsxwriter.Workbook(str(path))
@@ -637,10 +638,7 @@ def test_cached_values_are_used(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_xls_via_soffice(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def test_xls_via_soffice(tmp_path: Path, soffice: str) -> None:
     src = save(tmp_path, formula_grid(), titles=["自评表"])
     outdir = tmp_path / "out"
     subprocess.run(
@@ -711,7 +709,6 @@ def test_col_letters() -> None:
 # --------------------------------------------------------------------------
 # the sample workbooks (sample_workbooks/README.md lists their key cells)
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 # file prefix -> [(sheet, kind, n indicators, first indicator row, rate cell, rate, total cell, total, conclusion cell)]
 SAMPLE_KEYS = {
     "01": [("附件3-1", "department", 18, 14, "H7", 0.9752, "H32", 97.752, "D33")],
@@ -731,10 +728,7 @@ SAMPLE_KEYS = {
 
 @pytest.mark.parametrize("prefix", sorted(SAMPLE_KEYS))
 def test_sample_workbooks(prefix: str) -> None:
-    files = sorted(SAMPLES.glob(f"{prefix}_*.xls*"))
-    if not files:
-        pytest.skip("sample_workbooks not present")
-    book = read_workbook(files[0])
+    book = read_workbook(sample(prefix))
     got = [
         (
             f.sheet,
@@ -757,10 +751,7 @@ def test_sample_workbooks(prefix: str) -> None:
 
 
 def test_sample_sichuan_details() -> None:
-    files = sorted(SAMPLES.glob("07_*.xlsx"))
-    if not files:
-        pytest.skip("sample_workbooks not present")
-    form = read_one(files[0])
+    form = read_one(sample("07", ".xlsx"))
     assert [r.key for r in form.funds] == ["total", "fiscal", "carryover", "row10", "other"]
     assert form.fields["project"].ref == "C4"
     assert "unit" not in form.fields  # 填报单位（盖章）： left blank

@@ -19,8 +19,7 @@ from openpyxl.utils import get_column_letter
 from selfeval_xlsx.reader import read_workbook
 from selfeval_xlsx.template import plan_template, write_template
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, sample
 
 
 def a1(row: int, col: int) -> str:
@@ -86,7 +85,7 @@ def test_empty_name_on_the_template_is_e101_at_its_cell(tmp_path, form, field):
 
 @pytest.mark.parametrize("prefix,key,field", [("02", "unit", "单位名称"), ("03", "project", "项目名称")])
 def test_sample_with_its_name_cleared(tmp_path, prefix, key, field):
-    src = next(SAMPLES.glob(f"{prefix}_*.xlsx"))
+    src = sample(prefix, ".xlsx")
     form = read_workbook(src).forms[0]
     cell = form.fields[key]
     path = tmp_path / src.name

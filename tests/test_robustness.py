@@ -14,11 +14,13 @@ import pytest
 
 from mutations import add_sheet, attachment_rows, replace_member
 from selfeval_xlsx import loading
+from selfeval_xlsx.ooxml import package
 from selfeval_xlsx.api import fill_file, validate_file
 from selfeval_xlsx.reader import read_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "sample_workbooks" / "01_黔南州驻京联络处_2023部门整体支出绩效自评表.xlsx"
+from conftest import ROOT, sample
+
+SAMPLE = sample("01", ".xlsx")
 
 
 def codes(result: dict) -> list[tuple[str, str]]:
@@ -266,7 +268,7 @@ def test_unknown_xml_encoding_is_one_line(tmp_path: Path, encoding: bytes) -> No
     assert len(run.stderr.decode().strip().splitlines()) == 1
 
 
-XLS = ROOT / "sample_workbooks" / "08_某县民政局_2023部门整体支出绩效自评表.xls"
+XLS = sample("08", ".xls")
 
 
 def _xls_records(mem: bytes):
@@ -471,7 +473,7 @@ def test_highly_compressible_attachment_is_not_taken_for_a_bomb(tmp_path: Path) 
     path = add_sheet(SAMPLE, tmp_path / "formatted.xlsx", "格式", sheet)
     with zipfile.ZipFile(path) as z:
         info = z.getinfo("xl/worksheets/sheet2.xml")
-        assert info.file_size > 100 * info.compress_size and info.file_size > loading.BIG_MEMBER
+        assert info.file_size > 100 * info.compress_size and info.file_size > package.BIG_MEMBER
     assert codes(validate_file(path)) == codes(validate_file(SAMPLE))
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from selfeval_xlsx.api import validate_file
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
+from conftest import SAMPLES
 
 
 def sample(prefix: str) -> Path:

@@ -35,7 +35,7 @@ def score(target, actual, weight, profile=DEFAULT):
 
 
 # ---------------------------------------------------------------------------
-# Every real pair of DOMAIN.md, parsed and scored at 10 points
+# Every real pair of docs/domain.md ("Value notation in the wild"), parsed and scored at 10 points
 
 
 @pytest.mark.parametrize(

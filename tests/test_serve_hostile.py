@@ -28,10 +28,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("starlette")
-pytest.importorskip("python_multipart")
-httpx = pytest.importorskip("httpx")
+import httpx
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
@@ -302,7 +299,6 @@ def test_page_answers_while_a_slow_upload_is_processed(tmp_path, temp_root):
 
 @pytest.mark.slow
 def test_serve_survives_every_hostile_file(tmp_path):
-    pytest.importorskip("uvicorn")
     folder = tmp_path / "hostile"
     files = {p.name: p.read_bytes() for p in (infinite_numbers(folder), huge_address(folder), long_label(folder),
                                               long_text(folder))}

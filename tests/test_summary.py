@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -293,8 +292,7 @@ def test_memory_flat_rows_streamed(tmp_path):
     assert _growth(tmp_path, "linked.xlsx", link=True) < 22_000 * 1200
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) and pdftotext are needed to print the summary")
+@pytest.mark.usefixtures("soffice", "pdftotext")
 def test_a_big_summary_prints_at_nine_points_or_more(tmp_path):
     """A batch of hundreds of files with long names and messages: printed through
     LibreOffice, the text on every sheet is at least 9 pt, not shrunk to fit (a

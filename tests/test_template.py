@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -433,7 +432,7 @@ def _recalculate(src: Path, workdir: Path) -> Path:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.usefixtures("soffice")
 @pytest.mark.parametrize("form", FORMS)
 def test_filled_template_recalculates_in_libreoffice(tmp_path, form):
     src = write_template(tmp_path / "filled.xlsx", form=form, year=2025)
@@ -718,8 +717,7 @@ def _pdf_pages(pdf: Path) -> list[str]:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) and pdftotext are needed")
+@pytest.mark.usefixtures("soffice", "pdftotext")
 @pytest.mark.parametrize("form,rows,weights", [("department", 3, None), ("project", 3, None),
                                                ("department", 1, None), ("project", 5, {"output": 40, "cost": 10})])
 def test_libreoffice_prints_each_level1_block_on_one_page(tmp_path, form, rows, weights):
@@ -806,8 +804,7 @@ def test_a_typed_equals_target_is_read_and_scored_as_text(tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) and pdftotext are needed")
+@pytest.mark.usefixtures("soffice", "pdftotext")
 def test_libreoffice_keeps_typed_targets_as_text(tmp_path):
     """LibreOffice prints "=100%" and "≥95%" as typed and saves them back as text in '@' cells."""
     plan = plan_template("department", 2024)

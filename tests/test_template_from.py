@@ -30,8 +30,7 @@ from selfeval_xlsx.profile import DEFAULT
 from selfeval_xlsx.reader import read_workbook
 from selfeval_xlsx.template import level1_groups
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, SAMPLES
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -456,7 +455,7 @@ def test_form_level_columns_on_the_first_row_only(tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.usefixtures("soffice")
 def test_prefilled_form_recalculates_in_libreoffice(tmp_path):
     """The formulas span the pre-filled rows: filled in and recalculated, the
     totals and the conclusion come out as validate computes them."""
@@ -525,3 +524,13 @@ def test_level_names_for_grouping():
     assert level_name("产 出 指 标") == "产出指标"
     assert level_name("满意度指标(10分)") == "满意度指标"
     assert level_name("") is None and level_name("(30分)") is None
+
+
+def test_a_csv_in_neither_utf8_nor_gb18030_is_one_line(tmp_path):
+    from selfeval_xlsx.prefill import SourceError, read_source
+
+    source = tmp_path / "坏.csv"
+    source.write_bytes("一级指标,二级指标\n".encode("gb18030") + b"\xff\n")
+    with pytest.raises(SourceError) as caught:
+        read_source(source)
+    assert "UTF-8" in caught.value.message("zh") and "\n" not in caught.value.message("en")

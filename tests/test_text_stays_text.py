@@ -67,7 +67,6 @@ def test_template_command_unit_is_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("unit", HOSTILE[:3])
 def test_web_template_unit_is_text(tmp_path: Path, unit: str) -> None:
-    pytest.importorskip("starlette")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient

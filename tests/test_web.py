@@ -21,9 +21,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
-pytest.importorskip("starlette")
-pytest.importorskip("python_multipart")
 with warnings.catch_warnings():  # starlette >= 1.x: "use httpx2" deprecation
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient  # noqa: E402
@@ -31,14 +28,12 @@ with warnings.catch_warnings():  # starlette >= 1.x: "use httpx2" deprecation
 from selfeval_xlsx import web  # noqa: E402
 from selfeval_xlsx.web import Limits, content_disposition, create_app, display_name  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import ROOT, sample
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def seed_sample() -> Path | None:
-    found = sorted(SAMPLES.glob("01_*.xlsx"))
-    return found[0] if found else None
+def seed_sample() -> Path:
+    return sample("01", ".xlsx")
 
 
 # --------------------------------------------------------------------------
@@ -294,7 +289,7 @@ def test_template_download(client, stand_in):
 
 
 def test_real_template_opens_in_openpyxl(temp_root):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     with TestClient(create_app(temp_root=temp_root)) as c:
         response = c.get("/api/template", params={"form": "department", "year": "2023"})
     assert response.status_code == 200
@@ -328,7 +323,7 @@ def test_bundle_holds_corrected_copies_and_summary(client, temp_root):
 
 
 def test_bundle_with_the_real_summary(stand_in, temp_root):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     app = create_app(validate=stand_in.validate, fill=stand_in.fill, temp_root=temp_root)
     with TestClient(app) as c:
         response = c.post("/api/bundle", files=upload(("甲.xlsx", b"A"), ("乙.xlsx", b"B")))
@@ -345,9 +340,8 @@ def test_bundle_with_the_real_summary(stand_in, temp_root):
 
 def test_real_seed_upload_gives_findings(temp_root):
     seed = seed_sample()
-    if seed is None:
-        pytest.skip("sample_workbooks/01_*.xlsx (the seed sample) is not there")
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     with TestClient(create_app(temp_root=temp_root)) as c:
         response = c.post("/api/check", files=upload((seed.name, seed.read_bytes())))
     (result,) = response.json()["files"]
@@ -411,7 +405,6 @@ def free_port() -> int:
 
 
 def test_serve_command_starts_and_refuses_a_busy_port(tmp_path):
-    pytest.importorskip("uvicorn")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "serve", "--port", str(port)],
@@ -438,7 +431,6 @@ def test_serve_command_starts_and_refuses_a_busy_port(tmp_path):
 
 
 def test_serve_bad_profile(tmp_path):
-    pytest.importorskip("uvicorn")
     bad = tmp_path / "p.toml"
     bad.write_text("[weights]\nbudget = \"x\"\n", "utf-8")
     from selfeval_xlsx.cli import main

@@ -1,7 +1,8 @@
 """The drop page end to end: the real server on a loopback port, driven in
 headless Chromium (Debian's /usr/bin/chromium) by Playwright.
 
-Skipped only when Playwright or /usr/bin/chromium is absent.  Set
+Marked ``browser``: a missing Chromium fails (the ``chromium`` fixture says
+what to install); deselect with ``-m "not browser"``.  Set
 ``SELFEVAL_SCREENSHOTS=docs`` to write the README's screenshots
 (docs/serve.png at desktop width, docs/serve_360.png on a 360 px phone).
 """
@@ -18,33 +19,18 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
+import uvicorn
+from playwright import sync_api
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_workbooks"
+from conftest import sample
+from selfeval_xlsx.web import Limits, create_app
 
 pytestmark = pytest.mark.browser
 
-pytest.importorskip("uvicorn", reason="the serve extra (uvicorn) is not installed")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
-if not os.path.exists(CHROMIUM):  # pragma: no cover
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-import openpyxl  # noqa: E402
-import uvicorn  # noqa: E402
-
-from selfeval_xlsx.web import Limits, create_app  # noqa: E402
-
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def sample(prefix: str) -> Path:
-    found = sorted(SAMPLES.glob(f"{prefix}_*.xlsx"))
-    if not found:
-        pytest.skip(f"sample_workbooks/{prefix}_*.xlsx is missing")
-    return found[0]
 
 
 class Server:
@@ -82,9 +68,9 @@ def server(temp_root):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(chromium):
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

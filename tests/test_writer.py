@@ -722,7 +722,7 @@ def test_keeps_file_mode(rich: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.usefixtures("soffice")
 def test_libreoffice_opens_output(patched: Path, tmp_path: Path) -> None:
     outdir = tmp_path / "csv"
     profile = tmp_path / "lo-profile"
@@ -949,7 +949,7 @@ def test_notes_merge_into_existing_comments(tmp_path: Path) -> None:
     assert members(only)[comments] == before[comments]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.usefixtures("soffice")
 def test_libreoffice_reads_the_notes(rich: Path, tmp_path: Path) -> None:
     """LibreOffice opens the file with the notes and keeps them when it saves."""
     dst = tmp_path / "notes.xlsx"

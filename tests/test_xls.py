@@ -15,11 +15,11 @@ import pytest
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.xls import xls_to_xlsx
 
-xlwt = pytest.importorskip("xlwt")
-openpyxl = pytest.importorskip("openpyxl")
+import xlwt
+import openpyxl
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+needs_soffice = pytest.mark.usefixtures("soffice")  # fails, naming what to install, without it
 
 TITLE = "2023年度项目支出绩效自评表"
 HEADERS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值"]
@@ -344,7 +344,7 @@ def _to_xls(tmp_path: Path, name: str, build) -> Path:
     xlsxwriter rather than openpyxl: openpyxl needs Pillow for images, and
     Pillow is not installed.
     """
-    xlsxwriter = pytest.importorskip("xlsxwriter")
+    import xlsxwriter
     src = tmp_path / f"{name}.xlsx"
     wb = xlsxwriter.Workbook(str(src))
     ws = wb.add_worksheet("表1")
@@ -470,7 +470,7 @@ def test_page_setup_links_names(tmp_path: Path):
 
 @pytest.mark.libreoffice
 @needs_soffice
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.usefixtures("pdftoppm")
 def test_renders_like_the_original(tmp_path: Path):
     """The .xls and its .xlsx copy render to the same page image."""
     form = make_form(tmp_path / "render.xls", for_rendering=True)

@@ -813,7 +813,7 @@ def write_readme():
         "properties and zip timestamps; the .xls is LibreOffice's output, not normalised).",
         "Do not edit the workbooks by hand — change the generator and rerun it.",
         "",
-        "Arithmetic used below (DOMAIN.md): quantitative ≥/bare/= target: score = min(B/A,1)×分值;",
+        "Arithmetic used below (docs/domain.md): quantitative ≥/bare/= target: score = min(B/A,1)×分值;",
         "≤ target: min(A/B,1)×分值; qualitative: any score in the top tier (≥80% of 分值), a",
         "deduction needs a reason; 执行率 = 全年执行数/全年预算数; budget 得分 = min(rate,1)×10;",
         "总分 = Σ 三级得分 + budget 得分; 结论 ≥90 优秀, ≥80 良好, ≥60 中, else 差.",

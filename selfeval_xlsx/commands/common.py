@@ -4,9 +4,7 @@ setting around a run of the worker pool (progress bar, SIGTERM, clean exit)."""
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +27,8 @@ def expand(paths: list[str]) -> list[str]:
     result: list[str] = []
     for path in paths:
         if not os.path.exists(path) and any(ch in path for ch in "*?["):
+            import glob
+
             matches = sorted(glob.glob(path))
             result.extend(matches or [path])
         else:
@@ -73,6 +73,8 @@ def pool_run(total: int, desc: str, unit: str) -> Iterator[Any]:
     SIGTERM turned into the clean stop Ctrl-C makes (no half-written file),
     and the pool's helper processes stopped before the command returns, so
     it leaves no process behind."""
+    import signal
+
     from selfeval_xlsx.pool import stop_helper_processes
 
     if sys.stderr.isatty():

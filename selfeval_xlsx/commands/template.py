@@ -19,7 +19,7 @@ from pathlib import Path
 from selfeval_xlsx import layout
 from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.commands.common import profile_or_exit
-from selfeval_xlsx.paths import folder_path, names_folder
+from selfeval_xlsx.paths import output_file
 from selfeval_xlsx.template import MAX_ROWS_PER_LEVEL2, write_template
 
 
@@ -27,12 +27,7 @@ def output_path(output: str | None, form: str, year: int) -> Path:
     """Where to write: the default name in the current folder, inside -o when
     it is a folder (existing, ending in / or \\, or without a suffix; created
     when missing), else -o itself."""
-    name = layout.FORMS[form].default_filename(year)
-    if not output:
-        return Path.cwd() / name
-    if names_folder(output):
-        return folder_path(output) / name
-    return Path(output)
+    return output_file(output, layout.FORMS[form].default_filename(year))
 
 
 def _fail(args, zh: str, en: str) -> int:

@@ -60,7 +60,6 @@ def _fields(kind: str, source, args) -> dict[str, str]:
 
 def run_from(args, profile) -> int:
     from selfeval_xlsx.atomic import write_error
-    from selfeval_xlsx.commands.template import output_path
     from selfeval_xlsx.errors import SelfevalError
     from selfeval_xlsx.prefill import arrange, read_source, review
     from selfeval_xlsx.template import write_template
@@ -73,7 +72,7 @@ def run_from(args, profile) -> int:
         return 2
     if args.year is not None and not 1900 <= args.year <= 9998:
         return _fail(lang, f"--year 无效：{args.year}", f"invalid --year: {args.year}")
-    from selfeval_xlsx.paths import folder_path, names_folder
+    from selfeval_xlsx.paths import folder_path, names_folder, output_file
 
     several = len(sources) > 1
     if several and args.output and not names_folder(args.output):
@@ -100,7 +99,7 @@ def run_from(args, profile) -> int:
                 target = folder / f"{name}_{n}.xlsx"
                 n += 1
         else:
-            target = output_path(args.output, kind, year)
+            target = output_file(args.output, layout.FORMS[kind].default_filename(year))
         used.add(str(target))
         if target.suffix.lower() != ".xlsx":
             return _fail(lang, f"输出文件应以 .xlsx 结尾：{args.output}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from selfeval_xlsx.commands.common import (
@@ -31,6 +30,8 @@ def run(args) -> int:
         return 2
     results = [validate(path, profile, args.lang) for path in expand(args.paths)]
     if args.format == "json":
+        import json
+
         json.dump([r.to_dict(args.lang) for r in results], sys.stdout, ensure_ascii=json_ascii(sys.stdout), indent=2)
         sys.stdout.write("\n")
     else:

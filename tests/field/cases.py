@@ -13,7 +13,7 @@ Conventions (README.md in this folder says why):
   instructions; no code exists yet).  ``CELL`` is an A1 reference, a range (the
   finding's cell must lie inside it) or ``-`` (a finding about the whole form,
   no cell).  ``L+`` means one or more L findings inside the range.
-* Default rules are the Ministry of Finance ones (DOMAIN.md) except where issue
+* Default rules are the Ministry of Finance ones (docs/domain.md) except where issue
   11 says otherwise: budget points from the block label (20 分), the
   evaluation scheme (budget execution is an indicator row), no per-一级 weights
   on Sichuan's 510000_0013zp form (it fixes only 预算执行 10 + 绩效指标 90), no

@@ -1,0 +1,49 @@
+"""tools/import_graph.py: the package has no import cycle and nothing imports upward."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+from conftest import ROOT
+
+TOOL = ROOT / "tools" / "import_graph.py"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("import_graph", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_package_passes():
+    run = subprocess.run([sys.executable, str(TOOL)], capture_output=True, text=True, encoding="utf-8", timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "problem(s)" not in run.stdout.splitlines()[-1] or "nothing new" in run.stdout.splitlines()[-1]
+
+
+def test_a_known_problem_that_is_gone_fails(monkeypatch):
+    tool = _tool()
+    monkeypatch.setitem(tool.KNOWN, "import cycle: cellref <-> errors", "a stale entry")
+    assert tool.main(["--quiet"]) == 1
+
+
+def test_deferred_and_relative_imports_are_edges():
+    tool = _tool()
+    known = tool.modules()
+    graph = {name: tool.imports(name, path, known) for name, path in known.items()}
+    assert "profile" in graph["scoring"]  # `from .profile import …`
+    assert "pipeline" in graph["api"]  # inside validate_file
+    assert {"cellref", "layout"} <= set(graph["checks"])  # `from selfeval_xlsx import cellref, layout`
+
+
+def test_a_cycle_an_upward_import_and_an_unplaced_module_are_reported():
+    tool = _tool()
+    known = {name: ROOT / "selfeval_xlsx" / f"{name}.py" for name in ("errors", "cellref", "checks", "novel")}
+    graph = {"errors": {"cellref": 1}, "cellref": {"errors": 2, "checks": 3}, "checks": {}, "novel": {}}
+    found = tool.problems(graph, known)
+    assert any("import cycle: cellref <-> errors" in line for line in found), found
+    assert any("upward import: cellref (base) imports checks (checking)" in line for line in found), found
+    assert any(line.startswith("novel: in no layer") for line in found), found
