@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import functools
 import json
 import os
 import shutil
@@ -51,6 +52,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -214,15 +216,21 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[tuple[bool | None, str], list[dict]] = {}
         # rounds: every configuration once per round, so a change in the
         # machine's load touches all of them alike; each figure is the median
-        for _round in range(args.repeat):
-            if not args.skip_openpyxl:
-                runs.setdefault((None, "openpyxl"), []).append(measure_openpyxl(folder))
-            for fill in (False, True):
-                for label, jobs, pinned in configs:
-                    runs.setdefault((fill, label), []).append(measure_batch(folder, fill, jobs, pinned))
-            if other is not None:
-                runs.setdefault((True, f"1 core, {args.compare}"), []).append(
-                    measure_batch(folder, True, 1, True, root=other))
+        # and every other round in reverse order (a run leaves the disk busy
+        # writing back its outputs: the next one pays for it)
+        plan: list[tuple[tuple[bool | None, str], Any]] = []
+        if not args.skip_openpyxl:
+            plan.append(((None, "openpyxl"), lambda: measure_openpyxl(folder)))
+        for fill in (False, True):
+            for label, jobs, pinned in configs:
+                plan.append(((fill, label), functools.partial(measure_batch, folder, fill, jobs, pinned)))
+        if other is not None:
+            plan.append(((True, f"1 core, {args.compare}"),
+                         functools.partial(measure_batch, folder, True, 1, True, root=other)))
+        for number in range(args.repeat):
+            for key, measure in plan if number % 2 == 0 else reversed(plan):
+                runs.setdefault(key, []).append(measure())
+        runs = {key: runs[key] for key, _measure in plan}  # printed in plan order
 
         def rate(r: dict) -> float:
             return r["files"] / r["seconds"]
