@@ -26,7 +26,6 @@ import functools
 import os
 import unicodedata
 from decimal import Decimal
-from typing import Any, Iterable
 
 from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.errors import UnreadableError
@@ -36,6 +35,10 @@ from selfeval_xlsx.loading import RawBook, RawSheet, load
 from selfeval_xlsx.model import Block, Cell, Form, FundsRow, Indicator, Part, Workbook
 from selfeval_xlsx.values import parse_number
 from selfeval_xlsx.lazyre import lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 __all__ = ["read_workbook", "norm", "read_sheet"]
 

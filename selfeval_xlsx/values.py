@@ -50,12 +50,15 @@ import datetime
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.record import FrozenRecord, replace
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Direction(str, Enum):
@@ -67,10 +70,10 @@ class Direction(str, Enum):
     NONE = ""
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(FrozenRecord):
     """A parsed 年度指标值 or 实际完成值 cell (see the module docstring)."""
 
+    __slots__ = _fields = ("raw", "kind", "direction", "number", "percent", "unit", "date", "strict")
     raw: str
     kind: str  # "empty" | "number" | "date" | "text"
     direction: Direction
@@ -78,12 +81,30 @@ class Value:
     percent: bool
     unit: str
     date: datetime.date | None
-    strict: bool = False
+    strict: bool
+
+    def __init__(self, raw: str, kind: str, direction: Direction, number: Decimal | None, percent: bool, unit: str,
+                 date: datetime.date | None, strict: bool = False) -> None:
+        # one for every target and actual cell read: set the slots directly (object.__setattr__ is twice as slow)
+        _SET_RAW(self, raw)
+        _SET_KIND(self, kind)
+        _SET_DIRECTION(self, direction)
+        _SET_NUMBER(self, number)
+        _SET_PERCENT(self, percent)
+        _SET_UNIT(self, unit)
+        _SET_DATE(self, date)
+        _SET_STRICT(self, strict)
 
     @property
     def quantitative(self) -> bool:
         """True for a number (dates and text are scored qualitatively)."""
         return self.kind == "number"
+
+
+_SET_RAW, _SET_KIND = Value.raw.__set__, Value.kind.__set__  # type: ignore[attr-defined]
+_SET_DIRECTION, _SET_NUMBER = Value.direction.__set__, Value.number.__set__  # type: ignore[attr-defined]
+_SET_PERCENT, _SET_UNIT = Value.percent.__set__, Value.unit.__set__  # type: ignore[attr-defined]
+_SET_DATE, _SET_STRICT = Value.date.__set__, Value.strict.__set__  # type: ignore[attr-defined]
 
 
 # Unmeasurable targets reviewers criticise.  A text containing one of these
