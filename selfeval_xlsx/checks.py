@@ -1238,11 +1238,15 @@ def rate_matches(stated: Decimal, rate: Decimal) -> bool:
     return any(stated == round_half_up(rate, places) for places in range(2, 7))
 
 
-EXPLICIT_OPERATOR = lazy(r"^\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\s*$")
+_OPERATOR_WORDS = ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到")
 
 
 def explicit_operator(raw: str) -> bool:
-    return bool(EXPLICIT_OPERATOR.search(unicodedata.normalize("NFKC", raw)))
+    """Whether the text states its direction: on the NFKC text,
+    ``re.search(r"^\\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\\s*$", text)`` as string
+    tests (``\\s`` and ``str.strip`` know the same spaces)."""
+    text = unicodedata.normalize("NFKC", raw)
+    return text.lstrip().startswith(_OPERATOR_WORDS) or text.rstrip().endswith("以上")
 
 
 ACHIEVED = lazy(r"完成|达成|达到|实现|按期|按时|及时|合格|满意|良好|优秀|是|符合|合规|正常")

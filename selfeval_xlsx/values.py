@@ -198,7 +198,8 @@ _QUALITATIVE_NATURES = frozenset({"定性", "定性指标"})
 
 _NUMBER_RE = lazy(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)")
 _UNIT_MAX = 8
-_BAD_UNIT_RE = lazy(r"[\d,.;:!?。、;，；：！？\"'“”]")
+# a unit holds no digit (str.isdecimal: what \d matches) and none of these
+_BAD_UNIT_CHARS = frozenset(",.;:!?。、;，；：！？\"'“”")
 _PERCENT_FACTOR = {"%": Decimal(100), "‰": Decimal(1000)}
 
 _TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -258,7 +259,7 @@ def _take_suffix(unit: str) -> tuple[str, Direction]:
 
 
 def _valid_unit(unit: str) -> bool:
-    return len(unit) <= _UNIT_MAX and not _BAD_UNIT_RE.search(unit)
+    return len(unit) <= _UNIT_MAX and not any(char.isdecimal() or char in _BAD_UNIT_CHARS for char in unit)
 
 
 def _parse_quantity(raw: str, text: str) -> Value | None:

@@ -1,0 +1,94 @@
+"""The string tests that stand in for regular expressions on the validate path
+give what the patterns they replaced give (compiling a pattern used on a few
+cells cost a short ``selfeval validate`` process more than matching it).
+
+Each is checked against its pattern on every text of a few pieces (the
+pattern's building blocks, spaces, a final newline, a few other characters)
+and on random longer texts."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selfeval_xlsx import checks, reader, values
+
+_AROUND = (" ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "a", "1", "十", "x")
+
+
+def test_re_classes_are_the_str_methods():
+    # what the string tests rely on: \d is str.isdecimal, \s is str.isspace (and str.strip's spaces)
+    digit, space = re.compile(r"\d"), re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert bool(digit.match(char)) == char.isdecimal(), hex(code)
+        assert bool(space.match(char)) == char.isspace(), hex(code)
+        assert (char.strip() == "") == char.isspace(), hex(code)
+
+
+_BAD_UNIT = re.compile(r"[\d,.;:!?。、;，；：！？\"'“”]")
+
+
+# (plain test, what the pattern gave, the pattern's pieces, texts of up to this many pieces checked)
+CASES = {
+    "block": (
+        reader._is_block,
+        re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$").match,
+        ("年度", "绩效", "目标", "绩效目标", "年度绩效目标", "0", "9", "一", "十", "二十"),
+        3,
+    ),
+    "ab_only": (
+        reader._ab_only,
+        re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$").match,
+        ("(", "（", ")", "）", "A", "z", "Ｂ", "ｙ", "Ω", "é"),
+        4,  # bracket, space, letter, bracket
+    ),
+    "grade": (
+        reader._is_grade,
+        re.compile(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$").match,
+        ("优秀", "良好", "优", "良", "中等", "中", "差", "及格", "合格", "不合格", "较差", "一般", "等级", "等次", "等", "级"),
+        3,
+    ),
+    "unit": (
+        values._valid_unit,
+        lambda text: len(text) <= values._UNIT_MAX and not _BAD_UNIT.search(text),
+        (",", ".", ";", ":", "!", "?", "。", "、", ";", "，", "；", "：", "！", "？", '"', "'", "“", "”", "٣", "５", "万元"),
+        3,
+    ),
+    "explicit_operator": (
+        checks.explicit_operator,
+        lambda text: re.search(r"^\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\s*$",
+                               unicodedata.normalize("NFKC", text)),
+        ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到", "以上", "以", "上", ">=", "95%"),
+        3,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_short_text(name):
+    plain, pattern, pieces, most = CASES[name]
+    atoms = pieces + _AROUND
+    for n in range(most + 1):
+        for combo in itertools.product(atoms, repeat=n):
+            text = "".join(combo)
+            assert plain(text) == bool(pattern(text)), text
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_random_texts(name):
+    plain, pattern, pieces, _ = CASES[name]
+    atoms = st.sampled_from(pieces + _AROUND) | st.characters()
+
+    @settings(max_examples=1000)
+    @given(st.lists(atoms, max_size=10).map("".join))
+    def check(text):
+        assert plain(text) == bool(pattern(text))
+
+    check()
