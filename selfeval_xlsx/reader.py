@@ -883,11 +883,32 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
     return r
 
 
-_PLACEHOLDER = lazy(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$")
 _DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
+_FILLER_MARKS = frozenset("*＊xX×")
 
 
-_SLOT = lazy(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
+def _is_placeholder(text: str, slot: bool = False) -> bool:
+    """A template's stand-in text, as string tests (``$`` also matches before a final newline,
+    ``.`` never a newline, ``\\d`` is ``str.isdecimal``):
+    ``re.match(r"^(?:指标\\d*|[*＊xX×]+|…+|\\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$", text)``, or with ``slot``
+    an empty slot's only: ``re.match(r"^(?:指标\\d*|…+|\\.{3,}|/|／)$", text)``."""
+    text = text[:-1] if text.endswith("\n") else text
+    if not text:
+        return False
+    first = text[0]  # the alternatives start with different characters: at most one applies
+    if text.startswith("指标"):
+        return all(char.isdecimal() for char in text[2:])
+    if first == "…" or first == ".":
+        return text == first * len(text) and (first == "…" or len(text) >= 3)
+    if text == "/" or text == "／":
+        return True
+    if slot:
+        return False
+    if first in _FILLER_MARKS:
+        return all(char in _FILLER_MARKS for char in text)
+    if text.startswith("示例") or text.startswith("例:"):
+        return "\n" not in text
+    return False
 
 
 @functools.lru_cache(maxsize=8192)
@@ -903,7 +924,7 @@ def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | No
         name = _compact(level3.text)
         if name.startswith("其中") and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score")):
             return "detail", None
-        if len(name) > 12 or not _PLACEHOLDER.match(name.rstrip("/／").rstrip(":：") or name):
+        if len(name) > 12 or not _is_placeholder(name.rstrip("/／").rstrip(":：") or name):
             return None, None  # a real indicator name
     cells = []
     for key in ("level3", "target", "actual", "weight", "score", "reason"):
@@ -918,12 +939,12 @@ def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | No
             text = text.rstrip("/／").rstrip(":：") or text  # "指标1:/" is the slot 指标1 marked empty
         if text in _DASHES or text in ("/", "／"):
             continue
-        if not _PLACEHOLDER.match(text):
+        if not _is_placeholder(text):
             return None, None
         cells.append((cell, text))
     if not cells:
         return "slot", None  # "/" and dashes only
-    if len(cells) == 1 and _SLOT.match(cells[0][1]):
+    if len(cells) == 1 and _is_placeholder(cells[0][1], slot=True):
         return "slot", None
     return "placeholder", cells[0][0]
 

@@ -8,6 +8,7 @@ and on random longer texts."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import sys
@@ -34,6 +35,9 @@ def test_re_classes_are_the_str_methods():
 
 _BAD_UNIT = re.compile(r"[\d,.;:!?。、;，；：！？\"'“”]")
 
+
+_PLACEHOLDER_PIECES = ("指标", "指", "标", "٣", "*", "＊", "x", "X", "×", "XX", "…", "..", ".", "/", "／", "示例", "示",
+                       "例", ":", "：", "例:", "例：")
 
 # (plain test, what the pattern gave, the pattern's pieces, texts of up to this many pieces checked)
 CASES = {
@@ -68,6 +72,24 @@ CASES = {
         ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到", "以上", "以", "上", ">=", "95%"),
         3,
     ),
+    "reader_placeholder": (
+        reader._is_placeholder,
+        re.compile(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$").match,
+        _PLACEHOLDER_PIECES,
+        3,
+    ),
+    "reader_slot": (
+        functools.partial(reader._is_placeholder, slot=True),
+        re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$").match,
+        _PLACEHOLDER_PIECES,
+        3,
+    ),
+    "checks_placeholder": (
+        checks.is_placeholder,
+        re.compile(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$").match,
+        _PLACEHOLDER_PIECES,
+        3,
+    ),
 }
 
 
@@ -86,7 +108,7 @@ def test_random_texts(name):
     plain, pattern, pieces, _ = CASES[name]
     atoms = st.sampled_from(pieces + _AROUND) | st.characters()
 
-    @settings(max_examples=1000)
+    @settings(max_examples=400)
     @given(st.lists(atoms, max_size=10).map("".join))
     def check(text):
         assert plain(text) == bool(pattern(text))
