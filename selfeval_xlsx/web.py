@@ -609,14 +609,11 @@ def build_bundle(done: list[tuple[dict[str, Any], Path | None]], folder: Path, s
 SummaryWriter = Callable[..., Any]  # (items, path, lang) -> Any
 
 
-def summary_writer(profile: Profile) -> SummaryWriter | None:
+def summary_writer(profile: Profile) -> SummaryWriter:
     """The summary.xlsx writer: :class:`selfeval_xlsx.summary.Summary`, fed
     like ``selfeval batch`` feeds it (display name, result, link target =
-    the corrected copy's name in the zip).  None when the module is absent."""
-    try:
-        from selfeval_xlsx.summary import Summary
-    except ImportError:  # pragma: no cover - the summary module ships with the package
-        return None
+    the corrected copy's name in the zip)."""
+    from selfeval_xlsx.summary import Summary
 
     def write(items: list[tuple[dict[str, Any], str | None]], path: Path, lang: str = "zh") -> Any:
         with Summary(
