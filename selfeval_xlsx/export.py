@@ -377,7 +377,7 @@ class _ParquetSink:
 
 class _XlsxSink:
     """One workbook, sheets 表 and 指标: the header and page setup by
-    xlsxwriter, the rows streamed as sheet XML (``summary._Table``) and
+    xlsxwriter, the rows streamed as sheet XML (``streamtable.StreamedTable``) and
     spliced in at the end, so memory stays flat and a row costs
     microseconds.  Text is always text (never a formula)."""
 
@@ -385,13 +385,13 @@ class _XlsxSink:
         import tempfile
 
         from selfeval_xlsx.atomic import replacing
-        from selfeval_xlsx.summary import _Table
+        from selfeval_xlsx.streamtable import StreamedTable
         from selfeval_xlsx.table import text_table
 
         self.target_temp = stack.enter_context(replacing(target))
         self.scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-export-")))
-        self.tables = [_Table(text_table(FORM_COLUMNS), scratch=self.scratch),
-                       _Table(text_table(INDICATOR_COLUMNS), scratch=self.scratch)]
+        self.tables = [StreamedTable(text_table(FORM_COLUMNS), scratch=self.scratch),
+                       StreamedTable(text_table(INDICATOR_COLUMNS), scratch=self.scratch)]
         for table in self.tables:
             stack.callback(table.close)
 
@@ -405,7 +405,8 @@ class _XlsxSink:
 
         import xlsxwriter
 
-        from selfeval_xlsx.summary import _Formats, splice_tables
+        from selfeval_xlsx.splice import splice_tables
+        from selfeval_xlsx.streamtable import Formats
 
         built = self.scratch / "built.xlsx"
         book = xlsxwriter.Workbook(str(built), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -413,7 +414,7 @@ class _XlsxSink:
         book.set_properties({"title": "绩效自评表导出", "subject": "selfeval export", "author": "selfeval-xlsx",
                              "created": datetime(2000, 1, 1)})
 
-        fmt = _Formats(book)  # first: the streamed cells refer to its styles by number
+        fmt = Formats(book)  # first: the streamed cells refer to its styles by number
         for table, name in zip(self.tables, ("表", "指标")):
             table.attach(book.add_worksheet(name), fmt)
             table.finish()

@@ -48,7 +48,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "scoring", "checks", "results",
     )),
     ("output: findings into text, tables and workbooks; whole files and folders", (
-        "report", "table", "review_sheet", "writer", "summary", "fill", "pipeline",
+        "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",
+        "fill", "pipeline",
         "api", "batch", "export", "prefill", "template",
     )),
     ("front: what a user calls", (
