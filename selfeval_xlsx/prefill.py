@@ -511,7 +511,7 @@ def shown(finding, plan_cells: set[str]) -> bool:
 def review(path: str | os.PathLike, year: int, profile: Profile = DEFAULT):
     """Read the generated workbook back and check it: (findings to show,
     year notices, the form read back)."""
-    from selfeval_xlsx.checks import _years, check_form
+    from selfeval_xlsx.checks import check_form, written_years
     from selfeval_xlsx.reader import read_workbook
 
     workbook = read_workbook(path)
@@ -525,7 +525,7 @@ def review(path: str | os.PathLike, year: int, profile: Profile = DEFAULT):
         for cell in (row.level3, row.target):
             if cell is None or cell.empty:
                 continue
-            for found, with_nian in _years(cell.text):
+            for found, with_nian in written_years(cell.text):
                 if (with_nian or (cell is row.level3 and abs(found - year) <= 2)) and found != year:
                     notices.append(Notice(form.sheet, cell.ref, cell.text.strip(), found, year))
                     break
