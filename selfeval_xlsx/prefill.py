@@ -40,7 +40,7 @@ from selfeval_xlsx import layout
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.layout import Level1
 from selfeval_xlsx.profile import DEFAULT, Profile
-from selfeval_xlsx.template import Groups, IndicatorRow, level1_groups
+from selfeval_xlsx.template_plan import Groups, IndicatorRow, level1_groups
 
 
 class SourceError(SelfevalError):
