@@ -53,7 +53,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "api", "batch", "export", "prefill", "template_plan", "template_pages", "template",
     )),
     ("front: what a user calls", (
-        "web", "cli", "commands", "commands.*", PACKAGE, "__main__",
+        "web_upload", "web_results", "web", "cli", "commands", "commands.*", PACKAGE, "__main__",
     )),
 ]
 
