@@ -50,7 +50,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("output: findings into text, tables and workbooks; whole files and folders", (
         "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",
         "fill", "pipeline",
-        "api", "batch", "export_sinks", "export", "prefill", "template_plan", "template_pages", "template",
+        "api", "batch", "export_sinks", "export", "prefill_source", "prefill", "template_plan", "template_pages", "template",
     )),
     ("front: what a user calls", (
         "web_upload", "web_results", "web", "cli", "commands", "commands.*", PACKAGE, "__main__",
