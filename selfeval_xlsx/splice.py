@@ -5,9 +5,9 @@ new zip and, for each sheet part named in ``parts``, writes instead what
 the :class:`~selfeval_xlsx.streamtable.StreamedTable` makes of it (the
 sheet XML with the streamed rows and hyperlinks) and, when its rows carry
 links, the sheet's relationships part.  The new members are deflated as
-they are written (``ZipFile.open(..., "w")``, zip64 allowed: a sheet may
-pass 4 GB of XML) with the date of the package's first member, so a rerun
-gives the same bytes.  Used by ``summary.xlsx`` and ``selfeval export``'s
+they are written (``ZipFile.open(..., "w")`` with zip64 headers, since a
+member's size is not known before it is written) at zlib level 1 and with
+the date of the package's first member, so a rerun gives the same bytes.  Used by ``summary.xlsx`` and ``selfeval export``'s
 workbook.
 """
 
