@@ -1106,7 +1106,7 @@ class _Checker:
             for cell in (row.level3, row.target):
                 if cell is None or cell.empty:
                     continue
-                for found, with_nian in _years(cell.text):
+                for found, with_nian in written_years(cell.text):
                     named = with_nian or (cell is row.level3 and abs(found - year) <= 2)
                     if named and found != year:
                         self.add("Q205", cell, expected=year, found=found)
@@ -1114,7 +1114,7 @@ class _Checker:
 
 
 @functools.lru_cache(maxsize=8192)
-def _years(text: str) -> tuple[tuple[int, bool], ...]:
+def written_years(text: str) -> tuple[tuple[int, bool], ...]:
     """The years written in ``text``: (year, followed by 年)."""
     text = unicodedata.normalize("NFKC", text)
     found = []
