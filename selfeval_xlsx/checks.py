@@ -57,7 +57,10 @@ def name_unit(cell: Cell | None) -> str | None:
     """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
     if cell is None or cell.empty:
         return None
-    match = _NAME_UNIT.search(unicodedata.normalize("NFKC", cell.text))
+    text = unicodedata.normalize("NFKC", cell.text)
+    if not text.rstrip().endswith((")", "）")):
+        return None  # the pattern ends in a bracket and spaces: most names are spared compiling it
+    match = _NAME_UNIT.search(text)
     return match.group(1) if match else None
 
 

@@ -349,7 +349,8 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         book = _calamine(data, path, fmt, skip, long_text)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
-    stale = bool(_FULL_CALC.search(parts.get(workbook_part, b"")))
+    workbook_xml = parts.get(workbook_part, b"")
+    stale = b"fullCalcOnLoad" in workbook_xml and bool(_FULL_CALC.search(workbook_xml))  # (Excel's: no compiling)
     for sheet in book.sheets:
         part = sheet_parts.get(sheet.name)
         if part and part in parts:

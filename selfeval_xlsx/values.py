@@ -304,18 +304,26 @@ def _date_direction(text: str) -> Direction:
 
 
 def _match_date(text: str) -> tuple[re.Match[str], datetime.date | None] | None:
-    """The first date pattern matching at the start, with the day it means."""
-    match = _FULL_DATE_RE.match(text)
+    """The first date pattern matching at the start, with the day it means.
+
+    Each pattern is tried only when the text has what it starts with (four
+    digits and 年 or a separator; a digit or two and 月; ``\\d`` is
+    ``str.isdecimal``), so most texts need none of them compiled."""
+    year = text[:4].isdecimal() and len(text) > 4  # \d{4} and something after it
+    match = _FULL_DATE_RE.match(text) if year and text[4] in "年-/." else None
     if match:
         day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
         return (match, day) if day else None
-    match = _YEAR_END_RE.match(text)
-    if match:
-        return match, _safe_date(int(match[1]), 12, None)
-    match = _MONTH_RE.match(text)
-    if match:
-        day = _safe_date(int(match[1]), int(match[2]), None)
-        return (match, day) if day else None
+    if year and text[4] == "年":
+        match = _YEAR_END_RE.match(text)
+        if match:
+            return match, _safe_date(int(match[1]), 12, None)
+        match = _MONTH_RE.match(text)
+        if match:
+            day = _safe_date(int(match[1]), int(match[2]), None)
+            return (match, day) if day else None
+    if not (text[:1].isdecimal() and (text[1:2] == "月" or (text[1:2].isdecimal() and text[2:3] == "月"))):
+        return None
     match = _NO_YEAR_RE.match(text)
     if match and 1 <= int(match[1]) <= 12 and (match[2] is None or 1 <= int(match[2]) <= 31):
         return match, None

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selfeval_xlsx import checks, reader, values
+from selfeval_xlsx.model import Cell
 
 _AROUND = (" ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "a", "1", "十", "x")
 
@@ -114,3 +115,64 @@ def test_random_texts(name):
         assert plain(text) == bool(pattern(text))
 
     check()
+
+
+def _match_date_unguarded(text):
+    # values._match_date as it was: every pattern tried in turn
+    match = values._FULL_DATE_RE.match(text)
+    if match:
+        day = values._safe_date(int(match[1]), int(match[2]), int(match[3]))
+        return (match, day) if day else None
+    match = values._YEAR_END_RE.match(text)
+    if match:
+        return match, values._safe_date(int(match[1]), 12, None)
+    match = values._MONTH_RE.match(text)
+    if match:
+        day = values._safe_date(int(match[1]), int(match[2]), None)
+        return (match, day) if day else None
+    match = values._NO_YEAR_RE.match(text)
+    if match and 1 <= int(match[1]) <= 12 and (match[2] is None or 1 <= int(match[2]) <= 31):
+        return match, None
+    return None
+
+
+def _date_found(found):
+    return found and (found[0].span(), found[0].groups(), found[1])
+
+
+_DATE_PIECES = ("2024", "1", "12", "31", "٣", "年", "度", "月", "日", "底", "末", "份", "-", "/", ".", ":", "08:30",
+                "2024年", "2024-", "2024/", "2024.", "12月", "1-", "3/", "5.")
+
+
+def test_match_date_every_short_text():
+    for n in range(5):
+        for combo in itertools.product(_DATE_PIECES + ("", " ", "x"), repeat=n):
+            text = "".join(combo)
+            assert _date_found(values._match_date(text)) == _date_found(_match_date_unguarded(text)), text
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_DATE_PIECES) | st.characters(), max_size=10).map("".join))
+def test_match_date_random_texts(text):
+    assert _date_found(values._match_date(text)) == _date_found(_match_date_unguarded(text))
+
+
+_UNIT_PIECES = ("(", "（", ")", "）", "%", "％", "‰", "万元", "元", "万", "个", "项", " ", "\n", "\u3000", "a")
+
+
+def _name_unit_pattern(text):
+    match = checks._NAME_UNIT.search(unicodedata.normalize("NFKC", text))
+    return match.group(1) if match and text.strip() else None
+
+
+def test_name_unit_every_short_text():
+    for n in range(6):
+        for combo in itertools.product(_UNIT_PIECES, repeat=n):
+            text = "".join(combo)
+            assert checks.name_unit(Cell("S", "A1", text)) == _name_unit_pattern(text), text
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_UNIT_PIECES) | st.characters(), max_size=8).map("".join))
+def test_name_unit_random_texts(text):
+    assert checks.name_unit(Cell("S", "A1", text)) == _name_unit_pattern(text)
