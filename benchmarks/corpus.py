@@ -1,6 +1,7 @@
 """The benchmark corpus: a folder of varied workbooks, the same every time.
 
     python benchmarks/corpus.py OUT [--files 2000]
+    SELFEVAL_BENCH_QUICK=1 python benchmarks/corpus.py   # 40 files in a temporary folder (CI)
 
 Builds ``--files`` workbooks (default 2,000) under OUT, spread over 20 county
 subfolders, from what the repository ships, so that every run of
@@ -27,9 +28,12 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import random
 import re
+import shutil
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -142,8 +146,6 @@ def generate(folder: Path, count: int = 2000, seed: int = 20240601) -> list[Path
 def ensure(folder: Path, count: int) -> bool:
     """Generate the corpus in ``folder`` unless it holds one of ``count``
     files already; True when it was generated."""
-    import shutil
-
     marker = folder / MARKER
     if marker.exists() and marker.read_text().strip() == str(count):
         return False
@@ -155,14 +157,23 @@ def ensure(folder: Path, count: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path, help="folder to write (replaced if it holds another corpus)")
+    parser.add_argument("out", type=Path, nargs="?",
+                        help="folder to write (replaced if it holds another corpus; default: a temporary one, "
+                             "removed afterwards)")
     parser.add_argument("--files", type=int, default=2000, help="number of workbooks (default 2000)")
     args = parser.parse_args(argv)
+    if os.environ.get("SELFEVAL_BENCH_QUICK") == "1":
+        args.files = min(args.files, 40)
     sys.path.insert(0, str(ROOT))
-    ensure(args.out, args.files)
-    files = [p for p in args.out.rglob("*") if p.is_file() and not p.name.startswith(".")]
-    xls = sum(1 for p in files if p.suffix == ".xls")
-    print(f"{len(files)} workbooks in {args.out} ({xls} .xls)")
+    out = args.out or Path(tempfile.mkdtemp(prefix="selfeval-corpus-"))
+    try:
+        ensure(out, args.files)
+        files = [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        xls = sum(1 for p in files if p.suffix == ".xls")
+        print(f"{len(files)} workbooks in {out} ({xls} .xls)")
+    finally:
+        if args.out is None:
+            shutil.rmtree(out, ignore_errors=True)
     return 0
 
 

@@ -31,7 +31,13 @@ from __future__ import annotations
 
 import io
 import struct
-from typing import Any, Callable, Iterator
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
+
+    # Handler of a record: (state, mem, body offset, body length) -> True to stop the walk.
+    Handler = Callable[[Any, bytes, int, int], Any]
 
 __all__ = [
     "OLE_MAGIC", "Compound", "CompoundError", "BiffError", "Encrypted", "NotBiff", "OutOfBounds",
@@ -128,8 +134,6 @@ FILEPASS = 0x002F
 BOUNDSHEET = 0x0085
 DIMENSIONS = 0x0200
 
-# Handler of a record: (state, mem, body offset, body length) -> True to stop the walk.
-Handler = Callable[[Any, bytes, int, int], Any]
 
 
 def records(mem: bytes, base: int = 0, size: int | None = None) -> Iterator[tuple[int, int, int]]:

@@ -20,9 +20,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
 
 from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.model import Cell, Form, Indicator, Part, Workbook
@@ -42,7 +40,11 @@ from selfeval_xlsx.scoring import (
 )
 from selfeval_xlsx.values import Direction, Value, is_vague, nature_direction, parse_number, parse_value
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.record import FrozenRecord, Record, replace
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 # Lower-is-better indicators known by their name when the target has no ≥/≤
 LOWER_IS_BETTER = ("控制率", "调整率", "结余率", "结转结余率", "变动率", "差错率", "投诉率", "事故率", "超支率", "发生率",
                    "失误率", "违规率", "返工率", "偏差率")
@@ -55,7 +57,10 @@ def name_unit(cell: Cell | None) -> str | None:
     """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
     if cell is None or cell.empty:
         return None
-    match = _NAME_UNIT.search(unicodedata.normalize("NFKC", cell.text))
+    text = unicodedata.normalize("NFKC", cell.text)
+    if not text.rstrip().endswith((")", "）")):
+        return None  # the pattern ends in a bracket and spaces: most names are spared compiling it
+    match = _NAME_UNIT.search(text)
     return match.group(1) if match else None
 
 
@@ -80,14 +85,27 @@ def _is_ref(text: str) -> bool:
     return bool(_A1_ONLY.match(text))
 
 
-@dataclass(frozen=True)
-class Finding:
+_set = object.__setattr__  # a frozen record's fields are set once, in __init__
+_FRESH: Any = object()  # "not given": the field starts as a new empty list
+
+
+class Finding(FrozenRecord):
+    __slots__ = _fields = ("code", "sheet", "cell", "params", "expected", "found")
     code: str
     sheet: str
     cell: str | None  # A1 on ``sheet``
     params: dict[str, Any]  # fills the rule's message template
-    expected: Any = None
-    found: Any = None
+    expected: Any
+    found: Any
+
+    def __init__(self, code: str, sheet: str, cell: str | None, params: dict[str, Any], expected: Any = None,
+                 found: Any = None) -> None:
+        _set(self, "code", code)
+        _set(self, "sheet", sheet)
+        _set(self, "cell", cell)
+        _set(self, "params", params)
+        _set(self, "expected", expected)
+        _set(self, "found", found)
 
     @property
     def severity(self) -> str:
@@ -110,15 +128,23 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(FrozenRecord):
     """A computed value for a cell; ``fill`` writes it."""
 
+    __slots__ = _fields = ("cell", "new", "code", "number_format", "formula")
     cell: Cell
     new: Decimal | str
     code: str  # the rule that asked for it
-    number_format: str | None = None
-    formula: str | None = None  # a formula cell's new formula (without "="), when fill rewrites it
+    number_format: str | None
+    formula: str | None  # a formula cell's new formula (without "="), when fill rewrites it
+
+    def __init__(self, cell: Cell, new: Decimal | str, code: str, number_format: str | None = None,
+                 formula: str | None = None) -> None:
+        _set(self, "cell", cell)
+        _set(self, "new", new)
+        _set(self, "code", code)
+        _set(self, "number_format", number_format)
+        _set(self, "formula", formula)
 
     def to_dict(self) -> dict[str, Any]:
         """One entry of a fill result's ``"changes"`` (``api.fill_file``)."""
@@ -133,29 +159,54 @@ class Change:
         }
 
 
-@dataclass
-class FormResult:
+class FormResult(Record):
     """One form checked: its findings, the computed values and fill's changes.
 
     ``errors`` and ``warnings`` are the counts every front end shows;
     ``to_dict`` the form's JSON shape (``results.FileResult`` holds these)."""
 
+    _fields = ("form", "findings", "changes", "budget_rate", "budget_score", "stated_budget_rate",
+               "stated_budget_score", "total", "stated_total", "grade", "stated_grade", "complete", "unfilled",
+               "profile_name", "profile_auto", "expected_absent")
     form: Form
-    findings: list[Finding] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-    budget_rate: Decimal | None = None  # rounded to profile.rate_decimals
-    budget_score: Decimal | None = None  # the effective budget score
-    stated_budget_rate: Decimal | None = None  # what the form says (a fraction)
-    stated_budget_score: Decimal | None = None
-    total: Decimal | None = ZERO  # computed, rounded to profile.rounding; None when it cannot be computed
-    stated_total: Decimal | None = None
-    grade: str = ""
-    stated_grade: str | None = None  # the conclusion cell's text
-    complete: bool = True  # False: 未填写完整 (scores or 完成值 blank), no total or grade shown as real
-    unfilled: tuple[str, str] | None = None  # why fill writes nothing into this form (zh, en)
-    profile_name: str = ""  # the profile the form was checked with
-    profile_auto: bool = False  # picked from the layout's markers
-    expected_absent: list[str] = field(default_factory=list)  # parts the profile expects that the form lacks
+    findings: list[Finding]
+    changes: list[Change]
+    budget_rate: Decimal | None  # rounded to profile.rate_decimals
+    budget_score: Decimal | None  # the effective budget score
+    stated_budget_rate: Decimal | None  # what the form says (a fraction)
+    stated_budget_score: Decimal | None
+    total: Decimal | None  # computed, rounded to profile.rounding; None when it cannot be computed
+    stated_total: Decimal | None
+    grade: str
+    stated_grade: str | None  # the conclusion cell's text
+    complete: bool  # False: 未填写完整 (scores or 完成值 blank), no total or grade shown as real
+    unfilled: tuple[str, str] | None  # why fill writes nothing into this form (zh, en)
+    profile_name: str  # the profile the form was checked with
+    profile_auto: bool  # picked from the layout's markers
+    expected_absent: list[str]  # parts the profile expects that the form lacks
+
+    def __init__(self, form: Form, findings: list[Finding] = _FRESH, changes: list[Change] = _FRESH,
+                 budget_rate: Decimal | None = None, budget_score: Decimal | None = None,
+                 stated_budget_rate: Decimal | None = None, stated_budget_score: Decimal | None = None,
+                 total: Decimal | None = ZERO, stated_total: Decimal | None = None, grade: str = "",
+                 stated_grade: str | None = None, complete: bool = True, unfilled: tuple[str, str] | None = None,
+                 profile_name: str = "", profile_auto: bool = False, expected_absent: list[str] = _FRESH) -> None:
+        self.form = form
+        self.findings = [] if findings is _FRESH else findings
+        self.changes = [] if changes is _FRESH else changes
+        self.budget_rate = budget_rate
+        self.budget_score = budget_score
+        self.stated_budget_rate = stated_budget_rate
+        self.stated_budget_score = stated_budget_score
+        self.total = total
+        self.stated_total = stated_total
+        self.grade = grade
+        self.stated_grade = stated_grade
+        self.complete = complete
+        self.unfilled = unfilled
+        self.profile_name = profile_name
+        self.profile_auto = profile_auto
+        self.expected_absent = [] if expected_absent is _FRESH else expected_absent
 
     @property
     def errors(self) -> int:
@@ -279,7 +330,28 @@ def _label(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
-PLACEHOLDERS = lazy(r"^(指标\d*|[*＊xX×]+|…+|\.{3,}|XX+|xx+|示例.*|例[:：].*)$")
+_FILLER_MARKS = frozenset("*＊xX×")
+
+
+def is_placeholder(text: str) -> bool:
+    """A template's stand-in label, as string tests (``$`` also matches before a final newline,
+    ``.`` never a newline, ``\\d`` is ``str.isdecimal``):
+    ``re.match(r"^(指标\\d*|[*＊xX×]+|…+|\\.{3,}|XX+|xx+|示例.*|例[:：].*)$", text)``."""
+    text = text[:-1] if text.endswith("\n") else text
+    if not text:
+        return False
+    first = text[0]  # the alternatives start with different characters: at most one applies
+    if text.startswith("指标"):
+        return all(char.isdecimal() for char in text[2:])
+    if first == "…" or first == ".":
+        return text == first * len(text) and (first == "…" or len(text) >= 3)
+    if first in _FILLER_MARKS:
+        return all(char in _FILLER_MARKS for char in text)
+    if text.startswith(("示例", "例:", "例：")):
+        return "\n" not in text
+    return False
+
+
 # points written in a 一级 label ("产出指标(50分)"); bounded and never starting
 # inside a run of digits, so a cell of 32,000 digits costs one pass
 DECLARED = lazy(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
@@ -707,7 +779,7 @@ class _Checker:
 
     def placeholder(self, row: Indicator) -> None:
         for cell in (row.level3, row.target):
-            if cell is not None and not cell.empty and PLACEHOLDERS.match(_label(cell.text)):
+            if cell is not None and not cell.empty and is_placeholder(_label(cell.text)):
                 self.add("Q204", cell, found=cell.text.strip())
                 return
 
@@ -1037,7 +1109,7 @@ class _Checker:
             for cell in (row.level3, row.target):
                 if cell is None or cell.empty:
                     continue
-                for found, with_nian in _years(cell.text):
+                for found, with_nian in written_years(cell.text):
                     named = with_nian or (cell is row.level3 and abs(found - year) <= 2)
                     if named and found != year:
                         self.add("Q205", cell, expected=year, found=found)
@@ -1045,7 +1117,7 @@ class _Checker:
 
 
 @functools.lru_cache(maxsize=8192)
-def _years(text: str) -> tuple[tuple[int, bool], ...]:
+def written_years(text: str) -> tuple[tuple[int, bool], ...]:
     """The years written in ``text``: (year, followed by 年)."""
     text = unicodedata.normalize("NFKC", text)
     found = []
@@ -1190,11 +1262,15 @@ def rate_matches(stated: Decimal, rate: Decimal) -> bool:
     return any(stated == round_half_up(rate, places) for places in range(2, 7))
 
 
-EXPLICIT_OPERATOR = lazy(r"^\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\s*$")
+_OPERATOR_WORDS = ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到")
 
 
 def explicit_operator(raw: str) -> bool:
-    return bool(EXPLICIT_OPERATOR.search(unicodedata.normalize("NFKC", raw)))
+    """Whether the text states its direction: on the NFKC text,
+    ``re.search(r"^\\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\\s*$", text)`` as string
+    tests (``\\s`` and ``str.strip`` know the same spaces)."""
+    text = unicodedata.normalize("NFKC", raw)
+    return text.lstrip().startswith(_OPERATOR_WORDS) or text.rstrip().endswith("以上")
 
 
 ACHIEVED = lazy(r"完成|达成|达到|实现|按期|按时|及时|合格|满意|良好|优秀|是|符合|合规|正常")

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
 
 from selfeval_xlsx.lazyre import lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: the form kinds (``Form.kind``)
 KINDS = ("department", "project")

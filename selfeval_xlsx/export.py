@@ -15,7 +15,8 @@ rows are made in the worker process that checks it, see
 would write.  :func:`export` streams them into an ``.xlsx`` (sheets 表 and
 指标), a ``.csv`` (the indicators; the forms go beside it as
 ``NAME.forms.csv``) or a ``.parquet`` (likewise ``NAME.forms.parquet``)
-while the workers run: memory does not grow with the number of files.
+while the workers run (the writers are in ``export_sinks``): memory does not
+grow with the number of files.
 :func:`read_frames` gives the two tables as pandas DataFrames.
 
 Numbers are numbers: the value columns (:data:`FORM_FLOATS`,
@@ -25,7 +26,6 @@ numbers, everything else text.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 import unicodedata
@@ -57,9 +57,6 @@ INDICATOR_INTS = frozenset({"行", "年度"})
 
 KIND_NAMES = KIND_LABEL["zh"]
 EXTENSIONS = (".xlsx", ".csv", ".parquet")
-
-#: rows a Parquet row group collects before it is written
-PARQUET_CHUNK = 20_000
 
 
 # --------------------------------------------------------------------------
@@ -300,128 +297,6 @@ def companion(path: str | Path) -> Path:
     return path.with_name(f"{path.stem}.forms{path.suffix}")
 
 
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-class _CsvSink:
-    """Both tables as CSV, UTF-8 with a byte-order mark (Excel on Windows
-    then reads the Chinese text right)."""
-
-    def __init__(self, stack: ExitStack, indicators: Path, forms: Path):
-        from selfeval_xlsx.atomic import replacing
-
-        self.files = []
-        for target, columns in ((forms, FORM_COLUMNS), (indicators, INDICATOR_COLUMNS)):
-            temp = stack.enter_context(replacing(target))
-            handle = stack.enter_context(open(temp, "w", encoding="utf-8-sig", newline=""))
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            self.files.append(writer)
-
-    def add(self, forms: list[tuple], indicators: list[tuple]) -> None:
-        for writer, rows in zip(self.files, (forms, indicators)):
-            writer.writerows([_csv_value(v) for v in row] for row in rows)
-
-    def finish(self) -> None:
-        pass
-
-
-def _arrow_schema(columns, floats, ints):
-    import pyarrow as pa
-
-    return pa.schema([
-        (name, pa.float64() if name in floats else pa.int64() if name in ints else pa.string())
-        for name in columns
-    ])
-
-
-class _ParquetSink:
-    def __init__(self, stack: ExitStack, indicators: Path, forms: Path):
-        import pyarrow.parquet as pq
-
-        from selfeval_xlsx.atomic import replacing
-
-        self.tables = []
-        for target, columns, floats, ints in ((forms, FORM_COLUMNS, FORM_FLOATS, FORM_INTS),
-                                              (indicators, INDICATOR_COLUMNS, INDICATOR_FLOATS, INDICATOR_INTS)):
-            temp = stack.enter_context(replacing(target))
-            schema = _arrow_schema(columns, floats, ints)
-            writer = pq.ParquetWriter(str(temp), schema)
-            stack.callback(writer.close)  # closed (flushed) before the file is moved into place
-            self.tables.append((writer, schema, []))
-
-    def _flush(self, writer, schema, pending: list[tuple]) -> None:
-        import pyarrow as pa
-
-        if pending:
-            arrays = [pa.array([row[i] for row in pending], type=schema.field(i).type)
-                      for i in range(len(schema))]
-            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-            pending.clear()
-
-    def add(self, forms: list[tuple], indicators: list[tuple]) -> None:
-        for (writer, schema, pending), rows in zip(self.tables, (forms, indicators)):
-            pending.extend(rows)
-            if len(pending) >= PARQUET_CHUNK:
-                self._flush(writer, schema, pending)
-
-    def finish(self) -> None:
-        for writer, schema, pending in self.tables:
-            self._flush(writer, schema, pending)
-
-
-class _XlsxSink:
-    """One workbook, sheets 表 and 指标: the header and page setup by
-    xlsxwriter, the rows streamed as sheet XML (``summary._Table``) and
-    spliced in at the end, so memory stays flat and a row costs
-    microseconds.  Text is always text (never a formula)."""
-
-    def __init__(self, stack: ExitStack, target: Path):
-        import tempfile
-
-        from selfeval_xlsx.atomic import replacing
-        from selfeval_xlsx.summary import _Table
-        from selfeval_xlsx.table import text_table
-
-        self.target_temp = stack.enter_context(replacing(target))
-        self.scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-export-")))
-        self.tables = [_Table(text_table(FORM_COLUMNS), scratch=self.scratch),
-                       _Table(text_table(INDICATOR_COLUMNS), scratch=self.scratch)]
-        for table in self.tables:
-            stack.callback(table.close)
-
-    def add(self, forms: list[tuple], indicators: list[tuple]) -> None:
-        for table, rows in zip(self.tables, (forms, indicators)):
-            for row in rows:
-                table.append(row, None)
-
-    def finish(self) -> None:
-        from datetime import datetime
-
-        import xlsxwriter
-
-        from selfeval_xlsx.summary import _Formats, splice_tables
-
-        built = self.scratch / "built.xlsx"
-        book = xlsxwriter.Workbook(str(built), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                 "strings_to_numbers": False})
-        book.set_properties({"title": "绩效自评表导出", "subject": "selfeval export", "author": "selfeval-xlsx",
-                             "created": datetime(2000, 1, 1)})
-
-        fmt = _Formats(book)  # first: the streamed cells refer to its styles by number
-        for table, name in zip(self.tables, ("表", "指标")):
-            table.attach(book.add_worksheet(name), fmt)
-            table.finish()
-        book.close()
-        splice_tables(built, self.target_temp,
-                      {f"xl/worksheets/sheet{i}.xml": table for i, table in enumerate(self.tables, start=1)})
-
-
 @dataclass
 class ExportStats:
     files: int = 0
@@ -492,13 +367,17 @@ def export(
         def open_sink():
             # made once the workers have started: pyarrow's import (hundreds
             # of MB of address space) then stays out of the fork server
+            from selfeval_xlsx import export_sinks
+
             if suffix == ".xlsx":
                 stats.outputs = (str(target),)
-                return _XlsxSink(stack, target)
+                return export_sinks.XlsxSink(stack, target, (("表", FORM_COLUMNS), ("指标", INDICATOR_COLUMNS)))
             stats.outputs = (str(target), str(companion(target)))
+            tables = ((companion(target), FORM_COLUMNS, FORM_FLOATS, FORM_INTS),
+                      (target, INDICATOR_COLUMNS, INDICATOR_FLOATS, INDICATOR_INTS))
             if suffix == ".csv":
-                return _CsvSink(stack, target, companion(target))
-            return _ParquetSink(stack, target, companion(target))
+                return export_sinks.CsvSink(stack, tables)
+            return export_sinks.ParquetSink(stack, tables)
 
         for result in iter_results(items, profile=profile, lang=lang, jobs=jobs, pool=pool):
             if sink is None:

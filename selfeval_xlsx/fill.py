@@ -351,31 +351,26 @@ def fill(
     try:
         raw, results = load_and_check(source, profile)
         target = _output_path(source, output, in_place)
-        package = source
-        # a scratch folder only for the .xls conversion (mkdir + rmtree cost as
-        # much as the patch of a one-sheet form)
-        with contextlib.ExitStack() as stack:
-            if source.suffix.lower() == ".xls":
-                from selfeval_xlsx.xls import xls_to_xlsx
+        package: Path | bytes = source
+        if source.suffix.lower() == ".xls":  # converted in memory and patched from there
+            from selfeval_xlsx.xls import xlsx_bytes
 
-                scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="selfeval-"))
-                package = Path(scratch) / "converted.xlsx"
-                xls_to_xlsx(source, package)
-            if in_place:
-                try:
-                    backup = _backup(source)
-                except OSError as exc:
-                    raise UnreadableError(*write_error(exc, backup_path(source), in_place=True)) from None
-            patch_workbook(
-                package,
-                target,
-                _edits(results, lang, profile),
-                mark=mark,
-                report=_report(results, lang, source) if mark else None,
-                report_sheet=REPORT_SHEET,
-                parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
-                like=source,
-            )
+            package = xlsx_bytes(source)
+        if in_place:
+            try:
+                backup = _backup(source)
+            except OSError as exc:
+                raise UnreadableError(*write_error(exc, backup_path(source), in_place=True)) from None
+        patch_workbook(
+            package,
+            target,
+            _edits(results, lang, profile),
+            mark=mark,
+            report=_report(results, lang, source) if mark else None,
+            report_sheet=REPORT_SHEET,
+            parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
+            like=source,
+        )
     except SelfevalError as exc:
         if not exc.path:
             exc.path = str(source)

@@ -20,7 +20,10 @@ import re
 from selfeval_xlsx.cellref import col_index, col_letters
 from selfeval_xlsx.lazyre import lazy
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 __all__ = ["Unsupported", "ExcelError", "evaluate", "shift_formula"]
 

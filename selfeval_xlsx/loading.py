@@ -34,16 +34,19 @@ import re
 import stat
 import time
 import zipfile
-from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
-from typing import Any, Iterator
 
 from selfeval_xlsx import biff
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.cellref import MAX_COL, MAX_ROW, col_index, col_letters
 from selfeval_xlsx.formula import shift_formula
 from selfeval_xlsx.ooxml.package import Package, Workbook, bomb_ratio, declares_dtd, inflate, inflate_head
+from selfeval_xlsx.record import Record
+from selfeval_xlsx.lazyre import lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 # Limits -------------------------------------------------------------------
 MAX_FILE_BYTES = 100 * 1024 * 1024  # on disk
@@ -60,27 +63,47 @@ ENCRYPTED_ZH = "文件已加密，请取消密码后重试"
 ENCRYPTED_EN = "the file is password-protected; remove the password and try again"
 
 
-@dataclass
-class RawSheet:
+_FRESH: Any = object()  # "not given": the field starts as a new empty list, dict or set
+
+
+class RawSheet(Record):
+    _fields = ("name", "rows", "merges", "formulas", "fixed_formulas")
     name: str
     rows: list[list[Any]]  # from A1; "" or None for an empty cell
-    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r0, c0, r1, c1
+    merges: list[tuple[int, int, int, int]]  # 0-based r0, c0, r1, c1
     # (row, col) 0-based -> (formula text without "=", cached value present?)
-    formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], tuple[str, bool]]
     # formula cells other cells depend on the text of (shared-formula masters,
     # array and data-table formulas): fill never rewrites those
-    fixed_formulas: set[tuple[int, int]] = field(default_factory=set)
+    fixed_formulas: set[tuple[int, int]]
+
+    def __init__(self, name: str, rows: list[list[Any]], merges: list[tuple[int, int, int, int]] = _FRESH,
+                 formulas: dict[tuple[int, int], tuple[str, bool]] = _FRESH,
+                 fixed_formulas: set[tuple[int, int]] = _FRESH) -> None:
+        self.name = name
+        self.rows = rows
+        self.merges = [] if merges is _FRESH else merges
+        self.formulas = {} if formulas is _FRESH else formulas
+        self.fixed_formulas = set() if fixed_formulas is _FRESH else fixed_formulas
 
 
-@dataclass
-class RawBook:
+class RawBook(Record):
+    _fields = ("path", "format", "sheet_names", "sheets", "parts")
     path: str
     format: str  # "xlsx" | "xlsm" | "xlsb" | "xls"
     sheet_names: list[str]
     sheets: list[RawSheet]
     # the package's XML parts as inflated and checked here (.xlsx/.xlsm), so
     # a writer working on the same file need not inflate them again
-    parts: dict[str, bytes] = field(default_factory=dict)
+    parts: dict[str, bytes]
+
+    def __init__(self, path: str, format: str, sheet_names: list[str], sheets: list[RawSheet],
+                 parts: dict[str, bytes] = _FRESH) -> None:
+        self.path = path
+        self.format = format
+        self.sheet_names = sheet_names
+        self.sheets = sheets
+        self.parts = {} if parts is _FRESH else parts
 
 
 # What to do, by what went wrong (a message that already says 请… keeps its own).
@@ -163,14 +186,41 @@ def _not_excel(data: bytes, path: Path) -> UnreadableError:
 # --------------------------------------------------------------------------
 # OOXML (zip)
 
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
-_F = re.compile(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_V = re.compile(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*["\'](?:1|true)["\']')
+_ATTR = lazy(rb'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_CELL = lazy(rb"<(?:\w+:)?c\s([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = lazy(rb'\br="([A-Z]{1,3})(\d+)"')
+_F = lazy(rb"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_V = lazy(rb"<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>)", re.S)
+_MERGE = lazy(rb'<(?:\w+:)?mergeCell\b[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_FULL_CALC = lazy(rb'fullCalcOnLoad\s*=\s*["\'](?:1|true)["\']')
 _SKIP_SCAN = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".emf", ".wmf", ".bin", ".tif", ".tiff")
+
+
+_XML_ENTITIES = {"amp;": "&", "lt;": "<", "gt;": ">", "quot;": '"', "apos;": "'"}
+
+
+def unescape(text: str) -> str:
+    """``html.unescape(text)``, without importing ``html`` (and its entity
+    table) for the text a workbook holds: none, or only XML's five entities.
+
+    html.unescape reads a name up to ``;`` and, with it, each of these five
+    decodes to the same character in HTML5 as in XML; anything else (a
+    character reference, another name, an ``&`` without a name) goes to
+    html.unescape itself."""
+    if "&" not in text:
+        return text
+    head, *rest = text.split("&")
+    out = [head]
+    for piece in rest:
+        name = piece[: piece.find(";") + 1]
+        char = _XML_ENTITIES.get(name) if name else None
+        if char is None:
+            from html import unescape as html_unescape
+
+            return html_unescape(text)
+        out.append(char)
+        out.append(piece[len(name):])
+    return "".join(out)
 
 
 def _attrs(blob: bytes) -> dict[str, str]:
@@ -299,7 +349,8 @@ def _load_zip(data: bytes, path: Path) -> RawBook:
         book = _calamine(data, path, fmt, skip, long_text)
     # openpyxl and xlsxwriter write fullCalcOnLoad="1" and no (or zero)
     # cached values; Excel drops the flag when it saves.  Recompute then.
-    stale = bool(_FULL_CALC.search(parts.get(workbook_part, b"")))
+    workbook_xml = parts.get(workbook_part, b"")
+    stale = b"fullCalcOnLoad" in workbook_xml and bool(_FULL_CALC.search(workbook_xml))  # (Excel's: no compiling)
     for sheet in book.sheets:
         part = sheet_parts.get(sheet.name)
         if part and part in parts:
@@ -322,7 +373,7 @@ HEAD_ROWS = 200  # ... and in it, this many rows
 # (一级指标 / 三级指标 / 指标名称 …) and a cell naming a value column
 _LEVEL_WORDS = ("指标".encode(),)
 _VALUE_WORDS = tuple(w.encode() for w in ("得分", "分值", "权重", "完成值", "实际值", "指标值", "目标值"))
-_S_CELL = re.compile(rb'\bt=["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')  # a shared-string cell's index
+_S_CELL = lazy(rb'\bt=["\']s["\'][^>]*>\s*<(?:\w+:)?v>\s*(\d{1,9})\s*<')  # a shared-string cell's index
 
 
 def _package(parts: dict[str, bytes]) -> bytes:
@@ -444,17 +495,17 @@ def _may_hold_form(head: bytes, strings: _KeywordStrings) -> bool:
     return False
 
 
-_C_TAG = re.compile(rb"<((?:\w+:)?)c\s([^>]*?)(/?)>")
-_R_ATTR = re.compile(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
-_REF_OK = re.compile(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_C_TAG = lazy(rb"<((?:\w+:)?)c\s([^>]*?)(/?)>")
+_R_ATTR = lazy(rb'(?:^|\s)r\s*=\s*["\']([^"\']*)["\']')
+_REF_OK = lazy(rb"([A-Z]{1,3})([1-9][0-9]{0,6})")
 # a cell start tag other than <c r="A1…" with one letter and at most four digits
-_UNUSUAL_CELL = re.compile(rb'<(?:c(?! r="[A-Z][1-9][0-9]{0,3}"[\s/>])[\s/>]|\w+:c[\s/>])')
-_ROW_NUMBER = re.compile(rb'<row\s[^>]*?\br\s*=\s*["\'](\d{1,9})')
+_UNUSUAL_CELL = lazy(rb'<(?:c(?! r="[A-Z][1-9][0-9]{0,3}"[\s/>])[\s/>]|\w+:c[\s/>])')
+_ROW_NUMBER = lazy(rb'<row\s[^>]*?\br\s*=\s*["\'](\d{1,9})')
 
 
 def _max_row_tag(blob: bytes) -> int:
     return max(map(int, _ROW_NUMBER.findall(blob)), default=0)
-_ROW_TAG_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\']([^"\']*)["\']')
+_ROW_TAG_R = lazy(rb'<(?:\w+:)?row\s[^>]*?\br\s*=\s*["\']([^"\']*)["\']')
 
 
 def _bad_address(ref: bytes, part: str, path: Path) -> UnreadableError:
@@ -503,8 +554,8 @@ def _cell_box(blob: bytes, part: str, path: Path) -> int:
 
 FAR_ROWS = 1000  # empty rows between the last cell of a sheet's content and a stray one ...
 FAR_COLS = 100  # ... or empty columns
-_ROW_ELEMENT = re.compile(rb'<row r="([0-9]{1,9})"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
-_VALUE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
+_ROW_ELEMENT = lazy(rb'<row r="([0-9]{1,9})"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
+_VALUE_CELL = lazy(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(?:/>|>(.*?)</c>)', re.DOTALL)
 
 
 def _clip_far_cells(blob: bytes) -> bytes | None:
@@ -574,8 +625,8 @@ def _scan_formulas(blob: bytes, fixed: set[tuple[int, int]] | None = None
     return out
 
 
-_F_PLAIN = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_V_PLAIN = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
+_F_PLAIN = lazy(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_V_PLAIN = lazy(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
 
 
 def _formula_cells(blob: bytes) -> Iterator[tuple[int, int, bytes, bytes | None, bool]]:

@@ -9,9 +9,12 @@ such cell at all.
 
 from __future__ import annotations
 
-from typing import Any
 
 from selfeval_xlsx.record import FrozenRecord, Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 _FRESH: Any = object()  # "not given": the field starts as a new empty list or dict
 

@@ -44,10 +44,16 @@ The evaluation scheme's weights are ``decision``, ``process``, ``output`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+
+from selfeval_xlsx.record import FrozenRecord, replace
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
+
+_set = object.__setattr__  # a frozen record's fields are set once, in __init__
 
 
 class ProfileError(ValueError):
@@ -63,33 +69,54 @@ class ProfileError(ValueError):
         return self.en if lang == "en" else self.zh
 
 
-@dataclass(frozen=True)
-class Profile:
-    name: str = "默认（附件3-1）"
+_FRESH: Any = object()  # "not given": level1_weights starts as a new dict of the default weights
+
+
+class Profile(FrozenRecord):
+    __slots__ = _fields = ("name", "level1_weights", "budget_points", "indicator_points", "grade_excellent",
+                           "grade_good", "grade_pass", "qualitative_full", "qualitative_partial", "reverse_formula",
+                           "overachievement_ratio", "tolerance", "rounding", "rate_decimals", "scheme", "key",
+                           "grade_words", "expects")
+    name: str
     # 一级 weights by Level1.key (layout.LEVEL1); "cost" only on forms that have it
-    level1_weights: dict[str, Decimal] = field(
-        default_factory=lambda: {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
-    )
-    budget_points: Decimal = Decimal(10)
+    level1_weights: dict[str, Decimal]
+    budget_points: Decimal
     # the points of all 三级 together, for a province that prescribes no per-一级 split (Sichuan's
     # 510000_0013zp: 绩效指标 90 + 预算执行 10); set, it replaces level1_weights
-    indicator_points: Decimal | None = None
-    grade_excellent: Decimal = Decimal(90)
-    grade_good: Decimal = Decimal(80)
-    grade_pass: Decimal = Decimal(60)
-    qualitative_full: Decimal = Decimal("0.8")
-    qualitative_partial: Decimal = Decimal("0.5")
-    reverse_formula: str = "ratio"  # "ratio" | "linear"
-    overachievement_ratio: Decimal = Decimal("1.3")
-    tolerance: Decimal = Decimal("0.01")
-    rounding: int = 2
-    rate_decimals: int = 4
+    indicator_points: Decimal | None
+    grade_excellent: Decimal
+    grade_good: Decimal
+    grade_pass: Decimal
+    qualitative_full: Decimal
+    qualitative_partial: Decimal
+    reverse_formula: str  # "ratio" | "linear"
+    overachievement_ratio: Decimal
+    tolerance: Decimal
+    rounding: int
+    rate_decimals: int
     # "mof": 产出/效益/满意度 + a budget execution score; "evaluation": 决策/过程/产出/效益,
     # budget execution an indicator row (no separate budget score)
-    scheme: str = "mof"
-    key: str = ""  # the named profile ("mof", "sichuan" …), "" for the built-in default or a file
-    grade_words: tuple[str, ...] = ("优秀", "良好", "中", "差")  # what fill writes for each grade
-    expects: tuple[str, ...] = ("funds", "indicators", "total")  # layout parts the form should have
+    scheme: str
+    key: str  # the named profile ("mof", "sichuan" …), "" for the built-in default or a file
+    grade_words: tuple[str, ...]  # what fill writes for each grade
+    expects: tuple[str, ...]  # layout parts the form should have
+
+    def __init__(self, name: str = "默认（附件3-1）", level1_weights: dict[str, Decimal] = _FRESH,
+                 budget_points: Decimal = Decimal(10), indicator_points: Decimal | None = None,
+                 grade_excellent: Decimal = Decimal(90), grade_good: Decimal = Decimal(80),
+                 grade_pass: Decimal = Decimal(60), qualitative_full: Decimal = Decimal("0.8"),
+                 qualitative_partial: Decimal = Decimal("0.5"), reverse_formula: str = "ratio",
+                 overachievement_ratio: Decimal = Decimal("1.3"), tolerance: Decimal = Decimal("0.01"),
+                 rounding: int = 2, rate_decimals: int = 4, scheme: str = "mof", key: str = "",
+                 grade_words: tuple[str, ...] = ("优秀", "良好", "中", "差"),
+                 expects: tuple[str, ...] = ("funds", "indicators", "total")) -> None:
+        if level1_weights is _FRESH:
+            level1_weights = {"output": Decimal(50), "benefit": Decimal(30), "satisfaction": Decimal(10)}
+        for name_, value in zip(self._fields, (
+                name, level1_weights, budget_points, indicator_points, grade_excellent, grade_good, grade_pass,
+                qualitative_full, qualitative_partial, reverse_formula, overachievement_ratio, tolerance, rounding,
+                rate_decimals, scheme, key, grade_words, expects)):
+            _set(self, name_, value)
 
     @property
     def total_points(self) -> Decimal:

@@ -26,7 +26,6 @@ import functools
 import os
 import unicodedata
 from decimal import Decimal
-from typing import Any, Iterable
 
 from selfeval_xlsx import cellref, layout
 from selfeval_xlsx.errors import UnreadableError
@@ -36,6 +35,10 @@ from selfeval_xlsx.loading import RawBook, RawSheet, load
 from selfeval_xlsx.model import Block, Cell, Form, FundsRow, Indicator, Part, Workbook
 from selfeval_xlsx.values import parse_number
 from selfeval_xlsx.lazyre import lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 __all__ = ["read_workbook", "norm", "read_sheet"]
 
@@ -119,7 +122,17 @@ for _key, _labels in layout.HEADER_FIELDS.items():
 _WEAK_UNIT = frozenset({"单位", "填报单位盖章", "单位盖章"})
 _BLOCK_LABELS = _GOAL_LABEL | _GOAL_EXPECTED | _GOAL_ACTUAL | _names((layout.INDICATOR_BLOCK_LABEL, "绩效指标"))
 _YEAR = lazy(r"((?:19|20)\d{2})\s*年度?")
-_GRADE = lazy(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$")
+_GRADE_WORDS = frozenset({"优秀", "良好", "优", "良", "中等", "中", "差", "及格", "合格", "不合格", "较差", "一般"})
+
+
+def _is_grade(text: str) -> bool:
+    """``re.match(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$", text)``
+    as set look-ups: a grade word, perhaps followed by 等级 or 等次 (``$`` also matches before a
+    final newline)."""
+    text = text[:-1] if text.endswith("\n") else text
+    return text in _GRADE_WORDS or (text[-2:] in ("等级", "等次") and text[:-2] in _GRADE_WORDS)
+
+
 _FUNDS_ROWS_BY_KIND = {
     "department": (layout.DEPARTMENT_FUNDS_ROWS, layout.PROJECT_FUNDS_ROWS),
     "project": (layout.PROJECT_FUNDS_ROWS, layout.DEPARTMENT_FUNDS_ROWS),
@@ -400,11 +413,37 @@ def _find_funds_header(sh: _Sheet, r0: int, r1: int) -> tuple[int, dict[str, int
     return None
 
 
-_BLOCK_RE = lazy(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$")
+_BLOCK_NUMERALS = frozenset("0123456789一二三四五六七八九十")
+
+
+def _is_block(text: str) -> bool:
+    """``re.match(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$", text)``
+    as string tests (a pattern compiled for a few labels costs a validate run more than they do;
+    ``$`` also matches before a final newline)."""
+    text = text[:-1] if text.endswith("\n") else text
+    for prefix in ("年度绩效目标", "绩效目标", "目标"):  # no two start alike: at most one applies
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            return bool(rest) and all(char in _BLOCK_NUMERALS for char in rest)
+    return False
+
+
 # points in a label; bounded and never starting inside a run of digits, so a
 # cell of 32,000 digits costs one pass (as checks.DECLARED)
 _POINTS = lazy(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
-_AB_ONLY = lazy(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$")
+_AB_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                        "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
+
+
+def _ab_only(text: str) -> bool:
+    """``re.match(r"^[(（]\\s*[A-Za-zＡ-Ｚａ-ｚ]\\s*[)）]$", text)`` as string tests: one letter in
+    brackets, spaces allowed inside (``\\s`` and ``str.strip`` know the same spaces; ``$`` also
+    matches before a final newline)."""
+    text = text[:-1] if text.endswith("\n") else text
+    return (len(text) >= 3 and text[0] in "(（" and text[-1] in ")）"
+            and text[1:-1].strip() in _AB_LETTERS)
+
+
 _SICHUAN_CODE = "510000_0013zp"
 
 
@@ -412,7 +451,7 @@ def _block_label_above(sh: _Sheet, h: int, top: int) -> Cell | None:
     """A goal-block label (年度绩效目标1（40分）) in one of the two rows above a header."""
     for r in range(h - 1, max(top, h - 3) - 1, -1):
         for c, t in sh.text_cells(r):
-            if _BLOCK_RE.match(t):
+            if _is_block(t):
                 return sh.cell(r, c)
         if sh.text_cells(r) and r < h - 1:
             break
@@ -481,7 +520,7 @@ def _skip_header_rows(sh: _Sheet, data_start: int, limit: int, cols: dict[str, i
     if data_start < limit:
         texts = [v for v in sh.rows[data_start] if isinstance(v, str) and v.strip()]
         numbers = [v for v in sh.rows[data_start] if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if texts and not numbers and all(_AB_ONLY.match(unicodedata.normalize("NFKC", v).strip()) for v in texts):
+        if texts and not numbers and all(_ab_only(unicodedata.normalize("NFKC", v).strip()) for v in texts):
             data_start += 1  # "（A）" | "（B）" under 年度指标值 | 实际完成值: part of the header
     return data_start, cols, extra_row
 
@@ -723,7 +762,7 @@ def _read_funds(sh: _Sheet, form: Form, hr: int, cols: dict[str, int], h: int, b
     first = hr + 1
     if first < h:
         texts = [v for v in sh.rows[first] if isinstance(v, str) and v.strip()]
-        if texts and all(_AB_ONLY.match(unicodedata.normalize("NFKC", v).strip()) for v in texts):
+        if texts and all(_ab_only(unicodedata.normalize("NFKC", v).strip()) for v in texts):
             first += 1  # "（A）" | "（B）" under 全年预算数 | 全年执行数: part of the header
     for r in range(first, h):
         tl = sh.top_left(r, label_col)
@@ -844,11 +883,32 @@ def _read_indicators(sh: _Sheet, form: Form, start: int, cols: dict[str, int], l
     return r
 
 
-_PLACEHOLDER = lazy(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$")
 _DASHES = frozenset({"", "-", "--", "—", "——", "–", "\\"})
+_FILLER_MARKS = frozenset("*＊xX×")
 
 
-_SLOT = lazy(r"^(?:指标\d*|…+|\.{3,}|/|／)$")
+def _is_placeholder(text: str, slot: bool = False) -> bool:
+    """A template's stand-in text, as string tests (``$`` also matches before a final newline,
+    ``.`` never a newline, ``\\d`` is ``str.isdecimal``):
+    ``re.match(r"^(?:指标\\d*|[*＊xX×]+|…+|\\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$", text)``, or with ``slot``
+    an empty slot's only: ``re.match(r"^(?:指标\\d*|…+|\\.{3,}|/|／)$", text)``."""
+    text = text[:-1] if text.endswith("\n") else text
+    if not text:
+        return False
+    first = text[0]  # the alternatives start with different characters: at most one applies
+    if text.startswith("指标"):
+        return all(char.isdecimal() for char in text[2:])
+    if first == "…" or first == ".":
+        return text == first * len(text) and (first == "…" or len(text) >= 3)
+    if text == "/" or text == "／":
+        return True
+    if slot:
+        return False
+    if first in _FILLER_MARKS:
+        return all(char in _FILLER_MARKS for char in text)
+    if text.startswith("示例") or text.startswith("例:"):
+        return "\n" not in text
+    return False
 
 
 @functools.lru_cache(maxsize=8192)
@@ -864,7 +924,7 @@ def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | No
         name = _compact(level3.text)
         if name.startswith("其中") and all(ind.get(k) is None or ind[k].empty for k in ("weight", "score")):
             return "detail", None
-        if len(name) > 12 or not _PLACEHOLDER.match(name.rstrip("/／").rstrip(":：") or name):
+        if len(name) > 12 or not _is_placeholder(name.rstrip("/／").rstrip(":：") or name):
             return None, None  # a real indicator name
     cells = []
     for key in ("level3", "target", "actual", "weight", "score", "reason"):
@@ -879,19 +939,19 @@ def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | No
             text = text.rstrip("/／").rstrip(":：") or text  # "指标1:/" is the slot 指标1 marked empty
         if text in _DASHES or text in ("/", "／"):
             continue
-        if not _PLACEHOLDER.match(text):
+        if not _is_placeholder(text):
             return None, None
         cells.append((cell, text))
     if not cells:
         return "slot", None  # "/" and dashes only
-    if len(cells) == 1 and _SLOT.match(cells[0][1]):
+    if len(cells) == 1 and _is_placeholder(cells[0][1], slot=True):
         return "slot", None
     return "placeholder", cells[0][0]
 
 
 def _is_end_row(sh: _Sheet, r: int, first_level: int) -> bool:
     for c, t in sh.text_cells(r):
-        if t in _TOTAL or t in _CONCLUSION or _BLOCK_RE.match(t):
+        if t in _TOTAL or t in _CONCLUSION or _is_block(t):
             return True
         if t.startswith(("注:", "注1", "注：", "说明:")) or t == "注":
             return True
@@ -958,7 +1018,7 @@ def _read_total_and_conclusion(
         for c in range(sh.end_col(tr, tc) + 1, sh.ncols):
             tl = sh.top_left(tr, c)
             v = sh.raw(*tl)
-            if isinstance(v, str) and _GRADE.match(norm(v)):
+            if isinstance(v, str) and _is_grade(norm(v)):
                 form.conclusion = sh.cell(*tl)
                 form.parts["conclusion"] = Part("conclusion", "ok", form.conclusion.ref,
                                                 info={"kind": "grade", "in_total_row": True})
@@ -988,7 +1048,7 @@ def _classify_conclusion(sh: _Sheet, form: Form, r: int, c: int, limit: int) -> 
     m = sh.merge(*_parse_ref(cell.ref)) if cell is not None else None
     if m is not None:
         rng = f"{_ref(m[0], m[1])}:{_ref(m[2], m[3])}"
-    if text and _GRADE.match(norm(cell.text)):
+    if text and _is_grade(norm(cell.text)):
         form.parts["conclusion"] = Part("conclusion", "ok", rng, info={"kind": "grade"})
         return
     if text and _INSTRUCTIONS.search(text):
@@ -1004,7 +1064,7 @@ def _classify_conclusion(sh: _Sheet, form: Form, r: int, c: int, limit: int) -> 
         for cc in range(sh.ncols):
             tl = sh.top_left(r, cc)
             v = sh.raw(*tl)
-            if tl != _parse_ref(cell.ref) and isinstance(v, str) and _GRADE.match(norm(v)):
+            if tl != _parse_ref(cell.ref) and isinstance(v, str) and _is_grade(norm(v)):
                 grade_cell = sh.cell(*tl)
                 break
         form.conclusion = grade_cell
@@ -1036,7 +1096,7 @@ def _read_total(sh: _Sheet, form: Form, r: int, c: int, weight_col: int | None, 
             continue
         seen.add(tl)
         v = sh.raw(*tl)
-        if v not in (None, "") and not (isinstance(v, str) and _GRADE.match(norm(v))):
+        if v not in (None, "") and not (isinstance(v, str) and _is_grade(norm(v))):
             right.append(sh.cell(*tl))
     weight_ok = weight_col is not None and weight_col > label_end
     score_ok = score_col is not None and score_col > label_end

@@ -14,11 +14,20 @@ generated:
 :class:`FrozenRecord` adds what ``frozen=True`` gives: assigning or deleting
 a field raises :class:`FrozenInstanceError` (an ``AttributeError``), the hash
 is that of the fields, and copying or pickling rebuilds the instance through
-``__init__`` (field order).
+``__init__`` (field order; :func:`by_keyword` for a class whose ``__init__``
+takes keywords only).
+
+:func:`replace` stands in for ``dataclasses.replace``: a new instance through
+``__init__`` with some fields changed.
 """
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    R = TypeVar("R", bound="Record")
 
 class FrozenInstanceError(AttributeError):
     """A field of a frozen record was assigned or deleted."""
@@ -57,3 +66,22 @@ class FrozenRecord(Record):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (self.__class__, self._values())
+
+
+def replace(record: R, /, **changes: object) -> R:
+    """A copy of ``record`` with ``changes``, built through ``__init__`` (``dataclasses.replace``).
+
+    Every field is passed by keyword, as ``dataclasses.replace`` does; a name
+    that is not a field raises ``TypeError``."""
+    fields = record._fields
+    for name in changes:
+        if name not in fields:
+            raise TypeError(f"{type(record).__qualname__} has no field {name!r}")
+    values = {name: getattr(record, name) for name in fields}
+    values.update(changes)
+    return record.__class__(**values)
+
+
+def by_keyword(cls: type[R], names: tuple[str, ...], values: tuple[object, ...]) -> R:
+    """``cls(name=value, ...)``: how a record whose ``__init__`` takes keywords only is unpickled."""
+    return cls(**dict(zip(names, values)))  # type: ignore[arg-type]

@@ -7,14 +7,15 @@ Renders a :class:`~selfeval_xlsx.results.FileResult` that ``pipeline`` (or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from selfeval_xlsx.checks import json_value, show
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL
 from selfeval_xlsx.rules import ERROR
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
+    from typing import Any
+
     from selfeval_xlsx.checks import FormResult
     from selfeval_xlsx.results import FileResult
 

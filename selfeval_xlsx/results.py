@@ -17,29 +17,41 @@ result of an unreadable file (the batch parent) loads no checking code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from selfeval_xlsx.record import Record
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:  # types only: checks builds the form results this module holds
+    from typing import Any
+
     from selfeval_xlsx.checks import FormResult
 
 UNREADABLE = "unreadable"
+_FRESH: Any = object()  # "not given": forms starts as a new empty list
 
 
-@dataclass
-class FileResult:
+class FileResult(Record):
     """One input file: its forms' results, or why it could not be read.
 
     ``filled`` marks a fill result: its dict adds ``output`` (the copy
     written, None when unreadable), ``backup`` (only when ``--in-place``
     kept one), ``changes`` and ``unfilled``."""
 
+    _fields = ("path", "forms", "error", "filled", "output", "backup")
     path: str
-    forms: list[FormResult] = field(default_factory=list)
-    error: str | None = None  # the one-line message of a file that could not be read
-    filled: bool = False
-    output: str | None = None
-    backup: str | None = None
+    forms: list[FormResult]
+    error: str | None  # the one-line message of a file that could not be read
+    filled: bool
+    output: str | None
+    backup: str | None
+
+    def __init__(self, path: str, forms: list[FormResult] = _FRESH, error: str | None = None,
+                 filled: bool = False, output: str | None = None, backup: str | None = None) -> None:
+        self.path = path
+        self.forms = [] if forms is _FRESH else forms
+        self.error = error
+        self.filled = filled
+        self.output = output
+        self.backup = backup
 
     @classmethod
     def unreadable(cls, path: str, error: str, *, filled: bool = False) -> FileResult:

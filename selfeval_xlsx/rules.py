@@ -14,9 +14,9 @@ but did not understand: the checks that need it are not run).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from selfeval_xlsx.display import SEVERITY_LABEL  # the labels of ERROR and WARNING (fill imports them from here)
+from selfeval_xlsx.record import FrozenRecord, by_keyword
 
 ERROR = "error"
 WARNING = "warning"
@@ -33,9 +33,13 @@ FAMILIES = {
 }
 
 
+_set = object.__setattr__  # a frozen record's fields are set once, in __init__
 
-@dataclass(frozen=True, kw_only=True)
-class Rule:
+
+class Rule(FrozenRecord):
+    """One rule; built by keyword only (``Rule(code=..., severity=..., ...)``)."""
+
+    __slots__ = _fields = ("code", "severity", "name", "zh", "en", "doc_zh", "example")
     code: str
     severity: str
     name: str  # short English name, kebab-case
@@ -43,6 +47,18 @@ class Rule:
     en: str
     doc_zh: str  # what it means and what to do
     example: str  # a one-line example of what triggers it
+
+    def __init__(self, *, code: str, severity: str, name: str, zh: str, en: str, doc_zh: str, example: str) -> None:
+        _set(self, "code", code)
+        _set(self, "severity", severity)
+        _set(self, "name", name)
+        _set(self, "zh", zh)
+        _set(self, "en", en)
+        _set(self, "doc_zh", doc_zh)
+        _set(self, "example", example)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (by_keyword, (self.__class__, self._fields, self._values()))
 
     @property
     def family(self) -> str:

@@ -27,10 +27,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
 
 from .profile import DEFAULT, Profile
 from .values import Direction, Value
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)

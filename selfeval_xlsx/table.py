@@ -2,7 +2,7 @@
 
 The review sheet (校验结果, raw sheet XML patched into the user's package by
 ``review_sheet``) and the tables of ``summary.xlsx`` and the export workbook
-(xlsxwriter plus rows streamed as sheet XML by ``summary._Table``) are the
+(xlsxwriter plus rows streamed as sheet XML by ``streamtable.StreamedTable``) are the
 same kind of sheet: a header row, rows of cells, columns of given widths
 whose long text wraps, rows as tall as their wrapped text, printed A4
 landscape one page wide.  This module holds what the back ends share:

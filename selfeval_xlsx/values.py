@@ -50,12 +50,15 @@ import datetime
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.record import FrozenRecord, replace
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Direction(str, Enum):
@@ -67,10 +70,10 @@ class Direction(str, Enum):
     NONE = ""
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(FrozenRecord):
     """A parsed 年度指标值 or 实际完成值 cell (see the module docstring)."""
 
+    __slots__ = _fields = ("raw", "kind", "direction", "number", "percent", "unit", "date", "strict")
     raw: str
     kind: str  # "empty" | "number" | "date" | "text"
     direction: Direction
@@ -78,12 +81,30 @@ class Value:
     percent: bool
     unit: str
     date: datetime.date | None
-    strict: bool = False
+    strict: bool
+
+    def __init__(self, raw: str, kind: str, direction: Direction, number: Decimal | None, percent: bool, unit: str,
+                 date: datetime.date | None, strict: bool = False) -> None:
+        # one for every target and actual cell read: set the slots directly (object.__setattr__ is twice as slow)
+        _SET_RAW(self, raw)
+        _SET_KIND(self, kind)
+        _SET_DIRECTION(self, direction)
+        _SET_NUMBER(self, number)
+        _SET_PERCENT(self, percent)
+        _SET_UNIT(self, unit)
+        _SET_DATE(self, date)
+        _SET_STRICT(self, strict)
 
     @property
     def quantitative(self) -> bool:
         """True for a number (dates and text are scored qualitatively)."""
         return self.kind == "number"
+
+
+_SET_RAW, _SET_KIND = Value.raw.__set__, Value.kind.__set__  # type: ignore[attr-defined]
+_SET_DIRECTION, _SET_NUMBER = Value.direction.__set__, Value.number.__set__  # type: ignore[attr-defined]
+_SET_PERCENT, _SET_UNIT = Value.percent.__set__, Value.unit.__set__  # type: ignore[attr-defined]
+_SET_DATE, _SET_STRICT = Value.date.__set__, Value.strict.__set__  # type: ignore[attr-defined]
 
 
 # Unmeasurable targets reviewers criticise.  A text containing one of these
@@ -177,7 +198,8 @@ _QUALITATIVE_NATURES = frozenset({"定性", "定性指标"})
 
 _NUMBER_RE = lazy(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)")
 _UNIT_MAX = 8
-_BAD_UNIT_RE = lazy(r"[\d,.;:!?。、;，；：！？\"'“”]")
+# a unit holds no digit (str.isdecimal: what \d matches) and none of these
+_BAD_UNIT_CHARS = frozenset(",.;:!?。、;，；：！？\"'“”")
 _PERCENT_FACTOR = {"%": Decimal(100), "‰": Decimal(1000)}
 
 _TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -237,7 +259,7 @@ def _take_suffix(unit: str) -> tuple[str, Direction]:
 
 
 def _valid_unit(unit: str) -> bool:
-    return len(unit) <= _UNIT_MAX and not _BAD_UNIT_RE.search(unit)
+    return len(unit) <= _UNIT_MAX and not any(char.isdecimal() or char in _BAD_UNIT_CHARS for char in unit)
 
 
 def _parse_quantity(raw: str, text: str) -> Value | None:
@@ -282,18 +304,26 @@ def _date_direction(text: str) -> Direction:
 
 
 def _match_date(text: str) -> tuple[re.Match[str], datetime.date | None] | None:
-    """The first date pattern matching at the start, with the day it means."""
-    match = _FULL_DATE_RE.match(text)
+    """The first date pattern matching at the start, with the day it means.
+
+    Each pattern is tried only when the text has what it starts with (four
+    digits and 年 or a separator; a digit or two and 月; ``\\d`` is
+    ``str.isdecimal``), so most texts need none of them compiled."""
+    year = text[:4].isdecimal() and len(text) > 4  # \d{4} and something after it
+    match = _FULL_DATE_RE.match(text) if year and text[4] in "年-/." else None
     if match:
         day = _safe_date(int(match[1]), int(match[2]), int(match[3]))
         return (match, day) if day else None
-    match = _YEAR_END_RE.match(text)
-    if match:
-        return match, _safe_date(int(match[1]), 12, None)
-    match = _MONTH_RE.match(text)
-    if match:
-        day = _safe_date(int(match[1]), int(match[2]), None)
-        return (match, day) if day else None
+    if year and text[4] == "年":
+        match = _YEAR_END_RE.match(text)
+        if match:
+            return match, _safe_date(int(match[1]), 12, None)
+        match = _MONTH_RE.match(text)
+        if match:
+            day = _safe_date(int(match[1]), int(match[2]), None)
+            return (match, day) if day else None
+    if not (text[:1].isdecimal() and (text[1:2] == "月" or (text[1:2].isdecimal() and text[2:3] == "月"))):
+        return None
     match = _NO_YEAR_RE.match(text)
     if match and 1 <= int(match[1]) <= 12 and (match[2] is None or 1 <= int(match[2]) <= 31):
         return match, None

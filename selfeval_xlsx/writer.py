@@ -196,7 +196,7 @@ def _shows_date(styles: Styles, xf: int) -> bool:
 
 
 def patch_workbook(
-    src: Path,
+    src: Path | bytes,
     dst: Path,
     edits: Sequence[Edit],
     *,
@@ -207,8 +207,8 @@ def patch_workbook(
     parts: Mapping[str, bytes] | None = None,
     like: Path | None = None,
 ) -> None:
-    """Write ``src`` with ``edits`` applied to ``dst`` (atomically; ``src``
-    may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
+    """Write ``src`` (a path, or a package's bytes) with ``edits`` applied to
+    ``dst`` (atomically; ``src`` may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
     loader); they are used instead of inflating those members again.
 
     ``mark=True`` gives every edited cell a light fill and a medium frame (a
@@ -224,10 +224,13 @@ def patch_workbook(
     """
     if report is not None and not isinstance(report, Report):
         report = Report(rows=list(report), headers=tuple(report_headers))
-    src, dst = Path(src), Path(dst)
+    dst = Path(dst)
     try:
-        with open(os.fspath(src), "rb") as fh:  # as zipfile opens it, so its errors read the same
-            data = fh.read()
+        if isinstance(src, bytes):  # a package made in memory (fill's .xls conversion)
+            data = src
+        else:
+            with open(os.fspath(src), "rb") as fh:  # as zipfile opens it, so its errors read the same
+                data = fh.read()
         zin = zipfile.ZipFile(io.BytesIO(data))
     except FileNotFoundError:
         raise _err(f"找不到文件：{src}", f"file not found: {src}") from None

@@ -109,15 +109,25 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
     Raises ``SelfevalError`` when the workbook holds content that cannot be
     carried over (see the module docstring); ``dst`` is then left untouched.
     """
-    src, dst = Path(src), Path(dst)
+    data = xlsx_bytes(src)
+    _write_atomic(Path(dst), lambda path: Path(path).write_bytes(data))
+
+
+def xlsx_bytes(src: Path) -> bytes:
+    """The .xlsx package :func:`xls_to_xlsx` would write, in memory (``fill``
+    patches it straight away: no scratch file, no fsync, no second read).
+
+    Raises ``SelfevalError`` as :func:`xls_to_xlsx` does.
+    """
+    src = Path(src)
     try:
         mem = src.read_bytes()
     except OSError as exc:
         raise SelfevalError(f"无法读取文件：{exc.strerror or exc}", f"cannot read the file: {exc.strerror or exc}") from exc
 
     if mem[:4] == b"PK\x03\x04":
-        _copy_disguised_xlsx(mem, dst)
-        return
+        _check_disguised_xlsx(mem)
+        return mem
     if not mem.startswith(biff.OLE_MAGIC):
         head = mem[:512].lstrip().lower()
         if head.startswith((b"<", b"\xef\xbb\xbf<")):
@@ -157,10 +167,10 @@ def xls_to_xlsx(src: Path, dst: Path) -> None:
             f"该 .xls 文件已损坏，无法转换（{type(exc).__name__}），{_SAVE_AS_ZH}",
             f"this .xls file is damaged and cannot be converted ({type(exc).__name__}); {_SAVE_AS_EN}",
         ) from None
-    _save_atomic(wb, dst, _stamp(src))
+    return _package(wb, _stamp(src))
 
 
-def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
+def _check_disguised_xlsx(mem: bytes) -> None:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(mem)).namelist())
     except zipfile.BadZipFile as exc:
@@ -169,7 +179,6 @@ def _copy_disguised_xlsx(mem: bytes, dst: Path) -> None:
         raise _not_biff("不是 Excel 工作簿", "not an Excel workbook")
     if "xl/vbaProject.bin" in names:
         raise _refuse({"macro"})
-    _write_atomic(dst, lambda path: Path(path).write_bytes(mem))
 
 
 def _stamp(src: Path) -> datetime.datetime:
@@ -181,11 +190,6 @@ def _stamp(src: Path) -> datetime.datetime:
     except (OSError, OverflowError, ValueError):
         moment = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
     return max(moment.replace(tzinfo=None, microsecond=0), datetime.datetime(1980, 1, 1))
-
-
-def _save_atomic(wb: Any, dst: Path, stamp: datetime.datetime) -> None:
-    data = _package(wb, stamp)
-    _write_atomic(dst, lambda path: Path(path).write_bytes(data))
 
 
 def _package(wb: Any, stamp: datetime.datetime) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from selfeval_xlsx.profile import DEFAULT
+from selfeval_xlsx.record import replace
 from selfeval_xlsx.scoring import (
     budget_rate,
     budget_score,

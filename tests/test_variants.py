@@ -329,11 +329,11 @@ def test_fill_cli_says_why_and_exits_1(tmp_path):
 
 
 def test_a_period_is_not_a_stale_year():
-    from selfeval_xlsx.checks import _years
+    from selfeval_xlsx.checks import written_years
 
-    assert _years("2018-2022年规划目标完成情况") == ()
-    assert _years("2018年至2022年规划") == ()
-    assert _years("2023年12月31日前") == ((2023, True),)
+    assert written_years("2018-2022年规划目标完成情况") == ()
+    assert written_years("2018年至2022年规划") == ()
+    assert written_years("2023年12月31日前") == ((2023, True),)
 
 
 @pytest.mark.parametrize("name", ["成本控制率", "预算调整率", "结余率", "结转结余率", "人员变动率", "差错率", "投诉率",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLES
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.xls import xls_to_xlsx
 
@@ -536,3 +537,14 @@ def _pixels(png: Path) -> tuple[int, int, bytes]:
         out += line
         prev = line
     return width, height, bytes(out)
+
+
+def test_fill_converts_in_memory_to_the_same_bytes(tmp_path: Path) -> None:
+    """fill patches the package xlsx_bytes makes in memory; it is the package
+    xls_to_xlsx writes to disk, byte for byte (same stamp: the .xls's time)."""
+    from selfeval_xlsx.xls import xlsx_bytes
+
+    src = next(SAMPLES.glob("08_*.xls"))
+    xls_to_xlsx(src, tmp_path / "disk.xlsx")
+    assert xlsx_bytes(src) == (tmp_path / "disk.xlsx").read_bytes()
+    assert not list(tmp_path.glob("*.tmp*"))

@@ -48,11 +48,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "scoring", "checks", "results",
     )),
     ("output: findings into text, tables and workbooks; whole files and folders", (
-        "report", "table", "review_sheet", "writer", "summary", "fill", "pipeline",
-        "api", "batch", "export", "prefill", "template",
+        "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",
+        "fill", "pipeline",
+        "api", "batch", "export_sinks", "export", "prefill_source", "prefill", "template_plan", "template_pages", "template",
     )),
     ("front: what a user calls", (
-        "web", "cli", "commands", "commands.*", PACKAGE, "__main__",
+        "web_upload", "web_results", "web", "cli", "commands", "commands.*", PACKAGE, "__main__",
     )),
 ]
 

@@ -103,10 +103,10 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from selfeval_xlsx.web import create_app
-    except ImportError as exc:  # the optional extra is missing
-        print(t(f"网页功能需要额外的组件（缺少 {exc.name}）。请安装：pip install \"selfeval-xlsx[serve]\"",
-                f"The page needs an optional component ({exc.name} is missing). Install it: "
-                f"pip install \"selfeval-xlsx[serve]\""), file=sys.stderr)
+    except ImportError as exc:  # a dependency was removed after installing (they are not optional)
+        print(t(f"网页功能所需的组件 {exc.name} 没有安装。请重新安装本工具：pip install --force-reinstall selfeval-xlsx",
+                f"The page needs {exc.name}, which is not installed. Reinstall the tool: "
+                f"pip install --force-reinstall selfeval-xlsx"), file=sys.stderr)
         return 2
 
     from selfeval_xlsx.profile import ProfileError, load_profile

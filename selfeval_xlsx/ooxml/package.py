@@ -35,12 +35,15 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import unquote
 from xml.parsers import expat
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
+if TYPE_CHECKING:
+    from typing import Mapping
 
 MAX_RATIO = 100  # compression ratio allowed for a big member
 BIG_MEMBER = 5 * 1024 * 1024  # "big" for the ratio check
