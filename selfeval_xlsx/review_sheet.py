@@ -18,7 +18,6 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.display import display_value
 from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 from selfeval_xlsx.ooxml.xmltext import number_text as _number_text
@@ -48,11 +47,6 @@ REPORT_HEADERS = REPORT_TABLE.headers("zh")
 REPORT_MARKS = ("审核意见单", "Review sheet")
 
 
-def _col_letters(col: int) -> str:
-    """1 -> 'A' (the sheet XML counts columns from 1)."""
-    return col_letters(col - 1)
-
-
 def _report_value(v: Any) -> Decimal | int | float | str | None:
     if v is None or isinstance(v, (Decimal, int, float)) and not isinstance(v, bool):
         if isinstance(v, float) and not math.isfinite(v):
@@ -77,6 +71,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     widths = table.widths
     metrics = table.metrics
     total_width = sum(widths)
+    measured = [(k, c.width) for k, c in enumerate(table.columns) if c.measured]  # (column, width)
     border = styles.borders.index_of(styles.border("thin")) if styles.borders.tag is not None else 0
     f_body = styles.add_font(0, size=11)
     f_bold = styles.add_font(0, bold=True, size=11)
@@ -108,7 +103,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     links: list[str] = []
 
     def cell(ref: str, value: Any, s: int) -> str:
-        v = _report_value(value)
+        v = value if type(value) is str else _report_value(value)  # (a str is itself)
         if v is None or v == "":
             return f'<c r="{ref}" s="{s}"/>'
         if isinstance(v, str):
@@ -121,7 +116,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
         rows_xml.append(f'<row r="{r}"{ht}>{cells}</row>')
 
     def merged_line(r: int, text: str, s: int, height: float | None = None, fill_style: int | None = None) -> None:
-        rest = "".join(f'<c r="{_col_letters(k)}{r}" s="{fill_style}"/>' for k in range(2, 8)) \
+        rest = "".join(f'<c r="{letter}{r}" s="{fill_style}"/>' for letter in "BCDEFG") \
             if fill_style is not None else ""
         add_row(r, cell(f"A{r}", text, s) + rest, height)
         merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
@@ -135,7 +130,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     add_row(r, "", 6)
     r += 1
     header_row = r
-    add_row(r, "".join(cell(f"{_col_letters(k + 1)}{r}", h, x_head) for k, h in enumerate(headers)), 20)
+    add_row(r, "".join(cell(f"{letter}{r}", h, x_head) for letter, h in zip("ABCDEFG", headers)), 20)
     several = report.qualify if report.qualify is not None else len({row.sheet for row in report.rows}) > 1
     for seq, row in enumerate(report.rows, start=1):
         r += 1
@@ -168,11 +163,17 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
         if row.cell and row.sheet in sheet_names:
             target = "'" + row.sheet.replace("'", "''") + "'!" + row.cell
             links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
-        add_row(r, "".join(cells), table.row_height((seq, where, row.severity, row.message, old, shown_new, action)))
+        lines = 1  # table.row_height of the row, the measured columns looked up once above
+        values = (seq, where, row.severity, row.message, old, shown_new, action)
+        for k, width in measured:
+            value = values[k]
+            if isinstance(value, str):
+                lines = max(lines, metrics.lines(value, width))
+        add_row(r, "".join(cells), metrics.height(lines))
     if not report.rows:
         r += 1
         add_row(r, cell(f"A{r}", report.empty, x_text)
-                + "".join(f'<c r="{_col_letters(k)}{r}" s="{x_text}"/>' for k in range(2, 8)), 20)
+                + "".join(f'<c r="{letter}{r}" s="{x_text}"/>' for letter in "BCDEFG"), 20)
         merges.append(f'<mergeCell ref="A{r}:G{r}"/>')
     last_row = r
     if report.box is not None:
