@@ -45,6 +45,12 @@ def _col_index(letters: str) -> int:
     return cellref.col_index(letters) + 1
 
 
+#: a cell reference's column (1-based) by its text, as found in ``r`` attributes:
+#: the same few thousand references recur in every sheet, splitting each costs more
+_REF_COLS: dict[str, int] = {}
+_REF_COLS_MAX = 100_000
+
+
 def _col_letters(col: int) -> str:
     """1 -> 'A'."""
     return cellref.col_letters(col - 1)
@@ -161,17 +167,32 @@ class SheetPatcher:
             close = f"</{p}c>"
             limit = row.end - len(f"</{p}row>")
             pos, prev = row.tag_end, 0
+            lead = f'<{p}c r="'  # the usual start of a cell's tag: its r attribute first
+            n = len(lead)
+            known = _REF_COLS
             while True:
                 m = pat.search(t, pos, limit)
                 if not m:
                     break
                 tag = m.group(0)
-                ref = get_attr(tag, "r")
-                if ref:
-                    mm = cellref.split(ref)
-                    col = _col_index(mm[0]) if mm else prev + 1
-                else:
-                    col = prev + 1
+                ref = None
+                if tag.startswith(lead):  # what get_attr(tag, "r") gives, without a regex
+                    j = tag.find('"', n)
+                    if j >= 0 and "&" not in tag[n:j]:
+                        ref = tag[n:j]
+                if ref is None:
+                    ref = get_attr(tag, "r")
+                col = known.get(ref) if ref else None
+                if col is None:
+                    if ref:
+                        mm = cellref.split(ref)
+                        col = _col_index(mm[0]) if mm else prev + 1
+                        if mm:
+                            if len(known) >= _REF_COLS_MAX:
+                                known.clear()
+                            known[ref] = col
+                    else:
+                        col = prev + 1
                 if m.group(1) == "/":
                     end = m.end()
                 else:
