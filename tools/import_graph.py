@@ -42,7 +42,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "model", "rules", "values", "profile", "layout",
     )),
     ("reading: files into the model", (
-        "formula", "biff", "loading", "xls", "xls_sheet", "xls_styles", "reader",
+        "formula", "biff", "rawbook", "loading_scan", "loading_native", "loading_zip", "loading",
+        "xls", "xls_sheet", "xls_styles",
+        "reader_labels", "reader_sheet", "reader_head", "reader_funds", "reader_indicators", "reader_totals", "reader",
     )),
     ("checking: the model into findings", (
         "scoring", "checks", "results",
