@@ -31,9 +31,10 @@ ISOLATE_MEMORY = 2 * 1024**3  # ... and address space it may take
 
 
 def read(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset(),  # type: ignore[assignment]
-              long_text: bool = True) -> RawBook:
-    """The sheets' grids, but for those in ``skip`` (listed in
-    ``sheet_names``, never read)."""
+         long_text: bool = True) -> RawBook:
+    """The sheets' grids and merges, but for those in ``skip`` (listed in
+    ``sheet_names``, never read); the cells' text lengths checked unless
+    ``long_text`` is False (no part is long enough to hold such a text)."""
     import python_calamine as pc
 
     try:

@@ -29,6 +29,8 @@ _parse_ref = cellref.rc0  # "A1" -> 0-based (r, c)
 
 
 def find_funds_header(sh: Sheet, r0: int, r1: int) -> tuple[int, dict[str, int]] | None:
+    """The funds header row between rows ``r0`` and ``r1`` (0-based, end excluded) and its
+    column keys: the first row naming at least two money columns, budget or executed among them."""
     for r in range(r0, r1):
         cells = sh.text_cells(r)
         if len(cells) < 3 or not any("预算" in t or "执行" in t for _, t in cells):
@@ -61,6 +63,8 @@ def read_funds_block_label(sh: Sheet, hr: int, cols: dict[str, int]) -> tuple[st
 
 
 def read_funds(sh: Sheet, form: Form, hr: int, cols: dict[str, int], h: int, block_label: Any = None) -> None:
+    """The funds rows under the header at ``hr`` (up to row ``h``) into ``form.funds``, and the
+    budget points the block label or the score header states into ``form.budget_points``."""
     value_cols = {k: c for k, c in cols.items() if k not in ("source", "reason")}
     # the budget points: the block label "（20分）" or the score header "得分（20分*执行率）"
     points = points_in(block_label)
@@ -114,6 +118,8 @@ _FUNDS_HINTS = ("预算执行情况", "总体资金", "项目资金", "资金情
 
 
 def funds_part(sh: Sheet, form: Form, top: int, h: int, funds, label: str, label_raw: Any) -> None:
+    """``form.parts["funds"]``: the block's range and columns, or a block that only looks like
+    funds (partial), or none at all (absent)."""
     if funds is None:
         for r in range(top, h):
             for c, t in sh.text_cells(r):

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 
 def read_title(sh: Sheet, form: Form, top: int, end: int) -> None:
+    """The title cell (…自评表 / …评价表 / 绩效…表) and the year (``YYYY年度``, from its own cell
+    or from the title) in rows ``top`` to ``end``."""
     title_cell = None
     year_cell = None
     for r in range(top, end):
@@ -51,6 +53,8 @@ def read_title(sh: Sheet, form: Form, top: int, end: int) -> None:
 
 
 def read_fields(sh: Sheet, form: Form, top: int, h: int, funds: tuple[int, dict[str, int]] | None) -> None:
+    """The header fields (单位 / 项目名称 / 主管部门 …) in the rows above the table, down to the
+    funds header row: a label and the value right of it, or "label：value" in one cell."""
     weak_unit: Cell | None = None
     for r in range(top, h):
         if funds and r > funds[0]:
@@ -130,6 +134,8 @@ def value_right(sh: Sheet, r: int, c: int) -> Cell | None:
 
 
 def read_goals(sh: Sheet, form: Form, top: int, h: int) -> None:
+    """The 年度总体目标: 预期目标 and 实际完成情况, as header row and values below or as label and
+    value right of it."""
     exp_at = act_at = None
     for r in range(top, h):
         for c, t in sh.text_cells(r):

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 
 def find_indicator_headers(sh: Sheet) -> list[tuple[int, dict[str, int]]]:
+    """Every indicator header row of the sheet (0-based) with its column keys: a row naming an
+    indicator level and a value column (指标值 / 完成值 / 分值 / 得分), a row above it that
+    completes a two-row header, and the adjusted target (调整指标值) as the target."""
     found = []
     for r in range(sh.nrows):
         cells = sh.text_cells(r)
@@ -199,6 +202,8 @@ def _is_end_row(sh: Sheet, r: int, first_level: int) -> bool:
 
 
 def indicator_part(sh: Sheet, form: Form, h: int, cols: dict[str, int], unknown: list[str], end: int) -> None:
+    """``form.parts["indicators"]``: the table's range and columns, the header texts given no
+    meaning, and what is missing for the scores to be checked (partial then)."""
     last_row = max([ind.row - 1 for ind in form.indicators] + [h])
     part = Part(
         "indicators", "ok", area(h, min(cols.values()), last_row, max(cols.values())),

@@ -135,6 +135,8 @@ _FUNDS_ROWS_BY_KIND = {
 
 
 def indicator_key(label: str) -> str | None:
+    """The indicator-table column a normalised header text names (``layout.py``'s keys: level1,
+    target, score …), or None."""
     key = _IND_COLS.get(label)
     if key is not None:
         return key
@@ -166,6 +168,8 @@ def indicator_key(label: str) -> str | None:
 
 
 def funds_key(label: str) -> str | None:
+    """The funds-block column a normalised header text names (initial, budget, executed, rate,
+    weight, score …), or None."""
     key = _FUND_COLS.get(label)
     if key is not None:
         return key
@@ -188,6 +192,8 @@ def funds_key(label: str) -> str | None:
 
 
 def funds_row_key(label: str, kind: str) -> str | None:
+    """The funds row a normalised row label names for a form of ``kind`` (its own kind's rows
+    first), a leading 其中 dropped; None for a row ``layout.py`` does not name."""
     for rows in _FUNDS_ROWS_BY_KIND[kind]:
         for row in rows:
             if label == norm(row.label) or label in (norm(s) for s in row.synonyms):
@@ -200,6 +206,8 @@ def funds_row_key(label: str, kind: str) -> str | None:
 
 
 def is_label(t: str) -> bool:
+    """True when a normalised text is a label the reader knows (a field, block, total,
+    conclusion or column name): never a field's value."""
     return (
         t in FIELD_LABELS
         or t in BLOCK_LABELS
@@ -257,6 +265,7 @@ _POINTS = lazy(r"(?<![\d.])(\d{1,6}(?:\.\d{1,6})?)\s{0,10}分")
 
 
 def points_in(text: Any) -> Decimal | None:
+    """The points a label states ("年度绩效目标1（40分）" -> 40), or None."""
     if not isinstance(text, str):
         return None
     m = _POINTS.search(unicodedata.normalize("NFKC", text))
@@ -306,4 +315,5 @@ def is_placeholder(text: str, slot: bool = False) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def compact(text: str) -> str:
+    """NFKC, without any whitespace (cached: the same texts come back row after row)."""
     return _WS.sub("", unicodedata.normalize("NFKC", text))

@@ -39,6 +39,8 @@ def _find_label(sh: Sheet, r: int, labels: frozenset[str]) -> tuple[int, str | N
 def read_total_and_conclusion(
     sh: Sheet, form: Form, start: int, cols: dict[str, int], limit: int, last: int
 ) -> int:
+    """The 总分 row and the 自评结论 in the rows after the table (at most 30, up to ``limit``)
+    into ``form``, with their part records; returns the last row of the form read so far."""
     weight_col, score_col = cols.get("weight"), cols.get("score")
     r = start
     total_row = None
@@ -179,6 +181,9 @@ def _classify_conclusion(sh: Sheet, form: Form, r: int, c: int, limit: int) -> N
 
 
 def total_and_conclusion_parts(sh: Sheet, form: Form) -> None:
+    """The part records in their fixed order (title, funds, indicators, total, conclusion):
+    a total found only as a header field is ``ok`` from there; a total or conclusion not
+    found at all is ``absent``."""
     if "total" not in form.parts:
         if form.total is not None:
             form.parts["total"] = Part("total", "ok", form.total.ref, info={"header_field": True})
