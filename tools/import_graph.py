@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "formula", "biff", "loading", "xls", "xls_sheet", "xls_styles", "reader",
     )),
     ("checking: the model into findings", (
-        "scoring", "checks", "results",
+        "scoring", "results", "checks", "checks.*",
     )),
     ("output: findings into text, tables and workbooks; whole files and folders", (
         "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",
