@@ -15,7 +15,7 @@ counts with its stated score capped to [0, 分值]; the budget score likewise.
 So a corrected copy validates without arithmetic findings.
 
 The rules live by family (the letters of ``rules.py``), each module holding
-the checks of its codes, all functions of one :class:`context.Context`:
+the checks of its codes as functions taking a :class:`context.Context`:
 
 * ``scores`` -- S: each indicator row scored (and its E101, W104, the
   evaluation scheme's budget row);
@@ -61,7 +61,14 @@ from selfeval_xlsx.checks.scores import (
     name_unit,
 )
 from selfeval_xlsx.checks.totals import check_conclusion, check_incomplete, check_totals
-from selfeval_xlsx.checks.weights import DECLARED, EVALUATION_LEVEL1, check_blocks, check_weights, evaluation_key, level1_key
+from selfeval_xlsx.checks.weights import (
+    DECLARED,
+    EVALUATION_LEVEL1,
+    check_blocks,
+    check_weights,
+    evaluation_key,
+    level1_key,
+)
 from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.model import Cell
 from selfeval_xlsx.profile import DEFAULT, for_layout
