@@ -1,12 +1,12 @@
 """The F rules: the funds (预算执行) block, its rate and the budget score.
 
 ``check_funds`` checks the block's 年度资金总额 row: its columns against the
-sum of the rows below it (F103), each row's 执行数 against its 预算数
+sums of its component rows (F103), each row's 执行数 against its 预算数
 (F201), the stated 执行率 against 执行数 / 预算数 (F101, any rounding from
 whole percent to 0.0001 % accepted, see :func:`rate_matches`), the budget
 score against the profile's formula with the form's own budget 分值 (F102),
-and that 分值 against the profile's (W103).  Blank cells it needs are E101,
-with the value fill writes.  It returns the budget weight and the budget
+and that 分值 against the profile's (W103).  Blank cells it needs are E101
+(a blank rate or score with the value fill writes).  It returns the budget weight and the budget
 score that count in the total.
 
 In the evaluation scheme (决策/过程/产出/效益) budget execution is an
@@ -144,6 +144,6 @@ def funds_sums(ctx: Context, total: FundsRow) -> dict[str, Decimal]:
         expected = sum((v for v in values if v is not None), ZERO)
         if stated is not None and abs(stated - expected) > ctx.tolerance:
             ctx.add("F103", getattr(total, key), expected=expected, found=stated, column=name_zh,
-                     column_en=name_en)
+                    column_en=name_en)
             wrong[key] = expected
     return wrong

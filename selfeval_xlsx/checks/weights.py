@@ -125,7 +125,7 @@ def check_blocks(ctx: Context) -> None:
             found = sum((cell_number(m.weight) or ZERO for m in members), ZERO)
             if found != block.points:
                 ctx.add("W105", block.label, expected=block.points, found=found, label=name,
-                         declared=block.points)
+                        declared=block.points)
         else:
             found = sum((cell_number(m.score) or ZERO for m in members), ZERO)
             if found > block.points + ctx.tolerance:
