@@ -1,19 +1,27 @@
-"""Benchmark ``selfeval batch``: files per second and peak memory.
+"""Benchmark ``selfeval batch``: files per second, peak memory, per-file profile.
 
-    python benchmarks/bench_batch.py                 # 1,000 files in a temp folder
+    python benchmarks/bench_batch.py                 # 2,000 files in a temp folder
     python benchmarks/bench_batch.py --path /tmp/b   # generate (or reuse) there
+    python benchmarks/bench_batch.py --one-core      # only the one-CPU runs (the target)
+    python benchmarks/bench_batch.py --compare ../main   # and another checkout's, side by side
+    python benchmarks/bench_batch.py --profile       # where a worker's time goes, per file
     python benchmarks/bench_batch.py --big           # also 5,000 files (memory)
+    SELFEVAL_BENCH_QUICK=1 python benchmarks/bench_batch.py   # a few seconds (CI's slow set)
 
-Generates a folder of varied workbooks -- the sample workbooks with their
-numbers changed at random (so scores, findings and file bytes differ) and
-blank official templates from ``selfeval_xlsx.template.write_template`` with
-varied years, units and row counts -- spread over 20 county subfolders.
+The folder is the benchmark corpus of ``benchmarks/corpus.py`` (varied sample
+and field workbooks, blank templates, 9 % ``.xls``; deterministic, over 20
+county subfolders).
 
 Then measures, each run in a fresh process (the package byte-compiled first,
 as an installed copy is):
 
-* a plain loop of ``openpyxl.load_workbook`` over the same files (1 core),
-* ``batch`` without and with fill, at 1 job and at all cores,
+* a plain loop of ``openpyxl.load_workbook`` over the corpus's .xlsx/.xlsm
+  files on one CPU -- the yardstick (it cannot read the .xls files, which
+  ``batch`` converts, so they count against ``batch`` only);
+* ``batch`` without and with fill: "1 core" is one job pinned to one CPU,
+  parent included; unless ``--one-core``, also one job unpinned and all
+  cores; with ``--compare PATH`` also the package at PATH (a copy of it,
+  byte-compiled) with fill on one core;
 
 in ``--repeat`` rounds (default 3; every configuration once a round, so a
 change in the machine's load touches them all alike), and prints the median
@@ -22,90 +30,43 @@ parent process and of its largest worker (``resource.getrusage`` SELF and
 CHILDREN).  With ``--big`` the no-fill and fill runs are repeated on 5,000
 files to show that peak memory does not grow with the folder.
 
+``--profile`` runs the fill worker's per-file function in this process over
+the corpus under cProfile and prints the top entries by own and by
+cumulative time: what is left to cut, by module.
+
 Targets: 1 core, batch without fill ≥ 10× the openpyxl loop, with fill
 ≥ 5×; all cores (2) ≥ 1.7× the 1-core rate; the same peak memory for
-1,000 and 5,000 files.
+2,000 and 5,000 files.
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import functools
 import json
 import os
-import random
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SAMPLES = ROOT / "sample_workbooks"
-COUNTIES = [f"{i:02d}县" for i in range(1, 21)]
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-_NUM_CELL = re.compile(rb'(<c r="[A-Z]+\d+"(?: s="\d+")?>)<v>(-?\d+(?:\.\d+)?)</v>(</c>)')
+import corpus  # noqa: E402 - benchmarks/corpus.py, beside this script
 
-
-def _vary(sheet: bytes, rng: random.Random) -> bytes:
-    def repl(m: re.Match) -> bytes:
-        if rng.random() > 0.4:
-            return m.group(0)
-        value = float(m.group(2)) * rng.uniform(0.7, 1.15)
-        text = f"{value:.2f}".rstrip("0").rstrip(".") or "0"
-        return m.group(1) + b"<v>" + text.encode() + b"</v>" + m.group(3)
-
-    return _NUM_CELL.sub(repl, sheet)
-
-
-def generate(folder: Path, count: int, seed: int = 20240601) -> list[Path]:
-    """Write ``count`` varied workbooks under ``folder`` (20 county subfolders)."""
-    from selfeval_xlsx.template import write_template
-
-    rng = random.Random(seed)
-    samples = []
-    for path in sorted(SAMPLES.glob("*.xlsx")):
-        with zipfile.ZipFile(path) as z:
-            samples.append([(info, z.read(info.filename)) for info in z.infolist()])
-    if not samples:
-        raise SystemExit(f"no sample workbooks in {SAMPLES}")
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for i in range(count):
-        county = folder / COUNTIES[i % len(COUNTIES)]
-        county.mkdir(exist_ok=True)
-        if i % 5 == 4:  # a blank official template (xlsxwriter)
-            path = county / f"{i:05d}_模板.xlsx"
-            write_template(path, form=rng.choice(["department", "project"]), year=rng.randint(2020, 2025),
-                           unit=f"{county.name}第{i}单位", rows=rng.randint(1, 5))
-        else:  # a sample with its numbers changed
-            parts = samples[i % len(samples)]
-            path = county / f"{i:05d}_自评表.xlsx"
-            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-                for info, data in parts:
-                    if info.filename.startswith("xl/worksheets/sheet"):
-                        data = _vary(data, rng)
-                    elif info.filename == "xl/sharedStrings.xml":
-                        data = data.replace("某县".encode(), f"{county.name}".encode())
-                    z.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
-        written.append(path)
-    (folder / ".bench-count").write_text(str(count))
-    return written
+QUICK = os.environ.get("SELFEVAL_BENCH_QUICK") == "1"
 
 
 def _ensure(folder: Path, count: int) -> Path:
-    marker = folder / ".bench-count"
-    if marker.exists() and marker.read_text().strip() == str(count):
-        return folder
-    if folder.exists():
-        shutil.rmtree(folder)
     started = time.perf_counter()
-    generate(folder, count)
-    print(f"generated {count} workbooks in {folder} ({time.perf_counter() - started:.1f} s)", flush=True)
+    if corpus.ensure(folder, count):
+        print(f"generated {count} workbooks in {folder} ({time.perf_counter() - started:.1f} s)", flush=True)
     return folder
 
 
@@ -117,7 +78,8 @@ os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 from pathlib import Path
 import openpyxl
 warnings.simplefilter("ignore")
-files = sorted(p for p in Path(sys.argv[1]).rglob("*.xlsx") if not p.name.startswith("."))
+files = sorted(p for p in Path(sys.argv[1]).rglob("*") if p.suffix in (".xlsx", ".xlsm")
+               and not p.name.startswith("."))
 started = time.perf_counter()
 for path in files:
     openpyxl.load_workbook(path).close()
@@ -148,9 +110,10 @@ print(json.dumps({"files": stats.files, "forms": stats.forms, "unreadable": stat
 """
 
 
-def _run(code: str, *args: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+def _run(code: str, *args: str, root: Path = ROOT) -> dict:
+    # cwd is the package's root too: the fork server puts its cwd first on sys.path
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
     if proc.returncode:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -160,12 +123,57 @@ def measure_openpyxl(folder: Path) -> dict:
     return _run(_OPENPYXL, str(folder))
 
 
-def measure_batch(folder: Path, fill: bool, jobs: int, one_cpu: bool = False) -> dict:
+def measure_batch(folder: Path, fill: bool, jobs: int, one_cpu: bool = False, root: Path = ROOT) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
-        return _run(_BATCH, str(folder), str(out), "1" if fill else "0", str(jobs), "1" if one_cpu else "0")
+        return _run(_BATCH, str(folder), str(out), "1" if fill else "0", str(jobs), "1" if one_cpu else "0",
+                    root=root)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _copy_package(source: Path, into: Path) -> Path:
+    """A byte-compiled copy of the package at ``source`` (nothing written there)."""
+    shutil.copytree(source / "selfeval_xlsx", into / "selfeval_xlsx",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    compileall.compile_dir(into / "selfeval_xlsx", quiet=1)
+    return into
+
+
+def profile_worker(folder: Path, limit: int = 25) -> None:
+    """cProfile of the fill worker's per-file function over the corpus, in this process."""
+    import cProfile
+    import pstats
+
+    from selfeval_xlsx import batch, loading
+
+    loading.ISOLATE_BINARY = False  # as in a worker
+    files = batch.discover(folder)
+    out = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    try:
+        job = batch.FileJob(in_dir=str(folder), out_dir=str(out))
+        for rel in files[:20]:  # warm: imports and first-use compilation are not per-file costs
+            batch.process_file(job, rel.as_posix())
+        shutil.rmtree(out)
+        out.mkdir()
+        profiler = cProfile.Profile()
+        started = time.process_time()
+        profiler.enable()
+        for rel in files:
+            try:
+                batch.process_file(job, rel.as_posix())
+            except Exception:  # noqa: BLE001,S112 - the pool reports it; here only time counts
+                continue
+        profiler.disable()
+        cpu = time.process_time() - started
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    xls = sum(1 for rel in files if rel.suffix.lower() == ".xls")
+    print(f"\nper-file worker profile: {len(files)} files ({xls} .xls), {cpu:.2f} s CPU "
+          f"= {1000 * cpu / len(files):.2f} ms a file (profiler overhead included)")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(limit)
+    stats.sort_stats("cumulative").print_stats(limit)
 
 
 def _mb(kb: int) -> str:
@@ -175,11 +183,17 @@ def _mb(kb: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--path", type=Path, help="folder for the generated workbooks (kept)")
-    parser.add_argument("--files", type=int, default=1000, help="number of workbooks (default 1000)")
+    parser.add_argument("--files", type=int, default=2000, help="number of workbooks (default 2000)")
     parser.add_argument("--big", action="store_true", help="also measure memory on 5,000 files")
     parser.add_argument("--skip-openpyxl", action="store_true", help="skip the openpyxl loop")
+    parser.add_argument("--one-core", action="store_true", help="only the one-CPU runs")
+    parser.add_argument("--compare", type=Path, metavar="PATH",
+                        help="also another checkout of the repository (batch with fill, 1 core)")
+    parser.add_argument("--profile", action="store_true", help="profile the fill worker per file, then stop")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; figures are medians (default 3)")
     args = parser.parse_args(argv)
+    if QUICK:  # a few seconds: that it runs, not what it measures
+        args.files, args.repeat, args.one_core, args.big = min(args.files, 40), 1, True, False
 
     cores = os.cpu_count() or 1
     # byte-compile the package, as `pip install` does: the runs below import it
@@ -187,20 +201,36 @@ def main(argv: list[str] | None = None) -> int:
     # process (the fork server included) would compile it again
     compileall.compile_dir(ROOT / "selfeval_xlsx", quiet=1)
     base = args.path or Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    scratch = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     try:
-        folder = _ensure(base / f"n{args.files}", args.files)
+        folder = _ensure(base / f"corpus{args.files}", args.files)
+        if args.profile:
+            profile_worker(folder)
+            return 0
+        other = _copy_package(args.compare.resolve(), scratch) if args.compare else None
         # (label, jobs, pinned to one CPU): "1 core" is one job on one CPU, parent
         # included; "1 job" lets the parent run on a second CPU
-        configs = [("1 core", 1, True), ("1 job", 1, False), (f"{cores} jobs", cores, False)]
+        configs = [("1 core", 1, True)]
+        if not args.one_core:
+            configs += [("1 job", 1, False), (f"{cores} jobs", cores, False)]
         runs: dict[tuple[bool | None, str], list[dict]] = {}
         # rounds: every configuration once per round, so a change in the
         # machine's load touches all of them alike; each figure is the median
-        for _round in range(args.repeat):
-            if not args.skip_openpyxl:
-                runs.setdefault((None, "openpyxl"), []).append(measure_openpyxl(folder))
-            for fill in (False, True):
-                for label, jobs, pinned in configs:
-                    runs.setdefault((fill, label), []).append(measure_batch(folder, fill, jobs, pinned))
+        # and every other round in reverse order (a run leaves the disk busy
+        # writing back its outputs: the next one pays for it)
+        plan: list[tuple[tuple[bool | None, str], Any]] = []
+        if not args.skip_openpyxl:
+            plan.append(((None, "openpyxl"), lambda: measure_openpyxl(folder)))
+        for fill in (False, True):
+            for label, jobs, pinned in configs:
+                plan.append(((fill, label), functools.partial(measure_batch, folder, fill, jobs, pinned)))
+        if other is not None:
+            plan.append(((True, f"1 core, {args.compare}"),
+                         functools.partial(measure_batch, folder, True, 1, True, root=other)))
+        for number in range(args.repeat):
+            for key, measure in plan if number % 2 == 0 else reversed(plan):
+                runs.setdefault(key, []).append(measure())
+        runs = {key: runs[key] for key, _measure in plan}  # printed in plan order
 
         def rate(r: dict) -> float:
             return r["files"] / r["seconds"]
@@ -211,13 +241,14 @@ def main(argv: list[str] | None = None) -> int:
 
         results = {key: median(key) for key in runs}
         reference = rate(results[(None, "openpyxl")]) if (None, "openpyxl") in results else None
+        some = next(r for (fill, _label), r in results.items() if fill is not None)
 
-        print(f"\n{args.files} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
+        print(f"\n{some['files']} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
               f"median of {args.repeat} run(s), range of files/s in brackets")
-        print(f"{'run':<34}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
+        print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
               f"{'parent':>9}{'worker':>9}")
         for (fill, label), r in results.items():
-            name = ("openpyxl.load_workbook loop, 1 core" if fill is None
+            name = (f"openpyxl.load_workbook loop ({r['files']} .xlsx/.xlsm), 1 core" if fill is None
                     else f"batch {'with fill' if fill else 'no fill'}, {label}")
             rates = sorted(rate(x) for x in runs[(fill, label)])
             span = f"{rates[0]:.0f}–{rates[-1]:.0f}"
@@ -227,18 +258,22 @@ def main(argv: list[str] | None = None) -> int:
             cpu = r.get("self_cpu", 0) + r.get("children_cpu", 0) if "self_cpu" in r else r.get("cpu", 0)
             parent = max(x["self_kb"] for x in runs[(fill, label)])
             worker = _mb(max(x["children_kb"] for x in runs[(fill, label)])) if "children_kb" in r else "-"
-            print(f"{name:<34}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
+            print(f"{name:<56}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
+        if any(r.get("unreadable") for (fill, _label), r in results.items() if fill is not None):
+            print("(unreadable files: " + ", ".join(f"{label} {r['unreadable']}" for (fill, label), r
+                                                     in results.items() if fill is not None) + ")")
 
         if args.big:
-            big = _ensure(base / "n5000", 5000)
+            big = _ensure(base / "corpus5000", 5000)
             print(f"\npeak memory, {args.files} vs 5000 files ({cores} jobs)")
             for fill in (False, True):
-                small = results[(fill, f"{cores} jobs")]  # the median run
+                small = results.get((fill, f"{cores} jobs")) or results[(fill, "1 core")]
                 r = measure_batch(big, fill, cores)
                 print(f"batch {'with fill' if fill else 'no fill':<10} parent {_mb(small['self_kb'])} → "
                       f"{_mb(r['self_kb'])}, worker {_mb(small['children_kb'])} → {_mb(r['children_kb'])}, "
                       f"{r['files'] / r['seconds']:.1f} files/s")
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         if args.path is None:
             shutil.rmtree(base, ignore_errors=True)
     return 0

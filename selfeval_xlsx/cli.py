@@ -215,6 +215,8 @@ def build_parser(lang: str = "zh", command: str | None = None):
         profile_option(p)
         lang_option(p)
 
+    # argparse has no public way to reword its own -h/--help text; its actions
+    # list is the one place the help action's text lives
     for action in parser._actions + [a for s in sub.choices.values() for a in s._actions]:
         if action.dest == "help":
             action.help = t("显示本帮助并退出", "show this help message and exit")

@@ -16,7 +16,7 @@ Four sheets:
 Rows are streamed: :meth:`Summary.add` renders them as sheet XML into a
 scratch file (results arrive in file order, ``streamtable``) and
 :meth:`Summary.finish` splices them (``splice``) into the workbook
-xlsxwriter and pandas build around them (header, formats, filters, colours,
+xlsxwriter builds around them (header, formats, filters, colours,
 and 按文件夹 and 统计 with its charts, ``summary_stats``).  This module
 holds the two tables' columns, the labels in either language, what a
 file's result becomes as rows and the life cycle of the file.  Memory
@@ -30,11 +30,9 @@ document properties make a rerun produce the same bytes.
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import tempfile
-import threading
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -197,9 +195,6 @@ class Summary:
         self._tmp: str | None = None
         self._tmpdir: tempfile.TemporaryDirectory | None = None
         self._tables: dict[str, StreamedTable] = {}
-        # pandas takes half a second to import: do it while the workers start
-        self._pandas = threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True)
-        self._pandas.start()
 
     # -- life cycle ------------------------------------------------------
 
@@ -210,8 +205,7 @@ class Summary:
         self.discard()
 
     def _start(self) -> None:
-        """The scratch files the rows stream into (pandas is not needed yet:
-        it is still being imported while the first results come in)."""
+        """The scratch files the rows stream into."""
         self._tmpdir = tempfile.TemporaryDirectory(prefix="selfeval-summary-")
         scratch = Path(self._tmpdir.name)
         self._tables = {
@@ -220,9 +214,9 @@ class Summary:
         }
 
     def _open(self) -> None:
-        """The workbook itself, built with pandas and xlsxwriter when finishing."""
-        self._pandas.join()
-        import pandas as pd
+        """The workbook itself, built with xlsxwriter when finishing (no
+        pandas: importing it cost a one-file batch 0.3 s of its 0.55 s)."""
+        from xlsxwriter import Workbook
 
         if self._tmpdir is None:
             self._start()
@@ -239,8 +233,7 @@ class Summary:
             "strings_to_numbers": False,
             "nan_inf_to_errors": False,
         }
-        self._writer = pd.ExcelWriter(self._tmp, engine="xlsxwriter", engine_kwargs={"options": options})
-        book = self._writer.book
+        self._writer = book = Workbook(self._tmp, options)
         book.set_properties({
             "title": self.label(TITLE),
             "subject": "selfeval batch summary",
@@ -278,9 +271,8 @@ class Summary:
         """Complete the workbook and move it into place atomically."""
         if self._writer is None:
             self._open()
-        import pandas as pd
         try:
-            self._finish_sheets(pd)
+            self._finish_sheets()
             self._writer.close()
             spliced = self._tmp + ".rows"
             try:
@@ -306,12 +298,7 @@ class Summary:
         """Drop an unfinished workbook (nothing is left in the folder)."""
         for table in self._tables.values():
             table.close()
-        if self._writer is not None and self._tmp is not None:
-            try:
-                self._writer._handles.close()
-            except Exception:  # noqa: BLE001 - best effort
-                pass
-        self._writer = None
+        self._writer = None  # xlsxwriter opens the file only when closing: nothing to close
         if self._tmp is not None:
             try:
                 os.unlink(self._tmp)
@@ -424,7 +411,7 @@ class Summary:
 
     # -- finishing -------------------------------------------------------
 
-    def _finish_sheets(self, pd) -> None:
+    def _finish_sheets(self) -> None:
         fmt = self._fmt
         forms, findings = self._tables["forms"], self._tables["findings"]
         forms.finish()
@@ -458,17 +445,17 @@ class Summary:
                     "type": "cell", "criteria": "==", "value": f'"{text}"', "format": style,
                 })
         self._write_folders(self._folders_ws, fmt)
-        self._write_stats(self._writer.book, self._stats_ws, fmt, pd)
+        self._write_stats(self._writer, self._stats_ws, fmt)
         footer = self.label(PAGE_FOOTER)
         if footer != PAGE_FOOTER:
-            for ws in self._writer.book.worksheets():
+            for ws in self._writer.worksheets():
                 ws.set_footer(footer)
 
     def _write_folders(self, ws, fmt) -> None:
         write_folders(self, ws, fmt)
 
-    def _write_stats(self, book, ws, fmt, pd) -> None:
-        write_stats(self, book, ws, fmt, pd)
+    def _write_stats(self, book, ws, fmt) -> None:
+        write_stats(self, book, ws, fmt)
 
 
 __all__ = ["FINDING_HEADERS", "FOLDER_HEADERS", "FORM_HEADERS", "Summary", "display_width"]

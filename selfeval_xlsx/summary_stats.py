@@ -97,7 +97,7 @@ def _folder_row(ws, fmt, r: int, folder: str, counts: list, style) -> None:
         ws.write_string(r, 7, "—", style)
 
 
-def write_stats(summary: Summary, book, ws, fmt: Formats, pd) -> None:
+def write_stats(summary: Summary, book, ws, fmt: Formats) -> None:
     """统计: the overview and the score bands (columns A–C) beside the
     findings per rule (E–H) on the first page; each chart on a page of
     its own below them."""
@@ -138,17 +138,14 @@ def write_stats(summary: Summary, book, ws, fmt: Formats, pd) -> None:
     ws.write_string(row, 0, tr("计算总分分布"), fmt.title)
     row += 1
     bands = grade_bands(summary.grades)  # type: ignore[arg-type]
-    dist = pd.DataFrame(
-        [(band, label, summary.band_counts[band]) for band, label, _lo, _hi in bands],
-        columns=["等级", "分数范围", "表数"],
-    )
+    dist = [(band, label, summary.band_counts[band]) for band, label, _lo, _hi in bands]
     if summary.no_score:
-        dist.loc[len(dist)] = (tr("无计算总分"), "—", summary.no_score)
+        dist.append((tr("无计算总分"), "—", summary.no_score))
     band_header = row
-    for c, head in enumerate(dist.columns):
+    for c, head in enumerate(["等级", "分数范围", "表数"]):
         ws.write_string(row, c, tr(head), fmt.header)
     row += 1
-    for band, label, count in dist.itertuples(index=False):
+    for band, label, count in dist:
         ws.write_string(row, 0, band, fmt.cell)
         ws.write_string(row, 1, label, fmt.cell)
         ws.write_number(row, 2, int(count), fmt.cell)
@@ -160,18 +157,16 @@ def write_stats(summary: Summary, book, ws, fmt: Formats, pd) -> None:
     row = 2
     ws.write_string(row, 4, tr("按规则代码统计"), fmt.title)
     row += 1
-    codes = pd.DataFrame(
+    codes = sorted(  # most frequent first, then by code and severity
         [(code, rule_name(code) or "", SEVERITY_NAMES.get(sev, sev), count)
          for (code, sev), count in summary.code_counts.items()],
-        columns=["代码", "规则", "级别", "数量"],
+        key=lambda row: (-row[3], row[0], row[2]),
     )
-    if len(codes):
-        codes = codes.sort_values(["数量", "代码", "级别"], ascending=[False, True, True], kind="stable")
     header_row = row
-    for c, head in enumerate(codes.columns):
+    for c, head in enumerate(["代码", "规则", "级别", "数量"]):
         ws.write_string(row, 4 + c, tr(head), fmt.header)
     row += 1
-    for code, name, severity, count in codes.itertuples(index=False):
+    for code, name, severity, count in codes:
         ws.write_string(row, 4, clean_text(code), fmt.cell)
         ws.write_string(row, 5, clean_text(name), fmt.cell)
         ws.write_string(row, 6, clean_text(severity), fmt.cell)

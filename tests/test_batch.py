@@ -1,4 +1,4 @@
-"""selfeval batch: discovery, the crash-proof runner, the command end to end.
+"""selfeval batch: discovery, the folder run, the command end to end (the pool itself: test_pool.py).
 
 The runner and folder machinery are tested with stand-in per-file functions
 (module-level, so worker processes can import them); the end-to-end tests
@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from selfeval_xlsx import batch as batch_mod
-from selfeval_xlsx.batch import FileJob, batch_folder, discover, run_tasks
+from selfeval_xlsx.batch import FileJob, batch_folder, discover
 from selfeval_xlsx.cli import main
 
 from conftest import ROOT, samples
@@ -28,22 +28,6 @@ from conftest import ROOT, samples
 
 # --------------------------------------------------------------------------
 # stand-in per-item functions (run in worker processes)
-
-
-def double(x):
-    return x * 2
-
-
-def misbehave(x):
-    if x == 3:
-        os._exit(7)
-    if x == 5:
-        time.sleep(60)
-    if x == 7:
-        raise ValueError("seven")
-    if x == 9:
-        bytearray(16 * 1024**3)  # over the worker memory limit → MemoryError
-    return x * 2
 
 
 def fake_file(job: FileJob, rel: str) -> dict:
@@ -91,120 +75,6 @@ def fake_file(job: FileJob, rel: str) -> dict:
         result["output"] = str(target)
         result["changes"] = []
     return result
-
-
-# --------------------------------------------------------------------------
-# the runner
-
-
-def test_run_tasks_in_order():
-    assert [(i, r, f) for i, r, f in run_tasks(range(50), double, jobs=2)] == [
-        (i, 2 * i, None) for i in range(50)
-    ]
-
-
-def test_run_tasks_one_job_and_empty():
-    assert [r for _i, r, _f in run_tasks(range(5), double, jobs=1)] == [0, 2, 4, 6, 8]
-    assert list(run_tasks([], double, jobs=2)) == []
-
-
-def test_run_tasks_survives_crash_hang_exception_memory():
-    started = time.monotonic()
-    out = list(run_tasks(range(12), misbehave, jobs=2, timeout=2, memory_limit=2 * 1024**3))
-    assert time.monotonic() - started < 20
-    assert [i for i, _r, _f in out] == list(range(12))
-    by_item = {i: (r, f) for i, r, f in out}
-    assert by_item[3][1].kind == "crash" and by_item[3][1].detail == "exit 7"
-    assert by_item[5][1].kind == "timeout"
-    assert by_item[7][1].kind == "exception" and "seven" in by_item[7][1].detail
-    assert by_item[9][1].kind in ("exception", "crash")  # MemoryError or killed
-    for i in (0, 1, 2, 4, 6, 8, 10, 11):
-        assert by_item[i] == (2 * i, None)
-
-
-def unpicklable_at_4(x):
-    if x == 4:
-        return lambda: x  # a result the pipe cannot carry
-    return x * 2
-
-
-def test_run_tasks_blames_the_item_not_the_queue():
-    """Workers report several items at a time; a crash, an overrun or an
-    unpicklable result fails exactly the item it happened on, and the items
-    finished before it but not yet reported are not lost."""
-    out = list(run_tasks(range(14), misbehave, jobs=1, timeout=2, memory_limit=2 * 1024**3))
-    failed = {i: f.kind for i, _r, f in out if f is not None}
-    assert failed.pop(9) in ("exception", "crash")  # MemoryError, or killed
-    assert failed == {3: "crash", 5: "timeout", 7: "exception"}
-    assert [(i, r) for i, r, f in out if f is None] == [(i, 2 * i) for i in range(14) if i not in (3, 5, 7, 9)]
-
-    out = list(run_tasks(range(10), unpicklable_at_4, jobs=1))
-    assert [i for i, _r, _f in out] == list(range(10))
-    assert [f.kind for _i, _r, f in out if f is not None] == ["exception"] and out[4][2] is not None
-    assert "pickle" in out[4][2].detail.lower()
-    assert [r for i, r, _f in out if i != 4] == [2 * i for i in range(10) if i != 4]
-
-
-def test_run_tasks_window_bounds_in_flight():
-    """With a hanging item, later items run at most ``window`` ahead."""
-    pulled = []
-
-    def source():
-        for i in range(40):
-            pulled.append(i)
-            yield i
-
-    gen = run_tasks(source(), misbehave, jobs=2, timeout=3, window=8)
-    first = [next(gen) for _ in range(5)]  # 0..4 (3 crashed)
-    assert [i for i, _r, _f in first] == [0, 1, 2, 3, 4]
-    # item 5 hangs; nothing past 5 + window may have been taken
-    assert max(pulled) < 5 + 8 + 2
-    rest = list(gen)
-    assert [i for i, _r, _f in rest] == list(range(5, 40))
-
-
-def pid_of_worker(x):
-    if x > 1:
-        time.sleep(30)
-    return os.getpid()
-
-
-def _gone(pid: int) -> bool:
-    for _ in range(50):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def test_run_tasks_close_reaps_workers():
-    """Closing the generator early (Ctrl-C in the consumer) kills busy workers."""
-    gen = run_tasks(range(10), pid_of_worker, jobs=2, timeout=60)
-    _i, pid, _f = next(gen)
-    _i, pid2, _f = next(gen)
-    gen.close()
-    assert _gone(pid) and _gone(pid2)
-    assert [r for _i, r, _f in run_tasks([0, 1], pid_of_worker, jobs=2)] != []
-
-
-def sleep_then_pid(seconds: float) -> int:
-    time.sleep(seconds)
-    return os.getpid()
-
-
-def test_a_finished_result_is_not_held_behind_a_slow_item():
-    """The worker holds replies back to send several at once, but never past
-    REPLY_DELAY: a finished result reaches the parent while its worker is
-    still busy with a slow item (it used to wait for that item to finish)."""
-    gen = run_tasks([0, 20, 20], sleep_then_pid, jobs=1, timeout=60)
-    started = time.monotonic()
-    _item, pid, failure = next(gen)
-    waited = time.monotonic() - started
-    gen.close()
-    assert failure is None and _gone(pid)
-    assert waited < 10, f"the first result waited {waited:.1f} s behind a 20 s item"
 
 
 # --------------------------------------------------------------------------
@@ -658,3 +528,4 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
     for copy in done:
         with zipfile.ZipFile(copy) as z:
             assert z.testzip() is None
+

@@ -58,21 +58,34 @@ def _raise_interrupt(signum, frame):  # SIGTERM → the same clean stop as Ctrl-
     raise KeyboardInterrupt
 
 
+class _NoBar:
+    """The progress bar where stderr is not a terminal."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def pool_run(total: int, desc: str, unit: str) -> Iterator[Any]:
     """Around a command's run of the worker pool (``batch``, ``export``): a
-    progress bar on an interactive stderr (yielded; ``update(1)`` per file),
+    progress bar on an interactive stderr (yielded, a stand-in elsewhere;
+    ``update(1)`` per file),
     SIGTERM turned into the clean stop Ctrl-C makes (no half-written file),
     and the pool's helper processes stopped before the command returns, so
     it leaves no process behind."""
     import signal
 
-    from tqdm import tqdm
+    from selfeval_xlsx.pool import stop_helper_processes
 
-    from selfeval_xlsx.batch import stop_helper_processes
+    if sys.stderr.isatty():
+        from tqdm import tqdm
 
-    bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty(),
-               dynamic_ncols=True, leave=False)
+        bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True, leave=False)
+    else:  # no bar: tqdm is not even imported (13 ms of a one-file batch)
+        bar = _NoBar()
     previous = None
     if hasattr(signal, "SIGTERM"):
         try:
