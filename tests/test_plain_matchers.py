@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selfeval_xlsx import checks, reader_labels, values
+from selfeval_xlsx.checks import scores
 from selfeval_xlsx.model import Cell
 
 _AROUND = (" ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "a", "1", "十", "x")
@@ -161,7 +162,7 @@ _UNIT_PIECES = ("(", "（", ")", "）", "%", "％", "‰", "万元", "元", "万
 
 
 def _name_unit_pattern(text):
-    match = checks._NAME_UNIT.search(unicodedata.normalize("NFKC", text))
+    match = scores._NAME_UNIT.search(unicodedata.normalize("NFKC", text))
     return match.group(1) if match and text.strip() else None
 
 

@@ -47,7 +47,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "reader_labels", "reader_sheet", "reader_head", "reader_funds", "reader_indicators", "reader_totals", "reader",
     )),
     ("checking: the model into findings", (
-        "scoring", "checks", "results",
+        "scoring", "results", "checks", "checks.*",
     )),
     ("output: findings into text, tables and workbooks; whole files and folders", (
         "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",
