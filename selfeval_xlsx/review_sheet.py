@@ -71,7 +71,8 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
     widths = table.widths
     metrics = table.metrics
     total_width = sum(widths)
-    measured = [(k, c.width) for k, c in enumerate(table.columns) if c.measured]  # (column, width)
+    # (column, width, characters a line holds) of the columns whose text sets a row's height
+    measured = [(k, c.width, metrics.per_line(c.width)) for k, c in enumerate(table.columns) if c.measured]
     border = styles.borders.index_of(styles.border("thin")) if styles.borders.tag is not None else 0
     f_body = styles.add_font(0, size=11)
     f_bold = styles.add_font(0, bold=True, size=11)
@@ -165,9 +166,10 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
             links.append(f'<hyperlink ref="B{r}" location="{esc_attr(target)}" display="{esc_attr(where)}"/>')
         lines = 1  # table.row_height of the row, the measured columns looked up once above
         values = (seq, where, row.severity, row.message, old, shown_new, action)
-        for k, width in measured:
+        for k, width, usable in measured:
             value = values[k]
-            if isinstance(value, str):
+            # (a text that fits however wide its characters is 1 line: Metrics.lines' own first test)
+            if isinstance(value, str) and (len(value) * 2 > usable or "\n" in value):
                 lines = max(lines, metrics.lines(value, width))
         add_row(r, "".join(cells), metrics.height(lines))
     if not report.rows:
