@@ -47,9 +47,10 @@ KeyboardInterrupt in the consumer) stops and reaps all workers.  Workers
 ignore SIGINT: Ctrl-C reaches the whole process group and the parent
 decides what stops.
 
-(One module of about 540 lines: the worker's loop, its reply batching and
-the parent's loop are one protocol -- the shared ``state``, the reply
-format and the ordering rules -- and are read and changed together.)
+(One module of about 630 lines: the worker's loop, its reply batching
+with the wait for commits, and the parent's loop are one protocol -- the
+shared ``state``, the reply format and the ordering rules -- and are read
+and changed together.)
 """
 
 from __future__ import annotations
