@@ -7,7 +7,7 @@ message in ``error``.
 The dict returned by :func:`validate_file` is the JSON shape documented in the
 README (``selfeval validate --format json`` prints a list of them); it is
 ``FileResult.to_dict`` of the typed result ``pipeline.validate`` builds
-(``results.py``, ``checks.FormResult``)::
+(``results.py``: ``FileResult``, ``FormResult``)::
 
     {"file": str, "status": "ok" | "errors" | "unreadable", "error": str | None,
      "forms": [{"sheet", "kind": "department" | "project", "unit", "year",

@@ -18,7 +18,7 @@ from typing import Any
 
 from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.display import FORM_NAME
-from selfeval_xlsx.checks import FormResult, show
+from selfeval_xlsx.results import FormResult, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.paths import folder_path, names_folder

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfeval_xlsx.checks import FormResult, check_workbook
+from selfeval_xlsx.checks import check_workbook
+from selfeval_xlsx.results import FormResult
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.loading import RawBook, load
 from selfeval_xlsx.profile import DEFAULT, Profile

@@ -7,7 +7,7 @@ Renders a :class:`~selfeval_xlsx.results.FileResult` that ``pipeline`` (or
 
 from __future__ import annotations
 
-from selfeval_xlsx.checks import json_value, show
+from selfeval_xlsx.results import json_value, show
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.display import KIND_LABEL, SEVERITY_LABEL
 from selfeval_xlsx.rules import ERROR
@@ -16,7 +16,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and
 if TYPE_CHECKING:
     from typing import Any
 
-    from selfeval_xlsx.checks import FormResult
+    from selfeval_xlsx.results import FormResult
     from selfeval_xlsx.results import FileResult
 
 LAYOUT_LABEL = {

@@ -36,7 +36,9 @@ def test_deferred_and_relative_imports_are_edges():
     graph = {name: tool.imports(name, path, known) for name, path in known.items()}
     assert "profile" in graph["scoring"]  # `from .profile import …`
     assert "pipeline" in graph["api"]  # inside validate_file
-    assert {"cellref", "layout"} <= set(graph["checks"])  # `from selfeval_xlsx import cellref, layout`
+    assert "cellref" in graph["checks.context"]  # `from selfeval_xlsx import cellref`
+    assert "layout" in graph["checks.weights"]  # `from selfeval_xlsx import layout`
+    assert "checks.context" in graph["checks"]  # `from selfeval_xlsx.checks.context import …` (a package's module)
 
 
 def test_a_cycle_an_upward_import_and_an_unplaced_module_are_reported():
@@ -47,3 +49,20 @@ def test_a_cycle_an_upward_import_and_an_unplaced_module_are_reported():
     assert any("import cycle: cellref <-> errors" in line for line in found), found
     assert any("upward import: cellref (base) imports checks (checking)" in line for line in found), found
     assert any(line.startswith("novel: in no layer") for line in found), found
+
+
+def test_the_readme_module_table_names_every_module():
+    """The README's 项目结构 table is the map of the package: a module it does
+    not name (or a name of a module that is gone) fails here."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## 项目结构"):text.index("\n## ", text.index("## 项目结构") + 1)]
+    named = set(re.findall(r"`([\w/]+?)(?:\.py)?`", section))
+    package = ROOT / "selfeval_xlsx"
+    modules = {p.stem for p in package.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    folders = {p.name + "/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    missing = sorted(m for m in modules if m not in named) + sorted(f for f in folders if f not in named)
+    assert not missing, f"README 项目结构 does not name: {missing}"
+    gone = sorted(n for n in re.findall(r"`(\w+)\.py`", section) if n not in modules | {"__init__"})
+    assert not gone, f"README 项目结构 names modules that do not exist: {gone}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from selfeval_xlsx import loading
+from selfeval_xlsx import loading, loading_native, loading_scan, loading_zip
 from selfeval_xlsx.errors import UnreadableError
 from selfeval_xlsx.reader import read_workbook
 
@@ -251,7 +251,7 @@ def test_stray_far_cell_is_left_out_of_the_grid(tmp_path: Path) -> None:
 
 
 def test_too_many_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loading, "MAX_SHEETS", 2)
+    monkeypatch.setattr(loading_native, "MAX_SHEETS", 2)
     wb = openpyxl.Workbook()
     for i in range(3):
         wb.create_sheet(f"s{i}")
@@ -365,12 +365,12 @@ def test_encrypted_xls(tmp_path: Path, soffice: str) -> None:
 def test_load_from_bytes_helpers() -> None:
     """The XML check sees through a UTF-16 BOM."""
     with pytest.raises(UnreadableError):
-        loading._check_xml("x.xml", '<?xml version="1.0"?><!DOCTYPE a>'.encode("utf-16"), Path("x"))
-    loading._check_xml("x.xml", b"<a>ok</a>", Path("x"))
+        loading_zip.check_xml("x.xml", '<?xml version="1.0"?><!DOCTYPE a>'.encode("utf-16"), Path("x"))
+    loading_zip.check_xml("x.xml", b"<a>ok</a>", Path("x"))
     with pytest.raises(UnreadableError):  # behind a comment and a processing instruction
-        loading._check_xml("x.xml", b'<?xml version="1.0"?>\n<!-- c --><?pi x?>\n<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>',
+        loading_zip.check_xml("x.xml", b'<?xml version="1.0"?>\n<!-- c --><?pi x?>\n<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>',
                            Path("x"))
-    loading._check_xml("x.xml", b'<?xml version="1.0"?><a><![CDATA[<!DOCTYPE is text here>]]></a>', Path("x"))
+    loading_zip.check_xml("x.xml", b'<?xml version="1.0"?><a><![CDATA[<!DOCTYPE is text here>]]></a>', Path("x"))
     assert io  # keep the import for readers of this file
 
 
@@ -384,9 +384,9 @@ def test_dtd_guard_sees_past_markup_that_looks_like_the_root() -> None:
 
     bomb = b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'
     with pytest.raises(UnreadableError):
-        loading._check_xml("x.xml", b'<?xml version="1.0"?><!-- <a> -->' + bomb, Path("x"))
+        loading_zip.check_xml("x.xml", b'<?xml version="1.0"?><!-- <a> -->' + bomb, Path("x"))
     with pytest.raises(UnreadableError):
-        loading._check_xml("x.xml", b'<?pi <a>?>' + bomb, Path("x"))
+        loading_zip.check_xml("x.xml", b'<?pi <a>?>' + bomb, Path("x"))
     assert declares_dtd(b"<!--" + b"x" * 10_000 + b"-->" + bomb)
     assert declares_dtd(b'<?xml version="1.0"?><!doctype a>\n<a/>')
     assert not declares_dtd(b"<a><!-- <!DOCTYPE a> --><![CDATA[<!ENTITY e>]]></a>")
@@ -421,7 +421,7 @@ def test_writer_refuses_a_dtd_in_the_relationships(tmp_path: Path) -> None:
 def test_cell_box_for_the_cell_cap():
     """The grid calamine would build: rows × columns (at least 26) of the
     cells with a value; empty styled cells do not stretch it."""
-    box = loading._cell_box
+    box = loading_scan.cell_box
     p = Path("x")
     # a form (one-letter columns, short rows): bounded by the rows written, in one search
     assert box(b'<row r="3" spans="1:9"><c r="A3"><v>1</v></c><c r="I3" s="2"/></row><row r="12"/>', "s", p) == 12 * 26
@@ -513,7 +513,7 @@ def test_formula_scan(prefixed: bool) -> None:
         for tag in (b"c", b"f", b"v", b"row", b"is", b"t"):
             blob = blob.replace(b"<" + tag + b" ", b"<x:" + tag + b" ").replace(b"<" + tag + b">", b"<x:" + tag + b">")
             blob = blob.replace(b"<" + tag + b"\t", b"<x:" + tag + b"\t").replace(b"</" + tag + b">", b"</x:" + tag + b">")
-    assert loading._scan_formulas(blob) == {
+    assert loading_scan.scan_formulas(blob) == {
         (0, 2): ("A1*2", True),
         (1, 0): ("SUM(C1:C1)", False),
         (1, 2): ('IF(A1>0,"a&b","")', False),

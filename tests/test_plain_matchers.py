@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfeval_xlsx import checks, reader, values
+from selfeval_xlsx import checks, reader_labels, values
+from selfeval_xlsx.checks import scores
 from selfeval_xlsx.model import Cell
 
 _AROUND = (" ", "\t", "\n", "\u3000", "\xa0", "\u2028", "\x1c", "a", "1", "十", "x")
@@ -43,19 +44,19 @@ _PLACEHOLDER_PIECES = ("指标", "指", "标", "٣", "*", "＊", "x", "X", "×",
 # (plain test, what the pattern gave, the pattern's pieces, texts of up to this many pieces checked)
 CASES = {
     "block": (
-        reader._is_block,
+        reader_labels.is_block,
         re.compile(r"^(?:年度)?绩效目标[0-9一二三四五六七八九十]+$|^目标[0-9一二三四五六七八九十]+$").match,
         ("年度", "绩效", "目标", "绩效目标", "年度绩效目标", "0", "9", "一", "十", "二十"),
         3,
     ),
     "ab_only": (
-        reader._ab_only,
+        reader_labels.ab_only,
         re.compile(r"^[(（]\s*[A-Za-zＡ-Ｚａ-ｚ]\s*[)）]$").match,
         ("(", "（", ")", "）", "A", "z", "Ｂ", "ｙ", "Ω", "é"),
         4,  # bracket, space, letter, bracket
     ),
     "grade": (
-        reader._is_grade,
+        reader_labels.is_grade,
         re.compile(r"^(优秀|良好|优|良|中等|中|差|及格|合格|不合格|较差|一般)(等级|等次)?$").match,
         ("优秀", "良好", "优", "良", "中等", "中", "差", "及格", "合格", "不合格", "较差", "一般", "等级", "等次", "等", "级"),
         3,
@@ -74,13 +75,13 @@ CASES = {
         3,
     ),
     "reader_placeholder": (
-        reader._is_placeholder,
+        reader_labels.is_placeholder,
         re.compile(r"^(?:指标\d*|[*＊xX×]+|…+|\.{3,}|/|／|XX+|xx+|示例.*|例:.*)$").match,
         _PLACEHOLDER_PIECES,
         3,
     ),
     "reader_slot": (
-        functools.partial(reader._is_placeholder, slot=True),
+        functools.partial(reader_labels.is_placeholder, slot=True),
         re.compile(r"^(?:指标\d*|…+|\.{3,}|/|／)$").match,
         _PLACEHOLDER_PIECES,
         3,
@@ -161,7 +162,7 @@ _UNIT_PIECES = ("(", "（", ")", "）", "%", "％", "‰", "万元", "元", "万
 
 
 def _name_unit_pattern(text):
-    match = checks._NAME_UNIT.search(unicodedata.normalize("NFKC", text))
+    match = scores._NAME_UNIT.search(unicodedata.normalize("NFKC", text))
     return match.group(1) if match and text.strip() else None
 
 

@@ -812,9 +812,9 @@ def test_stacked_headers_seed_rows_in_random_grid() -> None:
 def test_formula_cycle_members_all_none() -> None:
     grid = [[1, "", ""], ["", "", ""]]
     formulas = {(0, 1): ("C1+1", False), (0, 2): ("B1+1", False), (1, 0): ("A1*2", False)}
-    from selfeval_xlsx.reader import _Sheet
+    from selfeval_xlsx.reader_sheet import Sheet
 
-    sh = _Sheet(RawSheet("S", grid, [], formulas))
+    sh = Sheet(RawSheet("S", grid, [], formulas))
     assert sh.cell(0, 1).value is None and sh.cell(0, 2).value is None
     assert sh.cell(1, 0).value == 2 and sh.cell(1, 0).formula == "A1*2"
 

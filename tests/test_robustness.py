@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from mutations import add_sheet, attachment_rows, replace_member
-from selfeval_xlsx import loading
+from selfeval_xlsx import loading, loading_native, loading_scan, loading_zip
 from selfeval_xlsx.ooxml import package
 from selfeval_xlsx.api import fill_file, validate_file
 from selfeval_xlsx.reader import read_workbook
@@ -59,7 +59,7 @@ def test_big_sheet_holding_a_form_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "bigform.xlsx"
     wb.save(path)
     with zipfile.ZipFile(path) as z:
-        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > loading.SMALL_SHEET
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size > loading_zip.SMALL_SHEET
     book = read_workbook(path)
     assert book.forms[0].total.value == 50 and book.forms[0].indicators[0].score.ref == "G3"
 
@@ -68,14 +68,14 @@ def test_first_rows_decide_with_shared_strings() -> None:
     """The peek finds header words through the shared-string table."""
     sst = ('<sst><si><t>序号</t></si><si><t>三级指标</t></si><si><r><t>得</t></r><r><t>分</t></r></si>'
            '<si><t>分值</t></si><si><t>金额</t></si></sst>').encode()
-    strings = loading._KeywordStrings({"xl/sharedStrings.xml": sst})
+    strings = loading_scan.KeywordStrings({"xl/sharedStrings.xml": sst})
     header = b'<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>3</v></c></row>'
     data = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>4</v></c></row>'
-    assert loading._may_hold_form(b"<sheetData>" + header, strings)
-    assert not loading._may_hold_form(b"<sheetData>" + data * 50, strings)
+    assert loading_scan.may_hold_form(b"<sheetData>" + header, strings)
+    assert not loading_scan.may_hold_form(b"<sheetData>" + data * 50, strings)
     # a level word and a value word on different rows is not a header row
     other = b'<row r="2"><c r="A2" t="s"><v>3</v></c></row>'
-    assert not loading._may_hold_form(b"<sheetData>" + data.replace(b"<v>0</v>", b"<v>1</v>") + other, strings)
+    assert not loading_scan.may_hold_form(b"<sheetData>" + data.replace(b"<v>0</v>", b"<v>1</v>") + other, strings)
 
 
 # --------------------------------------------------------------------------
@@ -455,8 +455,8 @@ def test_native_reader_hanging_is_cut_off(tmp_path: Path, monkeypatch) -> None:
     def hang(*args, **kwargs):
         time.sleep(60)
 
-    monkeypatch.setattr(loading, "_calamine", hang)
-    monkeypatch.setattr(loading, "ISOLATE_SECONDS", 1)
+    monkeypatch.setattr(loading_native, "read", hang)
+    monkeypatch.setattr(loading_native, "ISOLATE_SECONDS", 1)
     start = time.perf_counter()
     result = validate_file(XLS)
     assert time.perf_counter() - start < 10

@@ -42,10 +42,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "model", "rules", "values", "profile", "layout",
     )),
     ("reading: files into the model", (
-        "formula", "biff", "loading", "xls", "xls_sheet", "xls_styles", "reader",
+        "formula", "biff", "rawbook", "loading_scan", "loading_native", "loading_zip", "loading",
+        "xls", "xls_sheet", "xls_styles",
+        "reader_labels", "reader_sheet", "reader_head", "reader_funds", "reader_indicators", "reader_totals", "reader",
     )),
     ("checking: the model into findings", (
-        "scoring", "checks", "results",
+        "scoring", "results", "checks", "checks.*",
     )),
     ("output: findings into text, tables and workbooks; whole files and folders", (
         "report", "table", "splice", "streamtable", "review_sheet", "writer", "summary_stats", "summary",

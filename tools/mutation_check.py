@@ -42,7 +42,7 @@ def _silence(code: str) -> Mutation:
     return Mutation(
         key=code,
         what=f"rule {code} never fires",
-        path="selfeval_xlsx/checks.py",
+        path="selfeval_xlsx/checks/context.py",
         old="        self.result.findings.append(\n",
         new=f"        if code == {code!r}:\n            return\n        self.result.findings.append(\n",
         tests=("tests/test_rule_catalogue.py", "tests/test_checks.py", "tests/test_variants.py"),

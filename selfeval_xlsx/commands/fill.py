@@ -11,7 +11,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from selfeval_xlsx.checks import percent, show
+from selfeval_xlsx.checks.funds import percent
+from selfeval_xlsx.results import show
 from selfeval_xlsx.commands.common import colour_enabled, profile_or_exit
 from selfeval_xlsx.errors import display_path
 from selfeval_xlsx.fill import fill, is_checked_copy

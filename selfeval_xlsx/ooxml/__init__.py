@@ -15,7 +15,7 @@ tool does not mean to change stays as it was:
   relationship patches, and a new sheet wired in through them;
 * ``comments``: cell notes and the VML drawing that shows them.
 
-``selfeval_xlsx.writer`` drives them; ``selfeval_xlsx.loading`` uses
+``selfeval_xlsx.writer`` drives them; ``selfeval_xlsx.loading_zip`` uses
 ``package``.  Nothing here imports from the rest of the package but
 ``errors``, ``atomic``, ``cellref`` and ``lazyre``.
 """
