@@ -8,15 +8,34 @@ so a target name near the 255-byte limit still gets one), and what a killed
 process left behind is removed only once that process is gone
 (:func:`pid_alive`), so two runs writing into one folder never remove each
 other's files in progress.
+
+Two ways in: :func:`replacing` yields the temporary path (the caller writes
+it; no fsync), :func:`writing` yields an open binary file and makes the
+result durable (temporary file -> flush -> fsync -> rename).
+
+**Commits in the background** (pool workers only).  In a worker of
+:class:`selfeval_xlsx.pool.Pool` a :class:`Commits` thread exists
+(:func:`commit_in_background`), and inside a :func:`deferred` block the end
+of :func:`writing` -- fsync, chmod, rename, the part that waits for the disk
+-- is queued to that thread instead of done inline, so it overlaps the next
+file's CPU work.  The worker's outbox sends an item's reply only once the
+commits that item queued (:meth:`Commits.take`) are finished, and a commit
+that fails replaces that item's result by ``on_error(exc, target)`` (the
+result the inline write would have given).  So a result reported to the parent always
+has its output on disk under its final name, and a worker that dies loses
+only unreported files (their temporary files are swept as before).  Outside
+a worker, or outside a :func:`deferred` block, everything is inline.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any, BinaryIO
 
 
 def _mode_for(target: Path, like: Path | None = None) -> int:
@@ -78,6 +97,29 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def create_temp(folder: str | os.PathLike) -> tuple[int, Path]:
+    """A new, empty temporary file in ``folder`` named ``.PID.RANDOM.selfeval.tmp``,
+    open for writing: (descriptor, absolute path).  One ``os.open`` with
+    O_EXCL and mode 0600, as ``tempfile.mkstemp`` makes it, without the
+    second open that writing through mkstemp's name costs."""
+    prefix = os.path.join(os.path.abspath(folder), f".{os.getpid()}.")
+    for _attempt in range(100):
+        name = f"{prefix}{os.urandom(4).hex()}{TEMP_SUFFIX}"
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600), Path(name)
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "No usable temporary file name found", prefix)  # pragma: no cover
+
+
+def _commit(temp: Path, target: Path, mode: int) -> None:
+    os.chmod(temp, mode)
+    os.replace(temp, target)
+
+
 @contextmanager
 def replacing(target: str | os.PathLike, *, like: str | os.PathLike | None = None) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; when the block ends
@@ -88,16 +130,162 @@ def replacing(target: str | os.PathLike, *, like: str | os.PathLike | None = Non
     replaces; a new file gets the usual ones, but never more than ``like``'s."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    handle, temp = tempfile.mkstemp(prefix=f".{os.getpid()}.", suffix=TEMP_SUFFIX, dir=folder)
+    handle, temp = create_temp(folder)
     os.close(handle)
     try:
-        yield Path(temp)
-        os.chmod(temp, _mode_for(target, Path(like) if like is not None else None))
-        os.replace(temp, target)
+        yield temp
+        _commit(temp, target, _mode_for(target, Path(like) if like is not None else None))
     except BaseException:
         with suppress(OSError):
             os.unlink(temp)
         raise
+
+
+@contextmanager
+def writing(target: str | os.PathLike, *, like: str | os.PathLike | None = None) -> Iterator[BinaryIO]:
+    """Yield a binary file to write ``target``'s new content into; when the
+    block ends without an exception the content is flushed, fsynced and the
+    file renamed onto ``target`` (names and permissions as :func:`replacing`),
+    otherwise it is removed.  No fsync of the folder here (a second fsync
+    doubles the cost of a small file on a slow disk): ``batch`` syncs each
+    output folder once at the end instead.
+
+    In a pool worker inside a :func:`deferred` block the fsync and rename
+    are queued to the worker's :class:`Commits` thread (module doc)."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, temp = create_temp(folder)
+    handed_over = False
+    try:
+        with open(fd, "wb", closefd=False) as fh:
+            yield fh
+        mode = _mode_for(target, Path(like) if like is not None else None)
+        commits = _COMMITS
+        if commits is not None and _ON_ERROR is not None:
+            commits.submit(fd, temp, target, mode, _ON_ERROR)
+            handed_over = True
+            return
+        os.fsync(fd)
+        fd, closing = -1, fd
+        os.close(closing)
+        _commit(temp, target, mode)
+    except BaseException:
+        if not handed_over:
+            if fd >= 0:
+                with suppress(OSError):
+                    os.close(fd)
+            with suppress(OSError):
+                os.unlink(temp)
+        raise
+
+
+# --------------------------------------------------------------------------
+# commits in the background (pool workers)
+
+#: The committer of this process (a pool worker), or None: everything inline.
+_COMMITS: Commits | None = None
+#: Inside a :func:`deferred` block: what a failed commit's item reports instead.
+_ON_ERROR: Callable[[Exception, Path], Any] | None = None
+
+#: A queued commit's ticket and what its item reports if it fails.
+Ticket = tuple[int, Callable[[Exception, Path], Any]]
+
+
+class Commits:
+    """One thread finishing this process's outputs in the order they were
+    queued: fsync, close, chmod, rename (a failure removes the temporary
+    file and is kept, with the target, for :meth:`error`).  ``listener`` is called after each
+    commit (the outbox: a held reply may now be sendable)."""
+
+    def __init__(self, listener: Callable[[], None] | None = None):
+        self.listener = listener
+        self.changed = threading.Condition()
+        self.queue: deque[tuple[int, int, Path, Path, int]] = deque()
+        self.submitted = 0  # tickets are 1, 2, ... in queue order
+        self.finished = 0  # every ticket up to this one is done
+        self.failed: dict[int, tuple[Exception, Path]] = {}
+        self.new: list[Ticket] = []  # queued since the last take()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, fd: int, temp: Path, target: Path, mode: int, on_error: Callable[[Exception, Path], Any]) -> int:
+        with self.changed:
+            self.submitted += 1
+            ticket = self.submitted
+            self.queue.append((ticket, fd, temp, target, mode))
+            self.new.append((ticket, on_error))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="selfeval-commits", daemon=True)
+                self.thread.start()
+            self.changed.notify_all()
+        return ticket
+
+    def take(self) -> list[Ticket]:
+        """The commits queued since the last call (one item's)."""
+        with self.changed:
+            new, self.new = self.new, []
+        return new
+
+    def done(self, ticket: int) -> bool:
+        return self.finished >= ticket
+
+    def wait(self, ticket: int | None = None) -> None:
+        """Block until commit ``ticket`` (default: every one queued) is done."""
+        with self.changed:
+            ticket = self.submitted if ticket is None else ticket
+            while self.finished < ticket:
+                self.changed.wait()
+
+    def error(self, ticket: int) -> tuple[Exception, Path] | None:
+        """Why commit ``ticket`` (done) failed and its target, or None; asked once."""
+        with self.changed:
+            return self.failed.pop(ticket, None)
+
+    def _run(self) -> None:  # the commit thread
+        while True:
+            with self.changed:
+                while not self.queue:
+                    self.changed.wait()
+                ticket, fd, temp, target, mode = self.queue[0]
+            failure = None
+            try:
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                _commit(temp, target, mode)
+            except Exception as exc:  # noqa: BLE001 - the item's result says why; the thread goes on
+                failure = exc
+                with suppress(OSError):
+                    os.unlink(temp)
+            with self.changed:
+                self.queue.popleft()
+                if failure is not None:
+                    self.failed[ticket] = failure, target
+                self.finished = ticket
+                self.changed.notify_all()
+            if self.listener is not None:
+                self.listener()
+
+
+def commit_in_background(listener: Callable[[], None] | None = None) -> Commits:
+    """Give this process (a pool worker) a commit thread; see the module doc."""
+    global _COMMITS
+    _COMMITS = Commits(listener)
+    return _COMMITS
+
+
+@contextmanager
+def deferred(on_error: Callable[[Exception, Path], Any]) -> Iterator[None]:
+    """Within the block, :func:`writing` leaves the fsync and rename to this
+    process's commit thread when it has one (a pool worker), and a commit
+    that fails makes the item's result ``on_error(exc, target)``.  Without a commit
+    thread the block changes nothing."""
+    global _ON_ERROR
+    outer, _ON_ERROR = _ON_ERROR, on_error
+    try:
+        yield
+    finally:
+        _ON_ERROR = outer
 
 
 def write_error(exc: OSError, path: str | os.PathLike, *, in_place: bool = False) -> tuple[str, str]:

@@ -5,11 +5,14 @@
 * :func:`process_file` is the per-file function the ``batch`` command runs
   in worker processes: it validates, or fills into a temporary file next to
   the target and moves the finished copy into place with ``os.replace``
-  (never a half-written file).
+  (never a half-written file); in a worker the fsync and rename run on the
+  worker's commit thread while the next file is read (``atomic``), and its
+  result goes to the parent only once they are done.
 * :func:`batch_folder` runs it over a folder in the crash-proof
   :class:`selfeval_xlsx.pool.Pool` (a crashed or hung worker costs one file,
-  reported as unreadable), writes ``summary.xlsx`` and cleans up what killed
-  workers left behind.
+  reported as unreadable), syncs each output folder once (the renames
+  durable), writes ``summary.xlsx`` and cleans up what killed workers left
+  behind.
 * :func:`run_tasks` is the pool as the package's commands use it (also
   ``export`` and the web service).
 """
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import stat
@@ -26,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.atomic import pid_alive, temp_owner
-from selfeval_xlsx.errors import display_path
+from selfeval_xlsx.atomic import deferred, pid_alive, temp_owner, write_error
+from selfeval_xlsx.errors import SelfevalError, display_path
 from selfeval_xlsx.pool import DEADLINE, MEMORY_LIMIT, Failure, Pool, default_start_method, stop_helper_processes
 from selfeval_xlsx.profile import DEFAULT, Profile
 from selfeval_xlsx.results import FileResult
@@ -174,7 +178,37 @@ def process_file(job: FileJob, rel: str) -> dict[str, Any]:
         return api.validate_file(src, job.profile, job.lang)
     target = Path(job.out_dir, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return api.fill_file(src, target, job.profile, mark=True, lang=job.lang)
+    with deferred(functools.partial(_not_written, src, job.lang)):
+        return api.fill_file(src, target, job.profile, mark=True, lang=job.lang)
+
+
+def _not_written(src: str, lang: str, exc: OSError, target: Path) -> dict[str, Any]:
+    """The result of a file whose output's commit (fsync, rename) failed on
+    the worker's commit thread: what ``fill`` returns when the same error
+    happens inline (the writer's one-line write error, with the file's path
+    in front; tests/test_commits.py holds the two equal)."""
+    source = Path(src)
+    error = SelfevalError(*write_error(exc, target), path=str(source))
+    return FileResult.unreadable(str(source), error.message(lang), filled=True).to_dict(lang)
+
+
+def sync_folders(folders: Iterable[str]) -> None:
+    """fsync each folder, so the renames into it survive a power cut (the
+    files themselves were synced before their rename).  Best effort: a file
+    system or platform that cannot sync a folder is skipped."""
+    if os.name != "posix":  # pragma: no cover - Windows cannot open a folder
+        return
+    for folder in folders:
+        try:
+            fd = os.open(folder, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 def remove_worker_temp(folder: str | Path, pid: int) -> None:
@@ -331,8 +365,6 @@ def batch_folder(
     ``out_dir/summary.xlsx``.  ``on_result`` gets each file's dict in file
     order as it is ready (progress, JSON output).  ``worker(job, rel)`` is the
     per-file function (a stand-in in tests)."""
-    import functools
-
     from selfeval_xlsx.summary import Summary
 
     started = time.monotonic()
@@ -350,6 +382,7 @@ def batch_folder(
         lang=lang,
     )
     stats = BatchStats()
+    written: set[str] = set()  # the folders outputs were renamed into
     sweep_temp(out_dir)
     results = run_tasks(
         (rel.as_posix() for rel in files),
@@ -367,6 +400,8 @@ def batch_folder(
                 if failure.pid is not None and fill:
                     remove_worker_temp(os.path.dirname(os.path.join(out_dir, rel)), failure.pid)
                 result = failure_result(src, failure, lang)
+            if fill and result.get("output"):
+                written.add(os.path.dirname(result["output"]))
             summary.add(rel, result, _link_target(out_dir, Path(rel), src, result, fill))
             for item in result.get("unfilled") or ():
                 stats.unfilled.append(f"{rel}:{item['sheet']}: {item['reason']}")
@@ -381,6 +416,7 @@ def batch_folder(
             summary.add(entry.rel.as_posix(), result, None)
             if on_result is not None:
                 on_result(result)
+        sync_folders(sorted(written))
         stats.summary = str(summary.finish())
     finally:
         results.close()
@@ -412,4 +448,5 @@ __all__ = [
     "run_tasks",
     "stop_helper_processes",
     "sweep_temp",
+    "sync_folders",
 ]

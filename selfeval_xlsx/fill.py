@@ -12,12 +12,11 @@ import contextlib
 import os
 import re
 import shutil
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx.atomic import TEMP_SUFFIX, write_error
+from selfeval_xlsx.atomic import write_error
 from selfeval_xlsx.display import FORM_NAME
 from selfeval_xlsx.results import FormResult, show
 from selfeval_xlsx.errors import SelfevalError, UnreadableError
@@ -117,7 +116,9 @@ def _backup(source: Path) -> Path:
     """Copy ``source`` to the first free backup name, with its permissions
     and times; the copy appears complete under its name or not at all, and
     never replaces an existing backup (even one a concurrent run just made)."""
-    handle, temp = tempfile.mkstemp(prefix=f".{os.getpid()}.", suffix=TEMP_SUFFIX, dir=source.parent)
+    from selfeval_xlsx import atomic  # (looked up at call time: tests replace create_temp)
+
+    handle, temp = atomic.create_temp(source.parent)
     try:
         with os.fdopen(handle, "wb") as out, open(source, "rb") as inp:
             shutil.copyfileobj(inp, out)

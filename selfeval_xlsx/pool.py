@@ -30,14 +30,27 @@ item, and the parent, blocked in ``wait`` on the worker's pipe, collects it
 at once.  (A per-item function that holds the GIL for seconds in C code
 delays that thread too; the package's per-file work does not.)
 
+A worker also runs a commit thread (:class:`selfeval_xlsx.atomic.Commits`):
+an output written inside ``atomic.deferred`` has its fsync and rename done
+there, overlapping the next item.  The outbox sends a reply only once the
+commits its item queued are done (a commit that failed replaces the
+result, see ``atomic``), so a reply the parent gets always has its output
+on disk under its final name.  The trade-off: a reply can wait for its
+commit beyond :data:`REPLY_DELAY` -- only as long as the disk takes (it is
+sent the moment the commit ends) -- and, as when the fsync was inline, that
+wait counts against the item's deadline: when the worker runs out of items
+with replies still waiting for the disk, it shows the oldest such item as
+running while it waits, so a hung disk is a timeout, never a hang.
+
 Closing the generator :meth:`Pool.map` returns (or an exception such as
 KeyboardInterrupt in the consumer) stops and reaps all workers.  Workers
 ignore SIGINT: Ctrl-C reaches the whole process group and the parent
 decides what stops.
 
-(One module of about 540 lines: the worker's loop, its reply batching and
-the parent's loop are one protocol -- the shared ``state``, the reply
-format and the ordering rules -- and are read and changed together.)
+(One module of about 630 lines: the worker's loop, its reply batching
+with the wait for commits, and the parent's loop are one protocol -- the
+shared ``state``, the reply format and the ordering rules -- and are read
+and changed together.)
 """
 
 from __future__ import annotations
@@ -116,16 +129,21 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
     its last queued item, and otherwise in batches, never later than
     :data:`REPLY_DELAY` after the oldest finished.
     """
+    from selfeval_xlsx import atomic
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent decides what stops
     _limit_memory(memory_limit)
     if initializer is not None:
         initializer()
     inbox: deque[Task] = deque()
     outbox = _Outbox(conn)
+    commits = outbox.commits = atomic.commit_in_background(outbox.wake)
     try:
         while True:
             try:
                 while not inbox or conn.poll():  # wait for work; take all there is
+                    if not inbox:
+                        outbox.settle(state)
                     message = conn.recv()
                     if message is None:
                         outbox.flush()
@@ -134,7 +152,7 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
             except (EOFError, OSError):
                 return
             index, item = inbox.popleft()
-            state[1] = time.monotonic()
+            started = state[1] = time.monotonic()
             state[0] = index  # written last: the parent reads it first
             try:
                 reply = (index, True, func(item))
@@ -144,7 +162,7 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
                 reply = (index, False, f"{type(exc).__name__}: {exc}")
             state[0] = -1
             del item
-            if not outbox.add(reply, send_now=len(inbox) <= 1):
+            if not outbox.add(reply, send_now=len(inbox) <= 1, commits=commits.take(), started=started):
                 return
             del reply
     finally:
@@ -152,59 +170,123 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
 
 
 class _Outbox:
-    """A worker's finished replies, sent to the parent in batches by the main
-    loop or, once the oldest has waited :data:`REPLY_DELAY`, by a flusher
-    thread that sleeps exactly until then (it is woken when a batch starts,
-    so an idle worker costs no wake-ups).  One lock keeps the two from
-    sending at once."""
+    """A worker's finished replies, sent to the parent in order, in batches
+    by the main loop or, once the oldest has waited :data:`REPLY_DELAY`, by
+    a flusher thread that sleeps exactly until then (it is woken when a
+    batch starts, so an idle worker costs no wake-ups).  A reply whose
+    item's commits (``atomic``) are not done yet is held until they are;
+    the commit thread wakes the flusher (:meth:`wake`) as each one ends.
+    One lock keeps the two from sending at once."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, commits=None):
         self.conn = conn
+        self.commits = commits  # the worker's atomic.Commits (None: no commits to wait for)
         self.due = threading.Condition()
-        self.replies: list[Reply] = []
-        self.oldest = 0.0
+        # (time added, reply, the item's commit tickets, when the item started)
+        self.entries: deque[tuple[float, Reply, list, float]] = deque()
+        self.urgent = False  # send what is held as soon as its commits are done
+        self.holding = False  # settle() is waiting: it sends, not the flusher
         self.open = True
         self.closed = False
         self.thread = threading.Thread(target=self._flush_when_due, name="selfeval-replies", daemon=True)
         self.thread.start()
 
-    def add(self, reply: Reply, *, send_now: bool) -> bool:
+    def add(self, reply: Reply, *, send_now: bool, commits: list | tuple = (), started: float = 0.0) -> bool:
         """Queue a reply; send the batch if it is due.  False when the parent has gone."""
         with self.due:
             now = time.monotonic()
-            if not self.replies:
-                self.oldest = now
+            if not self.entries:
                 self.due.notify()  # the flusher now has a deadline to keep
-            self.replies.append(reply)
-            if send_now or len(self.replies) >= REPLY_BATCH or now - self.oldest >= REPLY_DELAY:
-                return self._send()
+            self.entries.append((now, reply, list(commits), started))
+            if send_now or len(self.entries) >= REPLY_BATCH or now - self.entries[0][0] >= REPLY_DELAY:
+                self.urgent = True
+                self._send()
+                if self.entries:
+                    self.due.notify()  # the rest waits for the disk: the flusher sends it
             return self.open
 
     def flush(self) -> bool:
+        """Send everything, waiting for the commits it needs."""
+        if self.commits is not None:
+            self.commits.wait()
         with self.due:
-            return self._send()
+            self._send()
+            return self.open
+
+    def settle(self, state) -> None:
+        """Before the worker waits for work: wait for the commits of the
+        replies still held, showing the oldest such item in ``state`` as
+        running meanwhile (its deadline covers the disk, as an inline fsync
+        did), then send them."""
+        with self.due:
+            pending = [entry for entry in self.entries if not self._committed(entry)]
+            if not pending:
+                return
+            _added, (index, _ok, _payload), _tickets, started = pending[0]
+            self.holding = True
+            state[1] = started
+            state[0] = index
+        try:
+            self.commits.wait(max(t for entry in pending for t, _on_error in entry[2]))
+        finally:
+            with self.due:
+                state[0] = -1  # before the reply can go: the parent never sees a reported item running
+                self.holding = False
+                self.urgent = True
+                self._send()
+                self.due.notify()
+
+    def wake(self) -> None:
+        """A commit ended (called by the commit thread)."""
+        with self.due:
+            if self.entries:
+                self.due.notify()
 
     def close(self) -> None:
         with self.due:
             self.closed = True
             self.due.notify()
 
+    def _committed(self, entry) -> bool:
+        return not entry[2] or self.commits.done(entry[2][-1][0])
+
     def _flush_when_due(self) -> None:  # the flusher thread
         with self.due:
             while not self.closed:
-                if not self.replies:
+                if not self.entries or self.holding:
                     self.due.wait()
                     continue
-                left = self.oldest + REPLY_DELAY - time.monotonic()
-                if left > 0:
+                left = self.entries[0][0] + REPLY_DELAY - time.monotonic()
+                if not self.urgent and left > 0:
                     self.due.wait(left)
+                elif not self._committed(self.entries[0]):
+                    self.due.wait()  # the commit thread wakes us
                 elif not self._send():
                     return
 
     def _send(self) -> bool:
-        replies, self.replies = self.replies, []
-        self.open = self.open and _send_replies(self.conn, replies)
+        """Send the replies at the head whose commits are done (a failed
+        commit's reply carries the result its ``on_error`` gives)."""
+        ready: list[Reply] = []
+        while self.entries and self._committed(self.entries[0]):
+            _added, reply, tickets, _started = self.entries.popleft()
+            ready.append(_settled(reply, tickets, self.commits))
+        if not self.entries:
+            self.urgent = False
+        self.open = self.open and _send_replies(self.conn, ready)
         return self.open
+
+
+def _settled(reply: Reply, tickets: list, commits) -> Reply:
+    """``reply``, or the result its item reports because a commit failed."""
+    for ticket, on_error in tickets:
+        failed = commits.error(ticket)
+        if failed is not None:
+            try:
+                return reply[0], True, on_error(*failed)
+            except Exception as err:  # noqa: BLE001 - reported as the item's failure
+                return reply[0], False, f"{type(err).__name__}: {err}"
+    return reply
 
 
 def _send_replies(conn, replies: list[Reply]) -> bool:

@@ -10,7 +10,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -124,7 +123,7 @@ def test_in_place_permission_error_is_one_line(tmp_path: Path, monkeypatch, caps
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / ".x.selfeval.tmp"))
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr("selfeval_xlsx.atomic.create_temp", refuse)
     assert main(["fill", str(src), "--in-place"]) == 2
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()

@@ -28,7 +28,6 @@ Errors are :class:`~selfeval_xlsx.errors.SelfevalError` (one line, zh/en) or
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import struct
@@ -450,14 +449,11 @@ def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, by
 
 def write_package(dst: Path, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]], comment: bytes,
                   like: Path | None = None) -> None:
-    """Write the package to ``dst`` atomically (a temporary file, fsync, rename)."""
-    from selfeval_xlsx.atomic import replacing  # (tempfile: only on the writing path)
+    """Write the package to ``dst`` atomically (a temporary file, fsync,
+    rename: :func:`selfeval_xlsx.atomic.writing`, which in a pool worker may
+    leave the fsync and rename to the worker's commit thread)."""
+    from selfeval_xlsx.atomic import writing
 
-    with replacing(dst, like=like) as temp, open(temp, "wb") as fh:
-        with zipfile.ZipFile(fh, "w") as zout:
-            write_members(zout, members)
-            zout.comment = comment
-        fh.flush()
-        os.fsync(fh.fileno())
-    # (no fsync of the folder: the brief's contract is file fsync + rename, and
-    # on slow disks a second fsync doubles the cost of a one-sheet patch)
+    with writing(dst, like=like) as fh, zipfile.ZipFile(fh, "w") as zout:
+        write_members(zout, members)
+        zout.comment = comment
