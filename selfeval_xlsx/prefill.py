@@ -1,15 +1,8 @@
 """Tables to forms: what ``selfeval template --from SOURCE`` pre-fills.
 
-A source is
-
-* a table (``.csv``, or a sheet of an ``.xlsx``/``.xls`` whose header is in
-  one of its first rows) with one row per 三级 indicator and columns named
-  as in ``selfeval export`` or as on the form: 一级指标, 二级指标, 三级指标,
-  年度指标值, 分值 (required); 指标性质, 计量单位 (optional); 单位, 项目,
-  年度, 预算数, 主管部门 (optional, form level).  ``export``'s own indicators
-  table is one, with 文件 and 工作表 telling its forms apart (one form is
-  made per (文件, 工作表) -- or per (单位, 项目) in a table without them);
-* or a filled workbook (last year's self-evaluation): every form in it.
+A source is a table with one row per 三级 indicator or a filled workbook
+(last year's self-evaluation); ``prefill_source`` describes both and reads
+them.
 
 :func:`read_source` turns either into :class:`Source` objects (one per
 form to make): header fields, the year of the new form, the indicator rows
