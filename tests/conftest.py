@@ -105,3 +105,21 @@ def pytest_collection_modifyitems(config, items):
         for fixture, (_, _, marker) in PROGRAMS.items():
             if fixture in getattr(item, "fixturenames", ()) and marker not in item.keywords:
                 item.add_marker(marker)
+
+
+class FakeConn:
+    """Stands in for a pool worker's pipe: records when each batch of replies
+    was sent (tests of the worker's outbox)."""
+
+    def __init__(self):
+        import threading
+
+        self.sent: list[tuple[float, list]] = []
+        self.arrived = threading.Event()
+
+    def send(self, replies):
+        import time
+
+        self.sent.append((time.monotonic(), replies))
+        self.arrived.set()
+

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import sample
+from conftest import FakeConn, sample
 
 from selfeval_xlsx import atomic
 from selfeval_xlsx import batch as batch_mod
@@ -106,20 +106,10 @@ def test_a_commit_waits_for_its_deferred_block(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]
 
 
-class _Conn:
-    def __init__(self):
-        self.sent: list[tuple[float, list]] = []
-        self.arrived = threading.Event()
-
-    def send(self, replies):
-        self.sent.append((time.monotonic(), replies))
-        self.arrived.set()
-
-
 def test_the_outbox_holds_a_reply_until_its_commit_is_done(tmp_path, monkeypatch):
     """Due or not, a reply waits for its item's commit, and goes out the
     moment the commit ends; a failed commit's reply carries ``on_error``'s result."""
-    conn = _Conn()
+    conn = FakeConn()
     outbox = pool_mod._Outbox(conn)
     monkeypatch.setattr(atomic, "_COMMITS", None)  # restored after the test
     commits = outbox.commits = atomic.commit_in_background(outbox.wake)

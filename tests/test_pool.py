@@ -9,8 +9,9 @@ finished result is never held back longer than the reply delay.
 from __future__ import annotations
 
 import os
-import threading
 import time
+
+from conftest import FakeConn
 
 from selfeval_xlsx import pool as pool_mod
 from selfeval_xlsx.pool import REPLY_DELAY, Pool, run_tasks
@@ -37,10 +38,6 @@ def misbehave(x):
     if x == 9:
         bytearray(16 * 1024**3)  # over the worker memory limit → MemoryError
     return x * 2
-
-
-
-
 
 
 def test_run_tasks_in_order():
@@ -162,23 +159,11 @@ def test_a_finished_result_arrives_within_the_delay_while_its_worker_is_busy():
     assert time.monotonic() - started < 10
 
 
-class _Conn:
-    """Stands in for a worker's pipe: records when each batch was sent."""
-
-    def __init__(self):
-        self.sent: list[tuple[float, list]] = []
-        self.arrived = threading.Event()
-
-    def send(self, replies):
-        self.sent.append((time.monotonic(), replies))
-        self.arrived.set()
-
-
 def test_the_outbox_sends_a_held_reply_when_it_is_due_not_before():
     """In-process: a reply held back (more work queued) goes out REPLY_DELAY
     after it was added, with the main thread busy elsewhere; a reply added
     when the queue is down to its last item goes out at once."""
-    conn = _Conn()
+    conn = FakeConn()
     outbox = pool_mod._Outbox(conn)
     try:
         added = time.monotonic()
