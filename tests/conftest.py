@@ -17,6 +17,8 @@ The test files import the paths and helpers with ``from conftest import …``
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import shutil
 from pathlib import Path
 
@@ -122,4 +124,21 @@ class FakeConn:
 
         self.sent.append((time.monotonic(), replies))
         self.arrived.set()
+
+
+def selfeval(*args, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python -m selfeval_xlsx ARGS`` in a new process, as a user runs it
+    (no colour, UTF-8 output); its stdout and stderr as text."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def one_line_error(proc) -> str:
+    """The one stderr line of a run refused with exit code 2 (and no traceback)."""
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
 

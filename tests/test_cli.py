@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -12,15 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, sample
+from conftest import selfeval as _selfeval
+
+selfeval = functools.partial(_selfeval, timeout=120)  # this file's runs are short
 
 SEED = sample("01", ".xlsx")
 CLEAN = sample("02", ".xlsx")
-
-
-def selfeval(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], capture_output=True,
-                          text=True, encoding="utf-8", cwd=cwd, env=env, timeout=120)
 
 
 def test_validate_seed_linter_lines_and_exit_1():

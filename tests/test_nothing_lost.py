@@ -21,7 +21,7 @@ from selfeval_xlsx.atomic import pid_alive, replacing, temp_owner
 from selfeval_xlsx.cli import main
 from selfeval_xlsx.fill import backup_path, default_output, fill_path
 
-from conftest import ROOT, sample, without_dac_override
+from conftest import ROOT, one_line_error, sample, selfeval, without_dac_override
 
 POSIX = os.name == "posix"
 
@@ -34,18 +34,8 @@ def copy_to(folder: Path, prefix: str = "04", name: str | None = None) -> Path:
     return dst
 
 
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=cwd, env=env, timeout=300)
 
 
-def one_line_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def hidden(folder: Path) -> list[str]:
@@ -78,7 +68,7 @@ def test_in_place_twice_keeps_the_first_backup(tmp_path: Path) -> None:
 def test_cli_in_place_names_the_backup(tmp_path: Path) -> None:
     src = copy_to(tmp_path)
     (tmp_path / f"{src.stem}.bak.xlsx").write_bytes(b"an older backup")
-    proc = cli("fill", src.name, "--in-place", cwd=tmp_path)
+    proc = selfeval("fill", src.name, "--in-place", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert f"原文件已备份为：{src.stem}.bak.1.xlsx" in proc.stdout
     assert (tmp_path / f"{src.stem}.bak.xlsx").read_bytes() == b"an older backup"
@@ -178,7 +168,7 @@ def test_long_chinese_file_name(tmp_path: Path) -> None:
     assert hidden(tmp_path) == []
     # and in a batch
     out_dir = tmp_path / "out"
-    proc = cli("batch", str(tmp_path / "in"), "-o", str(out_dir), "--format", "json")
+    proc = selfeval("batch", str(tmp_path / "in"), "-o", str(out_dir), "--format", "json")
     results = json.loads(proc.stdout)
     assert [r["status"] for r in results if r["file"].endswith(name)] == ["errors"], proc.stderr
     assert (out_dir / name).exists()

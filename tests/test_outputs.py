@@ -5,11 +5,9 @@ whether the written copy still has errors.  Real processes, real workbooks, read
 
 from __future__ import annotations
 
+import functools
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +16,10 @@ import pytest
 from selfeval_xlsx.fill import default_output, fill_path
 from selfeval_xlsx.paths import folder_path, names_folder
 
-from conftest import ROOT, sample
+from conftest import ROOT, one_line_error, sample
+from conftest import selfeval as _selfeval
+
+selfeval = functools.partial(_selfeval, timeout=180)  # this file's runs are short
 DEPARTMENT_NAME = "部门整体支出绩效自评表_2024.xlsx"
 
 
@@ -27,20 +28,6 @@ def copy_sample(prefix: str, folder: Path, name: str | None = None) -> Path:
     target = folder / (name or sample(prefix).name)
     shutil.copyfile(sample(prefix), target)
     return target
-
-
-def selfeval(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "selfeval_xlsx", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=180)
-
-
-def one_line_error(proc: subprocess.CompletedProcess) -> str:
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    return lines[0]
 
 
 def validate_json(path: Path) -> dict:
