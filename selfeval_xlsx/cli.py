@@ -95,6 +95,10 @@ def build_parser(lang: str = "zh", command: str | None = None):
         parser.add_argument("--lang", choices=LANGS, default=lang,
                             help=t("消息语言：zh 中文（默认），en 英文", "message language: zh Chinese (default), en English"))
 
+    def format_option(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--format", choices=("text", "json"), default="text",
+                            help=t("输出格式（默认 text）", "output format (default text)"))
+
     def profile_option(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--profile", metavar="NAME|FILE",
@@ -156,8 +160,7 @@ def build_parser(lang: str = "zh", command: str | None = None):
                                      "Check workbooks and list every finding (files are not changed)."))
     if wanted("validate"):
         p.add_argument("paths", nargs="+", metavar="PATH", help=t("自评表文件（.xlsx/.xlsm/.xls）", "workbooks (.xlsx/.xlsm/.xls)"))
-        p.add_argument("--format", choices=("text", "json"), default="text",
-                       help=t("输出格式（默认 text）", "output format (default text)"))
+        format_option(p)
         profile_option(p)
         lang_option(p)
 
@@ -185,8 +188,7 @@ def build_parser(lang: str = "zh", command: str | None = None):
         p.add_argument("--jobs", type=_int_between(0, 512, lang), default=0,
                        help=t("并行进程数（默认 0：全部核心）", "worker processes (default 0: all cores)"))
         p.add_argument("--no-fill", action="store_true", help=t("只校验，不写校正副本", "check only, write no corrected copies"))
-        p.add_argument("--format", choices=("text", "json"), default="text",
-                       help=t("输出格式（默认 text）", "output format (default text)"))
+        format_option(p)
         profile_option(p)
         lang_option(p)
 
