@@ -391,8 +391,18 @@ def _add_report(patch: _Patch, wbx: WorkbookXml) -> None:
     ns = ns_m.group(1) if ns_m else _MAIN_NS
     r_ns = _R_NS if ns == _MAIN_NS else "http://purl.oclc.org/ooxml/officeDocument/relationships"
     names = {s.name for s in wb.sheets}
+    # a report names a cell about twice (its 原值 and its 应为 column, or two
+    # findings on one cell): each cell's style is looked up once
+    old_styles: dict[tuple[str, str], int | None] = {}
 
     def cell_style(sheet: str, ref: str) -> int | None:
+        key = (sheet, ref)
+        if key in old_styles:
+            return old_styles[key]
+        style = old_styles[key] = _cell_style(sheet, ref)
+        return style
+
+    def _cell_style(sheet: str, ref: str) -> int | None:
         info = wb.find(sheet)
         if info is None or info.part is None or not info.rel_type.endswith("/worksheet"):
             return None

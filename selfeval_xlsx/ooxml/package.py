@@ -149,12 +149,33 @@ def _not_wellformed(part: str, exc: Exception) -> SelfevalError:
     return SelfevalError(f"文件内部 {part} 不是格式正确的 XML：{exc}", f"{part} in the package is not well-formed XML: {exc}")
 
 
+#: what :func:`elements` found in the last few parts it parsed, by (part's
+#: bytes, parent): the loader and then the writer of one file resolve the
+#: same ``_rels/.rels``, workbook.xml and its relationships (the writer is
+#: handed the loader's very bytes, so the key's hash is already computed and
+#: its comparison is one of identity).  Only successful parses are kept.
+_PARSED: dict[tuple[bytes, str | None], list[tuple[str, dict[str, str]]]] = {}
+_PARSED_MAX = 8
+
+
 def elements(data: bytes, part: str, parent: str | None = None) -> list[tuple[str, dict[str, str]]]:
     """(local name, attributes) of the children of the root element, or with
     ``parent`` of the first element of that local name, in document order.
     Attribute names in a namespace are ``"{uri}local"`` (as ElementTree
     writes them).  The whole part must be well-formed and declare no DTD;
-    a one-line SelfevalError otherwise."""
+    a one-line SelfevalError otherwise.  The list is shared (see
+    ``_PARSED``): callers read it, never change it."""
+    key = (data, parent)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse_elements(data, part, parent)
+        if len(_PARSED) >= _PARSED_MAX:
+            del _PARSED[next(iter(_PARSED))]  # the oldest
+        _PARSED[key] = found
+    return found
+
+
+def _parse_elements(data: bytes, part: str, parent: str | None) -> list[tuple[str, dict[str, str]]]:
     try:
         dtd = declares_dtd(data)
     except UnicodeDecodeError as exc:

@@ -31,13 +31,25 @@ from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, check_wellformed, decode, del
 def parse_ref(ref: str) -> tuple[int, int]:
     """``"H23"`` → (row 23, column 8), 1-based as the XML counts; a one-line
     error for a reference that is not one or lies outside Excel's bounds."""
+    found = _REFS.get(ref)
+    if found is not None:
+        return found
     parts = cellref.split(ref)
     if parts is None:
         raise SelfevalError(f"无效的单元格引用：{ref!r}", f"invalid cell reference: {ref!r}")
     row, col = parts[1], _col_index(parts[0])
     if not cellref.in_limits(row, col):
         raise SelfevalError(f"单元格引用超出范围：{ref!r}", f"cell reference out of range: {ref!r}")
+    if len(_REFS) >= _REFS_MAX:
+        _REFS.clear()
+    _REFS[ref] = row, col
     return row, col
+
+
+#: references parse_ref has parsed: the review sheet looks up the same few
+#: cells of a form in every file (13 a file, a third of them twice)
+_REFS: dict[str, tuple[int, int]] = {}
+_REFS_MAX = 10_000
 
 
 def _col_index(letters: str) -> int:
