@@ -20,7 +20,8 @@ from selfeval_xlsx.ooxml.package import Package, newest_date, rels_path, resolve
 from selfeval_xlsx import cellref
 from selfeval_xlsx.ooxml.sheet import CellSlot, SheetPatcher
 from selfeval_xlsx.ooxml.workbook import R_NS, add_content_type
-from selfeval_xlsx.ooxml.xmltext import TAG_TAIL, attrs, check_wellformed, decode, encode, esc_attr, esc_text, get_attr, unescape, xstring
+from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, attrs, check_wellformed, decode, encode, esc_attr, esc_text,
+                                         get_attr, start_tag, unescape, xstring)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -58,8 +59,7 @@ def add_notes(pkg: Package, patcher: SheetPatcher, notes: list[tuple[CellSlot, s
     for rel in by_id.values():
         if rel.type.endswith("/comments"):
             comments_part = pkg.name(resolve_target(sheet_part, rel.target))
-    legacy = re.search(r"<" + re.escape(patcher.p) + r"legacyDrawing(?=[\s/>])" + TAG_TAIL,
-                       patcher.text[patcher.sd_end:])
+    legacy = start_tag(patcher.p, "legacyDrawing").search(patcher.text[patcher.sd_end:])
     if legacy:
         rid = next((v for k, v in attrs(legacy.group(0)) if k.endswith(":id")), None)
         rel = by_id.get(rid or "")
@@ -170,7 +170,7 @@ def _merge_comments(text: str, notes: list[tuple[CellSlot, str]], author: str) -
                                                   + re.escape(p) + "author>", text[authors.end(): close], re.S)]
         names += [""] * len(re.findall(r"<" + re.escape(p) + r"author\s*/>", text[authors.end(): close]))
     ours = names.index(author) if author in names else len(names)
-    pat = re.compile(r"<" + re.escape(p) + r"comment(?=[\s/>])" + TAG_TAIL)
+    pat = start_tag(p, "comment")
 
     def existing(ref: str) -> re.Match | None:
         for cm in pat.finditer(text):

@@ -25,7 +25,7 @@ from typing import Any
 from selfeval_xlsx import cellref
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, check_wellformed, decode, del_attr, encode, esc_text, get_attr,
-                                         number_text, set_attr, splice, xstring)
+                                         number_text, set_attr, splice, start_tag, xstring)
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
@@ -61,6 +61,29 @@ def _col_index(letters: str) -> int:
 #: the same few thousand references recur in every sheet, splitting each costs more
 _REF_COLS: dict[str, int] = {}
 _REF_COLS_MAX = 100_000
+
+
+_ROW_TAGS: dict[str, re.Pattern[str]] = {}
+_CELL_TAGS: dict[str, re.Pattern[str]] = {}
+
+
+def _row_tag(p: str) -> re.Pattern[str]:
+    """A ``<row>`` start tag; group 1: the digits of an ``r`` written first
+    (else None: get_attr finds it), group 2: "/" for an empty row."""
+    pat = _ROW_TAGS.get(p)
+    if pat is None:
+        pat = _ROW_TAGS[p] = re.compile("<" + re.escape(p) + r'row(?=[\s/>])(?:\s+r="([0-9]+)")?' + TAG_TAIL)
+    return pat
+
+
+def _cell_tag(p: str) -> re.Pattern[str]:
+    """A ``<c>`` start tag; group 1: the value of an ``r`` written first
+    after one space, when it holds no entity (else None: get_attr finds it),
+    group 2: "/" for an empty cell."""
+    pat = _CELL_TAGS.get(p)
+    if pat is None:
+        pat = _CELL_TAGS[p] = re.compile("<" + re.escape(p) + r'c(?=[\s/>])(?: r="([^"&]*)")?' + TAG_TAIL)
+    return pat
 
 
 def _col_letters(col: int) -> str:
@@ -129,17 +152,21 @@ class SheetPatcher:
         rows: list[_RowInfo] = []
         if self.sd_self_closing:
             return rows
-        pat = re.compile(r"<" + re.escape(p) + r"row(?=[\s/>])" + TAG_TAIL)
+        pat = _row_tag(p)
         close = f"</{p}row>"
         pos, prev = self.sd_tag_end, 0
         while True:
             m = pat.search(t, pos, self.sd_close)
             if not m:
                 break
+            r_digits, slash = m.groups()  # r_digits: an r="…" written first, as nearly every row has it
             tag = m.group(0)
-            r_attr = get_attr(tag, "r")
-            r = int(r_attr) if r_attr and r_attr.isdigit() else prev + 1
-            if m.group(1) == "/":
+            if r_digits is None:
+                r_attr = get_attr(tag, "r")
+                r = int(r_attr) if r_attr and r_attr.isdigit() else prev + 1
+            else:
+                r = int(r_digits)
+            if slash:
                 end = m.end()
             else:
                 i = t.find(close, m.end(), self.sd_close)
@@ -147,7 +174,7 @@ class SheetPatcher:
                     check_wellformed(self.data, self.part)
                     raise SelfevalError(f"工作表 {self.part} 第 {r} 行未闭合", f"worksheet {self.part}: row {r} is not closed")
                 end = i + len(close)
-            rows.append(_RowInfo(r, m.start(), m.end(), end, m.group(1) == "/", tag))
+            rows.append(_RowInfo(r, m.start(), m.end(), end, bool(slash), tag))
             prev = r
             pos = end
         return rows
@@ -155,8 +182,7 @@ class SheetPatcher:
     def _col_styles(self) -> list[tuple[int, int, int]]:
         t = self.text[: self.sd_start]
         out = []
-        p = re.escape(self.p)
-        for m in re.finditer(r"<" + p + r"col(?=[\s/>])" + TAG_TAIL, t):
+        for m in start_tag(self.p, "col").finditer(t):
             tag = m.group(0)
             style = get_attr(tag, "style")
             if style and style.isdigit():
@@ -175,23 +201,17 @@ class SheetPatcher:
         out: list[tuple[int, int, int, bool, str]] = []
         if not row.self_closing:
             t, p = self.text, self.p
-            pat = re.compile(r"<" + re.escape(p) + r"c(?=[\s/>])" + TAG_TAIL)
+            pat = _cell_tag(p)
             close = f"</{p}c>"
             limit = row.end - len(f"</{p}row>")
             pos, prev = row.tag_end, 0
-            lead = f'<{p}c r="'  # the usual start of a cell's tag: its r attribute first
-            n = len(lead)
             known = _REF_COLS
             while True:
                 m = pat.search(t, pos, limit)
                 if not m:
                     break
+                ref, slash = m.groups()  # ref: an r="…" written first (without entities), as nearly every cell has it
                 tag = m.group(0)
-                ref = None
-                if tag.startswith(lead):  # what get_attr(tag, "r") gives, without a regex
-                    j = tag.find('"', n)
-                    if j >= 0 and "&" not in tag[n:j]:
-                        ref = tag[n:j]
                 if ref is None:
                     ref = get_attr(tag, "r")
                 col = known.get(ref) if ref else None
@@ -205,7 +225,7 @@ class SheetPatcher:
                             known[ref] = col
                     else:
                         col = prev + 1
-                if m.group(1) == "/":
+                if slash:
                     end = m.end()
                 else:
                     i = t.find(close, m.end(), limit)
@@ -214,7 +234,7 @@ class SheetPatcher:
                         raise SelfevalError(f"工作表 {self.part} 第 {row.r} 行有未闭合的单元格",
                                    f"worksheet {self.part}: an unclosed cell in row {row.r}")
                     end = i + len(close)
-                out.append((col, m.start(), end, m.group(1) == "/", tag))
+                out.append((col, m.start(), end, bool(slash), tag))
                 prev = col
                 pos = end
         self._cells_cache[ri] = out
@@ -269,7 +289,7 @@ class SheetPatcher:
         formula = ""
         tail = ""
         if old_inner:
-            fm = re.search(r"<" + re.escape(p) + r"f(?=[\s/>])" + TAG_TAIL, old_inner)
+            fm = start_tag(p, "f").search(old_inner)
             if fm:
                 if fm.group(1) == "/":
                     formula = fm.group(0)
@@ -383,7 +403,7 @@ class SheetPatcher:
 
     def _dimension_op(self) -> tuple[int, int, int, str] | None:
         t = self.text[: self.sd_start]
-        m = re.search(r"<" + re.escape(self.p) + r"dimension(?=[\s/>])" + TAG_TAIL, t)
+        m = start_tag(self.p, "dimension").search(t)
         if not m:
             return None
         ref = get_attr(m.group(0), "ref")

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.ooxml.xmltext import TAG_TAIL, check_wellformed, decode, encode, esc_attr, get_attr, set_attr, splice
+from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, check_wellformed, decode, encode, esc_attr, get_attr, set_attr,
+                                         splice, start_tag)
 
 _BUILTIN_FORMATS = {
     "General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
@@ -31,16 +32,20 @@ _BUILTIN_FORMATS = {
 
 
 class _Collection:
-    """A counted list (``<fills>``, ``<fonts>``, ``<cellXfs>``) in styles.xml."""
+    """A counted list (``<fills>``, ``<fonts>``, ``<cellXfs>``) in styles.xml:
+    ``items`` as found, ``added`` the new ones, ``all`` both in order (an
+    index into the list is an id: ``fontId``, ``xfId`` …)."""
 
     def __init__(self, styles: "Styles", name: str, item: str):
         self.styles, self.name, self.item = styles, name, item
         self.added: list[str] = []
         self._locate()
+        self.all = list(self.items)
+        self._index: dict[str, int] | None = None  # item -> its first index, made on first use
 
     def _locate(self) -> None:
         t, p = self.styles.text, self.styles.p
-        m = re.search(r"<" + re.escape(p) + self.name + r"(?=[\s/>])" + TAG_TAIL, t)
+        m = start_tag(p, self.name).search(t)
         self.items: list[str] = []
         if not m:
             self.tag = None
@@ -54,7 +59,7 @@ class _Collection:
         if i < 0:
             raise SelfevalError("styles.xml 结构无效", "styles.xml is malformed")
         self.close_start, self.close_end = i, i + len(close)
-        pat = re.compile(r"<" + re.escape(p) + self.item + r"(?=[\s/>])" + TAG_TAIL)
+        pat = start_tag(p, self.item)
         iclose = f"</{p}{self.item}>"
         pos = m.end()
         while True:
@@ -72,13 +77,20 @@ class _Collection:
             pos = end
 
     def index_of(self, xml: str) -> int:
-        """Index of an identical item, appending it if there is none."""
-        all_items = self.items + self.added
-        try:
-            return all_items.index(xml)
-        except ValueError:
+        """Index of an identical item, appending it if there is none.  (By a
+        dict: the review sheet asks for some 15 items a file among a
+        workbook's hundreds of xfs.)"""
+        index = self._index
+        if index is None:
+            index = self._index = {}
+            for i, item in enumerate(self.items):
+                index.setdefault(item, i)
+        found = index.get(xml)
+        if found is None:
+            found = index[xml] = len(self.all)
             self.added.append(xml)
-            return len(all_items)
+            self.all.append(xml)
+        return found
 
     def ops(self) -> list[tuple[int, int, int, str]]:
         if not self.added:
@@ -124,13 +136,12 @@ class Styles:
         """Formats declared in ``<numFmts>`` (those a cell xf may use); ids
         used anywhere (dxfs too) are remembered so a new id never clashes."""
         out: dict[int, str] = {}
-        p = re.escape(self.p)
         self._used_numfmt_ids = {0}
-        m = re.search(r"<" + p + r"numFmts(?=[\s/>])" + TAG_TAIL, self.text)
+        m = start_tag(self.p, "numFmts").search(self.text)
         end = -1
         if m and m.group(1) != "/":
             end = self.text.find(f"</{self.p}numFmts>", m.end())
-        for nm in re.finditer(r"<" + p + r"numFmt(?=[\s/>])" + TAG_TAIL, self.text):
+        for nm in start_tag(self.p, "numFmt").finditer(self.text):
             i, code = get_attr(nm.group(0), "numFmtId"), get_attr(nm.group(0), "formatCode")
             if not (i and i.isdigit()):
                 continue
@@ -162,9 +173,9 @@ class Styles:
         """The ``numFmtId`` of xf ``index`` and its code when ``<numFmts>``
         declares it (None: a built-in id); None when the xf names no format
         (or there are no xfs)."""
-        if not (self.xfs.items or self.xfs.added):
+        if not self.xfs.all:
             return None
-        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + TAG_TAIL, self.xf(index))
+        m = start_tag(self.p, "xf").match(self.xf(index))
         cur = get_attr(m.group(0), "numFmtId") if m else None
         if not (cur and cur.isdigit()):
             return None
@@ -207,13 +218,13 @@ class Styles:
         return found
 
     def _numfmt_of(self, xf_index: int) -> tuple[int, str]:
-        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + TAG_TAIL, self.xf(xf_index))
+        m = start_tag(self.p, "xf").match(self.xf(xf_index))
         cur = get_attr(m.group(0), "numFmtId") if m else None
         i = int(cur) if cur and cur.isdigit() else 0
         return i, self.numfmt_code(i) or "General"
 
     def xf(self, index: int) -> str:
-        items = self.xfs.items + self.xfs.added
+        items = self.xfs.all
         if not items:
             raise SelfevalError("styles.xml 缺少 cellXfs", "styles.xml has no cellXfs")
         return items[index] if 0 <= index < len(items) else items[0]
@@ -222,7 +233,7 @@ class Styles:
         """The xf index for a cell whose xf was ``index``, marked and/or with a
         number format; identical xfs are reused (so a second run adds none)."""
         xml = self.xf(index)
-        m = re.match(r"<" + re.escape(self.p) + r"xf(?=[\s/>])" + TAG_TAIL, xml)
+        m = start_tag(self.p, "xf").match(xml)
         tag = m.group(0)
         new_tag = tag
         if number_format is not None:
@@ -243,23 +254,23 @@ class Styles:
 
     def add_font(self, base: int, *, bold: bool = False, link: bool = False, size: float | None = None,
                  rgb: str | None = None) -> int:
-        items = self.fonts.items + self.fonts.added
+        items = self.fonts.all
         if not items:
             raise SelfevalError("styles.xml 缺少 fonts", "styles.xml has no fonts")
         xml = items[base if base < len(items) else 0]
         p = self.p
-        m = re.match(r"<" + re.escape(p) + r"font(?=[\s/>])" + TAG_TAIL, xml)
+        m = start_tag(p, "font").match(xml)
         if m.group(1) == "/":
             open_tag, inner = m.group(0)[:-2].rstrip() + ">", ""
         else:
             open_tag, inner = m.group(0), xml[m.end(): -len(f"</{p}font>")]
-        inner = re.sub(r"<" + re.escape(p) + r"(b|u)(?=[\s/>])" + TAG_TAIL, "", inner)
+        inner = start_tag(p, "(?:b|u)").sub("", inner)
         if link:
             rgb = "FF0563C1"
         if size is not None:
-            inner = re.sub(r"<" + re.escape(p) + r"sz(?=[\s/>])" + TAG_TAIL, "", inner)
+            inner = start_tag(p, "sz").sub("", inner)
         if rgb is not None:
-            inner = re.sub(r"<" + re.escape(p) + r"color(?=[\s/>])" + TAG_TAIL, "", inner)
+            inner = start_tag(p, "color").sub("", inner)
         # CT_Font children: b, i, strike, condense, extend, outline, shadow, u, vertAlign, sz, color, name, ...
         head = (f"<{p}b/>" if bold else "")
         if link:
@@ -268,7 +279,7 @@ class Styles:
             head += f'<{p}sz val="{size:g}"/>'
             sz_end = 0
         else:
-            sz = re.search(r"<" + re.escape(p) + r"sz(?=[\s/>])" + TAG_TAIL, inner)
+            sz = start_tag(p, "sz").search(inner)
             sz_end = sz.end() if sz else 0
         colour = f'<{p}color rgb="{rgb}"/>' if rgb is not None else ""
         inner = head + inner[:sz_end] + colour + inner[sz_end:] if size is None else head + colour + inner

@@ -26,7 +26,7 @@ from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.ooxml.package import Package, Workbook, newest_date
 from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, check_wellformed, decode, encode, esc_attr, esc_text, get_attr,
-                                         set_attr, unescape)
+                                         set_attr, start_tag, unescape)
 
 _WS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 WS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
@@ -50,7 +50,7 @@ class WorkbookXml:
 
     def _find(self, name: str, text: str | None = None) -> re.Match[str] | None:
         t = self.text if text is None else text
-        return re.search(r"<" + re.escape(self.p) + name + r"(?=[\s/>])" + TAG_TAIL, t)
+        return start_tag(self.p, name).search(t)
 
     def _insert_before(self, names: Iterable[str], xml: str) -> None:
         t = self.text
@@ -90,7 +90,7 @@ class WorkbookXml:
         xml = (f'<{p}definedName name="{name}" localSheetId="{local_sheet_id}"{hid}>'
                f"{esc_text(value)}</{p}definedName>")
         t = self.text
-        pat = re.compile(r"<" + re.escape(p) + r"definedName(?=[\s/>])" + TAG_TAIL)
+        pat = start_tag(p, "definedName")
         for m in pat.finditer(t):
             tag = m.group(0)
             if get_attr(tag, "name") == name and get_attr(tag, "localSheetId") == str(local_sheet_id):
@@ -254,11 +254,11 @@ def add_sheet(pkg: Package, wb: Workbook, wbx: WorkbookXml, name: str, data: byt
     replaced[ct] = add_content_type(replaced.get(ct) or pkg.read(ct), override=(part, _WS_CT))
 
     ids = [0]
-    for m in re.finditer(r"<" + re.escape(wbx.p) + r"sheet(?=[\s/>])" + TAG_TAIL, wbx.text):
+    for m in start_tag(wbx.p, "sheet").finditer(wbx.text):
         v = get_attr(m.group(0), "sheetId")
         if v and v.isdigit():
             ids.append(int(v))
-    sheet_tag = re.search(r"<" + re.escape(wbx.p) + r"sheet(?=[\s/>])" + TAG_TAIL, wbx.text)
+    sheet_tag = start_tag(wbx.p, "sheet").search(wbx.text)
     r_prefix = "r:"
     if sheet_tag:
         pm = re.search(r"\s(\w+):id\s*=", sheet_tag.group(0))

@@ -8,6 +8,7 @@ This module holds what every part editor needs for that:
 
 * ``TAG_TAIL``: the rest of a start tag after its name, whose attribute
   values may hold ``>``; group 1 is ``"/"`` for an empty-element tag;
+  ``start_tag``: the compiled pattern of one element's start tag;
 * ``get_attr`` / ``set_attr`` / ``del_attr`` / ``attrs``: attributes of one
   raw start tag, leaving the rest of the tag alone;
 * ``esc_text`` / ``esc_attr`` / ``xstring`` / ``number_text``: values into
@@ -39,6 +40,20 @@ from selfeval_xlsx.lazyre import lazy
 # (the loop unrolled: it matches what the lazy (?:[^>"']|"…"|'…')*?(/?)>
 # does, several times faster, since the tokens cannot overlap)
 TAG_TAIL = r"""[^>"'/]*(?:(?:"[^"]*"|'[^']*'|/(?!>))[^>"'/]*)*(/?)>"""
+
+
+_START_TAGS: dict[tuple[str, str], re.Pattern[str]] = {}
+
+
+def start_tag(prefix: str, name: str) -> re.Pattern[str]:
+    """The pattern of a start tag ``<{prefix}{name} …>`` (or ``…/>``: group 1
+    is ``"/"``), compiled once: every part editor looks for the same few
+    elements in every file, and building and escaping the pattern each time
+    cost more than the search."""
+    pat = _START_TAGS.get((prefix, name))
+    if pat is None:
+        pat = _START_TAGS[(prefix, name)] = re.compile("<" + re.escape(prefix) + name + r"(?=[\s/>])" + TAG_TAIL)
+    return pat
 
 
 def esc_text(s: str) -> str:
