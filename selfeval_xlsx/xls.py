@@ -41,12 +41,15 @@ Control characters that XML cannot hold are dropped from text.
 
 Where things are: the BIFF records xlrd does not expose, and the refused
 content, are found by :func:`selfeval_xlsx.biff.scan`; fonts, colours, XF
-styles and cell values are :mod:`selfeval_xlsx.xls_styles`'; widths and
-heights, the sheet view, page setup, validations and names are
-:mod:`selfeval_xlsx.xls_sheet`'s.  This module reads the workbook with xlrd,
-puts the cells, merges, comments, links and protection of each sheet into an
-openpyxl workbook, and writes the package (atomically, stamped with the .xls
-file's own time so the same file gives the same bytes).
+styles and cell values are :mod:`selfeval_xlsx.xls_styles`' (styles.xml);
+widths and heights, the sheet view, page setup, validations and names are
+:mod:`selfeval_xlsx.xls_sheet`'s; the package around the worksheets
+(content types, relationships, workbook.xml, docProps, comments) is
+:mod:`selfeval_xlsx.xls_package`'s.  This module reads the workbook with
+xlrd and writes each worksheet's XML (cells, merges, protection, links)
+directly as text: no openpyxl objects, so converting costs little and a
+worker never loads openpyxl for it.  The package is stamped with the .xls
+file's own time, so the same file gives the same bytes.
 """
 
 from __future__ import annotations
@@ -185,7 +188,7 @@ def _check_disguised_xlsx(mem: bytes) -> None:
 def _stamp(src: Path) -> datetime.datetime:
     """The time written into the converted copy: the .xls file's own
     modification time, so converting the same file again gives the same
-    bytes (openpyxl would write the current time)."""
+    bytes."""
     try:
         moment = datetime.datetime.fromtimestamp(src.stat().st_mtime, datetime.timezone.utc)
     except (OSError, OverflowError, ValueError):

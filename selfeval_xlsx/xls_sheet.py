@@ -126,8 +126,7 @@ def view(sh: Any, selected: bool) -> str:
         attrs += ' showZeros="0"'
     if getattr(sh, "columns_from_right_to_left", 0):
         attrs += ' rightToLeft="1"'
-    if selected:
-        attrs += ' tabSelected="1"'
+    attrs += f' tabSelected="{1 if selected else 0}"'
     page_break = getattr(sh, "show_in_page_break_preview", 0)
     if page_break:
         attrs += ' view="pageBreakPreview"'

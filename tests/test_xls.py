@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIELD, SAMPLES
+from conftest import SAMPLES
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.xls import xls_to_xlsx
 
@@ -548,36 +548,3 @@ def test_fill_converts_in_memory_to_the_same_bytes(tmp_path: Path) -> None:
     xls_to_xlsx(src, tmp_path / "disk.xlsx")
     assert xlsx_bytes(src) == (tmp_path / "disk.xlsx").read_bytes()
     assert not list(tmp_path.glob("*.tmp*"))
-
-
-def _openpyxl_rows(writer) -> None:
-    from openpyxl.worksheet._writer import WorksheetWriter
-
-    WorksheetWriter.write_rows(writer)
-
-
-def test_rows_written_as_openpyxl_writes_them(tmp_path, monkeypatch):
-    """xls_rows.write_rows gives the bytes openpyxl's own row writer gives:
-    every kind of cell, text that needs escaping or keeps its spaces, the
-    .xls sample and the field .xls files."""
-    import datetime
-
-    from selfeval_xlsx import xls, xls_rows
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("各种")
-    bold = xlwt.easyxf("font: bold on; align: wrap on")
-    values = [1, 2.5, -0.1, 1e20, 1 / 3, " lead", "trail ", "a & b < c > d", "x\ny", "  ", "", "=SUM(A1)",
-              True, False, datetime.date(2024, 5, 6), datetime.datetime(2024, 5, 6, 7, 8, 9), "_x0041_"]
-    for r, value in enumerate(values):
-        sheet.write(r, 0, value)
-        sheet.write(r, 1, value, bold)
-        sheet.write(r, 3, None, bold)  # a styled empty cell
-    sheet.write(0, 4, xlwt.Formula('HYPERLINK("http://example.com";"link")'))
-    sheet.write_merge(20, 21, 0, 2, "merged", bold)
-    made = tmp_path / "kinds.xls"
-    book.save(str(made))
-    sources = [made, *SAMPLES.glob("*.xls"), *FIELD.glob("*.xls")]
-    fast = [xls.xlsx_bytes(src) for src in sources]
-    monkeypatch.setattr(xls_rows, "write_rows", _openpyxl_rows)
-    assert fast == [xls.xlsx_bytes(src) for src in sources]
