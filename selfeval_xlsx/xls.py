@@ -66,7 +66,7 @@ from selfeval_xlsx.atomic import replacing
 from selfeval_xlsx.cellref import col_letters, range_ref, ref
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.ooxml.xmltext import esc_attr
-from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, text_xml
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, number, text_xml
 
 __all__ = ["xls_to_xlsx"]
 
@@ -263,11 +263,11 @@ class _Converter:
 
     def _sheet(self, sh: Any, state: str, info: dict[str, Any], selected: bool) -> xls_package.Sheet:
         styles = self.styles
-        xf_id = styles.xf_id
 
-        # every cell of the copy: (row, col) 1-based -> [style id, t attribute, inner XML];
-        # a cell can exist with neither (a merged or linked cell without a value)
-        cells: dict[tuple[int, int], list[Any]] = {}
+        # every cell of the copy: (row, col), 1-based -> (style id, the rest of
+        # its <c> after the style: "" for a cell without a value, which is
+        # written only when it has a style or a comment)
+        cells: dict[tuple[int, int], tuple[int, str]] = {}
         merges = []
         covered: set[tuple[int, int]] = set()  # cells inside a merge, but its top left one
         for rlo, rhi, clo, chi in sh.merged_cells:
@@ -275,12 +275,16 @@ class _Converter:
                 merges.append(range_ref(rlo, clo, rhi - 1, chi - 1))
                 for r in range(rlo + 1, rhi + 1):
                     for c in range(clo + 1, chi + 1):
-                        cells.setdefault((r, c), [0, "", ""])
+                        cells.setdefault((r, c), _NO_VALUE)
                         covered.add((r, c))
                 covered.discard((rlo + 1, clo + 1))
 
+        # The hot loop of the conversion (every cell of every .xls a batch
+        # fills): plain text and numbers are written inline, the rarer kinds
+        # through CellStyles.value; style ids are memoised per XF here.
         rich = sh.rich_text_runlist_map
         value_of = styles.value
+        ids: dict[int, int] = {}
         for r in range(sh.nrows):
             types = sh.row_types(r)
             values = sh.row_values(r)
@@ -289,24 +293,38 @@ class _Converter:
                 xfx = sh.cell_xf_index(r, c)
                 if ctype == 0 and xfx == 15:  # xlrd.XL_CELL_EMPTY in the default style
                     continue
+                style = ids.get(xfx)
+                if style is None:
+                    style = ids[xfx] = styles.xf_id(xfx)
                 key = (r + 1, c + 1)
                 if key in covered:  # a merged cell keeps its style, never a value
-                    cells[key][0] = xf_id(xfx)
+                    cells[key] = (style, "")
                     continue
-                value = value_of(ctype, values[c])
-                if value is not None and ctype == 1 and (r, c) in rich:
-                    text = ILLEGAL_XML.sub("", values[c])
-                    value = (value[0], styles.rich_text(text, rich[(r, c)], xfx))
-                cells[key] = [xf_id(xfx), *value] if value is not None else [xf_id(xfx), "", ""]
+                value = values[c]
+                if ctype == 2:  # XL_CELL_NUMBER
+                    tail = f"><v>{number(value)}</v></c>" if value - value == 0 else ""  # (not inf/nan)
+                elif ctype == 1:  # XL_CELL_TEXT
+                    if not value.isprintable():
+                        value = ILLEGAL_XML.sub("", value)
+                    if not value:
+                        tail = ""
+                    elif (r, c) in rich:
+                        tail = f' t="inlineStr">{styles.rich_text(value, rich[(r, c)], xfx)}</c>'
+                    else:
+                        tail = f' t="inlineStr"><is>{text_xml(value)}</is></c>'
+                else:
+                    kind_inner = value_of(ctype, value)
+                    tail = f"{kind_inner[0]}>{kind_inner[1]}</c>" if kind_inner else ""
+                cells[key] = (style, tail)
 
-        sheet_format, cols, row_attrs = xls_sheet.dimensions(sh, self.book, xf_id)
+        sheet_format, cols, row_attrs = xls_sheet.dimensions(sh, self.book, styles.xf_id)
         fit_to_page, page = xls_sheet.page(sh, info)
 
         comments = []
         for (r, c), note in sorted(sh.cell_note_map.items()):
             text = ILLEGAL_XML.sub("", note.text or "")
             comments.append((ref(r, c), (note.author or "").strip(), text))
-            cells.setdefault((r + 1, c + 1), [0, "", ""])
+            cells.setdefault((r + 1, c + 1), _NO_VALUE)
 
         links: list[str] = []
         hyperlinks: dict[tuple[int, int], str] = {}
@@ -317,7 +335,6 @@ class _Converter:
                 for c in range(link.fcolx + 1, link.lcolx + 2):
                     if (r, c) in covered:
                         continue
-                    cell = cells.setdefault((r, c), [0, "", ""])
                     if target:
                         shown = target + (f"#{location}" if location else "")
                         links.append(shown)
@@ -327,8 +344,9 @@ class _Converter:
                         attrs = f' location="{esc_attr(location)}"'
                     else:
                         continue
-                    if not cell[2]:  # a link on an empty cell shows its target
-                        cell[1:] = [' t="inlineStr"', f"<is>{text_xml(shown)}</is>"]
+                    style, tail = cells.get((r, c), _NO_VALUE)
+                    if not tail:  # a link on an empty cell shows its target
+                        cells[r, c] = (style, f' t="inlineStr"><is>{text_xml(shown)}</is></c>')
                     if link.quicktip:
                         attrs += f' tooltip="{esc_attr(link.quicktip)}"'
                     hyperlinks[(r, c)] = f'<hyperlink ref="{ref(r - 1, c - 1)}"{attrs} />'
@@ -340,26 +358,26 @@ class _Converter:
                 raise _refuse({"validation"})
             validations.append(dv)
 
-        noted = {(r + 1, c + 1) for r, c in sh.cell_note_map}
-        rows: dict[int, list[int]] = {r: [] for r in row_attrs}
-        for r, c in cells:
-            rows.setdefault(r, []).append(c)
+        keys = sorted(cells)
         out = [
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<sheetPr><outlinePr summaryBelow="1" summaryRight="1" />'
             + ('<pageSetUpPr fitToPage="1" />' if fit_to_page else "<pageSetUpPr />") + "</sheetPr>",
-            f'<dimension ref="{_dimension(cells)}" />',
+            f'<dimension ref="{_dimension(keys)}" />',
             xls_sheet.view(sh, selected), sheet_format, cols, "<sheetData>",
         ]
-        # the hot loop of the conversion: one string per cell, no objects
-        for r in sorted(rows):
+        noted = {(r + 1, c + 1) for r, c in sh.cell_note_map}
+        i, n = 0, len(keys)
+        for r in sorted({r for r, _ in keys}.union(row_attrs)):
             out.append(f'<row r="{r}"{row_attrs.get(r, "")}>')
-            for c in sorted(rows[r]):
-                style, kind, inner = cells[r, c]
-                if inner:
+            while i < n and keys[i][0] == r:
+                c = keys[i][1]
+                i += 1
+                style, tail = cells[r, c]
+                if tail:
                     s = f' s="{style}"' if style else ""
-                    out.append(f'<c r="{col_letters(c - 1)}{r}"{s}{kind}>{inner}</c>')
+                    out.append(f'<c r="{col_letters(c - 1)}{r}"{s}{tail}')
                 elif style:
                     out.append(f'<c r="{col_letters(c - 1)}{r}" s="{style}" />')
                 elif (r, c) in noted:
@@ -383,10 +401,12 @@ class _Converter:
         return xls_package.Sheet(sh.name, state, "".join(out).encode("utf-8"), links, comments)
 
 
-def _dimension(cells: dict[tuple[int, int], Any]) -> str:
-    """The range the sheet's cells span ("A1:A1" for none)."""
-    if not cells:
+_NO_VALUE = (0, "")
+
+
+def _dimension(keys: list[tuple[int, int]]) -> str:
+    """The range the sheet's cells (sorted 1-based keys) span ("A1:A1" for none)."""
+    if not keys:
         return "A1:A1"
-    rows = [r for r, _ in cells]
-    cols = [c for _, c in cells]
-    return range_ref(min(rows) - 1, min(cols) - 1, max(rows) - 1, max(cols) - 1)
+    cols = [c for _, c in keys]
+    return range_ref(keys[0][0] - 1, min(cols) - 1, keys[-1][0] - 1, max(cols) - 1)

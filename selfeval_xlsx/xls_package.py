@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from selfeval_xlsx.cellref import rc1
+from selfeval_xlsx.ooxml.package import RawMember, write_raw
 from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 
 __all__ = ["Sheet", "package"]
@@ -118,13 +120,22 @@ def package(sheets: list[Sheet], styles: bytes, names: list[tuple[str, int | Non
 
     buf = io.BytesIO()
     date_time = stamp.timetuple()[:6]
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(buf, "w") as zf:
         for name, data in members:
             info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            zf.writestr(info, data)
+            write_raw(zf, info, _deflated(data))
     return buf.getvalue()
+
+
+def _deflated(data: bytes) -> RawMember:
+    """``data`` deflated at level 1 (as the fill writer deflates its parts)
+    with a window and hash no bigger than the part needs: setting up
+    zlib's default 32 KB window and 64 KB hash cost more than deflating one
+    of these small parts, and a window as big as the part loses nothing."""
+    bits = min(15, max(9, len(data).bit_length()))
+    c = zlib.compressobj(1, zlib.DEFLATED, -bits, max(1, min(8, bits - 7)))
+    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
 
 
 def _content_type(kind: str) -> str:
