@@ -165,7 +165,7 @@ def xlsx_bytes(src: Path) -> bytes:
         raise _not_biff("Excel 4.0 或更早的格式", "Excel 4.0 or older format")
 
     try:
-        return _Converter(book, scan).convert(_stamp(src))
+        return _Converter(book, scan, _stamp(src)).convert()
     except (IndexError, KeyError, ValueError, TypeError, AttributeError, ArithmeticError, struct.error,
             UnicodeError) as exc:  # records that point nowhere: a damaged file, one line
         raise SelfevalError(
@@ -222,14 +222,16 @@ _PROTECTION = ('<sheetProtection selectLockedCells="0" selectUnlockedCells="0" s
 
 
 class _Converter:
-    """One xlrd ``book`` into the package's parts."""
+    """One xlrd ``book`` (with its BIFF ``scan``) into the package's bytes."""
 
-    def __init__(self, book: Any, scan: biff.Scan):
+    def __init__(self, book: Any, scan: biff.Scan, stamp: datetime.datetime):
         self.book = book
         self.scan = scan
+        self.stamp = stamp  # the time every part and member carries
         self.styles = CellStyles(book)
 
-    def convert(self, stamp: datetime.datetime) -> bytes:
+    def convert(self) -> bytes:
+        """The package's bytes."""
         book = self.book
         sheet_infos = self._sheet_infos()
         sheets = book.sheets()
@@ -247,7 +249,7 @@ class _Converter:
             active = visible[0]
         parts = [self._sheet(sh, states[i], sheet_infos.get(i, {}), i == active) for i, sh in enumerate(sheets)]
         names = xls_sheet.names(book, [sh.name for sh in sheets])
-        return xls_package.package(parts, self.styles.render(), names, active, book.datemode == 1, stamp)
+        return xls_package.package(parts, self.styles.render(), names, active, book.datemode == 1, self.stamp)
 
     def _sheet_infos(self) -> dict[int, dict[str, Any]]:
         """Scan info keyed by xlrd sheet index (worksheets in BOUNDSHEET order)."""

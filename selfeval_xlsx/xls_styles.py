@@ -277,7 +277,7 @@ class CellStyles:
                           for i, code in enumerate(self.formats.items))
         return (
             '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<numFmts count="{len(self.formats.items)}">{numfmts}</numFmts>'
+            + (f'<numFmts count="{len(self.formats.items)}">{numfmts}</numFmts>' if numfmts else "")
             + self.fonts.xml("fonts") + self.fills.xml("fills") + self.borders.xml("borders")
             + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" /></cellStyleXfs>'
             + self.xfs.xml("cellXfs")
