@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import time
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -548,3 +549,25 @@ def test_fill_converts_in_memory_to_the_same_bytes(tmp_path: Path) -> None:
     xls_to_xlsx(src, tmp_path / "disk.xlsx")
     assert xlsx_bytes(src) == (tmp_path / "disk.xlsx").read_bytes()
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_merged_cell_comment_and_whole_row_print_area(tmp_path: Path):
+    """A comment on a cell inside a merge is carried (the openpyxl-built
+    conversion refused such a file as damaged: openpyxl cannot put a
+    comment on a merged cell), and so is a print area of whole rows."""
+    def build(wb, ws):
+        ws.merge_range("C3:D4", "合并", None)
+        ws.write_comment("D4", "合并格内的批注")
+        ws.print_area("A1:XFD5")
+
+    xls = _to_xls(tmp_path, "merged_note", build)
+    xls_to_xlsx(xls, tmp_path / "merged_note.out.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "merged_note.out.xlsx")
+    ws = wb["表1"]
+    assert "C3:D4" in {str(r) for r in ws.merged_cells.ranges}
+    with zipfile.ZipFile(tmp_path / "merged_note.out.xlsx") as zf:
+        comments = next(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/comments/"))
+        assert 'ref="D4"' in comments and "合并格内的批注" in comments
+        assert "'表1'!$1:$5" in zf.read("xl/workbook.xml").decode()
