@@ -7,7 +7,7 @@ names, same cell references).
 What is carried over, for every worksheet in the same order:
 
 * every cell value with its type: numbers, text (rich-text runs too), dates
-  and times (as datetimes, honouring the 1900/1904 date mode), booleans,
+  and times (serials under their date format, honouring the 1900/1904 date mode), booleans,
   error values (written as Excel error cells, e.g. ``#DIV/0!``) and empty
   cells that carry a style;
 * formulas: xlrd only exposes the cached result, so formula cells become

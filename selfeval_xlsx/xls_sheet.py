@@ -93,25 +93,19 @@ def dimensions(sh: Any, book: Any, xf_id: Callable[[int], int]) -> tuple[str, st
         if info.outline_level:
             attrs += f' outlineLevel="{info.outline_level}"'
             max_row_outline = max(max_row_outline, info.outline_level)
-        style = 0
-        if info.has_default_xf_index and info.xf_index < len(book.xf_list):
-            style = xf_id(info.xf_index)
         if info.height is not None and (info.height_mismatch or info.height != sh.default_row_height
                                         or not info.has_default_height):
-            attrs += f' ht="{number(info.height / 20)}"'
+            attrs += f' ht="{number(info.height / 20)}" customHeight="1"'
+        if info.has_default_xf_index and info.xf_index < len(book.xf_list):
+            style = xf_id(info.xf_index)
             if style:
-                attrs += ' customFormat="1"'
-            attrs += ' customHeight="1"'
-        elif style:
-            attrs += ' customFormat="1"'
-        if style:
-            attrs += f' s="{style}"'
+                attrs += f' customFormat="1" s="{style}"'
         rows[r + 1] = attrs
     if max_row_outline:
         fmt += f' outlineLevelRow="{max_row_outline}"'
     if max_col_outline:
         fmt += f' outlineLevelCol="{max_col_outline}"'
-    return fmt + " />", "<cols>" + "".join(cols) + "</cols>" if cols else "", rows
+    return fmt + " />", ("<cols>" + "".join(cols) + "</cols>") if cols else "", rows
 
 
 def view(sh: Any, selected: bool) -> str:
