@@ -16,7 +16,7 @@ import posixpath
 import re
 import zipfile
 
-from selfeval_xlsx.ooxml.package import Package, newest_date, rels_path, resolve_target
+from selfeval_xlsx.ooxml.package import Package, newest_date, relative_target, rels_path, resolve_target
 from selfeval_xlsx import cellref
 from selfeval_xlsx.ooxml.sheet import CellSlot, SheetPatcher
 from selfeval_xlsx.ooxml.workbook import R_NS, add_content_type
@@ -123,7 +123,7 @@ def add_notes(pkg: Package, patcher: SheetPatcher, notes: list[tuple[CellSlot, s
             while f"rId{n}" in used:
                 n += 1
             used.add(f"rId{n}")
-            rel_target = posixpath.relpath(target, posixpath.dirname(sheet_part))
+            rel_target = relative_target(target, posixpath.dirname(sheet_part))
             xml_rels.append(f'<Relationship Id="rId{n}" Type="{rtype}" Target="{esc_attr(rel_target)}"/>')
             if rtype == _VML_REL:
                 patcher.legacy_drawing = f"rId{n}"

@@ -141,7 +141,7 @@ class SheetPatcher:
         self.row_pos = {}
         for i, r in enumerate(self.rows):
             self.row_pos.setdefault(r.r, i)
-        self.col_styles = self._col_styles()
+        self._col_styles_found: list[tuple[int, int, int]] | None = None  # see col_styles
         self.slots: dict[tuple[int, int], CellSlot] = {}
         self.legacy_drawing: str | None = None  # r:id of a <legacyDrawing> to add (new comments)
         self._cells_cache: dict[int, list[tuple[int, int, int, bool, str]]] = {}
@@ -178,6 +178,15 @@ class SheetPatcher:
             prev = r
             pos = end
         return rows
+
+    @property
+    def col_styles(self) -> list[tuple[int, int, int]]:
+        """(min, max, style) of the ``<col>`` elements that give a style, read
+        on first use: only a cell that is neither written nor in a formatted
+        row takes its column's style."""
+        if self._col_styles_found is None:
+            self._col_styles_found = self._col_styles()
+        return self._col_styles_found
 
     def _col_styles(self) -> list[tuple[int, int, int]]:
         t = self.text[: self.sd_start]

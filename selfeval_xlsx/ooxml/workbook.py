@@ -24,7 +24,7 @@ from typing import Iterable
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
-from selfeval_xlsx.ooxml.package import Package, Workbook, newest_date
+from selfeval_xlsx.ooxml.package import Package, Workbook, newest_date, relative_target
 from selfeval_xlsx.ooxml.xmltext import (TAG_TAIL, check_wellformed, decode, encode, esc_attr, esc_text, get_attr,
                                          set_attr, start_tag, unescape)
 
@@ -245,7 +245,7 @@ def add_sheet(pkg: Package, wb: Workbook, wbx: WorkbookXml, name: str, data: byt
     while f"rId{n}" in used:
         n += 1
     rid = f"rId{n}"
-    target = posixpath.relpath(part, base) if base else part
+    target = relative_target(part, base) if base else part
     replaced[rels_name] = add_relationship(rels_data, rid, target, rel_type)
 
     ct = pkg.name("[Content_Types].xml")
