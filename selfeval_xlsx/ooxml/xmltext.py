@@ -18,7 +18,8 @@ This module holds what every part editor needs for that:
 * ``decode`` / ``encode``: a part's bytes and text (UTF-8, or UTF-16 with a
   byte-order mark), failures as a one-line ``SelfevalError``;
 * ``check_wellformed``: an edited part still parses (expat), with a message
-  that tells a damaged input from a patching bug;
+  that tells a damaged input from a patching bug (``RecentParts``: the
+  verdict on a part that recurs, file after file, is remembered);
 * ``splice``: many (start, end, replacement) edits applied in one pass;
 * ``local``: an ElementTree tag without its namespace.
 
@@ -34,6 +35,7 @@ from xml.parsers import expat
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.ooxml.recent import RecentParts
 
 # the rest of a start tag whose attribute values may contain '>': runs of
 # plain characters, quoted values and a '/' not before '>', then "/>" or ">"
@@ -198,6 +200,10 @@ def encode(text: str, enc: str) -> bytes:
     return text.encode(enc)
 
 
+#: parts lately found well-formed
+_WELLFORMED = RecentParts(256, 4 << 20)
+
+
 def _expat_error(data: bytes) -> Exception | None:
     # expat raises LookupError / ValueError for an encoding it does not know
     # or cannot handle (encoding="x-klingon", "gbk"): not well-formed either
@@ -213,8 +219,11 @@ def check_wellformed(data: bytes, part: str, original: bytes | None = None) -> N
     """Raise a one-line ``SelfevalError`` when ``data`` is not well-formed XML.
     With ``original`` (the part before patching): when the original is
     well-formed the patch is at fault, and the message says so."""
+    if _WELLFORMED.get(data) is not None:
+        return
     exc = _expat_error(data)
     if exc is None:
+        _WELLFORMED.put(data, True)
         return
     if original is not None:
         exc2 = _expat_error(original)
