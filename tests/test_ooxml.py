@@ -124,3 +124,16 @@ def test_deflated_member_is_the_same_from_the_memo() -> None:
     info.compress_type = zipfile.ZIP_DEFLATED
     first, again = deflated(info, data), deflated(info, bytes(bytearray(data)))
     assert first is again and zlib.decompress(first.raw, -15) == data and first.crc == zlib.crc32(data)
+
+
+@pytest.mark.parametrize("source, target, part", [
+    ("xl/workbook.xml", "worksheets/sheet1.xml", "xl/worksheets/sheet1.xml"),
+    ("xl/workbook.xml", "/xl/styles.xml", "xl/styles.xml"),
+    ("xl/worksheets/sheet1.xml", "../comments1.xml", "xl/comments1.xml"),
+    ("xl/workbook.xml", "worksheets/sheet%201.xml", "xl/worksheets/sheet 1.xml"),
+    ("", "xl/workbook.xml", "xl/workbook.xml"),
+    ("xl/workbook.xml", "../../x.xml", "../x.xml"),
+])
+def test_resolve_target(source: str, target: str, part: str) -> None:
+    assert package.resolve_target(source, target) == part
+    assert package.resolve_target(source, target) == part  # remembered

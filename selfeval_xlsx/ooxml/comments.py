@@ -185,7 +185,7 @@ def _merge_comments(text: str, notes: list[tuple[CellSlot, str]], author: str) -
         ref = cellref.ref1(slot.row, slot.col)
         hit = existing(ref)
         if hit is None or get_attr(hit.group(0), "authorId") == str(ours) and author in names:
-            todo.append((slot, note, ref))
+            todo.append((slot, note, ref, hit is not None))
     if not todo:
         return text, []
     if author not in names:
@@ -198,10 +198,11 @@ def _merge_comments(text: str, notes: list[tuple[CellSlot, str]], author: str) -
             text = text[:close] + new_author + text[close:]
     rpr = _NOTE_RPR.replace("<", "<" + p).replace("<" + p + "/", "</" + p) if p else _NOTE_RPR
     own: list[tuple[int, int]] = []
-    for slot, note, ref in todo:
+    for slot, note, ref, had_one in todo:
         run = f'<{p}r>{rpr}<{p}t xml:space="preserve">{xstring(note)}</{p}t></{p}r>'
         mine = f'<{p}comment ref="{ref}" authorId="{ours}"><{p}text>{run}</{p}text></{p}comment>'
-        hit = existing(ref)
+        # (only a cell that had a comment has one now: the notes added so far are on other cells)
+        hit = existing(ref) if had_one else None
         if hit is not None:  # our own note of an earlier run: renew it
             close_tag = f"</{p}comment>"
             end = hit.end() if hit.group(1) == "/" else text.find(close_tag, hit.end()) + len(close_tag)

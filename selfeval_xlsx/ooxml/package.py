@@ -226,12 +226,24 @@ def rels_path(part: str) -> str:
 
 def resolve_target(source_part: str, target: str) -> str:
     """The part a relationship of ``source_part`` points at."""
-    target = unquote(target)
-    if target.startswith("/"):
-        path = target[1:]
-    else:
-        path = posixpath.join(posixpath.dirname(source_part), target)
-    return posixpath.normpath(path).lstrip("/")
+    found = _RESOLVED.get((source_part, target))
+    if found is None:
+        path = unquote(target)
+        if path.startswith("/"):
+            path = path[1:]
+        else:
+            path = posixpath.join(posixpath.dirname(source_part), path)
+        found = posixpath.normpath(path).lstrip("/")
+        if len(_RESOLVED) >= 4096:
+            _RESOLVED.clear()
+        _RESOLVED[(source_part, target)] = found
+    return found
+
+
+#: resolve_target's answers: every workbook names its sheets, styles and
+#: strings by the same few targets (and the loader and the writer each
+#: resolve them); unquote and normpath cost a few µs each time
+_RESOLVED: dict[tuple[str, str], str] = {}
 
 
 def relative_target(part: str, source_dir: str) -> str:
