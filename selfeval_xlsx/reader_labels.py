@@ -21,7 +21,6 @@ Nothing here looks at a sheet: see ``reader_sheet.py`` for the grid.
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from decimal import Decimal
 
@@ -191,13 +190,29 @@ def funds_key(label: str) -> str | None:
     return None
 
 
+_FUNDS_ROW_KEYS: dict[str, dict[str, str]] = {}  # kind -> {normalised row label or synonym: row key}
+
+
+def _funds_row_keys(kind: str) -> dict[str, str]:
+    """The funds rows of ``kind`` by every normalised name, built on first use: its own kind's
+    rows first, each row's label before its synonyms, the first row naming a text keeping it."""
+    keys = _FUNDS_ROW_KEYS.get(kind)
+    if keys is None:
+        keys = {}
+        for rows in _FUNDS_ROWS_BY_KIND[kind]:
+            for row in rows:
+                for name in (row.label, *row.synonyms):
+                    keys.setdefault(norm(name), row.key)
+        _FUNDS_ROW_KEYS[kind] = keys
+    return keys
+
+
 def funds_row_key(label: str, kind: str) -> str | None:
     """The funds row a normalised row label names for a form of ``kind`` (its own kind's rows
     first), a leading 其中 dropped; None for a row ``layout.py`` does not name."""
-    for rows in _FUNDS_ROWS_BY_KIND[kind]:
-        for row in rows:
-            if label == norm(row.label) or label in (norm(s) for s in row.synonyms):
-                return row.key
+    key = _funds_row_keys(kind).get(label)
+    if key is not None:
+        return key
     # "其中：当年财政拨款" style: drop a leading 其中
     if label.startswith("其中"):
         rest = label[2:].lstrip(":：,，、")
@@ -312,8 +327,3 @@ def is_placeholder(text: str, slot: bool = False) -> bool:
         return "\n" not in text
     return False
 
-
-@functools.lru_cache(maxsize=8192)
-def compact(text: str) -> str:
-    """NFKC, without any whitespace (cached: the same texts come back row after row)."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))

@@ -11,6 +11,8 @@ row, on first use).
 
 from __future__ import annotations
 
+from itertools import product
+
 from selfeval_xlsx import cellref
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
@@ -50,6 +52,7 @@ class Sheet:
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         self.big_merges: list[tuple[int, int, int, int]] = []
         budget = 200_000
+        merge_at = self.merge_at
         for m in raw.merges:
             r0, c0, r1, c1 = m
             area = (r1 - r0 + 1) * (c1 - c0 + 1)
@@ -57,9 +60,7 @@ class Sheet:
                 self.big_merges.append(m)
                 continue
             budget -= area
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    self.merge_at[(r, c)] = m
+            merge_at.update(dict.fromkeys(product(range(r0, r1 + 1), range(c0, c1 + 1)), m))  # every (r, c) inside
         self._norm_rows: list[list[str]] | None = None
         self._text_rows: list[list[tuple[int, str]]] | None = None
 
@@ -129,14 +130,22 @@ class Sheet:
 
     def cell(self, r: int, c: int) -> Cell:
         """The cell at exactly (r, c) (0-based), value as read."""
-        v = self.raw(r, c)
+        # called for every cell a form keeps (a dozen an indicator row): a cell
+        # without a formula is read from the grid here, without going through raw()
+        f = self.formulas.get((r, c)) if self.formulas else None
+        if f is None:
+            v = None
+            if 0 <= r < self.nrows and c >= 0:
+                row = self.rows[r]
+                if c < len(row):
+                    v = row[c]
+        else:
+            v = self.raw(r, c)
         if v.__class__ is float and v.is_integer() and abs(v) < 1e15:
             v = int(v)
         elif v == "":
             v = None
-        f = self.formulas.get((r, c)) if self.formulas else None
-        letters = col_letters(c)
-        return Cell(self.name, f"{letters}{r + 1}", v, f[0] if f else None)
+        return Cell(self.name, f"{col_letters(c)}{r + 1}", v, f[0] if f else None)
 
     def rcell(self, r: int, c: int) -> Cell:
         """The top-left cell of the merge covering (r, c)."""

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from selfeval_xlsx.checks.context import HUNDRED, compact
+from selfeval_xlsx.checks.context import HUNDRED
 from selfeval_xlsx.lazyre import lazy
-from selfeval_xlsx.values import Direction, is_vague
+from selfeval_xlsx.values import Direction, compact, is_vague
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:

@@ -21,8 +21,9 @@ import unicodedata
 from decimal import Decimal
 
 from selfeval_xlsx import layout
-from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number, compact
+from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.values import compact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
