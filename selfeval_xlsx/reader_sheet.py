@@ -11,8 +11,6 @@ row, on first use).
 
 from __future__ import annotations
 
-from itertools import product
-
 from selfeval_xlsx import cellref
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.formula import ExcelError, Unsupported, evaluate
@@ -44,7 +42,7 @@ class Sheet:
         self.name = raw.name
         self.rows = raw.rows
         self.nrows = len(raw.rows)
-        self.ncols = max((len(r) for r in raw.rows), default=0)
+        self.ncols = max(map(len, raw.rows), default=0)
         self.formulas = raw.formulas
         self._computed: dict[tuple[int, int], Any] = {}
         self._busy: set[tuple[int, int]] = set()
@@ -60,8 +58,10 @@ class Sheet:
                 self.big_merges.append(m)
                 continue
             budget -= area
-            merge_at.update(dict.fromkeys(product(range(r0, r1 + 1), range(c0, c1 + 1)), m))  # every (r, c) inside
-        self._norm_rows: list[list[str]] | None = None
+            cols = range(c0, c1 + 1)
+            for r in range(r0, r1 + 1):  # (plain loops: faster than dict.fromkeys(product(...)) at these sizes)
+                for c in cols:
+                    merge_at[(r, c)] = m
         self._text_rows: list[list[tuple[int, str]]] | None = None
 
     # values -------------------------------------------------------------
@@ -152,23 +152,16 @@ class Sheet:
         return self.cell(*self.top_left(r, c))
 
     # labels -------------------------------------------------------------
-    def norm_row(self, r: int) -> list[str]:
-        if self._norm_rows is None:
-            self._norm_rows = [None] * self.nrows  # type: ignore[list-item]
-        row = self._norm_rows[r]
-        if row is None:
-            src = self.rows[r]
-            cache = NORM_CACHE
-            row = [(cache.get(v) or norm(v)) if v.__class__ is str and v else "" for v in src]
-            self._norm_rows[r] = row
-        return row
-
     def text_cells(self, r: int) -> list[tuple[int, str]]:
+        """(column, normalised text) of each cell of row ``r`` that has a label's text (computed
+        once per row: every part of the reader scans rows for their labels)."""
         if self._text_rows is None:
             self._text_rows = [None] * self.nrows  # type: ignore[list-item]
         cells = self._text_rows[r]
         if cells is None:
-            cells = [(c, t) for c, t in enumerate(self.norm_row(r)) if t]
+            cache = NORM_CACHE
+            cells = [(c, t) for c, v in enumerate(self.rows[r])
+                     if v.__class__ is str and v and (t := cache.get(v) or norm(v))]
             self._text_rows[r] = cells
         return cells
 
