@@ -32,7 +32,12 @@ def find_indicator_headers(sh: Sheet) -> list[tuple[int, dict[str, int]]]:
     found = []
     for r in range(sh.nrows):
         cells = sh.text_cells(r)
-        if len(cells) < 3 or not any("指标" in t for _, t in cells):
+        if len(cells) < 3:
+            continue
+        for _, t in cells:  # (a loop, not any() over a generator: every row of every sheet comes here)
+            if "指标" in t:
+                break
+        else:
             continue
         cols: dict[str, int] = {}
         for c, t in cells:
@@ -111,7 +116,7 @@ def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], lim
     while r < limit:
         if _is_end_row(sh, r, first_level):
             return r
-        if all(sh.raw(r, c) in (None, "") or (sh.top_left(r, c)[0] != r and c in level_cols) for c in content):
+        if _blank_row(sh, r, content, level_cols):
             r += 1
             continue
         ind: dict[str, Cell | None] = {"level1": None, "level2": None}
@@ -147,6 +152,16 @@ def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], lim
         form.indicators.append(Indicator(row=r + 1, **ind))
         r += 1
     return r
+
+
+def _blank_row(sh: Sheet, r: int, content: list[int], level_cols: list[int]) -> bool:
+    """No value in the row's content columns (a level cell merged down from a row above counts as
+    blank).  A third of a table's rows are blank: a loop, not all() over a generator."""
+    for c in content:
+        v = sh.raw(r, c)
+        if v is not None and v != "" and not (c in level_cols and sh.top_left(r, c)[0] != r):
+            return False
+    return True
 
 
 def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | None]:

@@ -250,7 +250,10 @@ class LabelValue:
     @staticmethod
     def match(raw: str) -> LabelValue | None:
         head = raw[:64]
-        at = min((i for i in (head.find(":"), head.find("：")) if i >= 0), default=-1)
+        at = head.find(":")
+        wide = head.find("：")
+        if wide >= 0 and (at < 0 or wide < at):
+            at = wide  # the first colon, either width
         if at < 0:
             return None
         label = raw[:at].strip()
@@ -260,6 +263,7 @@ class LabelValue:
 
 
 _BLOCK_NUMERALS = frozenset("0123456789一二三四五六七八九十")
+_BLOCK_PREFIXES = ("年度绩效目标", "绩效目标", "目标")  # no two start alike: at most one applies
 
 
 def is_block(text: str) -> bool:
@@ -267,7 +271,9 @@ def is_block(text: str) -> bool:
     as string tests (a pattern compiled for a few labels costs a validate run more than they do;
     ``$`` also matches before a final newline)."""
     text = text[:-1] if text.endswith("\n") else text
-    for prefix in ("年度绩效目标", "绩效目标", "目标"):  # no two start alike: at most one applies
+    if not text.startswith(_BLOCK_PREFIXES):
+        return False  # most texts: one test
+    for prefix in _BLOCK_PREFIXES:
         if text.startswith(prefix):
             rest = text[len(prefix):]
             return bool(rest) and all(char in _BLOCK_NUMERALS for char in rest)

@@ -110,9 +110,14 @@ class Context:
 
 
 def cell_number(cell: Cell | None) -> Decimal | None:
-    if cell is None or cell.empty:
+    if cell is None:
         return None
-    return parse_number(cell.value)
+    value = cell.value
+    if value.__class__ is int:  # most numbers of a form (the reader reads a whole float as an int)
+        return Decimal(value)
+    if cell.empty:
+        return None
+    return parse_number(value)
 
 
 def cell_rate(cell: Cell | None) -> Decimal | None:
