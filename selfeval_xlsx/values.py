@@ -428,6 +428,8 @@ def parse_value(raw: Any, nature: Any = None, *, unit: Any = None) -> Value:
     cell, used when the value itself carries no unit.
     """
     value = _parse_text(raw) if type(raw) is str else _parse_cell(raw)
+    if nature is None and unit is None:
+        return value  # most forms: no 指标性质 or 度量单位 column
     if _is_qualitative_nature(nature) and value.kind != "empty":
         return _text(value.raw)
     override = _nature_direction(nature)

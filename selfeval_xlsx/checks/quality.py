@@ -84,9 +84,14 @@ PERIOD_BEFORE = lazy(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
 
 def check_placeholder(ctx: Context, row: Indicator) -> None:
     for cell in (row.level3, row.target):
-        if cell is not None and not cell.empty and is_placeholder(compact(cell.text)):
+        if cell is not None and not cell.empty and _placeholder_text(cell.text):
             ctx.add("Q204", cell, found=cell.text.strip())
             return
+
+
+@functools.lru_cache(maxsize=4096)  # names and targets repeat across rows and forms
+def _placeholder_text(text: str) -> bool:
+    return is_placeholder(compact(text))
 
 
 def check_target(ctx: Context, row: Indicator, target: Value) -> None:
