@@ -21,6 +21,7 @@ Nothing here looks at a sheet: see ``reader_sheet.py`` for the grid.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from decimal import Decimal
 
@@ -141,6 +142,11 @@ def indicator_key(label: str) -> str | None:
         return key
     if not label or len(label) > 20:
         return None
+    return _indicator_key_by_words(label)
+
+
+@functools.lru_cache(maxsize=4096)  # (short texts only) every text of a header-like row, form after form
+def _indicator_key_by_words(label: str) -> str | None:
     if "系数" in label:
         return "ratio"  # 得分系数（%）: a ratio, not points
     if "核心" in label:

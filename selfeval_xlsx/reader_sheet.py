@@ -118,7 +118,9 @@ class Sheet:
         return None
 
     def top_left(self, r: int, c: int) -> tuple[int, int]:
-        m = self.merge(r, c)
+        m = self.merge_at.get((r, c))
+        if m is None and self.big_merges:
+            m = self.merge(r, c)
         return (m[0], m[1]) if m else (r, c)
 
     def end_col(self, r: int, c: int) -> int:
