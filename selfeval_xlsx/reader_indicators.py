@@ -122,9 +122,7 @@ def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], lim
         ind: dict[str, Cell | None] = {"level1": None, "level2": None}
         for key, c in groups:
             tl = sh.top_left(r, c)
-            if tl == carried_from[key]:
-                pass  # the 一级/二级 merged over the rows above: the same cell, carried on
-            else:
+            if tl != carried_from[key]:  # (a 一级/二级 merged over the rows above is carried on as it is)
                 v = sh.raw(*tl)
                 if v is not None and not (isinstance(v, str) and not v.strip()):
                     cell = sh.cell(*tl)
