@@ -215,8 +215,9 @@ def normalise_grade(text: Any) -> str | None:
 
 def matches(stated: Decimal, candidates: Decimal | Iterable[Decimal], profile: Profile = DEFAULT) -> bool:
     """True when ``stated`` is within ``profile.tolerance`` of some candidate."""
-    pool = (candidates,) if isinstance(candidates, Decimal) else tuple(candidates)
-    return any(abs(stated - candidate) <= profile.tolerance for candidate in pool)
+    if isinstance(candidates, Decimal):
+        return abs(stated - candidates) <= profile.tolerance
+    return any(abs(stated - candidate) <= profile.tolerance for candidate in candidates)
 
 
 __all__ = [

@@ -52,6 +52,7 @@ def is_placeholder(text: str) -> bool:
 _OPERATOR_WORDS = ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到")
 
 
+@functools.lru_cache(maxsize=4096)  # targets repeat across rows and forms
 def explicit_operator(raw: str) -> bool:
     """Whether the text states its direction: on the NFKC text,
     ``re.search(r"^\\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\\s*$", text)`` as string

@@ -57,7 +57,12 @@ def name_unit(cell: Cell | None) -> str | None:
     """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
     if cell is None or cell.empty:
         return None
-    text = unicodedata.normalize("NFKC", cell.text)
+    return _unit_in_name(cell.text)
+
+
+@functools.lru_cache(maxsize=4096)  # names repeat across rows and forms
+def _unit_in_name(name: str) -> str | None:
+    text = unicodedata.normalize("NFKC", name)
     if not text.rstrip().endswith((")", "）")):
         return None  # the pattern ends in a bracket and spaces: most names are spared compiling it
     match = _NAME_UNIT.search(text)
