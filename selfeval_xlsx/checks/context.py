@@ -12,10 +12,10 @@ understood (``part``, ``understood``, ``scores_known``, ``budget_known``,
 after them (``reach``, ``unweighted``, ``missing_weights``).
 
 The readers: a cell as a number (:func:`cell_number`) or as a stated rate
-(:func:`cell_rate`), the sort key of an A1 reference (:func:`position`, also the order of findings and
-changes), and the constants ``ZERO`` and ``HUNDRED``.  A label for
-comparing is ``values.compact`` (the one NFKC-without-spaces the reader and
-the checks share).
+(:func:`cell_rate`), the sort key of an A1 reference (:func:`position`,
+also the order of findings and changes), and the constants ``ZERO`` and
+``HUNDRED``.  A label for comparing is ``values.compact`` (the one
+NFKC-without-spaces the reader and the checks share).
 """
 
 from __future__ import annotations
