@@ -153,7 +153,7 @@ def build_report_sheet(report: Report, styles: _Styles, *, sheet_names: set[str]
         if isinstance(old, str) and not old.strip():
             old = None
         cells = [
-            cell(f"A{r}", seq, x_center),
+            f'<c r="A{r}" s="{x_center}"><v>{seq}</v></c>',  # (cell() of a positive int)
             cell(f"B{r}", where, x_link if row.cell and row.sheet in sheet_names else x_center),
             cell(f"C{r}", row.severity, x_red if row.error else x_center),
             cell(f"D{r}", row.message, x_text),
