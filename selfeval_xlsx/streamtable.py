@@ -155,12 +155,20 @@ def _text_cell(value: str) -> tuple[str, int, int]:
     if not text:
         return "", 0, 0
     body = f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>'
+    if len(text) <= 80 and "\n" not in text:  # (the two measures below are one)
+        width = display_width(text)
+        return body, width, width
     return body, display_width(text[:80]), SUMMARY.measure(text)  # (every streamed table measures so)
 
 
 @functools.lru_cache(maxsize=1024)
 def _attr_text(value: str) -> str:
     return esc_attr(clean_text(value))
+
+
+@functools.lru_cache(maxsize=1024)  # a sheet's cells repeat from file to file
+def _attr_location(location: str) -> str:
+    return esc_attr(location)
 
 
 class StreamedTable:
@@ -257,7 +265,7 @@ class StreamedTable:
     def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
         path, location = link
         rid = f"rId{self.links}"
-        anchor = f' location="{esc_attr(location)}"' if location else ""
+        anchor = f' location="{_attr_location(location)}"' if location else ""
         self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_attr_text(display)}"/>')
         self._rels.write(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
 
