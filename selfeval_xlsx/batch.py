@@ -177,7 +177,8 @@ def process_file(job: FileJob, rel: str) -> dict[str, Any]:
     if job.out_dir is None:
         return api.validate_file(src, job.profile, job.lang)
     target = Path(job.out_dir, rel)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not os.path.isdir(target.parent):  # (one stat where mkdir of an existing folder costs two)
+        target.parent.mkdir(parents=True, exist_ok=True)
     with deferred(functools.partial(_not_written, src, job.lang)):
         return api.fill_file(src, target, job.profile, mark=True, lang=job.lang)
 
