@@ -218,31 +218,37 @@ class _Outbox:
 
     def settle(self, state) -> None:
         """Before the worker waits for work: wait for the commits of the
-        replies still held, showing the oldest such item in ``state`` as
-        running meanwhile (its deadline covers the disk, as an inline fsync
-        did), then send them."""
-        with self.due:
-            pending = [entry for entry in self.entries if not self._committed(entry)]
-            if not pending:
-                return
-            _added, (index, _ok, _payload), _tickets, started = pending[0]
-            self.holding = True
-            state[1] = started
-            state[0] = index
-        try:
-            self.commits.wait(max(t for entry in pending for t, _on_error in entry[2]))
-        finally:
+        replies still held, oldest first, showing the item waited for in
+        ``state`` as running meanwhile (its deadline covers the disk, as an
+        inline fsync did), and send each reply as soon as its commit is
+        done: a file whose commit was merely slower than the next file's
+        work is never blamed for a later file's hung disk."""
+        while True:
             with self.due:
-                state[0] = -1  # before the reply can go: the parent never sees a reported item running
-                self.holding = False
-                self.urgent = True
-                self._send()
-                self.due.notify()
+                pending = next((entry for entry in self.entries if not self._committed(entry)), None)
+                if pending is None:
+                    return
+                _added, (index, _ok, _payload), tickets, started = pending
+                self.holding = True
+                state[1] = started
+                state[0] = index
+            try:
+                self.commits.wait(max(t for t, _on_error in tickets))
+            finally:
+                with self.due:
+                    state[0] = -1  # before the reply can go: the parent never sees a reported item running
+                    self.holding = False
+                    self.urgent = True
+                    self._send()
+                    self.due.notify()
 
     def wake(self) -> None:
-        """A commit ended (called by the commit thread)."""
+        """A commit ended (called by the commit thread).  The flusher waits
+        for a commit only once the head reply is due (or urgent); before
+        that it sleeps until the head is due and looks at the commits then,
+        so waking it for every commit would be a thread switch per file."""
         with self.due:
-            if self.entries:
+            if self.entries and (self.urgent or time.monotonic() >= self.entries[0][0] + REPLY_DELAY):
                 self.due.notify()
 
     def close(self) -> None:
