@@ -176,6 +176,22 @@ def profile_worker(folder: Path, limit: int = 25) -> None:
     stats.sort_stats("cumulative").print_stats(limit)
 
 
+def file_creation_ms(count: int = 500) -> float:
+    """CPU milliseconds this machine spends creating one empty file in a fresh
+    temporary folder (where ``measure_batch`` writes its outputs): printed with
+    the figures, because batch with fill creates one file per workbook and the
+    openpyxl loop none, and the cost differs widely between machines and file
+    systems (0.02 ms on a plain ext4 disk; up to 0.9 ms on some sandboxes)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-create-"))
+    try:
+        started = time.process_time()
+        for number in range(count):
+            os.close(os.open(folder / f"f{number}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return 1000 * (time.process_time() - started) / count
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB"
 
@@ -244,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         some = next(r for (fill, _label), r in results.items() if fill is not None)
 
         print(f"\n{some['files']} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
-              f"median of {args.repeat} run(s), range of files/s in brackets")
+              f"median of {args.repeat} run(s), range of files/s in brackets; creating a file costs "
+              f"{file_creation_ms():.2f} ms of CPU here (one per workbook with fill)")
         print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
               f"{'parent':>9}{'worker':>9}")
         for (fill, label), r in results.items():

@@ -150,6 +150,39 @@ def discover(
     return found
 
 
+def output_names(files: Iterable[Path]) -> dict[str, str]:
+    """The corrected copies that cannot be named after their input: relative
+    path → the output's relative path (POSIX), for those only.
+
+    A copy keeps its input's relative path, an ``.xls`` becoming ``.xlsx``.
+    Two inputs would then share one output, and the second would overwrite
+    the first: ``a.xls`` beside ``a.xlsx``, ``A.xlsx`` beside ``a.xlsx`` (one
+    name on Windows and macOS, so names are compared case-insensitively), an
+    input named ``summary.xlsx`` at the top (the summary's own name).  An input
+    whose copy can keep the very same name keeps it (files in order); the
+    others are numbered as Windows numbers copies: ``a (2).xlsx``.
+    """
+    taken = {"summary.xlsx"}
+    waiting: list[tuple[str, Path]] = []
+    for rel in files:
+        out = rel.with_suffix(".xlsx") if rel.suffix.lower() == ".xls" else rel
+        key = out.as_posix().casefold()
+        if out == rel and key not in taken:
+            taken.add(key)
+        else:
+            waiting.append((rel.as_posix(), out))
+    renamed: dict[str, str] = {}
+    for rel, out in waiting:
+        candidate, number = out, 1
+        while candidate.as_posix().casefold() in taken:
+            number += 1
+            candidate = out.with_name(f"{out.stem} ({number}){out.suffix}")
+        taken.add(candidate.as_posix().casefold())
+        if candidate != out:  # (an .xls whose .xlsx name is free needs no entry: fill names it so)
+            renamed[rel] = candidate.as_posix()
+    return renamed
+
+
 # --------------------------------------------------------------------------
 # the per-file function
 
@@ -162,13 +195,16 @@ class FileJob:
     out_dir: str | None  # None: validate only (--no-fill)
     profile: Profile = DEFAULT
     lang: str = "zh"
+    #: the corrected copies not named after their input (``output_names``)
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def process_file(job: FileJob, rel: str) -> dict[str, Any]:
     """Validate (or fill) ``job.in_dir/rel``; the validate/fill dict.
 
     With ``job.out_dir`` the corrected copy is written to ``out_dir/rel``
-    (or the name fill chose, e.g. .xls → .xlsx); fill writes it atomically
+    (``.xls`` → ``.xlsx``; or the name ``job.renamed`` gives it, see
+    :func:`output_names`); fill writes it atomically
     (a hidden temporary file beside it, renamed when complete).
     """
     from selfeval_xlsx import api
@@ -176,7 +212,7 @@ def process_file(job: FileJob, rel: str) -> dict[str, Any]:
     src = os.path.join(job.in_dir, rel)
     if job.out_dir is None:
         return api.validate_file(src, job.profile, job.lang)
-    target = Path(job.out_dir, rel)
+    target = Path(job.out_dir, job.renamed.get(rel, rel))
     if not os.path.isdir(target.parent):  # (one stat where mkdir of an existing folder costs two)
         target.parent.mkdir(parents=True, exist_ok=True)
     with deferred(functools.partial(_not_written, src, job.lang)):
@@ -327,6 +363,8 @@ class BatchStats:
     summary: str | None = None
     # forms fill wrote nothing into (the plausibility gate): "file:sheet: reason"
     unfilled: list[str] = field(default_factory=list)
+    # corrected copies not named after their input (``output_names``): (input, output), relative
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -385,7 +423,8 @@ def batch_folder(
     if files is None:
         skipped = []
         files = discover(in_dir, exclude=[out_dir], skipped=skipped)
-    job = FileJob(in_dir=in_dir, out_dir=out_dir if fill else None, profile=profile, lang=lang)
+    job = FileJob(in_dir=in_dir, out_dir=out_dir if fill else None, profile=profile, lang=lang,
+                  renamed=output_names(files) if fill else {})
     summary = Summary(
         Path(out_dir, "summary.xlsx"),
         tolerance=float(profile.tolerance),
@@ -393,7 +432,7 @@ def batch_folder(
         folder=os.path.basename(os.path.normpath(os.path.abspath(in_dir))) or in_dir,
         lang=lang,
     )
-    stats = BatchStats()
+    stats = BatchStats(renamed=sorted(job.renamed.items()))
     written: set[str] = set()  # the folders outputs were renamed into
     sweep_temp(out_dir)
     results = run_tasks(

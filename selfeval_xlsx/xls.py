@@ -7,7 +7,7 @@ names, same cell references).
 What is carried over, for every worksheet in the same order:
 
 * every cell value with its type: numbers, text (rich-text runs too), dates
-  and times (as datetimes, honouring the 1900/1904 date mode), booleans,
+  and times (serials under their date format, honouring the 1900/1904 date mode), booleans,
   error values (written as Excel error cells, e.g. ``#DIV/0!``) and empty
   cells that carry a style;
 * formulas: xlrd only exposes the cached result, so formula cells become
@@ -41,12 +41,15 @@ Control characters that XML cannot hold are dropped from text.
 
 Where things are: the BIFF records xlrd does not expose, and the refused
 content, are found by :func:`selfeval_xlsx.biff.scan`; fonts, colours, XF
-styles and cell values are :mod:`selfeval_xlsx.xls_styles`'; widths and
-heights, the sheet view, page setup, validations and names are
-:mod:`selfeval_xlsx.xls_sheet`'s.  This module reads the workbook with xlrd,
-puts the cells, merges, comments, links and protection of each sheet into an
-openpyxl workbook, and writes the package (atomically, stamped with the .xls
-file's own time so the same file gives the same bytes).
+styles and cell values are :mod:`selfeval_xlsx.xls_styles`' (styles.xml);
+widths and heights, the sheet view, page setup, validations and names are
+:mod:`selfeval_xlsx.xls_sheet`'s; the package around the worksheets
+(content types, relationships, workbook.xml, docProps, comments) is
+:mod:`selfeval_xlsx.xls_package`'s.  This module reads the workbook with
+xlrd and writes each worksheet's XML (cells, merges, protection, links)
+directly as text: no openpyxl objects, so converting costs little and a
+worker never loads openpyxl for it.  The package is stamped with the .xls
+file's own time, so the same file gives the same bytes.
 """
 
 from __future__ import annotations
@@ -58,10 +61,12 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from selfeval_xlsx import biff, xls_sheet
+from selfeval_xlsx import biff, xls_package, xls_sheet
 from selfeval_xlsx.atomic import replacing
+from selfeval_xlsx.cellref import col_letters, range_ref, ref
 from selfeval_xlsx.errors import SelfevalError
-from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, set_style
+from selfeval_xlsx.ooxml.xmltext import esc_attr
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, CellStyles, number, text_xml
 
 __all__ = ["xls_to_xlsx"]
 
@@ -160,14 +165,13 @@ def xlsx_bytes(src: Path) -> bytes:
         raise _not_biff("Excel 4.0 或更早的格式", "Excel 4.0 or older format")
 
     try:
-        wb = _Converter(book, scan).convert()
+        return _Converter(book, scan, _stamp(src)).convert()
     except (IndexError, KeyError, ValueError, TypeError, AttributeError, ArithmeticError, struct.error,
             UnicodeError) as exc:  # records that point nowhere: a damaged file, one line
         raise SelfevalError(
             f"该 .xls 文件已损坏，无法转换（{type(exc).__name__}），{_SAVE_AS_ZH}",
             f"this .xls file is damaged and cannot be converted ({type(exc).__name__}); {_SAVE_AS_EN}",
         ) from None
-    return _package(wb, _stamp(src))
 
 
 def _check_disguised_xlsx(mem: bytes) -> None:
@@ -184,76 +188,12 @@ def _check_disguised_xlsx(mem: bytes) -> None:
 def _stamp(src: Path) -> datetime.datetime:
     """The time written into the converted copy: the .xls file's own
     modification time, so converting the same file again gives the same
-    bytes (openpyxl would write the current time)."""
+    bytes."""
     try:
         moment = datetime.datetime.fromtimestamp(src.stat().st_mtime, datetime.timezone.utc)
     except (OSError, OverflowError, ValueError):
         moment = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
     return max(moment.replace(tzinfo=None, microsecond=0), datetime.datetime(1980, 1, 1))
-
-
-def _package(wb: Any, stamp: datetime.datetime) -> bytes:
-    """The .xlsx package of ``wb``, written in one pass in memory: every
-    member stamped with ``stamp`` (openpyxl would write the current time, and
-    the same .xls must give the same bytes), worksheets not staged in
-    temporary files."""
-    from openpyxl.writer.excel import ExcelWriter
-    from openpyxl.worksheet._writer import WorksheetWriter
-
-    from selfeval_xlsx import xls_rows
-
-    class RowsWriter(WorksheetWriter):
-        def write_rows(self) -> None:  # same bytes, fewer steps (see xls_rows)
-            xls_rows.write_rows(self)
-
-    class Writer(ExcelWriter):
-        def write_worksheet(self, ws: Any) -> None:
-            # openpyxl's ExcelWriter.write_worksheet, but the sheet's XML goes
-            # to memory rather than through a temporary file on disk (which
-            # cost more than writing the XML on a busy disk); openpyxl has no
-            # public hook for this, hence its private sheet attributes here
-            from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-
-            ws._drawing = SpreadsheetDrawing()
-            ws._drawing.charts = ws._charts
-            ws._drawing.images = ws._images
-            writer = RowsWriter(ws, out=io.BytesIO())
-            writer.write()
-            ws._rels = writer._rels
-            info = self._archive.member(ws.path[1:])
-            info.external_attr = _STAGED_FILE_ATTR
-            self._archive.writestr(info, writer.read())
-            self.manifest.append(ws)
-
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    buf = io.BytesIO()
-    Writer(wb, _StampedZip(buf, stamp)).save()  # (save closes the archive)
-    return buf.getvalue()
-
-
-# the mode openpyxl's staged worksheet files gave their members (kept, so the
-# package's bytes stay what they were)
-_STAGED_FILE_ATTR = 0o100600 << 16
-
-
-class _StampedZip(zipfile.ZipFile):
-    """A zip being written whose members all carry one modification time."""
-
-    def __init__(self, file: Any, stamp: datetime.datetime):
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
-        self._date_time = stamp.timetuple()[:6]
-
-    def member(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=self._date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o600 << 16  # what ZipFile.writestr gives a member named by a string
-        return info
-
-    def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None, compresslevel: Any = None) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = self.member(zinfo_or_arcname)
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
 def _write_atomic(dst: Path, write: Any) -> None:
@@ -262,10 +202,6 @@ def _write_atomic(dst: Path, write: Any) -> None:
         write(temp)
 
 
-def _cells(ws: Any) -> dict[tuple[int, int], Any]:
-    """The cells ``ws`` holds, by (row, column).  openpyxl has no public way
-    to look a cell up without creating it (``ws.cell`` creates)."""
-    return ws._cells
 
 
 def _bof_offset(sh: Any) -> int | None:
@@ -275,64 +211,45 @@ def _bof_offset(sh: Any) -> int | None:
     return getattr(sh, "_position", None)
 
 
-def _merge(ws: Any, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
-    """``ws.merge_cells(...)`` for a range none of whose cells exists yet.
+_STATES = {1: "hidden", 2: "veryHidden"}
 
-    openpyxl's merge_cells then also "formats" the range: it copies the top
-    left cell's borders to the edge cells and its protection to every cell;
-    a new top left cell has neither, so that pass (a fifth of the
-    conversion step of a form with many merges) changes nothing and is skipped.
-    openpyxl has no public way to do this, hence its private ``_cells``;
-    any other case takes the public call."""
-    from openpyxl.cell.cell import MergedCell
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.merge import MergedCellRange
-
-    cells = _cells(ws)
-    coords = [(r, c) for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1)]
-    if any(key in cells for key in coords):
-        ws.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
-        return
-    ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
-    ws.merged_cells.add(MergedCellRange(ws, ref))  # (creates the top left cell)
-    for row, col in coords[1:]:
-        cells[row, col] = MergedCell(ws, row, col)
+# sheet protection as the copies have always carried it: the sheet locked,
+# everything else Excel's defaults
+_PROTECTION = ('<sheetProtection selectLockedCells="0" selectUnlockedCells="0" sheet="1" objects="0" '
+               'insertRows="1" insertHyperlinks="1" autoFilter="1" scenarios="0" formatColumns="1" '
+               'deleteColumns="1" insertColumns="1" pivotTables="1" deleteRows="1" formatCells="1" '
+               'formatRows="1" sort="1"')
 
 
 class _Converter:
-    def __init__(self, book: Any, scan: biff.Scan):
-        from openpyxl import Workbook
+    """One xlrd ``book`` (with its BIFF ``scan``) into the package's bytes."""
 
+    def __init__(self, book: Any, scan: biff.Scan, stamp: datetime.datetime):
         self.book = book
         self.scan = scan
-        self.wb = Workbook()
-        self.wb.remove(self.wb.active)
-        if book.datemode == 1:
-            from openpyxl.utils.datetime import CALENDAR_MAC_1904
+        self.stamp = stamp  # the time every part and member carries
+        self.styles = CellStyles(book)
 
-            self.wb.epoch = CALENDAR_MAC_1904
-        self.styles = CellStyles(book, self.wb)
-
-    # ---- workbook ------------------------------------------------------
-    def convert(self) -> Any:
+    def convert(self) -> bytes:
+        """The package's bytes."""
         book = self.book
         sheet_infos = self._sheet_infos()
+        sheets = book.sheets()
+        if not sheets:
+            raise _not_biff("没有工作表", "no worksheets")
+        states = [_STATES.get(sh.visibility, "visible") for sh in sheets]
         active = 0
-        for index, sh in enumerate(book.sheets()):
-            ws = self.wb.create_sheet(title=sh.name)
-            self._sheet(ws, sh, sheet_infos.get(index, {}))
+        for index, sh in enumerate(sheets):
             if getattr(sh, "sheet_visible", 0):
                 active = index
-        if not self.wb.worksheets:
-            raise _not_biff("没有工作表", "no worksheets")
-        xls_sheet.names(self.book, self.wb)
-        visible = [i for i, ws in enumerate(self.wb.worksheets) if ws.sheet_state == "visible"]
-        if visible and active not in visible:
+        visible = [i for i, state in enumerate(states) if state == "visible"]
+        if not visible:
+            raise ValueError("no visible worksheet")  # Excel cannot open such a workbook
+        if active not in visible:
             active = visible[0]
-        self.wb.active = active
-        for i, ws in enumerate(self.wb.worksheets):
-            ws.sheet_view.tabSelected = i == active
-        return self.wb
+        parts = [self._sheet(sh, states[i], sheet_infos.get(i, {}), i == active) for i, sh in enumerate(sheets)]
+        names = xls_sheet.names(book, [sh.name for sh in sheets])
+        return xls_package.package(parts, self.styles.render(), names, active, book.datemode == 1, self.stamp)
 
     def _sheet_infos(self) -> dict[int, dict[str, Any]]:
         """Scan info keyed by xlrd sheet index (worksheets in BOUNDSHEET order)."""
@@ -346,75 +263,152 @@ class _Converter:
             return by_position
         return {i: self.scan.sheets[off] for i, off in enumerate(offsets[: self.book.nsheets])}
 
-    def _sheet(self, ws: Any, sh: Any, info: dict[str, Any]) -> None:
-        import xlrd
-        from openpyxl.cell.cell import MergedCell
-        from openpyxl.comments import Comment
+    def _sheet(self, sh: Any, state: str, info: dict[str, Any], selected: bool) -> xls_package.Sheet:
+        styles = self.styles
 
-        ws.sheet_state = {1: "hidden", 2: "veryHidden"}.get(sh.visibility, "visible")
-
+        # every cell of the copy: (row, col), 1-based -> (style id, the rest of
+        # its <c> after the style: "" for a cell without a value, which is
+        # written only when it has a style or a comment)
+        cells: dict[tuple[int, int], tuple[int, str]] = {}
+        merges = []
+        covered: set[tuple[int, int]] = set()  # cells inside a merge, but its top left one
         for rlo, rhi, clo, chi in sh.merged_cells:
             if rhi - rlo > 1 or chi - clo > 1:
-                _merge(ws, rlo + 1, clo + 1, rhi, chi)
+                merges.append(range_ref(rlo, clo, rhi - 1, chi - 1))
+                for r in range(rlo + 1, rhi + 1):
+                    for c in range(clo + 1, chi + 1):
+                        cells.setdefault((r, c), _NO_VALUE)
+                        covered.add((r, c))
+                covered.discard((rlo + 1, clo + 1))
 
-        cells = _cells(ws)
+        # The hot loop of the conversion (every cell of every .xls a batch
+        # fills): plain text and numbers are written inline, the rarer kinds
+        # through CellStyles.value; style ids are memoised per XF here.
         rich = sh.rich_text_runlist_map
+        value_of = styles.value
+        ids: dict[int, int] = {}
         for r in range(sh.nrows):
             types = sh.row_types(r)
             values = sh.row_values(r)
             for c in range(len(types)):
                 ctype = types[c]
                 xfx = sh.cell_xf_index(r, c)
-                if ctype == xlrd.XL_CELL_EMPTY and xfx == 15:
+                if ctype == 0 and xfx == 15:  # xlrd.XL_CELL_EMPTY in the default style
                     continue
+                style = ids.get(xfx)
+                if style is None:
+                    style = ids[xfx] = styles.xf_id(xfx)
                 key = (r + 1, c + 1)
-                existing = cells.get(key)
-                if isinstance(existing, MergedCell):
-                    set_style(existing, self.styles.style_for(ws, xfx))
+                if key in covered:  # a merged cell keeps its style, never a value
+                    cells[key] = (style, "")
                     continue
-                cell = ws.cell(row=r + 1, column=c + 1)
-                value = self.styles.value(ctype, values[c])
-                if ctype == xlrd.XL_CELL_TEXT and (r, c) in rich and value:
-                    value = self.styles.rich_text(value, rich[(r, c)], xfx)
-                if value is not None:
-                    cell.value = value
-                    if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-                        cell.data_type = "s"
-                set_style(cell, self.styles.style_for(ws, xfx))
+                value = values[c]
+                if ctype == 2:  # XL_CELL_NUMBER
+                    tail = f"><v>{number(value)}</v></c>" if value - value == 0 else ""  # (not inf/nan)
+                elif ctype == 1:  # XL_CELL_TEXT
+                    if not value.isprintable():
+                        value = ILLEGAL_XML.sub("", value)
+                    if not value:
+                        tail = ""
+                    elif (r, c) in rich:
+                        tail = f' t="inlineStr">{styles.rich_text(value, rich[(r, c)], xfx)}</c>'
+                    else:
+                        tail = f' t="inlineStr"><is>{text_xml(value)}</is></c>'
+                else:
+                    kind_inner = value_of(ctype, value)
+                    tail = f"{kind_inner[0]}>{kind_inner[1]}</c>" if kind_inner else ""
+                cells[key] = (style, tail)
 
-        xls_sheet.dimensions(ws, sh, self.book, self.styles.style_for)
-        xls_sheet.view(ws, sh)
-        xls_sheet.page(ws, sh, info)
+        sheet_format, cols, row_attrs = xls_sheet.dimensions(sh, self.book, styles.xf_id)
+        fit_to_page, page = xls_sheet.page(sh, info)
 
-        for (r, c), note in sh.cell_note_map.items():
+        comments = []
+        for (r, c), note in sorted(sh.cell_note_map.items()):
             text = ILLEGAL_XML.sub("", note.text or "")
-            comment = Comment(text, (note.author or "").strip())
-            ws.cell(row=r + 1, column=c + 1).comment = comment
+            comments.append((ref(r, c), (note.author or "").strip(), text))
+            cells.setdefault((r + 1, c + 1), _NO_VALUE)
 
+        links: list[str] = []
+        hyperlinks: dict[tuple[int, int], str] = {}
         for link in sh.hyperlink_list:
             target = link.url_or_path or ""
             location = link.textmark or None
-            for r in range(link.frowx, link.lrowx + 1):
-                for c in range(link.fcolx, link.lcolx + 1):
-                    cell = ws.cell(row=r + 1, column=c + 1)
-                    if isinstance(cell, MergedCell):
+            for r in range(link.frowx + 1, link.lrowx + 2):
+                for c in range(link.fcolx + 1, link.lcolx + 2):
+                    if (r, c) in covered:
                         continue
                     if target:
-                        cell.hyperlink = target + (f"#{location}" if location else "")
+                        shown = target + (f"#{location}" if location else "")
+                        links.append(shown)
+                        attrs = f' r:id="rId{len(links)}"'
                     elif location:
-                        cell.hyperlink = f"#{location}"
-                        cell.hyperlink.location = location
-                        cell.hyperlink.target = None
-                    if link.quicktip and cell.hyperlink is not None:
-                        cell.hyperlink.tooltip = link.quicktip
+                        shown = f"#{location}"
+                        attrs = f' location="{esc_attr(location)}"'
+                    else:
+                        continue
+                    style, tail = cells.get((r, c), _NO_VALUE)
+                    if not tail:  # a link on an empty cell shows its target
+                        cells[r, c] = (style, f' t="inlineStr"><is>{text_xml(shown)}</is></c>')
+                    if link.quicktip:
+                        attrs += f' tooltip="{esc_attr(link.quicktip)}"'
+                    hyperlinks[(r, c)] = f'<hyperlink ref="{ref(r - 1, c - 1)}"{attrs} />'
 
+        validations = []
         for data in info.get("dv", []):
             dv = xls_sheet.validation(self.book, sh, data, self.scan.biff8)
             if dv is None:
                 raise _refuse({"validation"})
-            ws.add_data_validation(dv)
+            validations.append(dv)
 
+        keys = sorted(cells)
+        out = [
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><outlinePr summaryBelow="1" summaryRight="1" />'
+            + ('<pageSetUpPr fitToPage="1" />' if fit_to_page else "<pageSetUpPr />") + "</sheetPr>",
+            f'<dimension ref="{_dimension(keys)}" />',
+            xls_sheet.view(sh, selected), sheet_format, cols, "<sheetData>",
+        ]
+        noted = {(r + 1, c + 1) for r, c in sh.cell_note_map}
+        i, n = 0, len(keys)
+        for r in sorted({r for r, _ in keys}.union(row_attrs)):
+            out.append(f'<row r="{r}"{row_attrs.get(r, "")}>')
+            while i < n and keys[i][0] == r:
+                c = keys[i][1]
+                i += 1
+                style, tail = cells[r, c]
+                if tail:
+                    s = f' s="{style}"' if style else ""
+                    out.append(f'<c r="{col_letters(c - 1)}{r}"{s}{tail}')
+                elif style:
+                    out.append(f'<c r="{col_letters(c - 1)}{r}" s="{style}" />')
+                elif (r, c) in noted:
+                    out.append(f'<c r="{col_letters(c - 1)}{r}" />')
+            out.append("</row>")
+        out.append("</sheetData>")
         if info.get("protect"):
-            ws.protection.sheet = True
-            if info.get("password"):
-                ws.protection.set_password("%04X" % info["password"], already_hashed=True)
+            password = info.get("password")
+            out.append(_PROTECTION + (' password="%04X"' % password if password else "") + " />")
+        if merges:
+            out.append(f'<mergeCells count="{len(merges)}">'
+                       + "".join(f'<mergeCell ref="{m}" />' for m in merges) + "</mergeCells>")
+        if validations:
+            out.append(f'<dataValidations count="{len(validations)}">' + "".join(validations) + "</dataValidations>")
+        if hyperlinks:
+            out.append("<hyperlinks>" + "".join(hyperlinks[k] for k in sorted(hyperlinks)) + "</hyperlinks>")
+        out.append(page)
+        if comments:
+            out.append(f'<legacyDrawing r:id="{xls_package.legacy_drawing_id(links)}" />')
+        out.append("</worksheet>")
+        return xls_package.Sheet(sh.name, state, "".join(out).encode("utf-8"), links, comments)
+
+
+_NO_VALUE = (0, "")
+
+
+def _dimension(keys: list[tuple[int, int]]) -> str:
+    """The range the sheet's cells (sorted 1-based keys) span ("A1:A1" for none)."""
+    if not keys:
+        return "A1:A1"
+    cols = [c for _, c in keys]
+    return range_ref(keys[0][0] - 1, min(cols) - 1, keys[-1][0] - 1, max(cols) - 1)

@@ -1,10 +1,12 @@
-"""Sheet settings of a legacy .xls carried into the openpyxl workbook
-:mod:`selfeval_xlsx.xls` builds: column widths and row heights, the sheet
-view, page setup and print options, data validations, and defined names
-(print area and titles among them).
+"""Sheet settings of a legacy .xls as worksheet XML of the converted package:
+column widths and row heights, the sheet view, page setup and print
+options, data validations, and defined names (print area and titles among
+them).
 
-The cells and their styles are :mod:`selfeval_xlsx.xls_styles`' and
-:mod:`selfeval_xlsx.xls`'s; what xlrd does not expose (page setup, margins,
+Each function returns the XML of one or a few worksheet elements, written
+the way openpyxl wrote them when the conversion went through it; the cells
+and their styles are :mod:`selfeval_xlsx.xls_styles`' and
+:mod:`selfeval_xlsx.xls`'s.  What xlrd does not expose (page setup, margins,
 header/footer, protection, DV records) comes from the BIFF scan
 (:func:`selfeval_xlsx.biff.scan`).
 """
@@ -15,9 +17,16 @@ import re
 import struct
 from typing import Any, Callable
 
-from selfeval_xlsx.xls_styles import ILLEGAL_XML, set_style
+from selfeval_xlsx.cellref import col_letters
+from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
+from selfeval_xlsx.xls_styles import ILLEGAL_XML, number
 
-__all__ = ["dimensions", "view", "page", "validation", "names"]
+__all__ = ["dimensions", "view", "page", "validation", "names", "quote_sheet"]
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet name as it precedes ``!`` in a reference: always quoted."""
+    return "'" + title.replace("'", "''") + "'"
 
 
 def _sheet_of_ref3d(book: Any, ixti: int) -> int | None:
@@ -34,156 +43,176 @@ def _sheet_of_ref3d(book: Any, ixti: int) -> int | None:
     return None if sheetx < 0 else sheetx
 
 
-def dimensions(ws: Any, sh: Any, book: Any, style_for: Callable[[Any, int], Any]) -> None:
-    """Default and per-column widths, row heights, hidden rows/columns, outline levels and
-    column/row default styles (``style_for(ws, xf index)``)."""
-    from openpyxl.utils import get_column_letter as letter
-
-    fmt = ws.sheet_format
+def dimensions(sh: Any, book: Any, xf_id: Callable[[int], int]) -> tuple[str, str, dict[int, str]]:
+    """``(<sheetFormatPr>, <cols>, {1-based row: attributes of its <row>})``:
+    default and per-column widths, row heights, hidden rows/columns, outline
+    levels and column/row default styles (``xf_id(xf index)``)."""
     # STANDARDWIDTH is already in 1/256 character units with padding;
     # DEFCOLWIDTH (8 when absent) counts characters only, so add the
     # cell padding (5 px at a 7 px digit) the way Excel does.
     defcol = sh.defcolwidth if sh.defcolwidth is not None else 8
-    fmt.baseColWidth = defcol
+    fmt = f'<sheetFormatPr baseColWidth="{number(defcol)}"'
     if sh.standardwidth:
-        fmt.defaultColWidth = sh.standardwidth / 256
+        fmt += f' defaultColWidth="{number(sh.standardwidth / 256)}"'
     else:
-        fmt.defaultColWidth = round(defcol + 5 / 7, 2)
-    if sh.default_row_height:
-        fmt.defaultRowHeight = sh.default_row_height / 20
-        fmt.customHeight = bool(sh.default_row_height_mismatch) or None
+        fmt += f' defaultColWidth="{number(round(defcol + 5 / 7, 2))}"'
+    default_height = sh.default_row_height / 20 if sh.default_row_height else 15
+    fmt += f' defaultRowHeight="{number(default_height)}"'
+    if sh.default_row_height and sh.default_row_height_mismatch:
+        fmt += ' customHeight="1"'
     if sh.default_row_hidden:
-        fmt.zeroHeight = True
+        fmt += ' zeroHeight="1"'
+
+    cols = []
     max_col_outline = 0
-    for c, info in sh.colinfo_map.items():
-        dim = ws.column_dimensions[letter(c + 1)]
-        dim.width = info.width / 256
+    for c in sorted(sh.colinfo_map):
+        info = sh.colinfo_map[c]
+        attrs = ""
         if info.hidden:
-            dim.hidden = True
+            attrs += ' hidden="1"'
         if info.outline_level:
-            dim.outlineLevel = info.outline_level
+            attrs += f' outlineLevel="{info.outline_level}"'
             max_col_outline = max(max_col_outline, info.outline_level)
         if info.collapsed:
-            dim.collapsed = True
+            attrs += ' collapsed="1"'
+        if info.width:
+            attrs += f' width="{number(info.width / 256)}" customWidth="1"'
         if info.xf_index not in (15, -1, None) and info.xf_index < len(book.xf_list):
-            set_style(dim, style_for(ws, info.xf_index))
+            style = xf_id(info.xf_index)
+            if style:
+                attrs += f' style="{style}"'
+        if attrs:
+            cols.append(f'<col{attrs} min="{c + 1}" max="{c + 1}" />')
+
+    rows: dict[int, str] = {}
     max_row_outline = 0
     for r, info in sh.rowinfo_map.items():
-        dim = ws.row_dimensions[r + 1]
+        attrs = ""
+        if info.hidden:
+            attrs += ' hidden="1"'
+        if info.outline_level:
+            attrs += f' outlineLevel="{info.outline_level}"'
+            max_row_outline = max(max_row_outline, info.outline_level)
         if info.height is not None and (info.height_mismatch or info.height != sh.default_row_height
                                         or not info.has_default_height):
-            dim.height = info.height / 20
-        if info.hidden:
-            dim.hidden = True
-        if info.outline_level:
-            dim.outlineLevel = info.outline_level
-            max_row_outline = max(max_row_outline, info.outline_level)
+            attrs += f' ht="{number(info.height / 20)}" customHeight="1"'
         if info.has_default_xf_index and info.xf_index < len(book.xf_list):
-            set_style(dim, style_for(ws, info.xf_index))
+            style = xf_id(info.xf_index)
+            if style:
+                attrs += f' customFormat="1" s="{style}"'
+        rows[r + 1] = attrs
     if max_row_outline:
-        fmt.outlineLevelRow = max_row_outline
+        fmt += f' outlineLevelRow="{max_row_outline}"'
     if max_col_outline:
-        fmt.outlineLevelCol = max_col_outline
+        fmt += f' outlineLevelCol="{max_col_outline}"'
+    return fmt + " />", ("<cols>" + "".join(cols) + "</cols>") if cols else "", rows
 
 
-def view(ws: Any, sh: Any) -> None:
-    """The sheet view: grid lines, zeros, zoom, frozen panes, first visible cell."""
-    from openpyxl.utils import get_column_letter
-
-    view = ws.sheet_view
-    view.showGridLines = bool(sh.show_grid_lines)
-    if not sh.show_zero_values:
-        view.showZeros = False
+def view(sh: Any, selected: bool) -> str:
+    """The ``<sheetViews>``: grid lines, zeros, zoom, frozen panes, first visible cell."""
+    attrs = ""
     if getattr(sh, "show_formulas", 0):
-        view.showFormulas = True
+        attrs += ' showFormulas="1"'
+    attrs += f' showGridLines="{1 if sh.show_grid_lines else 0}"'
     if not getattr(sh, "show_sheet_headers", 1):
-        view.showRowColHeaders = False
+        attrs += ' showRowColHeaders="0"'
+    if not sh.show_zero_values:
+        attrs += ' showZeros="0"'
     if getattr(sh, "columns_from_right_to_left", 0):
-        view.rightToLeft = True
-    if getattr(sh, "show_in_page_break_preview", 0):
-        view.view = "pageBreakPreview"
+        attrs += ' rightToLeft="1"'
+    attrs += f' tabSelected="{1 if selected else 0}"'
+    page_break = getattr(sh, "show_in_page_break_preview", 0)
+    if page_break:
+        attrs += ' view="pageBreakPreview"'
+    if sh.first_visible_rowx or sh.first_visible_colx:
+        attrs += f' topLeftCell="{col_letters(sh.first_visible_colx)}{sh.first_visible_rowx + 1}"'
     zoom = sh.scl_mag_factor or sh.cached_normal_view_mag_factor
-    if getattr(sh, "show_in_page_break_preview", 0):
+    if page_break:
         zoom = sh.scl_mag_factor or sh.cached_page_break_preview_mag_factor
     if zoom and zoom != 100 and 10 <= zoom <= 400:
-        view.zoomScale = zoom
+        attrs += f' zoomScale="{zoom}"'
+    selection = '<selection activeCell="A1" sqref="A1" />'
+    pane = ""
     if sh.panes_are_frozen and (sh.horz_split_pos or sh.vert_split_pos):
-        ws.freeze_panes = f"{get_column_letter(sh.vert_split_pos + 1)}{sh.horz_split_pos + 1}"
-        first_row = max(sh.horz_split_first_visible or 0, sh.horz_split_pos)
-        first_col = max(sh.vert_split_first_visible or 0, sh.vert_split_pos)
-        view.pane.topLeftCell = f"{get_column_letter(first_col + 1)}{first_row + 1}"
-    if sh.first_visible_rowx or sh.first_visible_colx:
-        view.topLeftCell = f"{get_column_letter(sh.first_visible_colx + 1)}{sh.first_visible_rowx + 1}"
+        # what openpyxl's freeze_panes gave, then the first visible cell
+        # below/right of the split as the pane's top left cell
+        row, col = sh.horz_split_pos, sh.vert_split_pos
+        first_row = max(sh.horz_split_first_visible or 0, row)
+        first_col = max(sh.vert_split_first_visible or 0, col)
+        active = "bottomRight" if row and col else "bottomLeft" if row else "topRight"
+        pane = ("<pane" + (f' xSplit="{col}"' if col else "") + (f' ySplit="{row}"' if row else "")
+                + f' topLeftCell="{col_letters(first_col)}{first_row + 1}" activePane="{active}" state="frozen" />')
+        selection = f'<selection pane="{active}" activeCell="A1" sqref="A1" />'
+        if row and col:
+            selection = '<selection pane="topRight" /><selection pane="bottomLeft" />' + selection
+    return f'<sheetViews><sheetView{attrs} workbookViewId="0">{pane}{selection}</sheetView></sheetViews>'
 
 
-def page(ws: Any, sh: Any, info: dict[str, Any]) -> None:
-    """Page setup, margins, centring, printed grid lines, header/footer and manual
-    page breaks; ``info`` is the sheet's :class:`selfeval_xlsx.biff.Scan` entry."""
-    from xml.etree.ElementTree import Element
-
-    from openpyxl.worksheet.header_footer import HeaderFooterItem
-    from openpyxl.worksheet.pagebreak import Break
-
+def page(sh: Any, info: dict[str, Any]) -> tuple[bool, str]:
+    """``(fit to page, XML)``: the page setup, margins, centring, printed
+    grid lines, header/footer and manual page breaks (in schema order);
+    ``info`` is the sheet's :class:`selfeval_xlsx.biff.Scan` entry."""
     setup = info.get("setup")
-    ps = ws.page_setup
+    fit = bool(info.get("fit_to_page"))
+    ps: dict[str, Any] = {}
+    margins: dict[str, float] = {"left": 0.75, "right": 0.75, "top": 1, "bottom": 1, "header": 0.5, "footer": 0.5}
     if setup:
         grbit = setup["grbit"]
         if not grbit & 0x04:  # fNoPls: printer settings valid
-            if setup["paper"]:
-                ps.paperSize = setup["paper"]
             if not grbit & 0x40:  # fNoOrient
-                ps.orientation = "portrait" if grbit & 0x02 else "landscape"
+                ps["orientation"] = "portrait" if grbit & 0x02 else "landscape"
+            if setup["paper"]:
+                ps["paperSize"] = setup["paper"]
             if setup["scale"] and setup["scale"] != 100 and 10 <= setup["scale"] <= 400:
-                ps.scale = setup["scale"]
+                ps["scale"] = setup["scale"]
+        if fit:
+            ps["fitToHeight"] = setup["fit_h"]
+            ps["fitToWidth"] = setup["fit_w"]
         if grbit & 0x80 and setup["start"]:  # fUsePage
-            ps.firstPageNumber = setup["start"] if setup["start"] < 32768 else setup["start"] - 65536
-            ps.useFirstPageNumber = True
+            ps["firstPageNumber"] = setup["start"] if setup["start"] < 32768 else setup["start"] - 65536
+            ps["useFirstPageNumber"] = 1
         if grbit & 0x01:
-            ps.pageOrder = "overThenDown"
+            ps["pageOrder"] = "overThenDown"
         if grbit & 0x08:
-            ps.blackAndWhite = True
-        if info.get("fit_to_page"):
-            ps.fitToWidth = setup["fit_w"]
-            ps.fitToHeight = setup["fit_h"]
-        ws.page_margins.header = setup["header"]
-        ws.page_margins.footer = setup["footer"]
-    if info.get("fit_to_page"):
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for side, inches in info.get("margins", {}).items():
-        setattr(ws.page_margins, side, inches)
+            ps["blackAndWhite"] = 1
+        margins["header"] = setup["header"]
+        margins["footer"] = setup["footer"]
+    margins.update(info.get("margins", {}))
+
+    out = ""
+    options = ""
     if info.get("hcenter"):
-        ws.print_options.horizontalCentered = True
+        options += ' horizontalCentered="1"'
     if info.get("vcenter"):
-        ws.print_options.verticalCentered = True
+        options += ' verticalCentered="1"'
     if info.get("gridlines"):
-        ws.print_options.gridLines = True
-    for key, attr in (("header", "oddHeader"), ("footer", "oddFooter")):
+        options += ' gridLines="1"'
+    if options:
+        out += f"<printOptions{options} />"
+    out += "<pageMargins" + "".join(f' {k}="{number(margins[k])}"' for k in
+                                    ("left", "right", "top", "bottom", "header", "footer")) + " />"
+    if ps:
+        out += "<pageSetup" + "".join(f' {k}="{v}"' for k, v in ps.items()) + " />"
+    parts = ""
+    for key, tag in (("header", "oddHeader"), ("footer", "oddFooter")):
         text = info.get(key)
-        if not text:
-            continue
-        if not text.startswith(("&L", "&C", "&R")):
-            text = "&C" + text
-        node = Element(key)
-        node.text = text
-        try:
-            item = HeaderFooterItem.from_tree(node)
-        except Exception:  # unusual codes: keep the text as the centre part
-            item = None
-        if item is not None:
-            setattr(ws.HeaderFooter, attr, item)
-    for index, _start, _end in sh.horizontal_page_breaks:
-        if index:
-            ws.row_breaks.append(Break(id=index))
-    for index, _start, _end in sh.vertical_page_breaks:
-        if index:
-            ws.col_breaks.append(Break(id=index))
+        if text:
+            if not text.startswith(("&L", "&C", "&R")):
+                text = "&C" + text
+            parts += f"<{tag}>{esc_text(text)}</{tag}>"
+    if parts:
+        out += f"<headerFooter>{parts}</headerFooter>"
+    for tag, breaks, limit in (("rowBreaks", sh.horizontal_page_breaks, 16383),
+                               ("colBreaks", sh.vertical_page_breaks, 1048575)):
+        ids = [index for index, _start, _end in breaks if index]
+        if ids:
+            out += (f'<{tag} count="{len(ids)}" manualBreakCount="{len(ids)}">'
+                    + "".join(f'<brk id="{i}" max="{limit}" man="1" />' for i in ids) + f"</{tag}>")
+    return fit, out
 
 
-def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> Any:
-    """A DV record as an openpyxl DataValidation, or None if not representable."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
+def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> str | None:
+    """A DV record as a ``<dataValidation>``, or None if not representable."""
     if not biff8:
         return None
     try:
@@ -209,9 +238,9 @@ def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> Any:
         for _ in range(count):
             r1, r2, c1, c2 = struct.unpack_from("<4H", data, pos)
             pos += 8
-            ref = f"{get_column_letter(c1 + 1)}{r1 + 1}"
+            ref = f"{col_letters(c1)}{r1 + 1}"
             if (r1, c1) != (r2, c2):
-                ref += f":{get_column_letter(c2 + 1)}{r2 + 1}"
+                ref += f":{col_letters(c2)}{r2 + 1}"
             ranges.append(ref)
     except (struct.error, UnicodeDecodeError, ValueError):
         return None
@@ -220,36 +249,41 @@ def validation(book: Any, sh: Any, data: bytes, biff8: bool) -> Any:
     if val_type not in kinds or not ranges:
         return None
     explicit = bool(flags & 0x80)
-    f1 = _dv_formula(book, sh, formulas[0], explicit and val_type == 3)
-    f2 = _dv_formula(book, sh, formulas[1], False) if val_type not in (0, 3) else None
+    f1 = _dv_formula(book, formulas[0], explicit and val_type == 3)
+    f2 = _dv_formula(book, formulas[1], False) if val_type not in (0, 3) else None
     if val_type and f1 is None:
         return None
     operator = ["between", "notBetween", "equal", "notEqual", "greaterThan", "lessThan",
                 "greaterThanOrEqual", "lessThanOrEqual"][(flags >> 20) & 0x0F & 7]
-    if val_type not in (0, 3) and operator in ("between", "notBetween") and f2 is None:
+    ranged = val_type not in (0, 3) and operator in ("between", "notBetween")
+    if ranged and f2 is None:
         return None
-    return DataValidation(
-        type=kinds[val_type],
-        operator=operator if val_type not in (0, 3) else None,
-        formula1=f1 if val_type else None,
-        formula2=f2 if val_type not in (0, 3) and operator in ("between", "notBetween") else None,
-        allow_blank=bool(flags & 0x100),
-        showDropDown=bool(flags & 0x200) or None,
-        showInputMessage=bool(flags & 0x40000),
-        showErrorMessage=bool(flags & 0x80000),
-        errorStyle={0: None, 1: "warning", 2: "information"}.get((flags >> 4) & 0x07),
-        promptTitle=texts[0] or None,
-        errorTitle=texts[1] or None,
-        prompt=texts[2] or None,
-        error=texts[3] or None,
-        sqref=" ".join(ranges),
-    )
+    error_style = {0: None, 1: "warning", 2: "information"}.get((flags >> 4) & 0x07)
+    attrs = [
+        ("type", kinds[val_type]),
+        ("errorStyle", error_style),
+        ("operator", operator if val_type not in (0, 3) else None),
+        ("allowBlank", "1" if flags & 0x100 else "0"),
+        ("showDropDown", "1" if flags & 0x200 else None),
+        ("showInputMessage", "1" if flags & 0x40000 else "0"),
+        ("showErrorMessage", "1" if flags & 0x80000 else "0"),
+        ("errorTitle", texts[1] or None),
+        ("error", texts[3] or None),
+        ("promptTitle", texts[0] or None),
+        ("prompt", texts[2] or None),
+        ("sqref", " ".join(ranges)),
+    ]
+    head = "<dataValidation" + "".join(f' {k}="{esc_attr(v)}"' for k, v in attrs if v is not None) + ">"
+    body = ""
+    if val_type:
+        body += f"<formula1>{esc_text(f1 or '')}</formula1>"
+    if ranged:
+        body += f"<formula2>{esc_text(f2 or '')}</formula2>"
+    return head + body + "</dataValidation>"
 
 
-def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | None:
+def _dv_formula(book: Any, rgce: bytes, explicit_list: bool) -> str | None:
     """Decode the few single-token formulas a validation uses; None otherwise."""
-    from openpyxl.utils import get_column_letter, quote_sheetname
-
     if not rgce:
         return None
     ptg = rgce[0]
@@ -270,8 +304,8 @@ def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | N
         if ptg == 0x1E and len(rgce) == 3:  # ptgInt
             return str(struct.unpack_from("<H", rgce, 1)[0])
         if ptg == 0x1F and len(rgce) == 9:  # ptgNum
-            number = struct.unpack_from("<d", rgce, 1)[0]
-            return repr(int(number)) if number.is_integer() else repr(number)
+            value = struct.unpack_from("<d", rgce, 1)[0]
+            return repr(int(value)) if value.is_integer() else repr(value)
         if ptg < 0x20:
             return None
         prefix = ""
@@ -281,7 +315,7 @@ def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | N
             sheetx = _sheet_of_ref3d(book, ixti)
             if sheetx is None:
                 return None
-            prefix = quote_sheetname(book.sheet_names()[sheetx]) + "!"
+            prefix = quote_sheet(book.sheet_names()[sheetx]) + "!"
             body = body[2:]
             base -= 0x16  # 0x1A -> 0x04 (ref), 0x1B -> 0x05 (area)
         if base == 0x04 and len(body) == 4:
@@ -296,35 +330,42 @@ def _dv_formula(book: Any, sh: Any, rgce: bytes, explicit_list: bool) -> str | N
         for rw, col in cells:
             if col & 0xC000:  # relative reference: position-dependent, not carried
                 return None
-            parts.append(f"${get_column_letter((col & 0xFF) + 1)}${rw + 1}")
+            parts.append(f"${col_letters(col & 0xFF)}${rw + 1}")
         return prefix + ":".join(parts)
     except (struct.error, IndexError, KeyError, UnicodeDecodeError):
         return None
 
 
-def names(book: Any, wb: Any) -> None:
-    """Workbook- and sheet-level names that refer to plain cell ranges; the built-in
-    Print_Area and Print_Titles become the sheets' print area and titles."""
+_NAME = r"[A-Za-z_\\\u4e00-\u9fff][\w.\u4e00-\u9fff]*"
+
+
+def names(book: Any, titles: list[str]) -> list[tuple[str, int | None, str]]:
+    """``(name, sheet index or None, reference)`` of the workbook- and
+    sheet-level names that refer to plain cell ranges, in the order they
+    go into workbook.xml; the built-in Print_Area and Print_Titles become
+    ``_xlnm.`` names of their sheet.  ``titles`` are the sheet names."""
     import xlrd
-    from openpyxl.utils import get_column_letter, quote_sheetname
-    from openpyxl.workbook.defined_name import DefinedName
 
-    worksheets = wb.worksheets
+    # (shx, text after "!", (min row, min col, max row, max col) or None for whole rows/columns)
+    Area = tuple[int, str, Any]
 
-    def area(ref: Any) -> tuple[int, str] | None:
+    def area(ref: Any) -> Area | None:
         shx, shx_hi, rlo, rhi, clo, chi = ref.coords
-        if shx < 0 or shx >= len(worksheets) or shx_hi != shx + 1 or rhi <= rlo or chi <= clo:
+        if shx < 0 or shx >= len(titles) or shx_hi != shx + 1 or rhi <= rlo or chi <= clo:
             return None
-        title = quote_sheetname(worksheets[shx].title)
         full_rows = rlo == 0 and rhi >= 65536
         full_cols = clo == 0 and chi >= 256
         if full_cols and not full_rows:
-            return shx, f"{title}!${rlo + 1}:${rhi}"
+            return shx, f"${rlo + 1}:${rhi}", None
         if full_rows and not full_cols:
-            return shx, f"{title}!${get_column_letter(clo + 1)}:${get_column_letter(chi)}"
-        return shx, (f"{title}!${get_column_letter(clo + 1)}${rlo + 1}:"
-                     f"${get_column_letter(chi)}${rhi}")
+            return shx, f"${col_letters(clo)}:${col_letters(chi - 1)}", None
+        return shx, f"${col_letters(clo)}${rlo + 1}:${col_letters(chi - 1)}${rhi}", (rlo, clo, rhi - 1, chi - 1)
 
+    workbook_names: dict[str, str] = {}
+    local_names: list[dict[str, str]] = [{} for _ in titles]
+    print_areas: dict[int, list[Area]] = {}
+    title_rows: dict[int, str] = {}
+    title_cols: dict[int, str] = {}
     for name in book.name_obj_list:
         result = getattr(name, "result", None)
         if result is None or result.kind not in (xlrd.oREF, xlrd.oREL) or not result.value:
@@ -336,24 +377,47 @@ def names(book: Any, wb: Any) -> None:
         if name.builtin:
             if len(sheets) != 1:
                 continue
-            ws = worksheets[sheets.pop()]
+            shx = sheets.pop()
             if name.name == "Print_Area":
-                ws.print_area = [text.split("!", 1)[1] for _, text in refs]
+                print_areas[shx] = refs
             elif name.name == "Print_Titles":
-                for _, text in refs:
-                    part = text.split("!", 1)[1]
-                    if part.replace("$", "").replace(":", "").isdigit():
-                        ws.print_title_rows = part.replace("$", "")
-                    elif part.replace("$", "").replace(":", "").isalpha():
-                        ws.print_title_cols = part.replace("$", "")
+                for _, part, _corners in refs:
+                    bare = part.replace("$", "").replace(":", "")
+                    if bare.isdigit():
+                        title_rows[shx] = part
+                    elif bare.isalpha():
+                        title_cols[shx] = part
             continue
-        if not re.fullmatch(r"[A-Za-z_\\\u4e00-\u9fff][\w.\u4e00-\u9fff]*", name.name or ""):
+        if not re.fullmatch(_NAME, name.name or ""):
             continue
-        text = ",".join(t for _, t in refs)
-        try:
-            if name.scope >= 0 and name.scope < len(worksheets):
-                worksheets[name.scope].defined_names[name.name] = DefinedName(name.name, attr_text=text)
-            elif name.scope == -1:
-                wb.defined_names[name.name] = DefinedName(name.name, attr_text=text)
-        except Exception:
-            continue
+        text = ",".join(quote_sheet(titles[shx]) + "!" + part for shx, part, _ in refs)
+        if 0 <= name.scope < len(titles):
+            local_names[name.scope][name.name] = text
+        elif name.scope == -1:
+            workbook_names[name.name] = text
+
+    out: list[tuple[str, int | None, str]] = [(n, None, text) for n, text in workbook_names.items()]
+    for shx, title in enumerate(titles):
+        quoted = quote_sheet(title)
+        out.extend((n, shx, text) for n, text in local_names[shx].items())
+        parts = [f"{quoted}!{p}" for p in (title_rows.get(shx), title_cols.get(shx)) if p]
+        if parts:
+            out.append(("_xlnm.Print_Titles", shx, ",".join(parts)))
+        if shx in print_areas:
+            out.append(("_xlnm.Print_Area", shx, _print_area(quoted, print_areas[shx])))
+    return out
+
+
+def _print_area(quoted: str, refs: list[Any]) -> str:
+    """The ranges of a print area, as openpyxl ordered them (by first column,
+    then first row; a one-cell range as one cell)."""
+    cells = sorted({corners for _, _, corners in refs if corners is not None},
+                   key=lambda c: (c[1], c[0], c[3], c[2]))
+    texts = []
+    for r0, c0, r1, c1 in cells:
+        text = f"${col_letters(c0)}${r0 + 1}"
+        if (r0, c0) != (r1, c1):
+            text += f":${col_letters(c1)}${r1 + 1}"
+        texts.append(text)
+    texts += [part for _, part, corners in refs if corners is None]  # whole rows or columns
+    return ",".join(f"{quoted}!{t}" for t in texts)

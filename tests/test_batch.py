@@ -23,7 +23,7 @@ from selfeval_xlsx import batch as batch_mod
 from selfeval_xlsx.batch import FileJob, batch_folder, discover
 from selfeval_xlsx.cli import main
 
-from conftest import ROOT, samples
+from conftest import ROOT, sample, samples
 
 
 # --------------------------------------------------------------------------
@@ -529,3 +529,45 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
         with zipfile.ZipFile(copy) as z:
             assert z.testzip() is None
 
+
+
+@pytest.mark.parametrize(("files", "renamed"), [
+    (["a.xlsx", "b.xlsx", "c.xls"], {}),
+    (["a.xls", "a.xlsx"], {"a.xls": "a (2).xlsx"}),  # the copy that can keep its very name keeps it
+    (["A.xlsx", "a.xlsx"], {"a.xlsx": "a (2).xlsx"}),  # one name on Windows and macOS
+    (["A.xlsx", "a (2).xlsx", "a.xlsx"], {"a.xlsx": "a (3).xlsx"}),  # never onto another input's copy
+    (["summary.xlsx", "县/summary.xlsx"], {"summary.xlsx": "summary (2).xlsx"}),  # the summary's own name
+    (["县/a.XLS", "縣/a.xls", "县/A.xlsx"], {"县/a.XLS": "县/a (2).xlsx"}),
+    (["Dept/a.xlsx", "dept/a.xlsx"], {"dept/a.xlsx": "dept/a (2).xlsx"}),  # folders merge on Windows too
+    (["m.xlsm", "m.xls"], {}),  # .xlsm and .xlsx are two names
+])
+def test_output_names_keep_every_copy(files, renamed):
+    assert batch_mod.output_names([Path(f) for f in files]) == renamed
+
+
+def _head(path: Path) -> list:
+    """The values of the first sheet's first 8 rows (.xls read through the loader)."""
+    from selfeval_xlsx.loading import load
+
+    rows = load(path).sheets[0].rows[:8]
+    return [[(row[c] if c < len(row) else None) or None for c in range(8)] for row in rows]
+
+
+def test_same_named_copies_do_not_overwrite_each_other(tmp_path, capsys):
+    src, out = tmp_path / "in", tmp_path / "out"
+    inputs = {"a.xls": sample("08", ".xls"), "a.xlsx": SAMPLES[1], "A.xlsx": SAMPLES[0], "summary.xlsx": SAMPLES[2]}
+    for name, path in inputs.items():
+        _touch(src / name, path.read_bytes())
+    seen = []
+    stats = batch_folder(src, out, jobs=1, on_result=seen.append)
+    outputs = {Path(r["file"]).name: Path(r["output"]).name for r in seen}
+    assert outputs == {"A.xlsx": "A.xlsx", "a.xls": "a (2).xlsx", "a.xlsx": "a (3).xlsx",
+                       "summary.xlsx": "summary (2).xlsx"}
+    assert sorted(p.name for p in out.iterdir()) == sorted([*outputs.values(), "summary.xlsx"])
+    for name, output in outputs.items():  # each copy is its own input's
+        assert _head(out / output) == _head(src / name), name
+    assert stats.renamed == [("a.xls", "a (2).xlsx"), ("a.xlsx", "a (3).xlsx"), ("summary.xlsx", "summary (2).xlsx")]
+    assert "汇总" in openpyxl.load_workbook(out / "summary.xlsx", read_only=True).sheetnames
+    assert main(["batch", str(src), "-o", str(tmp_path / "o2"), "--jobs", "1"]) in (0, 1)
+    printed = capsys.readouterr().out
+    assert "重名：a.xls 的校正副本另存为 a (2).xlsx" in printed

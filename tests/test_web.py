@@ -430,6 +430,45 @@ def test_serve_command_starts_and_refuses_a_busy_port(tmp_path):
     assert f"http://127.0.0.1:{port}/" in out
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM")
+def test_a_stop_request_removes_every_upload(tmp_path):
+    """SIGTERM (kill, systemd, docker stop) ends the server like Ctrl+C: the
+    uploads' folder and the worker pool's go with it (uvicorn re-raises the
+    signal after its shutdown, which used to kill the process first)."""
+    import signal
+
+    import httpx
+
+    temp = tmp_path / "t"
+    temp.mkdir()
+    port = free_port()
+    env = {**os.environ, "TMPDIR": str(temp),
+           "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "selfeval_xlsx", "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        workbook = sample("02")
+        response = httpx.post(f"http://127.0.0.1:{port}/api/check", timeout=60,
+                              files=[("files", (workbook.name, workbook.read_bytes()))])
+        assert response.status_code == 200, response.text
+        assert [p.name for p in temp.iterdir() if p.name.startswith("selfeval-serve-")]  # the uploads' folder
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "已停止" in out
+    assert list(temp.iterdir()) == []
+
+
 def test_serve_bad_profile(tmp_path):
     bad = tmp_path / "p.toml"
     bad.write_text("[weights]\nbudget = \"x\"\n", "utf-8")

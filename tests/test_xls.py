@@ -7,12 +7,13 @@ import shutil
 import struct
 import subprocess
 import time
+import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
 
-from conftest import FIELD, SAMPLES
+from conftest import SAMPLES
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.xls import xls_to_xlsx
 
@@ -550,34 +551,23 @@ def test_fill_converts_in_memory_to_the_same_bytes(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp*"))
 
 
-def _openpyxl_rows(writer) -> None:
-    from openpyxl.worksheet._writer import WorksheetWriter
+@pytest.mark.libreoffice
+@needs_soffice
+def test_merged_cell_comment_and_whole_row_print_area(tmp_path: Path):
+    """A comment on a cell inside a merge is carried (the openpyxl-built
+    conversion refused such a file as damaged: openpyxl cannot put a
+    comment on a merged cell), and so is a print area of whole rows."""
+    def build(wb, ws):
+        ws.merge_range("C3:D4", "合并", None)
+        ws.write_comment("D4", "合并格内的批注")
+        ws.print_area("A1:XFD5")
 
-    WorksheetWriter.write_rows(writer)
-
-
-def test_rows_written_as_openpyxl_writes_them(tmp_path, monkeypatch):
-    """xls_rows.write_rows gives the bytes openpyxl's own row writer gives:
-    every kind of cell, text that needs escaping or keeps its spaces, the
-    .xls sample and the field .xls files."""
-    import datetime
-
-    from selfeval_xlsx import xls, xls_rows
-
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("各种")
-    bold = xlwt.easyxf("font: bold on; align: wrap on")
-    values = [1, 2.5, -0.1, 1e20, 1 / 3, " lead", "trail ", "a & b < c > d", "x\ny", "  ", "", "=SUM(A1)",
-              True, False, datetime.date(2024, 5, 6), datetime.datetime(2024, 5, 6, 7, 8, 9), "_x0041_"]
-    for r, value in enumerate(values):
-        sheet.write(r, 0, value)
-        sheet.write(r, 1, value, bold)
-        sheet.write(r, 3, None, bold)  # a styled empty cell
-    sheet.write(0, 4, xlwt.Formula('HYPERLINK("http://example.com";"link")'))
-    sheet.write_merge(20, 21, 0, 2, "merged", bold)
-    made = tmp_path / "kinds.xls"
-    book.save(str(made))
-    sources = [made, *SAMPLES.glob("*.xls"), *FIELD.glob("*.xls")]
-    fast = [xls.xlsx_bytes(src) for src in sources]
-    monkeypatch.setattr(xls_rows, "write_rows", _openpyxl_rows)
-    assert fast == [xls.xlsx_bytes(src) for src in sources]
+    xls = _to_xls(tmp_path, "merged_note", build)
+    xls_to_xlsx(xls, tmp_path / "merged_note.out.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "merged_note.out.xlsx")
+    ws = wb["表1"]
+    assert "C3:D4" in {str(r) for r in ws.merged_cells.ranges}
+    with zipfile.ZipFile(tmp_path / "merged_note.out.xlsx") as zf:
+        comments = next(zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/comments/"))
+        assert 'ref="D4"' in comments and "合并格内的批注" in comments
+        assert "'表1'!$1:$5" in zf.read("xl/workbook.xml").decode()

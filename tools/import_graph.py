@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     )),
     ("reading: files into the model", (
         "formula", "biff", "rawbook", "loading_scan", "loading_native", "loading_zip", "loading",
-        "xls", "xls_sheet", "xls_styles", "xls_rows",
+        "xls", "xls_package", "xls_sheet", "xls_styles",
         "reader_labels", "reader_sheet", "reader_head", "reader_funds", "reader_indicators", "reader_totals", "reader",
     )),
     ("checking: the model into findings", (

@@ -115,6 +115,10 @@ def run(args) -> int:
     report = sys.stderr if json_out is not None else sys.stdout
     for line in unreadable:
         print(_say(lang, f"无法读取：{line}", f"unreadable: {line}"), file=report)
+    for source, output in stats.renamed:
+        print(_say(lang, f"重名：{source} 的校正副本另存为 {output}（避免与同名文件的副本互相覆盖）",
+                   f"same name: the corrected copy of {source} is saved as {output} (so no copy overwrites another)"),
+              file=report)
     for line in stats.unfilled:
         print(_say(lang, f"未回填（此表没有改动）：{line}", f"not filled (left untouched): {line}"), file=report)
     if not files:

@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -91,6 +92,25 @@ def _bind(host: str, port: int) -> socket.socket:
         except OSError as exc:
             last = exc
     raise last or OSError("no address")
+
+
+def _stop_like_ctrl_c() -> dict[int, object]:
+    """Make a stop request (SIGTERM: ``kill``, systemd, docker stop; SIGBREAK:
+    Ctrl+Break on Windows) end the server as Ctrl+C does, through the cleanup
+    that removes the uploads' folder.  uvicorn catches these signals, shuts
+    down, then restores the handlers it found and raises the signal again: with
+    the default handlers still in place that killed the process before its
+    ``finally`` ran, leaving every uploaded workbook in the temporary folder.
+    Returns the handlers replaced (to put back)."""
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGBREAK"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, stop)
+    return previous
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,11 +199,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
 
     threading.Thread(target=announce, daemon=True).start()
+    previous = _stop_like_ctrl_c()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         sock.close()
         tempfile.tempdir = None
         shutil.rmtree(root, ignore_errors=True)
