@@ -79,7 +79,7 @@ MEMORY_LIMIT: int | None = 4 * 1024**3
 #: between two items and reports several at a time.  (The parent wakes up
 #: once per batch of replies, ~50 µs of CPU each time: 16 rather than 8 made
 #: that 277 times instead of 600 in a 2,000-file batch with fill on one
-#: CPU, 45 ms less; a crash re-sends at most this many items, unstarted.)
+#: CPU, 45 ms less; a crash hands out again at most this many items.)
 PIPELINE_DEPTH = 16
 
 #: A worker sends its replies at most this many at a time ...
