@@ -14,7 +14,8 @@ The parent's loop has four steps, one method each:
 
 * **hand out** (:meth:`Pool._hand_out`): one item to every idle worker,
   starting workers lazily, then up to :data:`PIPELINE_DEPTH` each so a
-  worker never waits for the parent between two items;
+  worker never waits for the parent between two items (a worker's new
+  items in one message);
 * **collect** (:meth:`Pool._collect`): wait until a worker replies, dies or
   reaches a deadline, and take every reply that is there;
 * **deadline** (:meth:`Pool._enforce_deadlines`): a worker whose current
@@ -151,7 +152,7 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
                     if message is None:
                         outbox.flush()
                         return
-                    inbox.append(message)
+                    inbox.extend(message)  # the items handed out to this worker at once
             except (EOFError, OSError):
                 return
             index, item = inbox.popleft()
@@ -470,19 +471,25 @@ class Pool:
         """Send work, at most ``window`` ahead of the next result due: first
         one item to every idle worker (starting workers lazily, never more
         than there are items), then more to each up to
-        :data:`PIPELINE_DEPTH`."""
-        for depth in (1, PIPELINE_DEPTH):
-            while True:
-                worker = next((w for w in self.workers if len(w.queue) < depth), None)
-                if worker is None and (depth > 1 or len(self.workers) >= self.size):
-                    break
-                task = self._take()
-                if task is None:
-                    return
-                if worker is None:
-                    worker = self._start_worker()
-                if not self._send(worker, task):
-                    return
+        :data:`PIPELINE_DEPTH`.  A worker's items go in one message (one
+        system call here, a few in the worker, instead of that per item)."""
+        batches: dict[_Worker, list[Task]] = {}
+        try:
+            for depth in (1, PIPELINE_DEPTH):
+                while True:
+                    worker = next((w for w in self.workers if len(w.queue) < depth), None)
+                    if worker is None and (depth > 1 or len(self.workers) >= self.size):
+                        break
+                    task = self._take()
+                    if task is None:
+                        return
+                    if worker is None:
+                        worker = self._start_worker()
+                    worker.queue.append(task)
+                    batches.setdefault(worker, []).append(task)
+        finally:
+            for worker, tasks in batches.items():
+                self._send(worker, tasks)
 
     def _take(self) -> Task | None:
         if self.retry:
@@ -497,19 +504,19 @@ class Pool:
         self.next_in += 1
         return self.next_in - 1, item
 
-    def _send(self, worker: _Worker, task: Task) -> bool:
-        """Send ``task``; False when the worker died while idle (it is
-        replaced when it held nothing else, and the task is handed out again)."""
+    def _send(self, worker: _Worker, tasks: list[Task]) -> None:
+        """Send ``tasks`` (already at the end of the worker's queue).  When
+        the worker died while idle they go back to be handed out again, and
+        it is replaced when it held nothing else (otherwise collecting finds
+        it dead and hands its items out again)."""
         try:
-            worker.conn.send(task)
+            worker.conn.send(tasks)
         except (OSError, ValueError):
-            self.retry.appendleft(task)
+            for _task in tasks:
+                worker.queue.pop()
+            self.retry.extendleft(reversed(tasks))
             if not worker.queue:
                 self._replace(worker)
-                return True
-            return False
-        worker.queue.append(task)
-        return True
 
     def _start_worker(self) -> _Worker:
         worker = _Worker(self.ctx, self.func, self.memory_limit, self.initializer)
