@@ -60,9 +60,7 @@ def read(data: bytes, path: Path, fmt: str, skip: set[str] = frozenset(),  # typ
             rows = sh.to_python(skip_empty_area=False) if h and w else []
             if long_text:
                 _check_text_lengths(rows, name, path)
-            merges = []
-            for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ():
-                merges.append((r0, c0, r1, c1))
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sh.merged_cell_ranges or ()]
             sheets.append(RawSheet(name, rows, merges))
         return RawBook(str(path), fmt, names, sheets)
     except UnreadableError:

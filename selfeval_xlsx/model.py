@@ -36,16 +36,20 @@ class Cell(FrozenRecord):
 
     @property
     def empty(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+        value = self.value
+        return value is None or (isinstance(value, str) and not value.strip())
 
     @property
     def text(self) -> str:
         """The value as text (empty string for an empty cell)."""
-        if self.value is None:
+        value = self.value
+        if value is None:
             return ""
-        if isinstance(self.value, float) and self.value.is_integer():
-            return str(int(self.value))
-        return str(self.value)
+        if value.__class__ is str:
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
 
 _SET_SHEET, _SET_REF = Cell.sheet.__set__, Cell.ref.__set__  # type: ignore[attr-defined]

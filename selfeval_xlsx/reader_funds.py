@@ -8,6 +8,7 @@ funds had no budget and executed columns).
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from selfeval_xlsx import cellref
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from selfeval_xlsx.reader_sheet import Sheet
 
 _parse_ref = cellref.rc0  # "A1" -> 0-based (r, c)
+
+
+@functools.lru_cache(maxsize=1024)  # the same few references, form after form
+def _row0(ref: str) -> int:
+    """The 0-based row of an A1 reference."""
+    return _parse_ref(ref)[0]
 
 
 def find_funds_header(sh: Sheet, r0: int, r1: int) -> tuple[int, dict[str, int]] | None:
@@ -144,11 +151,11 @@ def funds_part(sh: Sheet, form: Form, top: int, h: int, funds, label: str, label
         first = max(first - 1, 0)
     if label:
         first = 0
-    last_row = _parse_ref(form.funds[-1].label.ref)[0] if form.funds else hr
+    last_row = _row0(form.funds[-1].label.ref) if form.funds else hr
     for row in form.funds:
         for cell in (row.budget, row.executed, row.score):
             if cell is not None:
-                last_row = max(last_row, _parse_ref(cell.ref)[0])
+                last_row = max(last_row, _row0(cell.ref))
     part = Part(
         "funds", "ok", area(hr, first, last_row, max(cols.values())),
         columns={k: col_letters(c) for k, c in sorted(cols.items(), key=lambda kv: kv[1])},

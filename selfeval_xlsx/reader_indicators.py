@@ -14,9 +14,10 @@ import unicodedata
 from selfeval_xlsx.cellref import col_letters
 from selfeval_xlsx.model import Indicator, Part
 from selfeval_xlsx.reader_labels import (
-    BLOCK_LABELS, CONCLUSION, DASHES, TOTAL, ab_only, compact, indicator_key, is_block, is_placeholder, norm,
+    BLOCK_LABELS, CONCLUSION, DASHES, TOTAL, ab_only, indicator_key, is_block, is_placeholder, norm,
 )
 from selfeval_xlsx.reader_sheet import area
+from selfeval_xlsx.values import compact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
@@ -31,7 +32,12 @@ def find_indicator_headers(sh: Sheet) -> list[tuple[int, dict[str, int]]]:
     found = []
     for r in range(sh.nrows):
         cells = sh.text_cells(r)
-        if len(cells) < 3 or not any("指标" in t for _, t in cells):
+        if len(cells) < 3:
+            continue
+        for _, t in cells:  # (a loop, not any() over a generator: every row of every sheet comes here)
+            if "指标" in t:
+                break
+        else:
             continue
         cols: dict[str, int] = {}
         for c, t in cells:
@@ -93,24 +99,30 @@ def skip_header_rows(sh: Sheet, data_start: int, limit: int, cols: dict[str, int
     return data_start, cols, extra_row
 
 
+_VALUE_KEYS = ("target", "actual", "weight", "score", "reason", "nature", "unit", "ratio", "target_initial")
+
+
 def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], limit: int) -> int:
     """Read indicator rows from ``start``; returns the first row after the table."""
-    content = [cols[k] for k in ("level3", "target", "actual", "weight", "score", "reason", "nature", "unit", "ratio",
-                                 "target_initial") if k in cols]
+    content = [cols[k] for k in ("level3", *_VALUE_KEYS) if k in cols]
     level_cols = [cols[k] for k in ("level1", "level2", "level3") if k in cols]
     first_level = min(level_cols) if level_cols else 0
+    groups = [(key, cols[key]) for key in ("level1", "level2") if key in cols]
+    level3_col = cols.get("level3")
+    value_cols = [(key, cols.get(key)) for key in _VALUE_KEYS]
     carry: dict[str, Cell | None] = {"level1": None, "level2": None}
+    carried_from: dict[str, tuple[int, int] | None] = {"level1": None, "level2": None}  # carry's (r, c)
     r = start
     while r < limit:
         if _is_end_row(sh, r, first_level):
             return r
-        if all(sh.raw(r, c) in (None, "") or (sh.top_left(r, c)[0] != r and c in level_cols) for c in content):
+        if _blank_row(sh, r, content, level_cols):
             r += 1
             continue
-        ind: dict[str, Cell | None] = {}
-        for key in ("level1", "level2"):
-            if key in cols:
-                tl = sh.top_left(r, cols[key])
+        ind: dict[str, Cell | None] = {"level1": None, "level2": None}
+        for key, c in groups:
+            tl = sh.top_left(r, c)
+            if tl != carried_from[key]:  # (a 一级/二级 merged over the rows above is carried on as it is)
                 v = sh.raw(*tl)
                 if v is not None and not (isinstance(v, str) and not v.strip()):
                     cell = sh.cell(*tl)
@@ -118,13 +130,14 @@ def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], lim
                         carry["level1"] is None or norm(carry["level1"].text) != norm(cell.text)
                     ):
                         carry["level2"] = None  # a new 一级 group starts its own 二级
+                        carried_from["level2"] = None
                     carry[key] = cell
-            ind[key] = carry[key] if key in cols else None
-        if "level3" in cols:
-            ind["level3"] = sh.rcell(r, cols["level3"])
-        for key in ("target", "actual", "weight", "score", "reason", "nature", "unit", "ratio", "target_initial"):
-            ind[key] = sh.cell(r, cols[key]) if key in cols else None
-        if "target_initial" in cols and ind["target"] is not None and ind["target"].empty:
+                    carried_from[key] = tl
+            ind[key] = carry[key]
+        ind["level3"] = sh.rcell(r, level3_col) if level3_col is not None else None
+        for key, c in value_cols:
+            ind[key] = sh.cell(r, c) if c is not None else None
+        if ind["target_initial"] is not None and ind["target"] is not None and ind["target"].empty:
             ind["target"] = ind["target_initial"]  # no adjustment: the initial target is A
         kind, placeholder = _placeholder_row(ind)
         if kind is not None:
@@ -134,25 +147,19 @@ def read_indicators(sh: Sheet, form: Form, start: int, cols: dict[str, int], lim
                 form.placeholders.append(placeholder)
             r += 1
             continue
-        form.indicators.append(
-            Indicator(
-                row=r + 1,
-                level1=ind["level1"],
-                level2=ind["level2"],
-                level3=ind.get("level3"),
-                target=ind["target"],
-                actual=ind["actual"],
-                weight=ind["weight"],
-                score=ind["score"],
-                reason=ind["reason"],
-                nature=ind["nature"],
-                unit=ind["unit"],
-                ratio=ind["ratio"],
-                target_initial=ind["target_initial"],
-            )
-        )
+        form.indicators.append(Indicator(row=r + 1, **ind))
         r += 1
     return r
+
+
+def _blank_row(sh: Sheet, r: int, content: list[int], level_cols: list[int]) -> bool:
+    """No value in the row's content columns (a level cell merged down from a row above counts as
+    blank).  A third of a table's rows are blank: a loop, not all() over a generator."""
+    for c in content:
+        v = sh.raw(r, c)
+        if v is not None and v != "" and not (c in level_cols and sh.top_left(r, c)[0] != r):
+            return False
+    return True
 
 
 def _placeholder_row(ind: dict[str, Cell | None]) -> tuple[str | None, Cell | None]:

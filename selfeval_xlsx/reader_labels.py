@@ -142,6 +142,11 @@ def indicator_key(label: str) -> str | None:
         return key
     if not label or len(label) > 20:
         return None
+    return _indicator_key_by_words(label)
+
+
+@functools.lru_cache(maxsize=4096)  # (short texts only) every text of a header-like row, form after form
+def _indicator_key_by_words(label: str) -> str | None:
     if "系数" in label:
         return "ratio"  # 得分系数（%）: a ratio, not points
     if "核心" in label:
@@ -191,13 +196,29 @@ def funds_key(label: str) -> str | None:
     return None
 
 
+_FUNDS_ROW_KEYS: dict[str, dict[str, str]] = {}  # kind -> {normalised row label or synonym: row key}
+
+
+def _funds_row_keys(kind: str) -> dict[str, str]:
+    """The funds rows of ``kind`` by every normalised name, built on first use: its own kind's
+    rows first, each row's label before its synonyms, the first row naming a text keeping it."""
+    keys = _FUNDS_ROW_KEYS.get(kind)
+    if keys is None:
+        keys = {}
+        for rows in _FUNDS_ROWS_BY_KIND[kind]:
+            for row in rows:
+                for name in (row.label, *row.synonyms):
+                    keys.setdefault(norm(name), row.key)
+        _FUNDS_ROW_KEYS[kind] = keys
+    return keys
+
+
 def funds_row_key(label: str, kind: str) -> str | None:
     """The funds row a normalised row label names for a form of ``kind`` (its own kind's rows
     first), a leading 其中 dropped; None for a row ``layout.py`` does not name."""
-    for rows in _FUNDS_ROWS_BY_KIND[kind]:
-        for row in rows:
-            if label == norm(row.label) or label in (norm(s) for s in row.synonyms):
-                return row.key
+    key = _funds_row_keys(kind).get(label)
+    if key is not None:
+        return key
     # "其中：当年财政拨款" style: drop a leading 其中
     if label.startswith("其中"):
         rest = label[2:].lstrip(":：,，、")
@@ -235,7 +256,10 @@ class LabelValue:
     @staticmethod
     def match(raw: str) -> LabelValue | None:
         head = raw[:64]
-        at = min((i for i in (head.find(":"), head.find("：")) if i >= 0), default=-1)
+        at = head.find(":")
+        wide = head.find("：")
+        if wide >= 0 and (at < 0 or wide < at):
+            at = wide  # the first colon, either width
         if at < 0:
             return None
         label = raw[:at].strip()
@@ -245,6 +269,7 @@ class LabelValue:
 
 
 _BLOCK_NUMERALS = frozenset("0123456789一二三四五六七八九十")
+_BLOCK_PREFIXES = ("年度绩效目标", "绩效目标", "目标")  # no two start alike: at most one applies
 
 
 def is_block(text: str) -> bool:
@@ -252,7 +277,9 @@ def is_block(text: str) -> bool:
     as string tests (a pattern compiled for a few labels costs a validate run more than they do;
     ``$`` also matches before a final newline)."""
     text = text[:-1] if text.endswith("\n") else text
-    for prefix in ("年度绩效目标", "绩效目标", "目标"):  # no two start alike: at most one applies
+    if not text.startswith(_BLOCK_PREFIXES):
+        return False  # most texts: one test
+    for prefix in _BLOCK_PREFIXES:
         if text.startswith(prefix):
             rest = text[len(prefix):]
             return bool(rest) and all(char in _BLOCK_NUMERALS for char in rest)
@@ -312,8 +339,3 @@ def is_placeholder(text: str, slot: bool = False) -> bool:
         return "\n" not in text
     return False
 
-
-@functools.lru_cache(maxsize=8192)
-def compact(text: str) -> str:
-    """NFKC, without any whitespace (cached: the same texts come back row after row)."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))

@@ -42,7 +42,7 @@ class Sheet:
         self.name = raw.name
         self.rows = raw.rows
         self.nrows = len(raw.rows)
-        self.ncols = max((len(r) for r in raw.rows), default=0)
+        self.ncols = max(map(len, raw.rows), default=0)
         self.formulas = raw.formulas
         self._computed: dict[tuple[int, int], Any] = {}
         self._busy: set[tuple[int, int]] = set()
@@ -50,6 +50,7 @@ class Sheet:
         self.merge_at: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         self.big_merges: list[tuple[int, int, int, int]] = []
         budget = 200_000
+        merge_at = self.merge_at
         for m in raw.merges:
             r0, c0, r1, c1 = m
             area = (r1 - r0 + 1) * (c1 - c0 + 1)
@@ -57,10 +58,10 @@ class Sheet:
                 self.big_merges.append(m)
                 continue
             budget -= area
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    self.merge_at[(r, c)] = m
-        self._norm_rows: list[list[str]] | None = None
+            cols = range(c0, c1 + 1)
+            for r in range(r0, r1 + 1):  # (plain loops: faster than dict.fromkeys(product(...)) at these sizes)
+                for c in cols:
+                    merge_at[(r, c)] = m
         self._text_rows: list[list[tuple[int, str]]] | None = None
 
     # values -------------------------------------------------------------
@@ -117,7 +118,9 @@ class Sheet:
         return None
 
     def top_left(self, r: int, c: int) -> tuple[int, int]:
-        m = self.merge(r, c)
+        m = self.merge_at.get((r, c))
+        if m is None and self.big_merges:
+            m = self.merge(r, c)
         return (m[0], m[1]) if m else (r, c)
 
     def end_col(self, r: int, c: int) -> int:
@@ -129,37 +132,38 @@ class Sheet:
 
     def cell(self, r: int, c: int) -> Cell:
         """The cell at exactly (r, c) (0-based), value as read."""
-        v = self.raw(r, c)
+        # called for every cell a form keeps (a dozen an indicator row): a cell
+        # without a formula is read from the grid here, without going through raw()
+        f = self.formulas.get((r, c)) if self.formulas else None
+        if f is None:
+            v = None
+            if 0 <= r < self.nrows and c >= 0:
+                row = self.rows[r]
+                if c < len(row):
+                    v = row[c]
+        else:
+            v = self.raw(r, c)
         if v.__class__ is float and v.is_integer() and abs(v) < 1e15:
             v = int(v)
         elif v == "":
             v = None
-        f = self.formulas.get((r, c)) if self.formulas else None
-        letters = col_letters(c)
-        return Cell(self.name, f"{letters}{r + 1}", v, f[0] if f else None)
+        return Cell(self.name, f"{col_letters(c)}{r + 1}", v, f[0] if f else None)
 
     def rcell(self, r: int, c: int) -> Cell:
         """The top-left cell of the merge covering (r, c)."""
         return self.cell(*self.top_left(r, c))
 
     # labels -------------------------------------------------------------
-    def norm_row(self, r: int) -> list[str]:
-        if self._norm_rows is None:
-            self._norm_rows = [None] * self.nrows  # type: ignore[list-item]
-        row = self._norm_rows[r]
-        if row is None:
-            src = self.rows[r]
-            cache = NORM_CACHE
-            row = [(cache.get(v) or norm(v)) if v.__class__ is str and v else "" for v in src]
-            self._norm_rows[r] = row
-        return row
-
     def text_cells(self, r: int) -> list[tuple[int, str]]:
+        """(column, normalised text) of each cell of row ``r`` that has a label's text (computed
+        once per row: every part of the reader scans rows for their labels)."""
         if self._text_rows is None:
             self._text_rows = [None] * self.nrows  # type: ignore[list-item]
         cells = self._text_rows[r]
         if cells is None:
-            cells = [(c, t) for c, t in enumerate(self.norm_row(r)) if t]
+            cache = NORM_CACHE
+            cells = [(c, t) for c, v in enumerate(self.rows[r])
+                     if v.__class__ is str and v and (t := cache.get(v) or norm(v))]
             self._text_rows[r] = cells
         return cells
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from selfeval_xlsx import cellref
 from selfeval_xlsx.model import Cell, Part
-from selfeval_xlsx.reader_labels import CONCLUSION, TOTAL, LabelValue, compact, is_grade, norm
+from selfeval_xlsx.reader_labels import CONCLUSION, TOTAL, LabelValue, is_grade, norm
 from selfeval_xlsx.reader_sheet import area
-from selfeval_xlsx.values import parse_number
+from selfeval_xlsx.values import compact, parse_number
 from selfeval_xlsx.lazyre import lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)

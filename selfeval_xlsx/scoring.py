@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from .profile import DEFAULT, Profile
 from .values import Direction, Value
@@ -40,8 +40,18 @@ _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
 
+# quantize is exact whatever the precision, as long as the result fits in it:
+# the usual case (a score, a rate) fits in the default 28 digits and is
+# rounded in this context, without entering a local context each time
+_HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
 def round_half_up(x: Decimal, places: int) -> Decimal:
     """Round the way people and Excel's ROUND do: 9.755 -> 9.76, -0.005 -> -0.01."""
+    quantum = _QUANTA.get(places)
+    if quantum is not None and x.adjusted() + places + 2 <= _HALF_UP.prec:
+        return x.quantize(quantum, context=_HALF_UP)
     with localcontext() as ctx:
         ctx.prec = max(ctx.prec, x.adjusted() + places + 2)
         return x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -205,8 +215,9 @@ def normalise_grade(text: Any) -> str | None:
 
 def matches(stated: Decimal, candidates: Decimal | Iterable[Decimal], profile: Profile = DEFAULT) -> bool:
     """True when ``stated`` is within ``profile.tolerance`` of some candidate."""
-    pool = (candidates,) if isinstance(candidates, Decimal) else tuple(candidates)
-    return any(abs(stated - candidate) <= profile.tolerance for candidate in pool)
+    if isinstance(candidates, Decimal):
+        return abs(stated - candidates) <= profile.tolerance
+    return any(abs(stated - candidate) <= profile.tolerance for candidate in candidates)
 
 
 __all__ = [

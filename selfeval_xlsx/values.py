@@ -209,9 +209,15 @@ _YEAR_END_RE = lazy(r"(\d{4})年(?:度)?(?:底|末|年底|年末)")
 _NO_YEAR_RE = lazy(r"(\d{1,2})月(?:(\d{1,2})日|底|末|份)?")
 
 
-def _normalise(text: str) -> str:
-    """NFKC, then every kind of white space removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+_SPACES = lazy(r"\s+")
+_DIGIT = lazy(r"\d")
+
+
+@functools.lru_cache(maxsize=16384)  # labels, names and values repeat row after row and file after file
+def compact(text: str) -> str:
+    """``text`` NFKC-normalised, then every kind of white space removed: how the
+    reader and the checks compare labels and names, and what a cell is parsed from."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _decimal(text: str) -> Decimal:
@@ -236,11 +242,18 @@ def _text(raw: str) -> Value:
 # Numbers
 
 
+# _PREFIXES by their first character (a text can only start with the tokens
+# that start like it), each list still longest first
+_PREFIXES_BY_FIRST: dict[str, list[tuple[str, Direction, bool]]] = {}
+for _prefix in _PREFIXES:
+    _PREFIXES_BY_FIRST.setdefault(_prefix[0][0], []).append(_prefix)
+
+
 def _take_prefixes(text: str) -> tuple[str, Direction, bool]:
     """Strip up to two leading operators (e.g. 控制在≤); the first gives the direction."""
     direction, strict = Direction.NONE, False
     for _ in range(2):
-        for token, token_direction, token_strict in _PREFIXES:
+        for token, token_direction, token_strict in _PREFIXES_BY_FIRST.get(text[:1], ()):
             if text.startswith(token):
                 text = text[len(token):]
                 if direction is Direction.NONE:
@@ -336,7 +349,7 @@ def _parse_date(raw: str, text: str) -> Value | None:
     if found is None:
         return None
     match, day = found
-    if re.search(r"\d", text[match.end():]):
+    if _DIGIT.search(text, match.end()):
         return None
     return Value(raw, "date", _date_direction(text), None, False, "", day)
 
@@ -369,7 +382,7 @@ def _parse_cell(raw: Any) -> Value:
             return _text(text)
         return Value(text, "number", Direction.POSITIVE, number, False, "", None)
     raw_text = str(raw).strip()
-    text = _normalise(raw_text)
+    text = compact(raw_text)
     if text in _EMPTY_MARKS:
         return _empty(raw_text)
     return _parse_date(raw_text, text) or _parse_quantity(raw_text, text) or _text(raw_text)
@@ -379,7 +392,7 @@ def _nature_direction(nature: Any) -> tuple[Direction, bool] | None:
     """The direction a 指标性质 cell names, or None when it names none."""
     if nature is None:
         return None
-    text = _normalise(str(nature))
+    text = compact(str(nature))
     if text in _NATURE_WORDS:
         return _NATURE_WORDS[text], False
     rest, direction, strict = _take_prefixes(text)
@@ -395,12 +408,12 @@ def nature_direction(nature: Any) -> Direction | None:
 
 
 def _is_qualitative_nature(nature: Any) -> bool:
-    return nature is not None and _normalise(str(nature)) in _QUALITATIVE_NATURES
+    return nature is not None and compact(str(nature)) in _QUALITATIVE_NATURES
 
 
 def _with_unit(value: Value, unit: Any) -> Value:
     """Fill in the unit of a bare number from a 度量单位 cell."""
-    unit_text = _normalise(str(unit)) if unit is not None else ""
+    unit_text = compact(str(unit)) if unit is not None else ""
     if not value.quantitative or value.unit or unit_text in _EMPTY_MARKS:
         return value
     return replace(value, unit=unit_text, percent=unit_text.startswith("%"))
@@ -415,6 +428,8 @@ def parse_value(raw: Any, nature: Any = None, *, unit: Any = None) -> Value:
     cell, used when the value itself carries no unit.
     """
     value = _parse_text(raw) if type(raw) is str else _parse_cell(raw)
+    if nature is None and unit is None:
+        return value  # most forms: no 指标性质 or 度量单位 column
     if _is_qualitative_nature(nature) and value.kind != "empty":
         return _text(value.raw)
     override = _nature_direction(nature)
@@ -437,7 +452,7 @@ def parse_number(raw: Any, *, percent_as_fraction: bool = True) -> Decimal | Non
         return None
     if isinstance(raw, (int, float, Decimal)):
         return _finite_decimal(raw)
-    text = _normalise(str(raw))
+    text = compact(str(raw))
     match = _NUMBER_RE.match(text)
     if match is None or not _valid_unit(text[match.end():]):
         return None
@@ -451,8 +466,12 @@ def is_vague(text: Any) -> bool:
     """True for an unmeasurable target such as 不断提升 (see VAGUE_WORDS)."""
     if text is None:
         return False
-    normal = _normalise(str(text))
-    return not re.search(r"\d", normal) and any(word in normal for word in VAGUE_WORDS)
+    return _vague(compact(str(text)))
+
+
+@functools.lru_cache(maxsize=4096)  # targets repeat across rows and forms ("≥95%", "按期完成")
+def _vague(normal: str) -> bool:
+    return not _DIGIT.search(normal) and any(word in normal for word in VAGUE_WORDS)
 
 
 __all__ = ["VAGUE_WORDS", "Direction", "Value", "is_vague", "nature_direction", "parse_number", "parse_value"]

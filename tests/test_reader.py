@@ -219,6 +219,31 @@ def test_norm() -> None:
     assert norm(3) == ""
 
 
+@pytest.mark.parametrize("kind", ["department", "project"])
+def test_funds_row_key_own_kind_first(kind: str) -> None:
+    """The funds-row look-up (built once) names the row the scan over ``layout.py``'s rows did:
+    the form's own kind's rows first, the first row naming a text keeping it, 其中 dropped."""
+    from selfeval_xlsx import layout
+    from selfeval_xlsx.reader_labels import funds_row_key
+
+    own, other = ((layout.DEPARTMENT_FUNDS_ROWS, layout.PROJECT_FUNDS_ROWS) if kind == "department"
+                  else (layout.PROJECT_FUNDS_ROWS, layout.DEPARTMENT_FUNDS_ROWS))
+
+    def scan(label: str) -> str | None:
+        for rows in (own, other):
+            for row in rows:
+                if label == norm(row.label) or label in {norm(s) for s in row.synonyms}:
+                    return row.key
+        return scan(label[2:].lstrip(":：,，、")) if label.startswith("其中") and label[2:].lstrip(":：,，、") else None
+
+    names = {norm(n) for rows in (own, other) for row in rows for n in (row.label, *row.synonyms)}
+    for label in sorted(names | {"其中" + n for n in names} | {"其中：", "其中", "资金", ""}):
+        assert funds_row_key(label, kind) == scan(label), label
+    assert funds_row_key("其他", kind) == "other"
+    assert funds_row_key("财政拨款", kind) == "fiscal"  # a project row, also known on a department form
+    assert funds_row_key("其中：基本支出", kind) == "basic"
+
+
 def test_seed_department_form(tmp_path: Path) -> None:
     path = save(tmp_path, seed_grid())
     book = read_workbook(path)

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from selfeval_xlsx.checks.context import HUNDRED, ZERO, Context, cell_number, compact, position
+from selfeval_xlsx.checks.context import HUNDRED, ZERO, Context, cell_number, position
 from selfeval_xlsx.checks.formulas import check_formulas
 from selfeval_xlsx.checks.funds import check_funds, percent, rate_matches
 from selfeval_xlsx.checks.quality import (
@@ -73,6 +73,7 @@ from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.model import Cell
 from selfeval_xlsx.profile import DEFAULT, for_layout
 from selfeval_xlsx.results import Change, Finding, FormResult, json_value, show
+from selfeval_xlsx.values import compact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:

@@ -12,19 +12,18 @@ understood (``part``, ``understood``, ``scores_known``, ``budget_known``,
 after them (``reach``, ``unweighted``, ``missing_weights``).
 
 The readers: a cell as a number (:func:`cell_number`) or as a stated rate
-(:func:`cell_rate`), a label for comparing (:func:`compact`), the sort key
-of an A1 reference (:func:`position`, also the order of findings and
-changes), and the constants ``ZERO`` and ``HUNDRED``.
+(:func:`cell_rate`), the sort key of an A1 reference (:func:`position`,
+also the order of findings and changes), and the constants ``ZERO`` and
+``HUNDRED``.  A label for comparing is ``values.compact`` (the one
+NFKC-without-spaces the reader and the checks share).
 """
 
 from __future__ import annotations
 
 import functools
-import unicodedata
 from decimal import Decimal
 
 from selfeval_xlsx import cellref
-from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.results import Change, Finding, FormResult
 from selfeval_xlsx.scoring import round_half_up
 from selfeval_xlsx.values import parse_number
@@ -111,9 +110,14 @@ class Context:
 
 
 def cell_number(cell: Cell | None) -> Decimal | None:
-    if cell is None or cell.empty:
+    if cell is None:
         return None
-    return parse_number(cell.value)
+    value = cell.value
+    if value.__class__ is int:  # most numbers of a form (the reader reads a whole float as an int)
+        return Decimal(value)
+    if cell.empty:
+        return None
+    return parse_number(value)
 
 
 def cell_rate(cell: Cell | None) -> Decimal | None:
@@ -122,15 +126,6 @@ def cell_rate(cell: Cell | None) -> Decimal | None:
     if value is not None and value > 2:
         value = value / HUNDRED
     return value
-
-
-_SPACES = lazy(r"\s+")
-
-
-@functools.lru_cache(maxsize=8192)  # indicator names and values repeat across rows and files
-def compact(text: str) -> str:
-    """``text`` NFKC-normalised without spaces: how labels and names are compared."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 @functools.lru_cache(maxsize=8192)

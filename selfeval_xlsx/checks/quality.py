@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from selfeval_xlsx.checks.context import HUNDRED, compact
+from selfeval_xlsx.checks.context import HUNDRED
 from selfeval_xlsx.lazyre import lazy
-from selfeval_xlsx.values import Direction, is_vague
+from selfeval_xlsx.values import Direction, compact, is_vague
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def is_placeholder(text: str) -> bool:
 _OPERATOR_WORDS = ("≥", ">", "＞", "≧", "=", "＝", "═", "不低于", "不少于", "至少", "大于", "达到")
 
 
+@functools.lru_cache(maxsize=4096)  # targets repeat across rows and forms
 def explicit_operator(raw: str) -> bool:
     """Whether the text states its direction: on the NFKC text,
     ``re.search(r"^\\s*(?:[≥>＞≧=＝═]|不低于|不少于|至少|大于|达到)|以上\\s*$", text)`` as string
@@ -84,9 +85,14 @@ PERIOD_BEFORE = lazy(r"(?:19|20)\d\d\s*年?\s*[-—–~～至到]$")
 
 def check_placeholder(ctx: Context, row: Indicator) -> None:
     for cell in (row.level3, row.target):
-        if cell is not None and not cell.empty and is_placeholder(compact(cell.text)):
+        if cell is not None and not cell.empty and _placeholder_text(cell.text):
             ctx.add("Q204", cell, found=cell.text.strip())
             return
+
+
+@functools.lru_cache(maxsize=4096)  # names and targets repeat across rows and forms
+def _placeholder_text(text: str) -> bool:
+    return is_placeholder(compact(text))
 
 
 def check_target(ctx: Context, row: Indicator, target: Value) -> None:

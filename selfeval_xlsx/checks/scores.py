@@ -17,10 +17,10 @@ still reach and which rows have no usable 分值.
 
 from __future__ import annotations
 
-import re
+import functools
 import unicodedata
 
-from selfeval_xlsx.checks.context import ZERO, cell_number, compact
+from selfeval_xlsx.checks.context import ZERO, cell_number
 from selfeval_xlsx.checks.quality import check_placeholder, check_target, explicit_operator
 from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx.record import replace
@@ -35,7 +35,7 @@ from selfeval_xlsx.scoring import (
     quantitative_score,
     round_half_up,
 )
-from selfeval_xlsx.values import Direction, nature_direction, parse_value
+from selfeval_xlsx.values import Direction, compact, nature_direction, parse_value
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
@@ -57,20 +57,25 @@ def name_unit(cell: Cell | None) -> str | None:
     """The unit a 三级 name carries: "新型经营主体实现产值(%)" → "%" (for a bare-number target)."""
     if cell is None or cell.empty:
         return None
-    text = unicodedata.normalize("NFKC", cell.text)
+    return _unit_in_name(cell.text)
+
+
+@functools.lru_cache(maxsize=4096)  # names repeat across rows and forms
+def _unit_in_name(name: str) -> str | None:
+    text = unicodedata.normalize("NFKC", name)
     if not text.rstrip().endswith((")", "）")):
         return None  # the pattern ends in a bracket and spaces: most names are spared compiling it
     match = _NAME_UNIT.search(text)
     return match.group(1) if match else None
 
 
+@functools.lru_cache(maxsize=4096)  # names repeat across rows and forms
 def lower_is_better(name: str) -> bool:
-    clean = _SPACES_RE.sub("", unicodedata.normalize("NFKC", name or ""))
-    clean = re.sub(r"[（(][^）)]*[）)]$", "", clean)
+    clean = _FINAL_BRACKETS.sub("", compact(name or ""))
     return clean.endswith(LOWER_IS_BETTER)
 
 
-_SPACES_RE = lazy(r"\s+")
+_FINAL_BRACKETS = lazy(r"[（(][^）)]*[）)]$")
 
 
 ACHIEVED = lazy(r"完成|达成|达到|实现|按期|按时|及时|合格|满意|良好|优秀|是|符合|合规|正常")

@@ -14,9 +14,10 @@ still T101.  Formula cells are re-checked afterwards by ``formulas``.
 
 from __future__ import annotations
 
-from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number, compact
+from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number
 from selfeval_xlsx.results import show
 from selfeval_xlsx.scoring import grade, normalise_grade
+from selfeval_xlsx.values import compact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:

@@ -16,13 +16,15 @@ The 一级 names of both schemes are recognised here too: the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal
 
 from selfeval_xlsx import layout
-from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number, compact
+from selfeval_xlsx.checks.context import HUNDRED, ZERO, cell_number
 from selfeval_xlsx.lazyre import lazy
+from selfeval_xlsx.values import compact
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ def evaluation_key(text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # the same few 一级 labels, form after form
 def level1_key(text: str) -> str | None:
     """The 一级 of the official forms a label names: 产出, 效益, 满意度, or the newer forms' 成本."""
     clean = compact(text)
@@ -76,6 +79,7 @@ def check_weights(ctx: Context, indicator_weights: Decimal, budget_weight: Decim
         groups[key] = (groups[key][0], groups[key][1] + weight)
     seen: set[str] = set()
     unnamed = False
+    has_weights = any(row.weight is not None for row in ctx.form.indicators)  # the form has a 分值 column
     for key in order:
         label, found = groups[key]
         name = re.sub(r"[（(].*", "", label.text).strip()
@@ -86,7 +90,7 @@ def check_weights(ctx: Context, indicator_weights: Decimal, budget_weight: Decim
             seen.add(group)
         else:
             unnamed = True  # "(50分)" alone: which 一级 it is cannot be told
-        if not any(row.weight is not None for row in ctx.form.indicators):
+        if not has_weights:
             continue  # no 分值 column: block sums and the total are checked instead
         if declared is not None and declared != found:
             ctx.add("W101", label, expected=declared, found=found, label=name, declared=declared)
@@ -102,7 +106,7 @@ def check_weights(ctx: Context, indicator_weights: Decimal, budget_weight: Decim
             break  # no 一级 column, another scheme, or no per-一级 split: no "missing 一级" warnings
         if ctx.form.indicators and expected and group.key not in seen:
             ctx.add("W202", None, expected=expected, label=group.name)
-    if not any(row.weight is not None for row in ctx.form.indicators):
+    if not has_weights:
         declared = [b.points for b in ctx.form.blocks if b.points is not None]
         if not declared:
             return  # no 分值 column and no block points: nothing to add up
