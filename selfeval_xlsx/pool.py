@@ -48,7 +48,7 @@ KeyboardInterrupt in the consumer) stops and reaps all workers.  Workers
 ignore SIGINT: Ctrl-C reaches the whole process group and the parent
 decides what stops.
 
-(One module of about 630 lines: the worker's loop, its reply batching
+(One module of about 640 lines: the worker's loop, its reply batching
 with the wait for commits, and the parent's loop are one protocol -- the
 shared ``state``, the reply format and the ordering rules -- and are read
 and changed together.)
