@@ -14,7 +14,8 @@ The parent's loop has four steps, one method each:
 
 * **hand out** (:meth:`Pool._hand_out`): one item to every idle worker,
   starting workers lazily, then up to :data:`PIPELINE_DEPTH` each so a
-  worker never waits for the parent between two items;
+  worker never waits for the parent between two items (a worker's new
+  items in one message);
 * **collect** (:meth:`Pool._collect`): wait until a worker replies, dies or
   reaches a deadline, and take every reply that is there;
 * **deadline** (:meth:`Pool._enforce_deadlines`): a worker whose current
@@ -47,7 +48,7 @@ KeyboardInterrupt in the consumer) stops and reaps all workers.  Workers
 ignore SIGINT: Ctrl-C reaches the whole process group and the parent
 decides what stops.
 
-(One module of about 630 lines: the worker's loop, its reply batching
+(One module of about 640 lines: the worker's loop, its reply batching
 with the wait for commits, and the parent's loop are one protocol -- the
 shared ``state``, the reply format and the ordering rules -- and are read
 and changed together.)
@@ -76,8 +77,11 @@ DEADLINE = 60.0
 MEMORY_LIMIT: int | None = 4 * 1024**3
 
 #: Items sent ahead to each worker, so a worker does not wait for the parent
-#: between two items and reports several at a time.
-PIPELINE_DEPTH = 8
+#: between two items and reports several at a time.  (The parent wakes up
+#: once per batch of replies, ~50 µs of CPU each time: 16 rather than 8 made
+#: that 277 times instead of 600 in a 2,000-file batch with fill on one
+#: CPU, 45 ms less; a crash hands out again at most this many items.)
+PIPELINE_DEPTH = 16
 
 #: A worker sends its replies at most this many at a time ...
 REPLY_BATCH = 16
@@ -148,7 +152,7 @@ def _worker_main(conn, func, memory_limit, state, initializer) -> None:  # runs 
                     if message is None:
                         outbox.flush()
                         return
-                    inbox.append(message)
+                    inbox.extend(message)  # the items handed out to this worker at once
             except (EOFError, OSError):
                 return
             index, item = inbox.popleft()
@@ -215,31 +219,37 @@ class _Outbox:
 
     def settle(self, state) -> None:
         """Before the worker waits for work: wait for the commits of the
-        replies still held, showing the oldest such item in ``state`` as
-        running meanwhile (its deadline covers the disk, as an inline fsync
-        did), then send them."""
-        with self.due:
-            pending = [entry for entry in self.entries if not self._committed(entry)]
-            if not pending:
-                return
-            _added, (index, _ok, _payload), _tickets, started = pending[0]
-            self.holding = True
-            state[1] = started
-            state[0] = index
-        try:
-            self.commits.wait(max(t for entry in pending for t, _on_error in entry[2]))
-        finally:
+        replies still held, oldest first, showing the item waited for in
+        ``state`` as running meanwhile (its deadline covers the disk, as an
+        inline fsync did), and send each reply as soon as its commit is
+        done: a file whose commit was merely slower than the next file's
+        work is never blamed for a later file's hung disk."""
+        while True:
             with self.due:
-                state[0] = -1  # before the reply can go: the parent never sees a reported item running
-                self.holding = False
-                self.urgent = True
-                self._send()
-                self.due.notify()
+                pending = next((entry for entry in self.entries if not self._committed(entry)), None)
+                if pending is None:
+                    return
+                _added, (index, _ok, _payload), tickets, started = pending
+                self.holding = True
+                state[1] = started
+                state[0] = index
+            try:
+                self.commits.wait(max(t for t, _on_error in tickets))
+            finally:
+                with self.due:
+                    state[0] = -1  # before the reply can go: the parent never sees a reported item running
+                    self.holding = False
+                    self.urgent = True
+                    self._send()
+                    self.due.notify()
 
     def wake(self) -> None:
-        """A commit ended (called by the commit thread)."""
+        """A commit ended (called by the commit thread).  The flusher waits
+        for a commit only once the head reply is due (or urgent); before
+        that it sleeps until the head is due and looks at the commits then,
+        so waking it for every commit would be a thread switch per file."""
         with self.due:
-            if self.entries:
+            if self.entries and (self.urgent or time.monotonic() >= self.entries[0][0] + REPLY_DELAY):
                 self.due.notify()
 
     def close(self) -> None:
@@ -461,19 +471,25 @@ class Pool:
         """Send work, at most ``window`` ahead of the next result due: first
         one item to every idle worker (starting workers lazily, never more
         than there are items), then more to each up to
-        :data:`PIPELINE_DEPTH`."""
-        for depth in (1, PIPELINE_DEPTH):
-            while True:
-                worker = next((w for w in self.workers if len(w.queue) < depth), None)
-                if worker is None and (depth > 1 or len(self.workers) >= self.size):
-                    break
-                task = self._take()
-                if task is None:
-                    return
-                if worker is None:
-                    worker = self._start_worker()
-                if not self._send(worker, task):
-                    return
+        :data:`PIPELINE_DEPTH`.  A worker's items go in one message (one
+        system call here, a few in the worker, instead of that per item)."""
+        batches: dict[_Worker, list[Task]] = {}
+        try:
+            for depth in (1, PIPELINE_DEPTH):
+                while True:
+                    worker = next((w for w in self.workers if len(w.queue) < depth), None)
+                    if worker is None and (depth > 1 or len(self.workers) >= self.size):
+                        break
+                    task = self._take()
+                    if task is None:
+                        return
+                    if worker is None:
+                        worker = self._start_worker()
+                    worker.queue.append(task)
+                    batches.setdefault(worker, []).append(task)
+        finally:
+            for worker, tasks in batches.items():
+                self._send(worker, tasks)
 
     def _take(self) -> Task | None:
         if self.retry:
@@ -488,19 +504,19 @@ class Pool:
         self.next_in += 1
         return self.next_in - 1, item
 
-    def _send(self, worker: _Worker, task: Task) -> bool:
-        """Send ``task``; False when the worker died while idle (it is
-        replaced when it held nothing else, and the task is handed out again)."""
+    def _send(self, worker: _Worker, tasks: list[Task]) -> None:
+        """Send ``tasks`` (already at the end of the worker's queue).  When
+        the worker died while idle they go back to be handed out again, and
+        it is replaced when it held nothing else (otherwise collecting finds
+        it dead and hands its items out again)."""
         try:
-            worker.conn.send(task)
+            worker.conn.send(tasks)
         except (OSError, ValueError):
-            self.retry.appendleft(task)
+            for _task in tasks:
+                worker.queue.pop()
+            self.retry.extendleft(reversed(tasks))
             if not worker.queue:
                 self._replace(worker)
-                return True
-            return False
-        worker.queue.append(task)
-        return True
 
     def _start_worker(self) -> _Worker:
         worker = _Worker(self.ctx, self.func, self.memory_limit, self.initializer)

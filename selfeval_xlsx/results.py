@@ -48,7 +48,8 @@ _ZERO = Decimal(0)
 class Finding(FrozenRecord):
     """One finding of rule ``code`` at ``cell`` of ``sheet``; ``params`` fill the rule's message."""
 
-    __slots__ = _fields = ("code", "sheet", "cell", "params", "expected", "found")
+    _fields = ("code", "sheet", "cell", "params", "expected", "found")
+    __slots__ = (*_fields, "_said")  # + the last message made: (lang, text)
     code: str
     sheet: str
     cell: str | None  # A1 on ``sheet``
@@ -64,15 +65,21 @@ class Finding(FrozenRecord):
         _set(self, "params", params)
         _set(self, "expected", expected)
         _set(self, "found", found)
+        _set(self, "_said", None)
 
     @property
     def severity(self) -> str:
         return BY_CODE[self.code].severity
 
     def message(self, lang: str = "zh") -> str:
+        said = self._said  # fill's review sheet and the JSON both say it: made once
+        if said is not None and said[0] == lang:
+            return said[1]
         rule = BY_CODE[self.code]
         template = rule.en if lang == "en" else rule.zh
-        return template.format(**{k: show(v) for k, v in self.params.items()})
+        text = template.format(**{k: show(v) for k, v in self.params.items()})
+        _set(self, "_said", (lang, text))
+        return text
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         """The finding in the JSON shape (``api`` module doc)."""
@@ -235,6 +242,18 @@ def show(value: Any) -> str:
     precision: 98.64999999999999 is 98.65), no trailing zeros, no exponent."""
     if value is None:
         return "（空）"
+    # Hot (the numbers in every finding's message, twice a file with fill):
+    # a short number skips the Decimal context below.  With at most 15
+    # digits nothing is rounded, and normalising drops only the zeros after
+    # the point.  (Zero takes the long way: -0 is shown as 0.)
+    if value.__class__ is float:
+        text = repr(value)  # the shortest that reads back: a trailing zero only in "5.0"
+        if value and len(text) <= 16 and "e" not in text and "n" not in text:  # finite, no exponent
+            return text[:-2] if text.endswith(".0") else text
+    elif value.__class__ is Decimal and value.is_finite() and value:
+        text = str(value)
+        if len(text) <= 15 and "E" not in text:
+            return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, Decimal):

@@ -30,6 +30,7 @@ document properties make a rerun produce the same bytes.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import tempfile
@@ -143,15 +144,28 @@ def _excel_link(target: str, sheet: str | None, cell: str | None) -> tuple[str, 
     """A link to ``sheet!cell`` in ``target`` (a path relative to
     summary.xlsx, or absolute) as (path, location); None when Excel could
     not follow it (a # in the path, or longer than Excel's URL limit)."""
+    to_sheet = _link_to_sheet(target, sheet)
+    if to_sheet is None:
+        return None
+    start, room = to_sheet
+    if not start:
+        return (target, "") if room >= 0 else None
+    location = start + (cell or "A1")
+    return (target, location) if len(location) + 1 <= room else None
+
+
+@functools.lru_cache(maxsize=64)  # every finding of a form links into the same sheet
+def _link_to_sheet(target: str, sheet: str | None) -> tuple[str, int] | None:
+    """What links into ``sheet`` of ``target`` share: the location's start
+    ("" without a sheet) and the room Excel's URL limit leaves for the
+    location and its "#"; None when no link can be made."""
     if not target or "#" in target or not_unicode(target):
         return None  # (a name that is not Unicode cannot be written as a link)
-    location = ""
-    if sheet:
-        quoted = sheet.replace("'", "''")
-        location = f"'{quoted}'!{cell or 'A1'}"
-    if len("external:") + len(target) + (len(location) + 1 if location else 0) > MAX_URL:
-        return None
-    return target, location
+    room = MAX_URL - len("external:") - len(target)
+    if not sheet:
+        return "", room
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!", room
 
 
 class Summary:

@@ -148,6 +148,47 @@ def test_the_outbox_holds_a_reply_until_its_commit_is_done(tmp_path, monkeypatch
         outbox.close()
 
 
+def test_settle_sends_each_reply_once_its_own_commit_is_done(tmp_path, monkeypatch):
+    """Out of work with two replies held for the disk: the first goes out
+    the moment its (slow) commit ends, though the second's hangs, and the
+    item shown as running is then the second: a hung disk is that file's
+    timeout, never the file before it (which once lost that race under load)."""
+    conn = FakeConn()
+    outbox = pool_mod._Outbox(conn)
+    monkeypatch.setattr(atomic, "_COMMITS", None)  # restored after the test
+    commits = outbox.commits = atomic.commit_in_background(outbox.wake)
+    gates = [threading.Event(), threading.Event()]  # one per fsync, in commit order
+    waiting = list(gates)
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (waiting.pop(0).wait(10), real_fsync(fd))[1])
+    state = [-1.0, 0.0]
+    try:
+        for index, name in enumerate(("a", "b")):
+            with atomic.deferred(lambda exc, target: "unused"), atomic.writing(tmp_path / name) as fh:
+                fh.write(name.encode())
+            assert outbox.add((index, True, name), send_now=False, commits=commits.take(), started=float(index))
+        settler = threading.Thread(target=outbox.settle, args=(state,))
+        settler.start()
+        deadline = time.monotonic() + 5
+        while state[0] != 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert state == [0, 0.0] and conn.sent == []  # waiting for a's commit, a shown as running
+        gates[0].set()
+        assert conn.arrived.wait(5)
+        assert conn.sent[0][1] == [(0, True, "a")]
+        while state[0] != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert state == [1, 1.0] and len(conn.sent) == 1  # now b's hung commit, b shown as running
+        gates[1].set()
+        settler.join(5)
+        assert [reply for _when, replies in conn.sent for reply in replies] == [(0, True, "a"), (1, True, "b")]
+        assert state[0] == -1
+    finally:
+        for gate in gates:
+            gate.set()
+        outbox.close()
+
+
 # --------------------------------------------------------------------------
 # the whole run, in worker processes
 

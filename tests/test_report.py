@@ -115,3 +115,43 @@ def test_layout_and_parts_of_a_read_form():
     assert form["parts"]["total"]["range"] == "H32" and form["parts"]["conclusion"]["kind"] == "grade"
     lines = text_lines(validate(path))
     assert "，版式 财政部附件3-1（已识别：资金、绩效指标、总分、结论），总分 填报 97.752 / 计算 94.75" in lines[-1]
+
+
+def _show_by_decimal(value):
+    """results.show as it was before its fast path: every number through the
+    Decimal context (15 digits, half up, normalised)."""
+    from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
+
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if not value.is_finite():
+        return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = 15, ROUND_HALF_UP
+        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+        return format((+value).normalize(), "f")
+
+
+def test_show_fast_path_is_the_decimal_route():
+    """show's shortcut for short floats and Decimals gives what the Decimal
+    context gives, at the edges too (zero, -0, 15/16 digits, exponents)."""
+    import random
+    import struct
+    from decimal import Decimal
+
+    from selfeval_xlsx.results import show
+
+    values: list = [0.0, -0.0, 1.0, -1.0, 100.0, 1e15, 1e16, 123456789012345.0, 12345678901234.5,
+                    1234567890123.45, 0.1, 0.0001, 1e-5, 5e-324, 1.7976931348623157e308, 98.64999999999999,
+                    0.30000000000000004, -0.5, float("inf"), float("-inf"), float("nan")]
+    values += [Decimal(text) for text in (
+        "0", "-0", "0.00", "-0.000", "6.50", "100", "1E+2", "1E+20", "1.000000000000000", "123456789012345",
+        "1234567890123456", "-12345678901.234", "0.1234567890123456789", "1E-30", "-1.5E+3", "12.3450",
+        "9.99999999999999950", "NaN", "Infinity", "-Infinity", "1E+999999")]
+    rnd = random.Random(15)
+    for _ in range(20000):
+        values.append(struct.unpack("d", struct.pack("Q", rnd.getrandbits(64)))[0])
+        values.append(round(rnd.uniform(-1000, 1000), rnd.randint(0, 8)))
+        values.append(Decimal(rnd.randint(-10 ** rnd.randint(1, 18), 10 ** rnd.randint(1, 18))).scaleb(rnd.randint(-20, 5)))
+    for value in values:
+        assert show(value) == _show_by_decimal(value), repr(value)

@@ -335,3 +335,20 @@ def test_every_rule_has_a_name_for_the_reviewer():
     assert all(title(rule.code) for rule in RULES), [r.code for r in RULES if not title(r.code)]
     assert all(title(rule.code, "en") == rule.name for rule in RULES)
     assert VALUE_RULES <= {rule.code for rule in RULES}
+
+
+def test_links_stop_at_excel_url_limit():
+    """A link is kept up to Excel's URL limit ("external:" + path + "#" +
+    location) and dropped one character over it, with and without a sheet;
+    never for a path with a # or one that is not Unicode."""
+    from selfeval_xlsx.summary import MAX_URL, _excel_link
+
+    room = MAX_URL - len("external:")
+    assert _excel_link("a" * room, None, None) == ("a" * room, "")
+    assert _excel_link("a" * (room + 1), None, None) is None
+    location = "'it''s'!B7"
+    path = "b" * (room - len(location) - 1)
+    assert _excel_link(path, "it's", "B7") == (path, location)
+    assert _excel_link(path + "b", "it's", "B7") is None
+    assert _excel_link("x.xlsx", "表", None) == ("x.xlsx", "'表'!A1")
+    assert _excel_link("a#b.xlsx", "表", "A1") is None and _excel_link("\udcff.xlsx", "表", "A1") is None
