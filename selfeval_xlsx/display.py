@@ -71,49 +71,75 @@ def display_value(value: Any, code: str | None) -> str:
         return str(value)
     if not number.is_finite():
         return str(value)
-    section = _format_section(code or "General")
-    bare = _FMT_DROP.sub("", section)
-    if (not section or section.strip().lower() in ("general", "@") or _FMT_DATE.search(bare)
-            or "/" in bare or "E" in bare.upper() and "E+" in bare.upper()):
+    fmt = _FORMATS.get(code)
+    if fmt is None:
+        if len(_FORMATS) >= 4096:
+            _FORMATS.clear()
+        fmt = _FORMATS[code] = _NumberFormat(code)
+    if fmt.plain:
         return _plain_number(number)
-    if number < 0 and len(_split_sections(code or "")) > 1:
+    if number < 0 and fmt.sections > 1:
         number = -number  # the negative section shows its own sign (or brackets): keep it simple
-    m = re.search(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+", bare)
-    if not m:
+    if fmt.pattern is None:
         return _plain_number(number)
-    pattern = m.group(0)
-    if "%" in bare:
+    if fmt.percent:
         number *= 100
-    whole, _dot, frac = pattern.partition(".")
-    places = sum(1 for ch in frac if ch in "0#?")
-    required = sum(1 for ch in frac if ch == "0")
+    places, required = fmt.places, fmt.required
     if number.adjusted() >= 15:  # beyond Excel's 15 digits (a 32,000-digit cell): no format shows more
         return _plain_number(number)
     number = number.quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
-    text = f"{number:,.{places}f}" if "," in whole else f"{number:.{places}f}"
+    text = f"{number:,.{places}f}" if fmt.thousands else f"{number:.{places}f}"
     if places > required and "." in text:
         keep = len(text) - (places - required)
         trimmed = text.rstrip("0")
         text = trimmed if len(trimmed) >= keep else text[:keep]
         text = text.rstrip(".") if text.endswith(".") else text
-    # literal text before and after the number ("0.00分", "¥#,##0")
-    lit = re.compile(r'"([^"]*)"|\\(.)|([^0#?,.%\[\]_*]+)|(%)|\[[^\]]*\]|_.|\*.')
+    return fmt.head + text + fmt.tail
 
-    def literal(part: str) -> str:
-        out = []
-        for lm in lit.finditer(part):
-            if lm.group(1) is not None:
-                out.append(lm.group(1))
-            elif lm.group(2) is not None:
-                out.append(lm.group(2))
-            elif lm.group(3) is not None:
-                out.append(lm.group(3))
-            elif lm.group(4) is not None:
-                out.append("%")
-        return "".join(out)
 
-    head, tail = _around_number(section)
-    return literal(head) + text + literal(tail)
+class _NumberFormat:
+    """What display_value needs of a number format, worked out once per
+    format code (the notes and the review sheet show the same few formats
+    file after file): whether it shows the plain value, its sections, its
+    digit pattern (None: none) with its places, percent and thousands, and
+    the literal text before and after the number."""
+
+    __slots__ = ("plain", "sections", "pattern", "percent", "thousands", "places", "required", "head", "tail")
+
+    def __init__(self, code: str | None):
+        section = _format_section(code or "General")
+        bare = _FMT_DROP.sub("", section)
+        self.plain = bool(not section or section.strip().lower() in ("general", "@") or _FMT_DATE.search(bare)
+                          or "/" in bare or "E" in bare.upper() and "E+" in bare.upper())
+        self.sections = len(_split_sections(code or ""))
+        m = re.search(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+", bare)
+        self.pattern = m.group(0) if m else None
+        self.percent = "%" in bare
+        whole, _dot, frac = (self.pattern or "").partition(".")
+        self.thousands = "," in whole
+        self.places = sum(1 for ch in frac if ch in "0#?")
+        self.required = sum(1 for ch in frac if ch == "0")
+        head, tail = _around_number(section)
+        self.head, self.tail = _literal(head), _literal(tail)
+
+
+_FORMATS: dict[str | None, _NumberFormat] = {}
+# literal text before and after the number ("0.00分", "¥#,##0")
+_LITERAL = lazy(r'"([^"]*)"|\\(.)|([^0#?,.%\[\]_*]+)|(%)|\[[^\]]*\]|_.|\*.')
+
+
+def _literal(part: str) -> str:
+    out = []
+    for lm in _LITERAL.finditer(part):
+        if lm.group(1) is not None:
+            out.append(lm.group(1))
+        elif lm.group(2) is not None:
+            out.append(lm.group(2))
+        elif lm.group(3) is not None:
+            out.append(lm.group(3))
+        elif lm.group(4) is not None:
+            out.append("%")
+    return "".join(out)
 
 
 def _split_sections(code: str) -> list[str]:
