@@ -171,7 +171,7 @@ def elements(data: bytes, part: str, parent: str | None = None) -> list[tuple[st
     if found is None:
         found = _parse_elements(data, part, parent)
         if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED), None), None)  # the oldest (so, shared by threads, nothing raises)
+            del _PARSED[next(iter(_PARSED))]  # the oldest
         _PARSED[key] = found
     return found
 

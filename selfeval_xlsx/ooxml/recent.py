@@ -7,8 +7,6 @@ validate run's import path, ``xmltext`` only on the writer's).
 
 from __future__ import annotations
 
-import threading  # (already imported by zipfile)
-
 
 class RecentParts:
     """What was worked out for the last few parts, by their bytes (a
@@ -19,33 +17,27 @@ class RecentParts:
     bytes) is looked up instead of worked out again.  A part's hash is
     computed once for its bytes object (and that object goes from the
     check to the deflate).  At most ``size`` parts and ``max_bytes`` bytes of
-    them are kept (a part bigger than a tenth of that is not).  Safe to share
-    between threads (the web server's fills run in its thread pool)."""
+    them are kept (a part bigger than a tenth of that is not)."""
 
     def __init__(self, size: int, max_bytes: int):
         self.size, self.max_bytes = size, max_bytes
         self._found: dict[bytes, object] = {}
         self._bytes = 0
-        self._lock = threading.Lock()
 
     def get(self, data: bytes) -> object | None:
         if len(data) * 10 > self.max_bytes:
             return None
-        with self._lock:
-            found = self._found.pop(data, None)
-            if found is not None:
-                self._found[data] = found  # now the most recent
+        found = self._found.pop(data, None)
+        if found is not None:
+            self._found[data] = found  # now the most recent
         return found
 
     def put(self, data: bytes, value: object) -> None:
-        if len(data) * 10 > self.max_bytes:
+        if len(data) * 10 > self.max_bytes or data in self._found:
             return
-        with self._lock:
-            if data in self._found:
-                return
-            while self._found and (len(self._found) >= self.size or self._bytes + len(data) > self.max_bytes):
-                oldest = next(iter(self._found))  # the least recent
-                del self._found[oldest]
-                self._bytes -= len(oldest)
-            self._found[data] = value
-            self._bytes += len(data)
+        while self._found and (len(self._found) >= self.size or self._bytes + len(data) > self.max_bytes):
+            oldest = next(iter(self._found))  # the least recent
+            del self._found[oldest]
+            self._bytes -= len(oldest)
+        self._found[data] = value
+        self._bytes += len(data)
