@@ -1,7 +1,7 @@
 """Unit tests of the package writer's helpers whose fast paths must give
 what the plain computation gives (selfeval_xlsx.ooxml): relationship
-targets, the parse memo, start-tag patterns, styles' counted lists, the
-sheet patcher's row and cell index and the memo of recent parts."""
+targets, the parse memo, start-tag patterns, styles' counted lists and the
+sheet patcher's row and cell index."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pytest
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.ooxml import package
-from selfeval_xlsx.ooxml.package import deflated, elements, relative_target
-from selfeval_xlsx.ooxml.recent import RecentParts
+from selfeval_xlsx.ooxml.package import elements, relative_target
 from selfeval_xlsx.ooxml.sheet import SheetPatcher, parse_ref
 from selfeval_xlsx.ooxml.styles import Styles
 from selfeval_xlsx.ooxml.xmltext import check_wellformed, get_attr, start_tag
@@ -90,20 +89,6 @@ def test_sheet_index_reads_r_wherever_it_is() -> None:
     assert patcher.col_styles == [(3, 4, 9)]
 
 
-def test_recent_parts_keeps_the_most_recent_within_its_bounds() -> None:
-    recent = RecentParts(3, 100)
-    for k in range(3):
-        recent.put(b"part%d" % k, k + 1)
-    assert recent.get(b"part0") == 1  # now the most recent: part1 goes first
-    recent.put(b"part3", 4)
-    assert recent.get(b"part1") is None and [recent.get(b"part%d" % k) for k in (0, 2, 3)] == [1, 3, 4]
-    recent.put(b"x" * 11, 5)  # over a tenth of the bytes allowed: not kept
-    assert recent.get(b"x" * 11) is None
-    for k in range(20):
-        recent.put(b"%09d" % k, k + 1)  # 10 bytes each, at most 100 in all
-    assert recent._bytes <= 100 and len(recent._found) <= 3
-
-
 def test_check_wellformed_remembers_only_a_good_part() -> None:
     good, bad = b"<a><b/></a>", b"<a><b></a>"
     for _ in range(2):
@@ -112,18 +97,6 @@ def test_check_wellformed_remembers_only_a_good_part() -> None:
             check_wellformed(bad, "x.xml")
         with pytest.raises(SelfevalError, match="程序缺陷"):
             check_wellformed(bad, "x.xml", good)
-
-
-def test_deflated_member_is_the_same_from_the_memo() -> None:
-    import zipfile
-    import zlib
-
-    data = b"<worksheet>" + b"<row/>" * 500 + b"</worksheet>"
-    assert deflated(zipfile.ZipInfo("xl/worksheets/sheet9.xml"), data) is None  # a stored member: writestr's
-    info = zipfile.ZipInfo("xl/worksheets/sheet9.xml")
-    info.compress_type = zipfile.ZIP_DEFLATED
-    first, again = deflated(info, data), deflated(info, bytes(bytearray(data)))
-    assert first is again and zlib.decompress(first.raw, -15) == data and first.crc == zlib.crc32(data)
 
 
 @pytest.mark.parametrize("source, target, part", [

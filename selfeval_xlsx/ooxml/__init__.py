@@ -13,9 +13,7 @@ tool does not mean to change stays as it was:
 * ``styles``: styles.xml (fills, borders, fonts, number formats, xfs);
 * ``workbook``: workbook.xml, docProps/app.xml, [Content_Types].xml and
   relationship patches, and a new sheet wired in through them;
-* ``comments``: cell notes and the VML drawing that shows them;
-* ``recent``: a memo of recent parts by their bytes (a part that recurs
-  file after file is checked and deflated once).
+* ``comments``: cell notes and the VML drawing that shows them.
 
 ``selfeval_xlsx.writer`` drives them; ``selfeval_xlsx.loading_zip`` uses
 ``package``.  Nothing here imports from the rest of the package but

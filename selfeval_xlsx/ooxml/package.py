@@ -39,7 +39,6 @@ from xml.parsers import expat
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
-from selfeval_xlsx.ooxml.recent import RecentParts
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
 if TYPE_CHECKING:
@@ -484,16 +483,8 @@ def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
         return None
     if not info.external_attr:
         info.external_attr = 0o600 << 16  # what writestr gives it: ?rw-------
-    member = _DEFLATED.get(data)
-    if member is None:
-        c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-        member = RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
-        _DEFLATED.put(data, member)
-    return member  # type: ignore[return-value]
-
-
-#: parts lately deflated (a RawMember is never changed once made)
-_DEFLATED = RecentParts(256, 4 << 20)
+    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
 
 
 def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]]) -> None:

@@ -18,8 +18,7 @@ This module holds what every part editor needs for that:
 * ``decode`` / ``encode``: a part's bytes and text (UTF-8, or UTF-16 with a
   byte-order mark), failures as a one-line ``SelfevalError``;
 * ``check_wellformed``: an edited part still parses (expat), with a message
-  that tells a damaged input from a patching bug (``RecentParts``: the
-  verdict on a part that recurs, file after file, is remembered);
+  that tells a damaged input from a patching bug;
 * ``splice``: many (start, end, replacement) edits applied in one pass;
 * ``local``: an ElementTree tag without its namespace.
 
@@ -35,7 +34,6 @@ from xml.parsers import expat
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
-from selfeval_xlsx.ooxml.recent import RecentParts
 
 # the rest of a start tag whose attribute values may contain '>': runs of
 # plain characters, quoted values and a '/' not before '>', then "/>" or ">"
@@ -200,10 +198,6 @@ def encode(text: str, enc: str) -> bytes:
     return text.encode(enc)
 
 
-#: parts lately found well-formed
-_WELLFORMED = RecentParts(256, 4 << 20)
-
-
 def _expat_error(data: bytes) -> Exception | None:
     # expat raises LookupError / ValueError for an encoding it does not know
     # or cannot handle (encoding="x-klingon", "gbk"): not well-formed either
@@ -219,11 +213,8 @@ def check_wellformed(data: bytes, part: str, original: bytes | None = None) -> N
     """Raise a one-line ``SelfevalError`` when ``data`` is not well-formed XML.
     With ``original`` (the part before patching): when the original is
     well-formed the patch is at fault, and the message says so."""
-    if _WELLFORMED.get(data) is not None:
-        return
     exc = _expat_error(data)
     if exc is None:
-        _WELLFORMED.put(data, True)
         return
     if original is not None:
         exc2 = _expat_error(original)
