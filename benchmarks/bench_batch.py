@@ -30,6 +30,13 @@ parent process and of its largest worker (``resource.getrusage`` SELF and
 CHILDREN).  With ``--big`` the no-fill and fill runs are repeated on 5,000
 files to show that peak memory does not grow with the folder.
 
+"CPU s" is user plus system time of the run's processes, "sys s" the system
+part of it.  Batch with fill makes a file for each workbook; on Linux ext4
+making files soon after many were deleted costs far more system time (the
+allocator passes over every inode freed in the last one to five minutes), so
+measure on a quiet disk: the runs' outputs are only removed at the end (see
+``OUTPUTS``), and the "creating a file costs" figure shows the state.
+
 ``--profile`` runs the fill worker's per-file function in this process over
 the corpus under cProfile and prints the top entries by own and by
 cumulative time: what is left to cut, by module.
@@ -86,7 +93,7 @@ for path in files:
 seconds = time.perf_counter() - started
 usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"files": len(files), "seconds": seconds, "self_kb": usage.ru_maxrss,
-                  "cpu": usage.ru_utime + usage.ru_stime}))
+                  "cpu": usage.ru_utime + usage.ru_stime, "system_cpu": usage.ru_stime}))
 """
 
 _BATCH = r"""
@@ -106,7 +113,9 @@ print(json.dumps({"files": stats.files, "forms": stats.forms, "unreadable": stat
                   "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
                   "self_cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
-                  "children_cpu": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])}))
+                  "children_cpu": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]),
+                  "system_cpu": resource.getrusage(resource.RUSAGE_SELF).ru_stime
+                                + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime}))
 """
 
 
@@ -123,13 +132,23 @@ def measure_openpyxl(folder: Path) -> dict:
     return _run(_OPENPYXL, str(folder))
 
 
+#: Where the runs' outputs stay until the benchmark ends (``main`` sets it).
+#: Removing a run's 2,000 outputs straight after it would slow the next run:
+#: ext4 passes over inodes freed in the last minute or so when it makes a new
+#: file (``recently_deleted`` in its allocator), and each run makes 2,000 --
+#: a cost no real batch meets, which made file creation swing from 0.02 to
+#: 0.9 ms a file between rounds.
+OUTPUTS: Path | None = None
+
+
 def measure_batch(folder: Path, fill: bool, jobs: int, one_cpu: bool = False, root: Path = ROOT) -> dict:
-    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    out = Path(tempfile.mkdtemp(prefix="bench-out-", dir=OUTPUTS))
     try:
         return _run(_BATCH, str(folder), str(out), "1" if fill else "0", str(jobs), "1" if one_cpu else "0",
                     root=root)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        if OUTPUTS is None:
+            shutil.rmtree(out, ignore_errors=True)
 
 
 def _copy_package(source: Path, into: Path) -> Path:
@@ -178,18 +197,19 @@ def profile_worker(folder: Path, limit: int = 25) -> None:
 
 def file_creation_ms(count: int = 500) -> float:
     """CPU milliseconds this machine spends creating one empty file in a fresh
-    temporary folder (where ``measure_batch`` writes its outputs): printed with
-    the figures, because batch with fill creates one file per workbook and the
+    folder where ``measure_batch`` writes its outputs: printed with the
+    figures, because batch with fill creates one file per workbook and the
     openpyxl loop none, and the cost differs widely between machines and file
-    systems (0.02 ms on a plain ext4 disk; up to 0.9 ms on some sandboxes)."""
-    folder = Path(tempfile.mkdtemp(prefix="bench-create-"))
+    systems."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-create-", dir=OUTPUTS))
     try:
         started = time.process_time()
         for number in range(count):
             os.close(os.open(folder / f"f{number}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return 1000 * (time.process_time() - started) / count
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if OUTPUTS is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _mb(kb: int) -> str:
@@ -218,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(ROOT / "selfeval_xlsx", quiet=1)
     base = args.path or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     scratch = Path(tempfile.mkdtemp(prefix="bench-compare-"))
+    global OUTPUTS
+    OUTPUTS = Path(tempfile.mkdtemp(prefix="bench-outputs-"))  # removed at the end (see OUTPUTS)
     try:
         folder = _ensure(base / f"corpus{args.files}", args.files)
         if args.profile:
@@ -262,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{some['files']} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
               f"median of {args.repeat} run(s), range of files/s in brackets; creating a file costs "
               f"{file_creation_ms():.2f} ms of CPU here (one per workbook with fill)")
-        print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}"
+        print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}{'sys s':>7}"
               f"{'parent':>9}{'worker':>9}")
         for (fill, label), r in results.items():
             name = (f"openpyxl.load_workbook loop ({r['files']} .xlsx/.xlsm), 1 core" if fill is None
@@ -275,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
             cpu = r.get("self_cpu", 0) + r.get("children_cpu", 0) if "self_cpu" in r else r.get("cpu", 0)
             parent = max(x["self_kb"] for x in runs[(fill, label)])
             worker = _mb(max(x["children_kb"] for x in runs[(fill, label)])) if "children_kb" in r else "-"
-            print(f"{name:<56}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{_mb(parent):>9}{worker:>9}")
+            print(f"{name:<56}{rate(r):>9.1f}{span:>14}{vs:>11}{speedup:>9}{cpu:>8.1f}{r.get('system_cpu', 0):>7.1f}"
+                  f"{_mb(parent):>9}{worker:>9}")
         if any(r.get("unreadable") for (fill, _label), r in results.items() if fill is not None):
             print("(unreadable files: " + ", ".join(f"{label} {r['unreadable']}" for (fill, label), r
                                                      in results.items() if fill is not None) + ")")
@@ -291,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['files'] / r['seconds']:.1f} files/s")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(OUTPUTS, ignore_errors=True)
         if args.path is None:
             shutil.rmtree(base, ignore_errors=True)
     return 0
