@@ -41,6 +41,8 @@ MAX_LINKS = 65_530
 MAX_TEXT = 32_767
 
 _SCRATCH_BUFFER = 256 * 1024
+_PENDING = 64  # rows kept in memory before they are written (StreamedTable._flush)
+_COLUMN_CACHE = 256  # text cells a column keeps rendered (StreamedTable._column_text)
 
 _CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = lazy("[\ud800-\udfff]")
@@ -207,6 +209,14 @@ class StreamedTable:
         self.widths = [display_width(h) for h in self.headers]
         self.letters = [col_letters(c) for c in range(len(self.headers))]
         self.link_style = LINK_XF  # the style id the raw link cells use
+        # what append puts before a cell's row number, and per column the text
+        # cells already rendered (see _column_text)
+        self._opens = [f'<c r="{letter}' for letter in self.letters]
+        self._caches: list[dict[str, tuple[str, int, int]]] = [{} for _ in columns]
+        # rendered XML not yet written to the scratch files (see _flush)
+        self._pending_rows: list[str] = []
+        self._pending_links: list[str] = []
+        self._pending_rels: list[str] = []
         name = f"table{id(self)}"
         # (256 KB buffers: with the default 8 KB a batch's parent made three
         # write system calls a file, here each costs microseconds)
@@ -230,54 +240,109 @@ class StreamedTable:
             self.dropped += 1
             return
         self.rows += 1
-        r, widths, letters, styles = str(self.rows + 1), self.widths, self.letters, self.styles  # 1-based
+        r = str(self.rows + 1)  # 1-based, the header is row 1
+        # Hot: a batch appends a row per finding (~14 a file), so a text cell
+        # (nearly all of them; folder, file, sheet, code, rule and level repeat
+        # row after row) is one look-up in its column's cache of what
+        # _column_text renders; the link cell, numbers, None and anything else
+        # take _cell, the general way.
+        widths, opens, caches = self.widths, self._opens, self._caches
+        link_col = self.link_col if link else -1
         cells = []
         lines = 1  # the row's height in lines: the longest wrapped text (Excel and
         # LibreOffice do not fit a streamed row to its wrapped text by themselves)
         for c, value in enumerate(values):
-            if value is None:
-                if c != self.link_col or not link:
-                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')  # empty, but ruled on paper
-                    continue
-                value = "—"  # a finding about the whole form: the link still opens its sheet
-            if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
-                body, w, full = _text_cell(value if not isinstance(value, bool) else str(value).upper())
-                if not body:
-                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
-                    continue
-                if full > self.wrap_at[c]:
-                    lines = max(lines, self.lines_of(full, self.wrap_at[c]))
+            if value.__class__ is str and c != link_col:
+                cached = caches[c].get(value)
+                if cached is None:
+                    cached = self._column_text(c, value)
+                tail, w, n = cached
+                cells.append(opens[c] + r + tail)
+                if w > widths[c]:
+                    widths[c] = w
+                if n > lines:
+                    lines = n
             else:
-                text = repr(float(value)) if isinstance(value, float) else str(value)
-                w = len(f"{value:g}") if isinstance(value, float) else len(text)
-                body = f"><v>{text}</v></c>"
-            if w > widths[c]:
-                widths[c] = w
-            ref = letters[c] + r
-            if c == self.link_col and link and self.links < MAX_LINKS:
-                self.links += 1
-                self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
-                cells.append(f'<c r="{ref}" s="{self.link_style}"{body}')
-            else:
-                cells.append(f'<c r="{ref}"{styles[c]}{body}')
+                cell, n = self._cell(c, value, r, link)
+                cells.append(cell)
+                if n > lines:
+                    lines = n
         if lines > 1:  # (a one-line row keeps the sheet's default height)
-            self._rows.write(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
-                             f'{"".join(cells)}</row>')
+            self._pending_rows.append(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
+                                      f'{"".join(cells)}</row>')
         else:
-            self._rows.write(f'<row r="{r}">{"".join(cells)}</row>')
+            self._pending_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(self._pending_rows) >= _PENDING:
+            self._flush()
+
+    def _column_text(self, c: int, value: str) -> tuple[str, int, int]:
+        """A text cell of column ``c`` after ``<c r="A2``: its style and inline
+        string (or its end when there is nothing to show), its width and the
+        lines it wraps to; kept in the column's cache (emptied when full:
+        memory stays flat however many rows come)."""
+        body, w, full = _text_cell(value)
+        if not body:
+            cached = (f'"{self.styles[c]}/>', 0, 1)
+        else:
+            wrap_at = self.wrap_at[c]
+            cached = (f'"{self.styles[c]}{body}', w, self.lines_of(full, wrap_at) if full > wrap_at else 1)
+        cache = self._caches[c]
+        if len(cache) >= _COLUMN_CACHE:
+            cache.clear()
+        cache[value] = cached
+        return cached
+
+    def _cell(self, c: int, value: Any, r: str, link: tuple[str, str] | None) -> tuple[str, int]:
+        """Any cell of row ``r`` (the link cell, numbers, None, booleans) and
+        the lines it wraps to; updates the column's width."""
+        letters, styles = self.letters, self.styles
+        if value is None:
+            if c != self.link_col or not link:
+                return f'<c r="{letters[c]}{r}"{styles[c]}/>', 1  # empty, but ruled on paper
+            value = "—"  # a finding about the whole form: the link still opens its sheet
+        lines = 1
+        if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
+            body, w, full = _text_cell(value if not isinstance(value, bool) else str(value).upper())
+            if not body:
+                return f'<c r="{letters[c]}{r}"{styles[c]}/>', 1
+            if full > self.wrap_at[c]:
+                lines = self.lines_of(full, self.wrap_at[c])
+        else:
+            text = repr(float(value)) if isinstance(value, float) else str(value)
+            w = len(f"{value:g}") if isinstance(value, float) else len(text)
+            body = f"><v>{text}</v></c>"
+        if w > self.widths[c]:
+            self.widths[c] = w
+        ref = letters[c] + r
+        if c == self.link_col and link and self.links < MAX_LINKS:
+            self.links += 1
+            self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
+            return f'<c r="{ref}" s="{self.link_style}"{body}', lines
+        return f'<c r="{ref}"{styles[c]}{body}', lines
+
+    def _flush(self) -> None:
+        """Write the rows, hyperlinks and relationships waiting in memory
+        (one write each for many rows: a write call per row was a tenth of a
+        batch parent's time)."""
+        for pending, handle in ((self._pending_rows, self._rows), (self._pending_links, self._links),
+                                (self._pending_rels, self._rels)):
+            if pending:
+                handle.write("".join(pending))
+                pending.clear()
 
     def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
         path, location = link
         rid = f"rId{self.links}"
         anchor = f' location="{_attr_location(location)}"' if location else ""
-        self._links.write(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_attr_text(display)}"/>')
-        self._rels.write(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
+        self._pending_links.append(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_attr_text(display)}"/>')
+        self._pending_rels.append(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
 
     def finish(self) -> None:
         if self.dropped:
             self.rows += 1
             note = esc_text(f"……其余 {self.dropped} 行未列出（超出 Excel 行数上限）")
-            self._rows.write(f'<row r="{self.rows + 1}"><c r="A{self.rows + 1}" t="inlineStr"><is><t>{note}</t></is></c></row>')
+            self._pending_rows.append(f'<row r="{self.rows + 1}"><c r="A{self.rows + 1}" t="inlineStr"><is><t>{note}</t></is></c></row>')
+        self._flush()
         for handle in (self._rows, self._links, self._rels):
             handle.close()
         self.ws.autofilter(0, 0, self.rows, len(self.headers) - 1)
@@ -285,6 +350,8 @@ class StreamedTable:
             self.ws.set_column(c, c, self.table.fit(width, self.caps[c]))
 
     def close(self) -> None:
+        for pending in (self._pending_rows, self._pending_links, self._pending_rels):
+            pending.clear()  # (finish wrote them; after an error they are dropped with the files)
         for handle in (self._rows, self._links, self._rels):
             handle.close()
 
