@@ -212,6 +212,7 @@ class StreamedTable:
         # what append puts before a cell's row number, and per column the text
         # cells already rendered (see _column_text)
         self._opens = [f'<c r="{letter}' for letter in self.letters]
+        self._empties = [f'"{style}/>' for style in self.styles]
         self._caches: list[dict[str, tuple[str, int, int]]] = [{} for _ in columns]
         # rendered XML not yet written to the scratch files (see _flush)
         self._pending_rows: list[str] = []
@@ -241,32 +242,36 @@ class StreamedTable:
             return
         self.rows += 1
         r = str(self.rows + 1)  # 1-based, the header is row 1
-        # Hot: a batch appends a row per finding (~14 a file), so a text cell
-        # (nearly all of them; folder, file, sheet, code, rule and level repeat
-        # row after row) is one look-up in its column's cache of what
-        # _column_text renders; the link cell, numbers, None and anything else
+        # Hot: a batch appends a row per finding (~14 a file).  An empty cell
+        # is two concatenations, a text cell (folder, file, sheet, code, rule
+        # and level repeat row after row) one look-up in its column's cache of
+        # what _column_text renders; the link cell, numbers and anything else
         # take _cell, the general way.
-        widths, opens, caches = self.widths, self._opens, self._caches
+        widths, opens, caches, empties = self.widths, self._opens, self._caches, self._empties
         link_col = self.link_col if link else -1
         cells = []
         lines = 1  # the row's height in lines: the longest wrapped text (Excel and
         # LibreOffice do not fit a streamed row to its wrapped text by themselves)
         for c, value in enumerate(values):
-            if value.__class__ is str and c != link_col:
-                cached = caches[c].get(value)
-                if cached is None:
-                    cached = self._column_text(c, value)
-                tail, w, n = cached
-                cells.append(opens[c] + r + tail)
-                if w > widths[c]:
-                    widths[c] = w
-                if n > lines:
-                    lines = n
-            else:
-                cell, n = self._cell(c, value, r, link)
-                cells.append(cell)
-                if n > lines:
-                    lines = n
+            if c != link_col:
+                if value is None:
+                    cells.append(opens[c] + r + empties[c])  # empty, but ruled on paper
+                    continue
+                if value.__class__ is str:
+                    cached = caches[c].get(value)
+                    if cached is None:
+                        cached = self._column_text(c, value)
+                    tail, w, n = cached
+                    cells.append(opens[c] + r + tail)
+                    if w > widths[c]:
+                        widths[c] = w
+                    if n > lines:
+                        lines = n
+                    continue
+            cell, n = self._cell(c, value, r, link)
+            cells.append(cell)
+            if n > lines:
+                lines = n
         if lines > 1:  # (a one-line row keeps the sheet's default height)
             self._pending_rows.append(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
                                       f'{"".join(cells)}</row>')
