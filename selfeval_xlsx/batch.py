@@ -374,7 +374,7 @@ class BatchStats:
         return 1 if self.errors or self.unfilled else 0
 
 
-def _link_target(out_dir: str, rel: Path, src: str, result: dict[str, Any], fill: bool) -> str:
+def _link_target(out_dir: str, src: str, result: dict[str, Any], fill: bool) -> str:
     """What the summary's links open, relative to ``out_dir`` when possible."""
     target = result.get("output") if fill else None
     target = target or src
@@ -453,7 +453,7 @@ def batch_folder(
                 result = failure_result(src, failure, lang)
             if fill and result.get("output"):
                 written.add(os.path.dirname(result["output"]))
-            summary.add(rel, result, _link_target(out_dir, Path(rel), src, result, fill))
+            summary.add(rel, result, _link_target(out_dir, src, result, fill))
             for item in result.get("unfilled") or ():
                 stats.unfilled.append(f"{rel}:{item['sheet']}: {item['reason']}")
             if on_result is not None:

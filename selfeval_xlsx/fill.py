@@ -256,9 +256,10 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
             expected = None
             if change is None and finding.code in VALUE_RULES:
                 expected = _plain(finding.expected)
+            level = finding.severity
             rows.append(ReportRow(
                 code=finding.code,
-                severity=severity[finding.severity],
+                severity=severity[level],
                 sheet=form.sheet,
                 cell=finding.cell or "",
                 message=problem,
@@ -266,7 +267,7 @@ def _report(results: list[FormResult], lang: str, source: Path) -> Report:
                 new=change.new if change else None,
                 expected=expected,
                 action=text["corrected"] if change else text["todo"],
-                error=finding.severity == ERROR,
+                error=level == ERROR,
             ))
         kind = FORM_NAMES[lang].get(form.kind, form.kind)
         unit = form.unit_name or ("（未填单位）" if zh else "(no unit)")
