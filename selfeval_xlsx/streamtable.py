@@ -43,6 +43,7 @@ MAX_TEXT = 32_767
 _SCRATCH_BUFFER = 256 * 1024
 _PENDING = 64  # rows kept in memory before they are written (StreamedTable._flush)
 _COLUMN_CACHE = 256  # text cells a column keeps rendered (StreamedTable._column_text)
+_NO_TEXT = ("", 0, 1)  # a linked cell with nothing to show (StreamedTable._link_text)
 
 _CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = lazy("[\ud800-\udfff]")
@@ -213,6 +214,7 @@ class StreamedTable:
         # cells already rendered (see _column_text)
         self._opens = [f'<c r="{letter}' for letter in self.letters]
         self._empties = [f'"{style}/>' for style in self.styles]
+        self._link_cells: dict[str, tuple[str, int, int]] = {}  # the link column's, linked
         self._caches: list[dict[str, tuple[str, int, int]]] = [{} for _ in columns]
         # rendered XML not yet written to the scratch files (see _flush)
         self._pending_rows: list[str] = []
@@ -245,7 +247,8 @@ class StreamedTable:
         # Hot: a batch appends a row per finding (~14 a file).  An empty cell
         # is two concatenations, a text cell (folder, file, sheet, code, rule
         # and level repeat row after row) one look-up in its column's cache of
-        # what _column_text renders; the link cell, numbers and anything else
+        # what _column_text renders, a linked text cell one in the link
+        # column's (_link_text) and its hyperlink; numbers and anything else
         # take _cell, the general way.
         widths, opens, caches, empties = self.widths, self._opens, self._caches, self._empties
         link_col = self.link_col if link else -1
@@ -267,6 +270,21 @@ class StreamedTable:
                         widths[c] = w
                     if n > lines:
                         lines = n
+                    continue
+            elif value.__class__ is str and self.links < MAX_LINKS:  # the link cell, from its own cache
+                cached = self._link_cells.get(value)
+                if cached is None:
+                    cached = self._link_text(c, value)
+                if cached is not _NO_TEXT:
+                    tail, w, n = cached
+                    ref = self.letters[c] + r
+                    cells.append(f'<c r="{ref}"{tail}')
+                    if w > widths[c]:
+                        widths[c] = w
+                    if n > lines:
+                        lines = n
+                    self.links += 1
+                    self._hyperlink(ref, link, value)
                     continue
             cell, n = self._cell(c, value, r, link)
             cells.append(cell)
@@ -295,6 +313,22 @@ class StreamedTable:
         if len(cache) >= _COLUMN_CACHE:
             cache.clear()
         cache[value] = cached
+        return cached
+
+    def _link_text(self, c: int, value: str) -> tuple[str, int, int]:
+        """As :meth:`_column_text`, for the link column's cells that carry a
+        link: the link style and the text's inline string, its width and
+        lines; _NO_TEXT when there is nothing to show (no link then, _cell
+        writes the empty cell)."""
+        body, w, full = _text_cell(value)
+        if not body:
+            cached = _NO_TEXT
+        else:
+            wrap_at = self.wrap_at[c]
+            cached = (f' s="{self.link_style}"{body}', w, self.lines_of(full, wrap_at) if full > wrap_at else 1)
+        if len(self._link_cells) >= _COLUMN_CACHE:
+            self._link_cells.clear()
+        self._link_cells[value] = cached
         return cached
 
     def _cell(self, c: int, value: Any, r: str, link: tuple[str, str] | None) -> tuple[str, int]:
