@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -166,14 +167,12 @@ def _text_cell(value: str) -> tuple[str, int, int]:
     return body, display_width(text[:80]), SUMMARY.measure(text)  # (every streamed table measures so)
 
 
-@functools.lru_cache(maxsize=1024)
-def _attr_text(value: str) -> str:
-    return esc_attr(clean_text(value))
-
-
 @functools.lru_cache(maxsize=1024)  # a sheet's cells repeat from file to file
-def _attr_location(location: str) -> str:
-    return esc_attr(location)
+def _link_tail(location: str, display: str) -> str:
+    """A hyperlink element after its r:id: the location in the target (none
+    for a link to the file) and the text shown."""
+    anchor = f' location="{esc_attr(location)}"' if location else ""
+    return f'{anchor} display="{esc_attr(clean_text(display))}"/>'
 
 
 class StreamedTable:
@@ -214,6 +213,7 @@ class StreamedTable:
         # cells already rendered (see _column_text)
         self._opens = [f'<c r="{letter}' for letter in self.letters]
         self._empties = [f'"{style}/>' for style in self.styles]
+        self._floats: list[dict[float, tuple[str, int]]] = [{} for _ in columns]  # and of numbers
         self._link_cells: dict[str, tuple[str, int, int]] = {}  # the link column's, linked
         self._caches: list[dict[str, tuple[str, int, int]]] = [{} for _ in columns]
         # rendered XML not yet written to the scratch files (see _flush)
@@ -245,11 +245,11 @@ class StreamedTable:
         self.rows += 1
         r = str(self.rows + 1)  # 1-based, the header is row 1
         # Hot: a batch appends a row per finding (~14 a file).  An empty cell
-        # is two concatenations, a text cell (folder, file, sheet, code, rule
+        # is two concatenations; a text cell (folder, file, sheet, code, rule
         # and level repeat row after row) one look-up in its column's cache of
-        # what _column_text renders, a linked text cell one in the link
-        # column's (_link_text) and its hyperlink; numbers and anything else
-        # take _cell, the general way.
+        # what _column_text renders, a float one in its column's floats, a
+        # linked text cell one in the link column's (_link_text) and its
+        # hyperlink; other numbers and anything else take _cell, the general way.
         widths, opens, caches, empties = self.widths, self._opens, self._caches, self._empties
         link_col = self.link_col if link else -1
         cells = []
@@ -270,6 +270,15 @@ class StreamedTable:
                         widths[c] = w
                     if n > lines:
                         lines = n
+                    continue
+                if value.__class__ is float and value and isfinite(value):  # (0.0 == -0.0: the long way)
+                    cached = self._floats[c].get(value)
+                    if cached is None:
+                        cached = self._float_cell(c, value)
+                    tail, w = cached
+                    cells.append(opens[c] + r + tail)
+                    if w > widths[c]:
+                        widths[c] = w
                     continue
             elif value.__class__ is str and self.links < MAX_LINKS:  # the link cell, from its own cache
                 cached = self._link_cells.get(value)
@@ -313,6 +322,16 @@ class StreamedTable:
         if len(cache) >= _COLUMN_CACHE:
             cache.clear()
         cache[value] = cached
+        return cached
+
+    def _float_cell(self, c: int, value: float) -> tuple[str, int]:
+        """A finite float's cell of column ``c`` after ``<c r="A2`` and its
+        width, as _cell writes it; kept in the column's cache of floats."""
+        cached = (f'"{self.styles[c]}><v>{value!r}</v></c>', len(f"{value:g}"))
+        floats = self._floats[c]
+        if len(floats) >= _COLUMN_CACHE:
+            floats.clear()
+        floats[value] = cached
         return cached
 
     def _link_text(self, c: int, value: str) -> tuple[str, int, int]:
@@ -371,10 +390,10 @@ class StreamedTable:
 
     def _hyperlink(self, ref: str, link: tuple[str, str], display: str) -> None:
         path, location = link
-        rid = f"rId{self.links}"
-        anchor = f' location="{_attr_location(location)}"' if location else ""
-        self._pending_links.append(f'<hyperlink ref="{ref}" r:id="{rid}"{anchor} display="{_attr_text(display)}"/>')
-        self._pending_rels.append(f'<Relationship Id="{rid}" {_relationship_target(path)}/>')
+        rid = self.links
+        tail = _link_tail(location, display)
+        self._pending_links.append(f'<hyperlink ref="{ref}" r:id="rId{rid}"{tail}')
+        self._pending_rels.append(f'<Relationship Id="rId{rid}" {_relationship_target(path)}/>')
 
     def finish(self) -> None:
         if self.dropped:
