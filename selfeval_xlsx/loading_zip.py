@@ -14,7 +14,8 @@ inflated, to see whether it can hold a form.
 workbook's relationships; a deferred sheet skipped unless its first rows
 can hold a form; every cell address within Excel's bounds and the grids
 within ``MAX_CELLS`` (a stray value far from the rest left out of what
-calamine sees); calamine's grids; and the formula cells scanned from the
+calamine sees); calamine's grids, read from a stored package of the parts
+already inflated (never inflated twice); and the formula cells scanned from the
 sheet XML, marked stale when the workbook asks for a full recalculation.
 The .xlsb path (``loading.py``) reads the package apart instead.
 """
