@@ -980,3 +980,18 @@ def test_notes_skip_a_sheet_whose_vml_is_missing(rich: Path, tmp_path: Path) -> 
     sheet = members(dst)["xl/worksheets/sheet1.xml"].decode()
     assert sheet.count("<legacyDrawing") == 1
     assert openpyxl.load_workbook(dst, data_only=True)[FORM]["G7"].value == 9
+
+
+def test_the_loaders_zip_gives_the_same_package(rich: Path, tmp_path: Path) -> None:
+    """``opened`` (the loader's bytes and ZipFile, as fill hands them over)
+    writes the very bytes that reading and opening the file again does, and
+    leaves the loader's ZipFile open."""
+    from selfeval_xlsx.loading import load
+
+    raw = load(rich)
+    assert raw.package is not None and raw.package[0] == rich.read_bytes()
+    plain, handed = tmp_path / "plain.xlsx", tmp_path / "handed.xlsx"
+    patch_workbook(rich, plain, RICH_EDITS, report=RICH_REPORT, parts=raw.parts)
+    patch_workbook(rich, handed, RICH_EDITS, report=RICH_REPORT, parts=raw.parts, opened=raw.package)
+    assert handed.read_bytes() == plain.read_bytes()
+    assert raw.package[1].fp is not None  # not closed
