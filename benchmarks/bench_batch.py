@@ -20,7 +20,7 @@ as an installed copy is):
   ``batch`` converts, so they count against ``batch`` only);
 * ``batch`` without and with fill: "1 core" is one job pinned to one CPU,
   parent included; unless ``--one-core``, also one job unpinned and all
-  cores; with ``--compare PATH`` also the package at PATH (a copy of it,
+  cores; with ``--compare PATH`` (repeatable) also the package at PATH (a copy of it,
   byte-compiled) with fill on one core;
 
 in ``--repeat`` rounds (default 3; every configuration once a round, so a
@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="also measure memory on 5,000 files")
     parser.add_argument("--skip-openpyxl", action="store_true", help="skip the openpyxl loop")
     parser.add_argument("--one-core", action="store_true", help="only the one-CPU runs")
-    parser.add_argument("--compare", type=Path, metavar="PATH",
-                        help="also another checkout of the repository (batch with fill, 1 core)")
+    parser.add_argument("--compare", type=Path, metavar="PATH", action="append", default=[],
+                        help="also another checkout of the repository (batch with fill, 1 core); repeatable")
     parser.add_argument("--profile", action="store_true", help="profile the fill worker per file, then stop")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; figures are medians (default 3)")
     args = parser.parse_args(argv)
@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile_worker(folder)
             return 0
-        other = _copy_package(args.compare.resolve(), scratch) if args.compare else None
+        others = [(path, _copy_package(path.resolve(), scratch / str(number)))
+                  for number, path in enumerate(args.compare)]
         # (label, jobs, pinned to one CPU): "1 core" is one job on one CPU, parent
         # included; "1 job" lets the parent run on a second CPU
         configs = [("1 core", 1, True)]
@@ -262,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         for fill in (False, True):
             for label, jobs, pinned in configs:
                 plan.append(((fill, label), functools.partial(measure_batch, folder, fill, jobs, pinned)))
-        if other is not None:
-            plan.append(((True, f"1 core, {args.compare}"),
+        for path, other in others:
+            plan.append(((True, f"1 core, {path}"),
                          functools.partial(measure_batch, folder, True, 1, True, root=other)))
         for number in range(args.repeat):
             for key, measure in plan if number % 2 == 0 else reversed(plan):
