@@ -474,9 +474,8 @@ def write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: RawMember) -
 
 
 def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
-    """``data`` deflated (:func:`deflate`) for a member as
-    ``ZipFile.writestr(info, data, compresslevel=LEVEL)`` would write it (the
-    same inflated bytes, and the default permissions it gives a member
+    """``data`` deflated as ``ZipFile.writestr(info, data, compresslevel=LEVEL)``
+    would (the same bytes, and the default permissions it gives a member
     without any), to be written by :func:`write_raw` without writestr's
     two seeks back to its local header; None for a member writestr must
     write (not deflated, or big enough for its zip64 rule)."""
@@ -484,23 +483,8 @@ def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
         return None
     if not info.external_attr:
         info.external_attr = 0o600 << 16  # what writestr gives it: ?rw-------
-    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), deflate(data))
-
-
-def deflate(data: bytes) -> bytes:
-    """``data`` as a raw deflate stream at ``LEVEL``, with a window and a hash
-    table sized to the part (as :mod:`selfeval_xlsx.xls_package` does).
-    zlib's defaults (a 32 KB window, memLevel 8: some 256 KB allocated, and
-    its hash table cleared, for each stream) cost some 40 µs a stream here,
-    ten times the deflating of a part of a few KB, and most parts written
-    back are 0.5-16 KB.  The window about the part's size misses only the
-    odd match from the far end of it: on the benchmark's parts the streams
-    are 0.05% bigger, and deflating them takes half the time.  The
-    compressed bytes differ from ``ZipFile.writestr``'s; what they inflate
-    to is the same."""
-    bits = min(15, max(9, len(data).bit_length()))
-    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -bits, max(1, min(8, bits - 7)))
-    return c.compress(data) + c.flush()
+    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
 
 
 def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]]) -> None:
