@@ -115,7 +115,6 @@ def read_xlsx(data: bytes, path: Path, zf: zipfile.ZipFile, fmt: str, parts: dic
     # calamine sees a sheet (it aborts the process on some, and builds a dense
     # grid of the bounding box); only sheets that can hold a form are read
     skip: set[str] = set()
-    package = (data, zf)  # the file as read, for the writer (``data`` may become calamine's package below)
     try:
         wb = Workbook(Package(zf, data, parts))  # each sheet through the workbook's relationships
     except SelfevalError as exc:
@@ -168,7 +167,7 @@ def read_xlsx(data: bytes, path: Path, zf: zipfile.ZipFile, fmt: str, parts: dic
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     book.parts = parts
-    book.package = package
+    book.package = (data, zf)  # the file as read, for a writer patching it (patch_workbook's opened)
     return book
 
 
