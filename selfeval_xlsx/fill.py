@@ -371,6 +371,7 @@ def fill(
             report=_report(results, lang, source) if mark else None,
             report_sheet=REPORT_SHEET,
             parts=raw.parts if package is source else None,  # the loader's inflated XML, not re-read
+            opened=raw.package if package is source else None,  # nor its zip directory
             like=source,
         )
     except SelfevalError as exc:

@@ -65,6 +65,11 @@ class RawBook(Record):
     # a writer working on the same file need not inflate them again
     parts: dict[str, bytes]
 
+    #: (the file's bytes, the ZipFile loading opened on them) of an
+    #: .xlsx/.xlsm, else None: a writer patching this very file neither reads
+    #: it nor parses its zip directory again.  Not a field (not in repr or ==).
+    package: tuple[bytes, Any] | None
+
     def __init__(self, path: str, format: str, sheet_names: list[str], sheets: list[RawSheet],
                  parts: dict[str, bytes] = _FRESH) -> None:
         self.path = path
@@ -72,6 +77,7 @@ class RawBook(Record):
         self.sheet_names = sheet_names
         self.sheets = sheets
         self.parts = {} if parts is _FRESH else parts
+        self.package = None
 
 
 # What to do, by what went wrong (a message that already says 请… keeps its own).

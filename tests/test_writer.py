@@ -980,3 +980,36 @@ def test_notes_skip_a_sheet_whose_vml_is_missing(rich: Path, tmp_path: Path) -> 
     sheet = members(dst)["xl/worksheets/sheet1.xml"].decode()
     assert sheet.count("<legacyDrawing") == 1
     assert openpyxl.load_workbook(dst, data_only=True)[FORM]["G7"].value == 9
+
+
+def test_the_loaders_zip_gives_the_same_package(rich: Path, tmp_path: Path) -> None:
+    """``opened`` (the loader's bytes and ZipFile, as fill hands them over)
+    writes the very bytes that reading and opening the file again does, and
+    leaves the loader's ZipFile open."""
+    from selfeval_xlsx.loading import load
+
+    raw = load(rich)
+    assert raw.package is not None and raw.package[0] == rich.read_bytes()
+    plain, handed = tmp_path / "plain.xlsx", tmp_path / "handed.xlsx"
+    patch_workbook(rich, plain, RICH_EDITS, report=RICH_REPORT, parts=raw.parts)
+    patch_workbook(rich, handed, RICH_EDITS, report=RICH_REPORT, parts=raw.parts, opened=raw.package)
+    assert handed.read_bytes() == plain.read_bytes()
+    assert raw.package[1].fp is not None  # not closed
+
+
+def test_the_loaders_zip_is_the_files_own_when_calamine_gets_another(tmp_path: Path) -> None:
+    """A stray value far away: calamine reads a package without it, the writer
+    is handed the file as it is (and keeps the value)."""
+    from selfeval_xlsx.loading import load
+
+    src = tmp_path / "stray.xlsx"
+    build_rich(src)
+    with zipfile.ZipFile(src) as z:
+        members = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, blob in members:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                blob = blob.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>7</v></c></row></sheetData>')
+            z.writestr(info, blob)
+    raw = load(src)
+    assert raw.package is not None and raw.package[0] == src.read_bytes()
