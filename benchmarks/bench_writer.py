@@ -147,9 +147,14 @@ def in_memory(src: Path, edits: list[Edit], **kw) -> None:
     """The patch without the temporary file, fsync and rename."""
     import zipfile
 
-    data = src.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+    opened = kw.pop("opened", None)  # fill hands over the loader's bytes and zip, as here
+    if opened is not None:
+        data, zin = opened
         members = writer._build(zin, data, edits, kw.pop("parts", None), **kw)
+    else:
+        data = src.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as zin:
+            members = writer._build(zin, data, edits, kw.pop("parts", None), **kw)
     with zipfile.ZipFile(io.BytesIO(), "w") as zout:
         write_members(zout, members)
 
