@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import math
-from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,6 @@ MAX_TEXT = 32_767
 
 _SCRATCH_BUFFER = 256 * 1024
 _PENDING = 64  # rows kept in memory before they are written (StreamedTable._flush)
-_COLUMN_CACHE = 256  # text cells a column keeps rendered (StreamedTable._column_text)
-_NO_TEXT = ("", 0, 1)  # a linked cell with nothing to show (StreamedTable._link_text)
 
 _CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SURROGATE = lazy("[\ud800-\udfff]")
@@ -209,13 +206,6 @@ class StreamedTable:
         self.widths = [display_width(h) for h in self.headers]
         self.letters = [col_letters(c) for c in range(len(self.headers))]
         self.link_style = LINK_XF  # the style id the raw link cells use
-        # what append puts before a cell's row number, and per column the text
-        # cells already rendered (see _column_text)
-        self._opens = [f'<c r="{letter}' for letter in self.letters]
-        self._empties = [f'"{style}/>' for style in self.styles]
-        self._floats: list[dict[float, tuple[str, int]]] = [{} for _ in columns]  # and of numbers
-        self._link_cells: dict[str, tuple[str, int, int]] = {}  # the link column's, linked
-        self._caches: list[dict[str, tuple[str, int, int]]] = [{} for _ in columns]
         # rendered XML not yet written to the scratch files (see _flush)
         self._pending_rows: list[str] = []
         self._pending_links: list[str] = []
@@ -243,62 +233,36 @@ class StreamedTable:
             self.dropped += 1
             return
         self.rows += 1
-        r = str(self.rows + 1)  # 1-based, the header is row 1
-        # Hot: a batch appends a row per finding (~14 a file).  An empty cell
-        # is two concatenations; a text cell (folder, file, sheet, code, rule
-        # and level repeat row after row) one look-up in its column's cache of
-        # what _column_text renders, a float one in its column's floats, a
-        # linked text cell one in the link column's (_link_text) and its
-        # hyperlink; other numbers and anything else take _cell, the general way.
-        widths, opens, caches, empties = self.widths, self._opens, self._caches, self._empties
-        link_col = self.link_col if link else -1
+        r, widths, letters, styles = str(self.rows + 1), self.widths, self.letters, self.styles  # 1-based
         cells = []
         lines = 1  # the row's height in lines: the longest wrapped text (Excel and
         # LibreOffice do not fit a streamed row to its wrapped text by themselves)
         for c, value in enumerate(values):
-            if c != link_col:
-                if value is None:
-                    cells.append(opens[c] + r + empties[c])  # empty, but ruled on paper
+            if value is None:
+                if c != self.link_col or not link:
+                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')  # empty, but ruled on paper
                     continue
-                if value.__class__ is str:
-                    cached = caches[c].get(value)
-                    if cached is None:
-                        cached = self._column_text(c, value)
-                    tail, w, n = cached
-                    cells.append(opens[c] + r + tail)
-                    if w > widths[c]:
-                        widths[c] = w
-                    if n > lines:
-                        lines = n
+                value = "—"  # a finding about the whole form: the link still opens its sheet
+            if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
+                body, w, full = _text_cell(value if not isinstance(value, bool) else str(value).upper())
+                if not body:
+                    cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
                     continue
-                if value.__class__ is float and value and isfinite(value):  # (0.0 == -0.0: the long way)
-                    cached = self._floats[c].get(value)
-                    if cached is None:
-                        cached = self._float_cell(c, value)
-                    tail, w = cached
-                    cells.append(opens[c] + r + tail)
-                    if w > widths[c]:
-                        widths[c] = w
-                    continue
-            elif value.__class__ is str and self.links < MAX_LINKS:  # the link cell, from its own cache
-                cached = self._link_cells.get(value)
-                if cached is None:
-                    cached = self._link_text(c, value)
-                if cached is not _NO_TEXT:
-                    tail, w, n = cached
-                    ref = self.letters[c] + r
-                    cells.append(f'<c r="{ref}"{tail}')
-                    if w > widths[c]:
-                        widths[c] = w
-                    if n > lines:
-                        lines = n
-                    self.links += 1
-                    self._hyperlink(ref, link, value)
-                    continue
-            cell, n = self._cell(c, value, r, link)
-            cells.append(cell)
-            if n > lines:
-                lines = n
+                if full > self.wrap_at[c]:
+                    lines = max(lines, self.lines_of(full, self.wrap_at[c]))
+            else:
+                text = repr(float(value)) if isinstance(value, float) else str(value)
+                w = len(f"{value:g}") if isinstance(value, float) else len(text)
+                body = f"><v>{text}</v></c>"
+            if w > widths[c]:
+                widths[c] = w
+            ref = letters[c] + r
+            if c == self.link_col and link and self.links < MAX_LINKS:
+                self.links += 1
+                self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
+                cells.append(f'<c r="{ref}" s="{self.link_style}"{body}')
+            else:
+                cells.append(f'<c r="{ref}"{styles[c]}{body}')
         if lines > 1:  # (a one-line row keeps the sheet's default height)
             self._pending_rows.append(f'<row r="{r}" ht="{self.height(lines)}" customHeight="1">'
                                       f'{"".join(cells)}</row>')
@@ -306,77 +270,6 @@ class StreamedTable:
             self._pending_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(self._pending_rows) >= _PENDING:
             self._flush()
-
-    def _column_text(self, c: int, value: str) -> tuple[str, int, int]:
-        """A text cell of column ``c`` after ``<c r="A2``: its style and inline
-        string (or its end when there is nothing to show), its width and the
-        lines it wraps to; kept in the column's cache (emptied when full:
-        memory stays flat however many rows come)."""
-        body, w, full = _text_cell(value)
-        if not body:
-            cached = (f'"{self.styles[c]}/>', 0, 1)
-        else:
-            wrap_at = self.wrap_at[c]
-            cached = (f'"{self.styles[c]}{body}', w, self.lines_of(full, wrap_at) if full > wrap_at else 1)
-        cache = self._caches[c]
-        if len(cache) >= _COLUMN_CACHE:
-            cache.clear()
-        cache[value] = cached
-        return cached
-
-    def _float_cell(self, c: int, value: float) -> tuple[str, int]:
-        """A finite float's cell of column ``c`` after ``<c r="A2`` and its
-        width, as _cell writes it; kept in the column's cache of floats."""
-        cached = (f'"{self.styles[c]}><v>{value!r}</v></c>', len(f"{value:g}"))
-        floats = self._floats[c]
-        if len(floats) >= _COLUMN_CACHE:
-            floats.clear()
-        floats[value] = cached
-        return cached
-
-    def _link_text(self, c: int, value: str) -> tuple[str, int, int]:
-        """As :meth:`_column_text`, for the link column's cells that carry a
-        link: the link style and the text's inline string, its width and
-        lines; _NO_TEXT when there is nothing to show (no link then, _cell
-        writes the empty cell)."""
-        body, w, full = _text_cell(value)
-        if not body:
-            cached = _NO_TEXT
-        else:
-            wrap_at = self.wrap_at[c]
-            cached = (f' s="{self.link_style}"{body}', w, self.lines_of(full, wrap_at) if full > wrap_at else 1)
-        if len(self._link_cells) >= _COLUMN_CACHE:
-            self._link_cells.clear()
-        self._link_cells[value] = cached
-        return cached
-
-    def _cell(self, c: int, value: Any, r: str, link: tuple[str, str] | None) -> tuple[str, int]:
-        """Any cell of row ``r`` (the link cell, numbers, None, booleans) and
-        the lines it wraps to; updates the column's width."""
-        letters, styles = self.letters, self.styles
-        if value is None:
-            if c != self.link_col or not link:
-                return f'<c r="{letters[c]}{r}"{styles[c]}/>', 1  # empty, but ruled on paper
-            value = "—"  # a finding about the whole form: the link still opens its sheet
-        lines = 1
-        if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
-            body, w, full = _text_cell(value if not isinstance(value, bool) else str(value).upper())
-            if not body:
-                return f'<c r="{letters[c]}{r}"{styles[c]}/>', 1
-            if full > self.wrap_at[c]:
-                lines = self.lines_of(full, self.wrap_at[c])
-        else:
-            text = repr(float(value)) if isinstance(value, float) else str(value)
-            w = len(f"{value:g}") if isinstance(value, float) else len(text)
-            body = f"><v>{text}</v></c>"
-        if w > self.widths[c]:
-            self.widths[c] = w
-        ref = letters[c] + r
-        if c == self.link_col and link and self.links < MAX_LINKS:
-            self.links += 1
-            self._hyperlink(ref, link, value if isinstance(value, str) else str(value))
-            return f'<c r="{ref}" s="{self.link_style}"{body}', lines
-        return f'<c r="{ref}"{styles[c]}{body}', lines
 
     def _flush(self) -> None:
         """Write the rows, hyperlinks and relationships waiting in memory
