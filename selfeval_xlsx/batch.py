@@ -378,21 +378,10 @@ def _link_target(out_dir: str, src: str, result: dict[str, Any], fill: bool) -> 
     """What the summary's links open, relative to ``out_dir`` when possible."""
     target = result.get("output") if fill else None
     target = target or src
-    if os.sep == "/" and target.startswith(out_dir + "/"):
-        # a copy in out_dir, both paths normalised: relpath's answer without
-        # its two abspath calls (a getcwd each for a relative out_dir)
-        inside = target[len(out_dir) + 1:]
-        if inside == os.path.normpath(inside) and not inside.startswith("..") and out_dir == _normal(out_dir):
-            return inside
     try:
         return Path(os.path.relpath(target, out_dir)).as_posix()
     except ValueError:  # another drive (Windows)
         return os.path.abspath(target)
-
-
-@functools.lru_cache(maxsize=8)
-def _normal(path: str) -> str:
-    return os.path.normpath(path)
 
 
 def batch_folder(
