@@ -170,7 +170,10 @@ def elements(data: bytes, part: str, parent: str | None = None) -> list[tuple[st
     if found is None:
         found = _parse_elements(data, part, parent)
         if len(_PARSED) >= _PARSED_MAX:
-            del _PARSED[next(iter(_PARSED))]  # the oldest
+            # emptied, not trimmed to the oldest: clear() is one step, so the web
+            # service's threads filling at once cannot trip over each other
+            # (two deleting one key, or iterating while another inserts)
+            _PARSED.clear()
         _PARSED[key] = found
     return found
 
