@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 
 from selfeval_xlsx.cellref import rc1
+from selfeval_xlsx.ooxml.deflate import crc32, deflate
 from selfeval_xlsx.ooxml.package import RawMember, write_raw
 from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 
@@ -129,13 +129,8 @@ def package(sheets: list[Sheet], styles: bytes, names: list[tuple[str, int | Non
 
 
 def _deflated(data: bytes) -> RawMember:
-    """``data`` deflated at level 1 (as the fill writer deflates its parts)
-    with a window and hash no bigger than the part needs: setting up
-    zlib's default 32 KB window and 64 KB hash cost more than deflating one
-    of these small parts, and a window as big as the part loses nothing."""
-    bits = min(15, max(9, len(data).bit_length()))
-    c = zlib.compressobj(1, zlib.DEFLATED, -bits, max(1, min(8, bits - 7)))
-    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
+    """``data`` deflated at level 1, as the fill writer deflates its parts."""
+    return RawMember(zipfile.ZIP_DEFLATED, crc32(data), len(data), deflate(data))
 
 
 def _content_type(kind: str) -> str:

@@ -32,12 +32,12 @@ import posixpath
 import re
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 from urllib.parse import unquote
 from xml.parsers import expat
 
 from selfeval_xlsx.errors import SelfevalError
+from selfeval_xlsx.ooxml import deflate as _deflate
 from selfeval_xlsx.lazyre import lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy and pyright know the name)
@@ -85,14 +85,14 @@ def inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | 
         if info.compress_type == zipfile.ZIP_STORED:
             blob = raw
         elif info.compress_type == zipfile.ZIP_DEFLATED:
-            blob = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
+            blob = _deflate.inflate(raw, info.file_size + 1)
         else:  # bzip2 / lzma: rare; zipfile stops at the declared size too
             with zf.open(info) as fh:
                 blob = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+    except (zipfile.BadZipFile, *_deflate.errors, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
             struct.error):
         return None
-    if len(blob) != info.file_size or zlib.crc32(blob) != info.CRC:
+    if len(blob) != info.file_size or _deflate.crc32(blob) != info.CRC:
         return None
     return blob
 
@@ -105,8 +105,8 @@ def inflate_head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes:
         if info.compress_type == zipfile.ZIP_STORED:
             return raw[:size]
         if info.compress_type == zipfile.ZIP_DEFLATED:
-            return zlib.decompressobj(-15).decompress(raw, size)
-    except (zipfile.BadZipFile, zlib.error, struct.error, ValueError):
+            return _deflate.inflate(raw, size)
+    except (zipfile.BadZipFile, *_deflate.errors, struct.error, ValueError):
         pass
     return b""
 
@@ -449,9 +449,8 @@ def clone_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return new
 
 
-# zlib level for the members written back: level 1 deflates these small XML
-# parts about three times faster than the default 6 for a few % more bytes
-# (the content is what must stay identical, and it does).
+# zlib level of a member zipfile writes itself (one too big for :func:`deflated`):
+# level 1, as :mod:`selfeval_xlsx.ooxml.deflate` deflates the others.
 LEVEL = 1
 
 
@@ -477,21 +476,20 @@ def write_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, member: RawMember) -
 
 
 def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
-    """``data`` deflated as ``ZipFile.writestr(info, data, compresslevel=LEVEL)``
-    would (the same bytes, and the default permissions it gives a member
-    without any), to be written by :func:`write_raw` without writestr's
-    two seeks back to its local header; None for a member writestr must
-    write (not deflated, or big enough for its zip64 rule)."""
+    """``data`` deflated at level 1 (:mod:`~selfeval_xlsx.ooxml.deflate`), with
+    the default permissions ``ZipFile.writestr`` gives a member without any,
+    to be written by :func:`write_raw` without writestr's two seeks back to
+    its local header; None for a member writestr must write (not deflated,
+    or big enough for its zip64 rule)."""
     if info.compress_type != zipfile.ZIP_DEFLATED or len(data) * 1.05 > zipfile.ZIP64_LIMIT:
         return None
     if not info.external_attr:
         info.external_attr = 0o600 << 16  # what writestr gives it: ?rw-------
-    c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), c.compress(data) + c.flush())
+    return RawMember(zipfile.ZIP_DEFLATED, _deflate.crc32(data), len(data), _deflate.deflate(data))
 
 
 def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]]) -> None:
-    """Append ``members`` in order: raw copies as stored, new bytes deflated at ``LEVEL``."""
+    """Append ``members`` in order: raw copies as stored, new bytes deflated at level 1."""
     for info, data in members:
         if not isinstance(data, RawMember):
             data = deflated(info, data) or data

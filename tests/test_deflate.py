@@ -1,0 +1,87 @@
+"""ooxml.deflate: whichever library does the work, its streams are standard
+raw deflate (what Excel and zipfile read) and its inflate keeps the bomb guard."""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import io
+import zipfile
+import zlib
+
+import pytest
+
+from selfeval_xlsx.ooxml import deflate
+
+PART = ("<worksheet><sheetData>"
+        + "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>项目{r} 指标</t></is></c>'
+                  f'<c r="B{r}"><v>{r * 0.25}</v></c></row>' for r in range(1, 400))
+        + "</sheetData></worksheet>").encode("utf-8")
+
+
+@pytest.fixture(params=["installed", "zlib only"])
+def impl(request, monkeypatch):
+    """The module as imported here, and as it is where isal cannot be imported."""
+    if request.param == "installed":
+        yield deflate
+        return
+    real_import = builtins.__import__
+
+    def no_isal(name, *args, **kwargs):
+        if name == "isal" or name.startswith("isal."):
+            raise ImportError("no isal here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_isal)
+    fallback = importlib.reload(deflate)
+    assert fallback._impl is zlib
+    yield fallback
+    monkeypatch.undo()
+    importlib.reload(deflate)
+
+
+def test_the_dependency_is_used_where_installed():
+    isal_zlib = pytest.importorskip("isal.isal_zlib", reason="isal has no wheel for this platform")
+    assert deflate._impl is isal_zlib
+
+
+def test_deflate_is_a_standard_raw_stream(impl):
+    raw = impl.deflate(PART)
+    assert len(raw) < len(PART) // 3  # level 1 still compresses
+    assert zlib.decompressobj(-15).decompress(raw) == PART  # what zipfile and Excel read
+    assert impl.inflate(raw, len(PART) + 1) == PART
+    assert impl.deflate(b"") and impl.inflate(impl.deflate(b""), 1) == b""
+
+
+def test_crc32_is_zips(impl):
+    assert impl.crc32(PART) == zlib.crc32(PART)
+    assert impl.crc32(b"") == 0
+
+
+def test_inflate_stops_at_the_limit(impl):
+    """The loader passes the declared size plus one: a member that inflates
+    to more than it declares is caught by its length, never inflated whole."""
+    bomb = zlib.compress(b"\0" * 10_000_000, 9, wbits=-15)
+    assert len(impl.inflate(bomb, 1001)) == 1001
+
+
+def test_a_damaged_stream_raises_one_of_errors(impl):
+    with pytest.raises(impl.errors):
+        impl.inflate(b"\xff\xff\xff not deflate", 100)
+
+
+def test_a_package_written_with_it_opens_in_zipfile(impl, tmp_path):
+    """The writer's path: deflated members written raw, read back by zipfile
+    with its CRC check."""
+    from selfeval_xlsx.ooxml.package import deflated, write_members
+
+    path = tmp_path / "p.zip"
+    with zipfile.ZipFile(path, "w") as zout:
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        member = deflated(info, PART)
+        assert member is not None and member.crc == zlib.crc32(PART)
+        write_members(zout, [(info, member)])
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as zin:
+        assert zin.testzip() is None
+        assert zin.read("xl/worksheets/sheet1.xml") == PART
