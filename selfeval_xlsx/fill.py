@@ -436,7 +436,7 @@ def _output_path(source: Path, output: str | Path | None, in_place: bool) -> Pat
             f"the output must end in {kind} like the input; Excel will not open a file whose extension "
             f"does not match its content: {target.name}",
         )
-    if target.exists() and target.resolve() == source.resolve():
+    if _same_file(target, source):
         raise UnreadableError(
             "输出文件与输入文件相同；如确需覆盖原文件，请使用 --in-place",
             "the output is the input file; use --in-place to overwrite it",

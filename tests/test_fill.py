@@ -788,11 +788,12 @@ def _one_line_error(proc: subprocess.CompletedProcess) -> str:
 
 def test_output_equal_to_input_is_refused(tmp_path: Path) -> None:
     src = copy_sample("04", tmp_path)
-    for target in (str(src), f"./{src.name}"):
+    (tmp_path / "link.xlsx").symlink_to(src.name)  # another name for the very file
+    for target in (str(src), f"./{src.name}", "link.xlsx"):
         proc = run_cli(src.name, "-o", target, cwd=tmp_path)
         assert "--in-place" in _one_line_error(proc)
     assert src.read_bytes() == sample("04").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["link.xlsx", src.name])
 
 
 def test_unwritable_output_folder(tmp_path: Path) -> None:
