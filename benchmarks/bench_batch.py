@@ -33,9 +33,11 @@ files to show that peak memory does not grow with the folder.
 "CPU s" is user plus system time of the run's processes, "sys s" the system
 part of it.  Batch with fill makes a file for each workbook; on Linux ext4
 making files soon after many were deleted costs far more system time (the
-allocator passes over every inode freed in the last one to five minutes), so
+allocator passes over every inode freed in the last one to six minutes), so
 measure on a quiet disk: the runs' outputs are only removed at the end (see
-``OUTPUTS``), and the "creating a file costs" figure shows the state.
+``OUTPUTS``), and the "creating a file costs" figures, taken before and
+after the runs, show the state (a few hundredths of a millisecond on a
+quiet disk).
 
 ``--profile`` runs the fill worker's per-file function in this process over
 the corpus under cProfile and prints the top entries by own and by
@@ -212,6 +214,10 @@ def file_creation_ms(count: int = 500) -> float:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+#: File creation slower than this (ms of CPU) means a busy disk: said before the runs.
+SLOW_CREATION_MS = 0.05
+
+
 def _mb(kb: int) -> str:
     return f"{kb / 1024:.0f} MB"
 
@@ -239,7 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     base = args.path or Path(tempfile.mkdtemp(prefix="bench-batch-"))
     scratch = Path(tempfile.mkdtemp(prefix="bench-compare-"))
     global OUTPUTS
-    OUTPUTS = Path(tempfile.mkdtemp(prefix="bench-outputs-"))  # removed at the end (see OUTPUTS)
+    # removed at the end (see OUTPUTS); beside the corpus rather than in the
+    # system's temporary folder, where test suites make and delete files by
+    # the thousand and so slow the making of new ones there for minutes
+    base.mkdir(parents=True, exist_ok=True)
+    OUTPUTS = Path(tempfile.mkdtemp(prefix="bench-outputs-", dir=base))
     try:
         folder = _ensure(base / f"corpus{args.files}", args.files)
         if args.profile:
@@ -266,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         for path, other in others:
             plan.append(((True, f"1 core, {path}"),
                          functools.partial(measure_batch, folder, True, 1, True, root=other)))
+        creating_before = file_creation_ms()
+        if creating_before > SLOW_CREATION_MS:
+            print(f"note: creating a file costs {creating_before:.2f} ms of CPU here now, against a few "
+                  "hundredths on a quiet disk: many files were deleted near the output folder in the last "
+                  "minutes (ext4 passes over them for up to six), and the figures with fill will be lower",
+                  flush=True)
         for number in range(args.repeat):
             for key, measure in plan if number % 2 == 0 else reversed(plan):
                 runs.setdefault(key, []).append(measure())
@@ -284,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\n{some['files']} files, {cores} CPUs (load average now {os.getloadavg()[0]:.1f}); "
               f"median of {args.repeat} run(s), range of files/s in brackets; creating a file costs "
-              f"{file_creation_ms():.2f} ms of CPU here (one per workbook with fill)")
+              f"{creating_before:.2f} ms of CPU here before the runs, {file_creation_ms():.2f} ms after "
+              f"(one per workbook with fill)")
         print(f"{'run':<56}{'files/s':>9}{'range':>14}{'×openpyxl':>11}{'×1 core':>9}{'CPU s':>8}{'sys s':>7}"
               f"{'parent':>9}{'worker':>9}")
         for (fill, label), r in results.items():
