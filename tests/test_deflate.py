@@ -4,12 +4,14 @@ raw deflate (what Excel and zipfile read) and its inflate keeps the bomb guard."
 from __future__ import annotations
 
 import builtins
-import importlib
 import io
+import subprocess
+import sys
 import zipfile
 import zlib
 
 import pytest
+from conftest import ROOT, sample
 
 from selfeval_xlsx.ooxml import deflate
 
@@ -21,28 +23,36 @@ PART = ("<worksheet><sheetData>"
 
 @pytest.fixture(params=["installed", "zlib only"])
 def impl(request, monkeypatch):
-    """The module as imported here, and as it is where isal cannot be imported."""
-    if request.param == "installed":
-        yield deflate
-        return
-    real_import = builtins.__import__
+    """The module as it deflates here, and as it does where isal cannot be imported."""
+    monkeypatch.setattr(deflate, "_impl", None)  # chosen again on the next deflate
+    if request.param == "zlib only":
+        real_import = builtins.__import__
 
-    def no_isal(name, *args, **kwargs):
-        if name == "isal" or name.startswith("isal."):
-            raise ImportError("no isal here")
-        return real_import(name, *args, **kwargs)
+        def no_isal(name, *args, **kwargs):
+            if name == "isal" or name.startswith("isal."):
+                raise ImportError("no isal here")
+            return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_isal)
-    fallback = importlib.reload(deflate)
-    assert fallback._impl is zlib
-    yield fallback
-    monkeypatch.undo()
-    importlib.reload(deflate)
+        monkeypatch.setattr(builtins, "__import__", no_isal)
+        deflate.deflate(b"x")
+        assert deflate._impl is zlib
+    yield deflate
 
 
 def test_the_dependency_is_used_where_installed():
-    isal_zlib = pytest.importorskip("isal.isal_zlib", reason="isal has no wheel for this platform")
+    from isal import isal_zlib  # a dependency wherever it has a wheel, as on every machine CI runs on
+
+    deflate.deflate(b"x")
     assert deflate._impl is isal_zlib
+
+
+def test_validate_does_not_load_isal():
+    """Reading and checking a workbook only inflates: the start-up of
+    ``selfeval validate`` does not pay for loading isal."""
+    code = ("import sys; from selfeval_xlsx.pipeline import validate; "
+            f"validate({str(sample('02'))!r}); print('isal' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert proc.stdout.strip() == "False"
 
 
 def test_deflate_is_a_standard_raw_stream(impl):
