@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import functools
 import json
 import os
@@ -222,13 +223,31 @@ SLOW_CREATION_MS = 0.05
 QUIET_WAIT_S = 420
 
 
-def quiet_disk(wait_s: float) -> float:
+#: Written in ``--path`` when an invocation has removed its outputs: the time.
+DELETED_MARK = ".bench-outputs-deleted"
+#: How long ext4 passes over freed inodes (60 s, plus 300 s while their inode
+#: table is not yet written back), with a margin.
+FREED_RECENTLY_S = 400
+
+
+def quiet_disk(wait_s: float, base: Path) -> float:
     """The cost of creating a file now, after waiting up to ``wait_s`` seconds
-    for it to fall below :data:`SLOW_CREATION_MS` (said when it does not):
-    the figures with fill are then those of a disk in normal use, not of
-    one still busy with the files a previous run deleted."""
-    cost = file_creation_ms()
+    for the disk to be quiet (said when it is not): first until the outputs
+    an earlier invocation removed from ``base`` are :data:`FREED_RECENTLY_S`
+    old (a probe of 500 files does not reach the ten thousands of inodes they
+    freed), then until file creation costs less than :data:`SLOW_CREATION_MS`.
+    The figures with fill are then those of a disk in normal use, not of one
+    still busy with the files a previous run deleted."""
     waited = 0.0
+    with contextlib.suppress(OSError, ValueError):
+        since = time.time() - float((base / DELETED_MARK).read_text())
+        if 0 <= since < FREED_RECENTLY_S and wait_s > 0:
+            pause = min(FREED_RECENTLY_S - since, wait_s)
+            print(f"the previous invocation removed its outputs {since:.0f} s ago; waiting {pause:.0f} s "
+                  "for the disk to be quiet (--no-wait: measure anyway)", flush=True)
+            time.sleep(pause)
+            waited = pause
+    cost = file_creation_ms()
     if cost > SLOW_CREATION_MS and wait_s > 0:
         print(f"creating a file costs {cost:.2f} ms of CPU here now, against ~0.02 on a quiet disk: files were "
               f"deleted near the output folder in the last minutes; waiting up to {wait_s / 60:.0f} min "
@@ -304,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, other in others:
             plan.append(((True, f"1 core, {path}"),
                          functools.partial(measure_batch, folder, True, 1, True, root=other)))
-        creating_before = quiet_disk(0 if QUICK or args.no_wait else QUIET_WAIT_S)
+        creating_before = quiet_disk(0 if QUICK or args.no_wait else QUIET_WAIT_S, base)
         for number in range(args.repeat):
             for key, measure in plan if number % 2 == 0 else reversed(plan):
                 runs.setdefault(key, []).append(measure())
@@ -356,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(OUTPUTS, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (base / DELETED_MARK).write_text(f"{time.time():.0f}")
         if args.path is None:
             shutil.rmtree(base, ignore_errors=True)
     return 0
