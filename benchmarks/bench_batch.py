@@ -3,6 +3,7 @@
     python benchmarks/bench_batch.py                 # 2,000 files in a temp folder
     python benchmarks/bench_batch.py --path /tmp/b   # generate (or reuse) there
     python benchmarks/bench_batch.py --one-core      # only the one-CPU runs (the target)
+    python benchmarks/bench_batch.py --no-wait       # measure even if the disk is busy (see below)
     python benchmarks/bench_batch.py --compare ../main   # and another checkout's, side by side
     python benchmarks/bench_batch.py --profile       # where a worker's time goes, per file
     python benchmarks/bench_batch.py --big           # also 5,000 files (memory)
