@@ -25,12 +25,12 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+import zlib
 
 from selfeval_xlsx.errors import SelfevalError
 from selfeval_xlsx.lazyre import lazy
 from selfeval_xlsx import loading_native
 from selfeval_xlsx.loading_scan import KeywordStrings, cell_box, clip_far_cells, may_hold_form, scan_formulas
-from selfeval_xlsx.ooxml.deflate import crc32
 from selfeval_xlsx.ooxml.package import Package, Workbook, bomb_ratio, declares_dtd, inflate, inflate_head
 from selfeval_xlsx.rawbook import ENCRYPTED_EN, ENCRYPTED_ZH, MAX_CELLS, MAX_TEXT, refuse
 
@@ -251,7 +251,7 @@ def _stored_package(parts: dict[str, bytes], changed: dict[str, bytes], zf: zipf
     for name, blob in parts.items():
         if name in changed:
             blob = changed[name]
-            crc = crc32(blob)
+            crc = zlib.crc32(blob)
         else:
             crc = zf.getinfo(name).CRC
         raw = name.encode("utf-8")

@@ -20,8 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from selfeval_xlsx.cellref import rc1
-from selfeval_xlsx.ooxml.deflate import crc32, deflate
-from selfeval_xlsx.ooxml.package import RawMember, write_raw
+from selfeval_xlsx.ooxml.package import write_members
 from selfeval_xlsx.ooxml.xmltext import esc_attr, esc_text
 
 __all__ = ["Sheet", "package"]
@@ -120,17 +119,14 @@ def package(sheets: list[Sheet], styles: bytes, names: list[tuple[str, int | Non
 
     buf = io.BytesIO()
     date_time = stamp.timetuple()[:6]
+    entries = []
+    for name, data in members:
+        info = zipfile.ZipInfo(name, date_time=date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED  # level 1 and rw-------, as fill writes its parts
+        entries.append((info, data))
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.external_attr = 0o600 << 16
-            write_raw(zf, info, _deflated(data))
+        write_members(zf, entries)
     return buf.getvalue()
-
-
-def _deflated(data: bytes) -> RawMember:
-    """``data`` deflated at level 1, as the fill writer deflates its parts."""
-    return RawMember(zipfile.ZIP_DEFLATED, crc32(data), len(data), deflate(data))
 
 
 def _content_type(kind: str) -> str:

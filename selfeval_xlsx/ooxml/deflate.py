@@ -1,4 +1,4 @@
-"""Raw deflate for package members, and their CRC-32.
+"""Raw deflate for the package members fill writes back.
 
 A filled copy rewrites a few parts of the package (the form's sheet, the
 review sheet, styles, workbook, content types) and deflates them again.
@@ -11,19 +11,13 @@ its compressed bytes.
 
 isal is imported on the first deflate, so ``selfeval validate``, which only
 inflates, does not pay the millisecond loading it costs; inflating stays
-with zlib (isal would save some 20 µs a file).
+with zlib (``ooxml.package.inflate``: isal would save some 20 µs a file).
 """
 
 from __future__ import annotations
 
 import zlib
 from types import ModuleType
-
-#: What a damaged stream raises when inflated.
-errors: tuple[type[Exception], ...] = (zlib.error,)
-
-#: CRC-32 as zip stores it.
-crc32 = zlib.crc32
 
 _impl: ModuleType | None = None  # the deflating library, once asked for
 
@@ -45,9 +39,3 @@ def deflate(data: bytes) -> bytes:
     than at zlib's default 6 for a few % more bytes."""
     return _library().compress(data, 1, wbits=-15)
 
-
-def inflate(raw: bytes, limit: int) -> bytes:
-    """A raw deflate stream inflated to at most ``limit`` bytes (the bomb
-    guard: the caller passes the declared size plus one, so a member that
-    inflates to more than it declares is caught by its length)."""
-    return zlib.decompressobj(-15).decompress(raw, limit)

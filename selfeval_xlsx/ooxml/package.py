@@ -32,6 +32,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from urllib.parse import unquote
 from xml.parsers import expat
@@ -85,14 +86,14 @@ def inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | 
         if info.compress_type == zipfile.ZIP_STORED:
             blob = raw
         elif info.compress_type == zipfile.ZIP_DEFLATED:
-            blob = _deflate.inflate(raw, info.file_size + 1)
+            blob = zlib.decompressobj(-15).decompress(raw, info.file_size + 1)
         else:  # bzip2 / lzma: rare; zipfile stops at the declared size too
             with zf.open(info) as fh:
                 blob = fh.read(info.file_size + 1)
-    except (zipfile.BadZipFile, *_deflate.errors, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError,
             struct.error):
         return None
-    if len(blob) != info.file_size or _deflate.crc32(blob) != info.CRC:
+    if len(blob) != info.file_size or zlib.crc32(blob) != info.CRC:
         return None
     return blob
 
@@ -105,8 +106,8 @@ def inflate_head(data: bytes, info: zipfile.ZipInfo, size: int) -> bytes:
         if info.compress_type == zipfile.ZIP_STORED:
             return raw[:size]
         if info.compress_type == zipfile.ZIP_DEFLATED:
-            return _deflate.inflate(raw, size)
-    except (zipfile.BadZipFile, *_deflate.errors, struct.error, ValueError):
+            return zlib.decompressobj(-15).decompress(raw, size)
+    except (zipfile.BadZipFile, zlib.error, struct.error, ValueError):
         pass
     return b""
 
@@ -485,7 +486,7 @@ def deflated(info: zipfile.ZipInfo, data: bytes) -> RawMember | None:
         return None
     if not info.external_attr:
         info.external_attr = 0o600 << 16  # what writestr gives it: ?rw-------
-    return RawMember(zipfile.ZIP_DEFLATED, _deflate.crc32(data), len(data), _deflate.deflate(data))
+    return RawMember(zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), _deflate.deflate(data))
 
 
 def write_members(zout: zipfile.ZipFile, members: list[tuple[zipfile.ZipInfo, bytes | RawMember]]) -> None:
