@@ -15,11 +15,12 @@ landscape one page wide.  This module holds what the back ends share:
   a number fits its column), the lines a text wraps to, a row's height, a
   fitted column's width.
 
-The two back ends measure with different ``Metrics`` (``REVIEW`` and
-``SUMMARY``): their sheets were tuned separately (LibreOffice's CJK line
+Both back ends count lines by the same rule (``Metrics.lines``: each line
+of a multi-line text wraps on its own) with different figures (``REVIEW``
+and ``SUMMARY``): their sheets were tuned separately (LibreOffice's CJK line
 height against a row of 11-pt text, a merged title line, a 24-line cap on a
-streamed row), and the files they write are kept byte for byte.  Both sets
-sit here side by side, so a change to one is made in view of the other.
+streamed row).  Both sit here side by side, so a change to one is made in
+view of the other.
 
 Standard library only (nothing here imports xlsxwriter or the package writer).
 """
@@ -68,11 +69,10 @@ class Metrics:
 
     A line of a column ``width`` characters wide holds
     ``max((width - margin) * scale, 1)`` characters of display width
-    (``display.display_width``: CJK counts double); a row of ``n`` lines is
-    ``line_height * min(n, max_lines) + padding`` points tall.  With
-    ``paragraphs`` each line of a multi-line text is wrapped on its own;
-    without, the text is measured as one run (its first ``limit``
-    characters) and divided into lines.
+    (``display.display_width``: CJK counts double); each line of a
+    multi-line text wraps on its own (a text is measured by its first
+    ``limit`` characters); a row of ``n`` lines is
+    ``line_height * min(n, max_lines) + padding`` points tall.
     """
 
     line_height: float
@@ -80,34 +80,30 @@ class Metrics:
     margin: float
     scale: float
     max_lines: int = 0  # 0: no cap
-    paragraphs: bool = True
     limit: int = 0  # 0: the whole text
 
     def per_line(self, width: float) -> float:
         """Characters of display width a line of a column ``width`` wide holds."""
         return max((width - self.margin) * self.scale, 1)
 
-    def measure(self, text: str) -> int:
-        """The display width of ``text`` measured as one run (without ``paragraphs``):
-        each line of a multi-line text counts at least 1."""
+    def line_widths(self, text: str) -> tuple[int, ...]:
+        """The display width of each line of ``text`` (of its first ``limit`` characters)."""
         if self.limit:
             text = text[:self.limit]
-        if "\n" in text:
-            return sum(max(display_width(line), 1) for line in text.split("\n"))
-        return display_width(text)
+        return tuple(display_width(line) for line in text.split("\n"))
 
-    def lines_of(self, measure: float, per_line: float) -> int:
-        """Lines a run of display width ``measure`` takes at ``per_line`` a line."""
-        return math.ceil(measure / per_line) if measure > per_line else 1
+    @staticmethod
+    def lines_of(widths: Sequence[int], per_line: float) -> int:
+        """Lines a text whose lines are ``widths`` wide wraps to at ``per_line`` a line
+        (an empty line takes one too)."""
+        return sum(math.ceil(w / per_line) if w > per_line else 1 for w in widths)
 
     def lines(self, text: str, width: float) -> int:
         """Lines ``text`` wraps to in a column ``width`` characters wide."""
         usable = self.per_line(width)
         if len(text) * 2 <= usable and "\n" not in text:  # fits, however wide its characters
             return 1
-        if not self.paragraphs:
-            return self.lines_of(self.measure(text), usable)
-        return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+        return self.lines_of(self.line_widths(text), usable)
 
     def height(self, lines: int) -> float:
         """Points a row of ``lines`` lines of text takes."""
@@ -123,7 +119,7 @@ REVIEW = Metrics(line_height=16, padding=4, margin=1.5, scale=1.05)
 #: summary.xlsx and the export workbook: 17 pt a line (11-pt CJK text in
 #: LibreOffice's fonts, Excel's are tighter), a streamed row at most 24 lines
 #: tall; a text is measured by its first 4,000 characters
-SUMMARY = Metrics(line_height=17, padding=2, margin=1, scale=1, max_lines=24, paragraphs=False, limit=4000)
+SUMMARY = Metrics(line_height=17, padding=2, margin=1, scale=1, max_lines=24, limit=4000)
 
 
 @dataclass(frozen=True)

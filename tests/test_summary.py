@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import zipfile
@@ -10,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from selfeval_xlsx.summary import FINDING_HEADERS, FOLDER_HEADERS, FORM_HEADERS, Summary, display_width
+from selfeval_xlsx.summary import FINDING_HEADERS, FINDING_TABLE, FOLDER_HEADERS, FORM_HEADERS, Summary, display_width
+from selfeval_xlsx.table import SUMMARY
 
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+1", "-2+3", "@SUM(A1:A2)", "=1+1"]
 
@@ -352,3 +354,24 @@ def test_links_stop_at_excel_url_limit():
     assert _excel_link(path + "b", "it's", "B7") is None
     assert _excel_link("x.xlsx", "表", None) == ("x.xlsx", "'表'!A1")
     assert _excel_link("a#b.xlsx", "表", "A1") is None and _excel_link("\udcff.xlsx", "表", "A1") is None
+
+
+def test_a_text_of_several_lines_gets_a_line_each(tmp_path):
+    # each line of a finding's message wraps on its own: three short lines
+    # take three lines of the row (measured as one run they took one, and the
+    # row stayed as tall as the rule's name in its narrow column, hiding the
+    # last line); a long line after a short one wraps within its own lines
+    short, long = "一级指标“效益指标\n30分)”\n标注 30 分", "甲\n" + "长" * 60
+    s = Summary(tmp_path / "summary.xlsx")
+    s.add("a.xlsx", {"file": "a.xlsx", "status": "errors", "error": None, "forms": [
+        _form("甲县财政局", findings=[_finding("W102", message=short), _finding("W102", message=long),
+                                   _finding("W102", message="一行")]),
+    ]}, "a.xlsx")
+    ws = openpyxl.load_workbook(s.finish())["问题清单"]
+    col = FINDING_HEADERS.index("说明") + 1
+    rows = {ws.cell(r, col).value: r for r in range(2, ws.max_row + 1)}
+    assert set(rows) == {short, long, "一行"}
+    per_line = SUMMARY.per_line(FINDING_TABLE.columns[col - 1].width)
+    assert ws.row_dimensions[rows["一行"]].height < SUMMARY.height(3)  # (the rule's name wraps on its own)
+    assert ws.row_dimensions[rows[short]].height == SUMMARY.height(3)
+    assert ws.row_dimensions[rows[long]].height == SUMMARY.height(1 + math.ceil(120 / per_line)) > SUMMARY.height(3)
