@@ -150,23 +150,19 @@ def _relationship_target(path: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # file names, sheets, codes and many messages repeat
-def _text_cell(value: str) -> tuple[str, int, int, tuple[int, ...] | None]:
+def _text_cell(value: str) -> tuple[str, int, tuple[int, ...]]:
     """The rest of a text cell after ``<c r="…"`` (an inline string, never a
-    formula), its display width for the column (first 80 characters), in
-    all (for the lines it wraps to) and, for a text of several lines, the
-    width of each (each wraps on its own; None for one line); ("", 0, 0,
-    None) for nothing to show."""
+    formula), its display width for the column (first 80 characters) and
+    the display width of each of its lines (for the lines it wraps to:
+    ``Metrics.lines_of``); ("", 0, ()) for nothing to show."""
     text = clean_text(value)
     if not text:
-        return "", 0, 0, None
+        return "", 0, ()
     body = f' t="inlineStr"><is><t xml:space="preserve">{esc_text(text)}</t></is></c>'
-    if "\n" in text:
-        widths = SUMMARY.line_widths(text)  # (every streamed table measures so)
-        return body, display_width(text[:80]), sum(widths), widths
-    if len(text) <= 80:  # (the two measures below are one)
+    if len(text) <= 80 and "\n" not in text:  # (the two measures below are one)
         width = display_width(text)
-        return body, width, width, None
-    return body, display_width(text[:80]), display_width(text[:SUMMARY.limit]), None
+        return body, width, (width,)
+    return body, display_width(text[:80]), SUMMARY.line_widths(text)  # (every streamed table measures so)
 
 
 @functools.lru_cache(maxsize=1024)  # a sheet's cells repeat from file to file
@@ -202,9 +198,7 @@ class StreamedTable:
         # the style of each column's cells: bordered, long text wrapped
         self.styles = [f' s="{WRAP_XF if column.wrap else CELL_XF}"' for column in columns]
         # characters a line holds in each column (a cell wider than its cap wraps)
-        self.wrap_at = [table.metrics.per_line(column.width) if column.measured else 1 << 30
-                        for column in columns]
-        self.measured = [column.measured for column in columns]
+        self.wrap_at = [table.metrics.per_line(column.width) if column.measured else None for column in columns]
         self.lines_of, self.height = table.metrics.lines_of, table.metrics.height  # (bound once: a row is hot)
         self.rows = 0
         self.links = 0
@@ -250,15 +244,13 @@ class StreamedTable:
                     continue
                 value = "—"  # a finding about the whole form: the link still opens its sheet
             if value.__class__ is str or isinstance(value, bool) or not math.isfinite(value):
-                body, w, full, paragraphs = _text_cell(value if not isinstance(value, bool) else str(value).upper())
+                body, w, line_widths = _text_cell(value if not isinstance(value, bool) else str(value).upper())
                 if not body:
                     cells.append(f'<c r="{letters[c]}{r}"{styles[c]}/>')
                     continue
-                if paragraphs is None:
-                    if full > self.wrap_at[c]:
-                        lines = max(lines, self.lines_of((full,), self.wrap_at[c]))
-                elif self.measured[c]:  # (a column that does not wrap shows a text of several lines on one)
-                    lines = max(lines, self.lines_of(paragraphs, self.wrap_at[c]))
+                wrap = self.wrap_at[c]  # (None: a column that does not wrap shows any text on one line)
+                if wrap is not None and (line_widths[0] > wrap or len(line_widths) > 1):
+                    lines = max(lines, self.lines_of(line_widths, wrap))
             else:
                 text = repr(float(value)) if isinstance(value, float) else str(value)
                 w = len(f"{value:g}") if isinstance(value, float) else len(text)
