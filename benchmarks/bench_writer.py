@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from selfeval_xlsx import writer  # noqa: E402
-from selfeval_xlsx.ooxml.package import write_members  # noqa: E402
+from selfeval_xlsx.ooxml.package import Package, Workbook, write_members  # noqa: E402
 from selfeval_xlsx.writer import Edit, Report, ReportRow, patch_workbook  # noqa: E402
 
 QUICK = os.environ.get("SELFEVAL_BENCH_QUICK") == "1"
@@ -147,14 +147,14 @@ def in_memory(src: Path, edits: list[Edit], **kw) -> None:
     """The patch without the temporary file, fsync and rename."""
     import zipfile
 
-    opened = kw.pop("opened", None)  # fill hands over the loader's bytes and zip, as here
+    opened = kw.pop("opened", None)  # fill hands over the loader's bytes, zip and workbook, as here
+    parts = kw.pop("parts", None)
     if opened is not None:
-        data, zin = opened
-        members = writer._build(zin, data, edits, kw.pop("parts", None), **kw)
+        members = writer._build(opened[2], edits, **kw)
     else:
         data = src.read_bytes()
         with zipfile.ZipFile(io.BytesIO(data)) as zin:
-            members = writer._build(zin, data, edits, kw.pop("parts", None), **kw)
+            members = writer._build(Workbook(Package(zin, data, parts)), edits, **kw)
     with zipfile.ZipFile(io.BytesIO(), "w") as zout:
         write_members(zout, members)
 

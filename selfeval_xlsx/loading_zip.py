@@ -167,7 +167,7 @@ def read_xlsx(data: bytes, path: Path, zf: zipfile.ZipFile, fmt: str, parts: dic
                 if stale:
                     sheet.formulas = {k: (t, False) for k, (t, _) in sheet.formulas.items()}
     book.parts = parts
-    book.package = (data, zf)  # the file as read, for a writer patching it (patch_workbook's opened)
+    book.package = (data, zf, wb)  # the file as read, for a writer patching it (patch_workbook's opened)
     return book
 
 

@@ -65,10 +65,12 @@ class RawBook(Record):
     # a writer working on the same file need not inflate them again
     parts: dict[str, bytes]
 
-    #: (the file's bytes, the ZipFile loading opened on them) of an
-    #: .xlsx/.xlsm, else None: a writer patching this very file neither reads
-    #: it nor parses its zip directory again.  Not a field (not in repr or ==).
-    package: tuple[bytes, Any] | None
+    #: (the file's bytes, the ZipFile loading opened on them, the
+    #: ``ooxml.package.Workbook`` it read through them) of an .xlsx/.xlsm,
+    #: else None: a writer patching this very file neither reads it, nor
+    #: parses its zip directory, workbook.xml and relationships again.  Not a
+    #: field (not in repr or ==).
+    package: tuple[bytes, Any, Any] | None
 
     def __init__(self, path: str, format: str, sheet_names: list[str], sheets: list[RawSheet],
                  parts: dict[str, bytes] = _FRESH) -> None:

@@ -206,15 +206,17 @@ def patch_workbook(
     report_headers: Sequence[str] = REPORT_HEADERS,
     parts: Mapping[str, bytes] | None = None,
     like: Path | None = None,
-    opened: tuple[bytes, zipfile.ZipFile] | None = None,
+    opened: tuple[bytes, zipfile.ZipFile, Workbook] | None = None,
 ) -> None:
     """Write ``src`` (a path, or a package's bytes) with ``edits`` applied to
     ``dst`` (atomically; ``src`` may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
     loader); they are used instead of inflating those members again.
-    ``opened``: ``src``'s bytes and the ZipFile the loader opened on them
+    ``opened``: ``src``'s bytes, the ZipFile the loader opened on them and
+    the workbook it read through them, over a package of ``parts``
     (``RawBook.package``), used as they are: the file is not read, nor its
-    zip directory parsed, a second time (zipfile's parse of the directory
-    cost some 60 µs a file).  The caller keeps it: it is not closed here.
+    zip directory, workbook.xml and relationships parsed, a second time
+    (zipfile's parse of the directory cost some 60 µs a file, the workbook
+    30).  The caller keeps it: it is not closed here.
 
     ``mark=True`` gives every edited cell a light fill and a medium frame (a
     new xf derived from its own) and its ``note`` as a cell comment (merged
@@ -230,8 +232,9 @@ def patch_workbook(
     if report is not None and not isinstance(report, Report):
         report = Report(rows=list(report), headers=tuple(report_headers))
     dst = Path(dst)
+    wb: Workbook | None = None
     if opened is not None:
-        data, zin = opened
+        data, zin, wb = opened
     else:
         try:
             if isinstance(src, bytes):  # a package made in memory (fill's .xls conversion)
@@ -246,7 +249,8 @@ def patch_workbook(
             raise _err(f"不是有效的 xlsx/xlsm 文件（无法作为 zip 打开）：{exc}",
                        f"not a valid xlsx/xlsm file (cannot open as zip): {exc}") from None
     try:
-        members = _build(zin, data, edits, parts, mark=mark, report=report, report_sheet=report_sheet)
+        members = _build(wb or Workbook(Package(zin, data, parts)), edits, mark=mark, report=report,
+                         report_sheet=report_sheet)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
         raise _err(f"文件已损坏，无法读取：{exc}", f"the file is damaged and cannot be read: {exc}") from None
     finally:
@@ -281,12 +285,11 @@ class _Patch:
         return patcher
 
 
-def _build(zin: zipfile.ZipFile, data: bytes, edits: Sequence[Edit], parts: Mapping[str, bytes] | None, *,
-           mark: bool, report: Report | None, report_sheet: str) -> list[tuple[zipfile.ZipInfo, bytes | RawMember]]:
-    """The members of the patched package, in order: locate the edits, derive
-    their styles, write the workbook's changed parts, assemble."""
-    pkg = Package(zin, data, parts)
-    wb = Workbook(pkg)
+def _build(wb: Workbook, edits: Sequence[Edit], *, mark: bool, report: Report | None,
+           report_sheet: str) -> list[tuple[zipfile.ZipInfo, bytes | RawMember]]:
+    """The members of the patched package (``wb.pkg``), in order: locate the
+    edits, derive their styles, write the workbook's changed parts, assemble."""
+    pkg = wb.pkg
     patch = _Patch(pkg, wb, mark, report if mark else None, report_sheet)
     if patch.report is not None:
         patch.report_sheet, patch.existing = _report_target(pkg, wb, report_sheet, patch.report.protect)

@@ -281,8 +281,11 @@ class Package:
     """Members by name (case-insensitive, as OPC says), read through
     :func:`inflate` with the bomb guard; ``preloaded``: parts the caller
     already inflated and checked from this very file (the loader's), used
-    instead of inflating them again.  Without ``zf`` the package is just
-    ``preloaded`` (a dict of parts)."""
+    instead of inflating them again -- looked up when a part is read, so a
+    part the caller adds later counts too (the loader inflates a big sheet
+    after reading the workbook through this package, and the writer reads
+    through the same one).  Without ``zf`` the package is just ``preloaded``
+    (a dict of parts)."""
 
     def __init__(self, zf: zipfile.ZipFile | None = None, data: bytes = b"",
                  preloaded: Mapping[str, bytes] | None = None):
@@ -293,13 +296,11 @@ class Package:
         for info in self.infos:
             if self.by_lower.setdefault(info.filename.lower(), info.filename) == info.filename:
                 self._info.setdefault(info.filename, info)
+        self._preloaded: Mapping[str, bytes] = preloaded or {}
+        self._cache: dict[str, bytes] = {}  # members inflated here
         if zf is None:
-            for name in preloaded or {}:
+            for name in self._preloaded:
                 self.by_lower.setdefault(name.lower(), name)
-            self._cache = dict(preloaded or {})
-        else:
-            self._cache = {name: blob for name, blob in (preloaded or {}).items()
-                           if (info := self._info.get(name)) is not None and len(blob) == info.file_size}
         self._rels: dict[str, tuple[str | None, list[Rel]]] = {}
 
     def name(self, part: str) -> str | None:
@@ -312,6 +313,9 @@ class Package:
             raise SelfevalError(f"文件内部缺少部件 {part}", f"the package has no part {part}")
         data = self._cache.get(name)
         if data is None:
+            data = self._preloaded.get(name)
+            if data is not None and (self.zf is None or len(data) == self._info[name].file_size):
+                return data  # (a part whose size is not the member's, a head only, is inflated)
             info = self._info[name]
             if info.flag_bits & 0x1:
                 raise SelfevalError("文件内部部件已加密，无法修改", "a part of the package is encrypted; it cannot be modified")
