@@ -110,3 +110,23 @@ def test_check_wellformed_remembers_only_a_good_part() -> None:
 def test_resolve_target(source: str, target: str, part: str) -> None:
     assert package.resolve_target(source, target) == part
     assert package.resolve_target(source, target) == part  # remembered
+
+
+def test_package_reads_the_parts_it_was_given_when_a_part_is_read() -> None:
+    # the loader inflates a big sheet after reading the workbook through its
+    # package; the writer reads through the same package and takes that sheet
+    # as given, not inflated again; a part of another size (a head) is inflated
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/a.xml", b"<a/>")
+    data = buf.getvalue()
+    parts: dict[str, bytes] = {}
+    pkg = package.Package(zipfile.ZipFile(io.BytesIO(data)), data, parts)
+    given = bytes(bytearray(b"<a/>"))
+    parts["xl/a.xml"] = given
+    assert pkg.read("XL/a.XML") is given
+    head = package.Package(zipfile.ZipFile(io.BytesIO(data)), data, {"xl/a.xml": b"<a"})
+    assert head.read("xl/a.xml") == b"<a/>"
