@@ -296,7 +296,7 @@ class Package:
         for info in self.infos:
             if self.by_lower.setdefault(info.filename.lower(), info.filename) == info.filename:
                 self._info.setdefault(info.filename, info)
-        self._preloaded: Mapping[str, bytes] = preloaded or {}
+        self._preloaded: Mapping[str, bytes] = preloaded if preloaded is not None else {}  # (the dict itself)
         self._cache: dict[str, bytes] = {}  # members inflated here
         if zf is None:
             for name in self._preloaded:
