@@ -212,8 +212,9 @@ def patch_workbook(
     ``dst`` (atomically; ``src`` may be ``dst``).  ``parts``: members of ``src`` already inflated (by the
     loader); they are used instead of inflating those members again.
     ``opened``: ``src``'s bytes, the ZipFile the loader opened on them and
-    the workbook it read through them, over a package of ``parts``
-    (``RawBook.package``), used as they are: the file is not read, nor its
+    the workbook it read through them (``RawBook.package``), used as they
+    are -- that workbook's package already holds the loader's parts, so
+    ``parts`` is not looked at again: the file is not read, nor its
     zip directory, workbook.xml and relationships parsed, a second time
     (zipfile's parse of the directory cost some 60 µs a file, the workbook
     30).  The caller keeps it: it is not closed here.
